@@ -15,7 +15,7 @@ KCFLAGS := $(WARN) -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack-prot
 KASFLAGS := -D__ASSEMBLY__ -g -MMD -MP
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
-KERNEL_C := $(wildcard boot/*.c kernel/*.c vmm/*.c)
+KERNEL_C := $(wildcard boot/*.c kernel/*.c kernel/tests/*.c vmm/*.c)
 KERNEL_S := $(wildcard boot/*.S kernel/*.S vmm/*.S)
 KERNEL_OBJ := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_C) $(KERNEL_S))
 

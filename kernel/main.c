@@ -1,22 +1,90 @@
-/* kernel/main.c — kernel_main(): where every boot path arrives. */
+/* kernel/main.c — kernel_main(): where every boot path arrives.
+ *
+ * Order matters: the command line is checked before anything else can go
+ * wrong, the boot information is copied before its memory becomes free
+ * RAM, and the kernel's own page tables replace the early ones before any
+ * frame above 4 GiB is touched. */
 #include "boot_info.h"
+#include "io.h"
+#include "ktest.h"
+#include "mem.h"
+#include "options.h"
+#include "paging.h"
+#include "panic.h"
 #include "printf.h"
 #include "serial.h"
 #include "shutdown.h"
 #include "string.h"
+#include "timer.h"
+#include "trap.h"
 
 static struct boot_info boot_info_copy;
+const struct boot_info *boot_info = &boot_info_copy;
+
+static void check_test_selection(void)
+{
+	char bad[64], msg[OPT_STRING_MAX + 64], suites[OPT_STRING_MAX];
+	if (!options.test[0] || !ktest_find_unknown(options.test, bad, sizeof(bad)))
+		return;
+	ktest_list_suites(suites, sizeof(suites));
+	ksnprintf(msg, sizeof(msg), "no test suite '%s' (suites: all, %s)", bad, suites);
+	options_error("test", msg);
+}
+
+/* fault=KIND: show what the exception dump and panic() print. */
+static void raise_requested_fault(void)
+{
+	const char *f = options.fault;
+	if (!strcmp(f, "none"))
+		return;
+	kprintf("memvisor: raising fault=%s on purpose\n", f);
+	if (!strcmp(f, "pf"))
+		*(volatile uint64_t *)0x0000400000000000ull = 1; /* not mapped */
+	else if (!strcmp(f, "ud"))
+		__asm__ volatile("ud2");
+	else if (!strcmp(f, "gp"))
+		wrmsr(0xdeadbeef, 0); /* no such MSR */
+	else if (!strcmp(f, "de"))
+		__asm__ volatile("xor %%ecx, %%ecx; div %%ecx" : : : "eax", "ecx", "edx");
+	else if (!strcmp(f, "panic"))
+		panic("fault=panic asked for a panic");
+	options_error("fault", "expected one of none, pf, ud, gp, de, panic");
+}
+
+static void run_tests(void)
+{
+	unsigned passed, failed = ktest_run(options.test, &passed);
+	kprintf("memvisor: tests: %u passed, %u failed\n", passed, failed);
+	shutdown(failed ? STATUS_TEST_FAILED : STATUS_OK, failed ? "tests-failed" : "tests-passed");
+}
 
 void kernel_main(const struct boot_info *bi)
 {
 	serial_init();
-	/* Copy first: the loader's memory becomes free RAM below. */
 	memcpy(&boot_info_copy, bi, sizeof(boot_info_copy));
-	bi = &boot_info_copy;
-	kprintf("memvisor: boot=%s cmdline='%s'\n", bi->boot, bi->cmdline);
-	kprintf("memvisor: %u memory ranges, %u modules\n", bi->mmap_count, bi->module_count);
-	for (uint32_t i = 0; i < bi->mmap_count; i++)
-		kprintf("  %016llx-%016llx type %u\n", (unsigned long long)bi->mmap[i].base,
-			(unsigned long long)(bi->mmap[i].base + bi->mmap[i].length), bi->mmap[i].type);
+	kprintf("memvisor: boot=%s cmdline='%s'\n", boot_info->boot, boot_info->cmdline);
+	if (boot_info->magic != BOOT_INFO_MAGIC)
+		panic("boot information has a bad magic number %#llx", (unsigned long long)boot_info->magic);
+
+	options_parse(boot_info->cmdline);
+	check_test_selection();
+	if (options.help) {
+		options_print_help();
+		shutdown(STATUS_OK, "help");
+	}
+
+	gdt_init();
+	idt_init();
+	mem_init(boot_info);
+	paging_init(machine_frames.nframes << PAGE_SHIFT);
+	mem_reserve_zswap(options.zswap);
+	timer_init((unsigned)options.tick_hz);
+	irq_enable();
+	kprintf("memvisor: timer: %u Hz, %u modules\n", timer_hz(), boot_info->module_count);
+
+	raise_requested_fault();
+	if (options.test[0])
+		run_tests();
+	kprintf("memvisor: no guests to run yet\n");
 	shutdown(STATUS_OK, "idle");
 }

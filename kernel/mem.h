@@ -1,0 +1,28 @@
+/* kernel/mem.h — the machine's memory: the frame allocator built from the
+ * boot memory map, and the reserved compressed-swap region (kernel/mem.c). */
+#ifndef MEMVISOR_MEM_H
+#define MEMVISOR_MEM_H
+
+#include "boot_info.h"
+#include "frames.h"
+
+extern struct frame_alloc machine_frames;
+
+struct mem_region {
+	mpa_t start;
+	uint64_t bytes;
+};
+
+/* The compressed swap area's reserved RAM (bytes = 0 when zswap=0). */
+extern struct mem_region zswap_region;
+
+/* Linker symbols (linker.ld): the kernel image, identity-mapped. */
+extern char _kernel_start[], _kernel_end[];
+
+void mem_init(const struct boot_info *bi);
+void mem_reserve_zswap(uint64_t bytes);
+
+/* Allocates and zeroes one frame; panics when none is left (boot only). */
+mfn_t mem_alloc_zeroed_frame(void);
+
+#endif

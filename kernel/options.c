@@ -1,0 +1,50 @@
+/* kernel/options.c — the option table and its help text. */
+#include "options.h"
+#include "printf.h"
+#include "shutdown.h"
+#include "string.h"
+
+struct options options;
+
+#define OPT(field) offsetof(struct options, field)
+
+static const struct opt_def option_table[] = {
+	{ "help", OPT_FLAG, OPT(help), NULL, 0, 0,
+	  "print every option with its default, then stop" },
+	{ "test", OPT_STRING, OPT(test), "", 0, 0,
+	  "run in-kernel tests (KTAP): all, or suites separated by commas" },
+	{ "zswap", OPT_SIZE, OPT(zswap), "8M", 0, 64 * GiB,
+	  "machine RAM reserved at boot for the compressed swap area (0 = none)" },
+	{ "tick_hz", OPT_UINT, OPT(tick_hz), "100", 19, 1000,
+	  "timer interrupts per second (PIT)" },
+	{ "fault", OPT_STRING, OPT(fault), "none", 0, 0,
+	  "raise a fault after boot to show the exception dump: none, pf, ud, gp, de, panic" },
+};
+
+void options_error(const char *name, const char *message)
+{
+	kprintf("memvisor: error: option '%s': %s\n", name, message);
+	shutdown(STATUS_BAD_OPTION, "bad-option");
+}
+
+void options_parse(const char *cmdline)
+{
+	struct cmdline_error err;
+	if (cmdline_parse(cmdline, option_table, ARRAY_SIZE(option_table), &options, &err))
+		options_error(err.option, err.message);
+}
+
+void options_print_help(void)
+{
+	kprintf("memvisor: options:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(option_table); i++) {
+		const struct opt_def *d = &option_table[i];
+		if (d->type == OPT_FLAG)
+			kprintf("  %-24s %s\n", d->name, d->help);
+		else
+			kprintf("  %s=%-*s (default: %s) %s\n", d->name, (int)(23 - strlen(d->name)),
+				d->type == OPT_SIZE ? "SIZE" : d->type == OPT_UINT ? "N" : "TEXT",
+				d->default_text[0] ? d->default_text : "\"\"", d->help);
+	}
+	kprintf("  SIZE takes a K, M or G suffix; TEXT may be \"quoted\" to hold spaces\n");
+}

@@ -1,0 +1,29 @@
+/* kernel/options.h — memvisor's command-line options, parsed once at boot.
+ * The table in kernel/options.c is the single list: `help` prints it and
+ * README's option table is kept in step with it. */
+#ifndef MEMVISOR_OPTIONS_H
+#define MEMVISOR_OPTIONS_H
+
+#include "cmdline.h"
+#include "types.h"
+
+struct options {
+	bool help;
+	char test[OPT_STRING_MAX];  /* "" (none), "all" or "suite,suite"    */
+	uint64_t zswap;             /* bytes reserved for compressed swap   */
+	uint64_t tick_hz;           /* timer interrupts per second          */
+	char fault[OPT_STRING_MAX]; /* deliberate fault after boot, or none */
+};
+
+extern struct options options;
+
+/* Parses the boot command line into `options`; on a bad option prints
+ * "memvisor: error: option 'NAME': ..." and shuts down with status 2. */
+void options_parse(const char *cmdline);
+void options_print_help(void);
+
+/* Reports a bad value found after parsing (e.g. an unknown test suite) in
+ * the same form, and shuts down with status 2. */
+__attribute__((noreturn)) void options_error(const char *name, const char *message);
+
+#endif

@@ -1,0 +1,13 @@
+/* kernel/timer.h — the periodic tick (kernel/timer.c). */
+#ifndef MEMVISOR_TIMER_H
+#define MEMVISOR_TIMER_H
+
+#include "types.h"
+
+/* Programs the PIT for `hz` interrupts per second on IRQ 0 and remaps the
+ * 8259 PICs to vectors 32..47 with every other line masked. */
+void timer_init(unsigned hz);
+uint64_t timer_ticks(void);
+unsigned timer_hz(void);
+
+#endif
