@@ -35,12 +35,22 @@ $(BUILD)/memvisor.elf: $(KERNEL_OBJ) linker.ld
 
 # The ISO's grub.cfg reads the command line from /boot/grub/cmdline.cfg,
 # which tools/run replaces per run (xorriso) without rebuilding anything.
-$(BUILD)/memvisor.iso: $(BUILD)/memvisor.elf boot/grub.cfg boot/cmdline.cfg
-	@rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub
+# Modules: every file in build/modules/ goes to the ISO's /boot/modules/
+# (grub.cfg names each) and beside memvisor.efi in modules/ (tools/run).
+MODULES := $(BUILD)/modules/selftest.txt
+
+$(BUILD)/modules/selftest.txt: boot/selftest-module.txt
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(BUILD)/memvisor.iso: $(BUILD)/memvisor.elf boot/grub.cfg boot/cmdline.cfg $(MODULES)
+	@rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub $(BUILD)/iso/boot/modules
 	cp $(BUILD)/memvisor.elf $(BUILD)/iso/boot/memvisor.elf
+	cp $(MODULES) $(BUILD)/iso/boot/modules/
 	cp boot/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
 	cp boot/cmdline.cfg $(BUILD)/iso/boot/grub/cmdline.cfg
 	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
 
 clean:
 	rm -rf $(BUILD)

@@ -55,4 +55,7 @@ struct boot_info {
 /* The one entry point every boot path ends in (kernel/main.c). */
 void kernel_main(const struct boot_info *bi);
 
+/* kernel_main()'s own copy, valid for the whole run. */
+extern const struct boot_info *boot_info;
+
 #endif

@@ -43,7 +43,7 @@ static void raise_requested_fault(void)
 	else if (!strcmp(f, "ud"))
 		__asm__ volatile("ud2");
 	else if (!strcmp(f, "gp"))
-		wrmsr(0xdeadbeef, 0); /* no such MSR */
+		*(volatile uint64_t *)0x8000000000000000ull = 1; /* non-canonical */
 	else if (!strcmp(f, "de"))
 		__asm__ volatile("xor %%ecx, %%ecx; div %%ecx" : : : "eax", "ecx", "edx");
 	else if (!strcmp(f, "panic"))
