@@ -1,0 +1,72 @@
+/* vmm/hypercall_abi.h — the contract between memvisor and its guests.
+ * Shared by guest/ and vmm/: the only header both sides include.
+ *
+ * 1. Boot protocol (like multiboot's, DESIGN.md §2)
+ *    A guest image is an ELF file whose PT_LOAD segments name guest-physical
+ *    addresses (p_paddr, at or above GUEST_IMAGE_MIN_GPA); e_entry is a
+ *    32-bit entry point. The vCPU starts there in 32-bit protected mode:
+ *      CR0 = PE | ET | NE (paging off), CS = flat 32-bit code, DS/ES/SS/FS/GS
+ *      = flat data, all with base 0 and limit 4 GiB; interrupts off;
+ *      EAX = GUEST_BOOT_MAGIC, EBX = the guest's memory size in KiB.
+ *    The guest's RAM is gpa [0, memory size). Nothing else is set up: the
+ *    guest builds its own GDT, page tables and IDT.
+ *
+ * 2. Hypercalls (KVM's convention)
+ *    RAX = number, RBX, RCX, RDX, RSI = arguments, then VMMCALL (AMD) or
+ *    VMCALL (Intel) — the guest runtime finds out which from CPUID. The
+ *    result comes back in RAX: >= 0 is success, < 0 is -HC_E*. Other
+ *    registers are preserved. Pointers are guest-physical addresses.
+ *
+ * 3. Ports
+ *    COM1 (0x3f8-0x3ff): a per-VM UART whose output memvisor prints on the
+ *    real console as "[vmN:name] line". Only THR writes and LSR reads do
+ *    anything; LSR always reads "transmitter empty".
+ *    GUEST_EXIT_PORT: a 32-bit OUT ends the VM with that status, like QEMU's
+ *    isa-debug-exit.
+ *
+ * 4. CPUID leaf 0x40000000: EAX = highest hypervisor leaf, EBX:ECX:EDX =
+ *    "memvisor" padded with NULs to 12 bytes ("memv" "isor" "\0\0\0\0").
+ */
+#ifndef MEMVISOR_HYPERCALL_ABI_H
+#define MEMVISOR_HYPERCALL_ABI_H
+
+#include <stdint.h>
+
+#define GUEST_BOOT_MAGIC 0x4d564753u /* "MVGS" */
+#define GUEST_IMAGE_MIN_GPA 0x100000u
+#define GUEST_EXIT_PORT 0xf4
+#define GUEST_COM1_PORT 0x3f8
+
+#define CPUID_HYPERVISOR_BASE 0x40000000u
+#define CPUID_HYPERVISOR_MAX 0x40000001u
+#define CPUID_HYPERVISOR_SIGNATURE "memvisor"
+
+enum hypercall_number {
+	HC_CONSOLE_WRITE = 1, /* RBX = gpa of text, RCX = length (<= HC_CONSOLE_MAX): bytes written */
+	HC_EXIT = 2,          /* RBX = status: the VM ends; does not return          */
+	HC_GET_INFO = 3,      /* RBX = gpa of a struct hc_vm_info to fill: 0          */
+	HC_NUMBER_END
+};
+
+#define HC_CONSOLE_MAX 4096
+
+/* Errors, returned negated in RAX (numbered as in KVM's kvm_para.h). */
+enum hypercall_error {
+	HC_E_FAULT = 14,  /* a gpa outside the VM's memory                  */
+	HC_E_INVAL = 22,  /* a bad argument (length, alignment, reserved)   */
+	HC_E_NOSYS = 1000 /* no such hypercall number                       */
+};
+
+#define HC_INFO_NAME_MAX 16
+#define HC_INFO_ARGS_MAX 128
+
+struct hc_vm_info {
+	uint32_t abi_version;        /* HC_ABI_VERSION                          */
+	uint32_t vm_id;              /* 1, 2, ... in the order of guests=       */
+	uint64_t memory_bytes;       /* size of the guest's RAM                 */
+	char name[HC_INFO_NAME_MAX]; /* the guest image's name, e.g. "memtest"  */
+	char args[HC_INFO_ARGS_MAX]; /* extra key=value words from guests=      */
+};
+#define HC_ABI_VERSION 1
+
+#endif
