@@ -15,23 +15,35 @@ KCFLAGS := $(WARN) -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack-prot
 KASFLAGS := -D__ASSEMBLY__ -g -MMD -MP
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
-KERNEL_C := $(wildcard boot/*.c kernel/*.c kernel/tests/*.c vmm/*.c)
-KERNEL_S := $(wildcard boot/*.S kernel/*.S vmm/*.S)
+KERNEL_C := $(wildcard boot/*.c kernel/*.c kernel/tests/*.c vmm/*.c vmm/svm/*.c vmm/tests/*.c)
+KERNEL_S := $(wildcard boot/*.S kernel/*.S vmm/*.S vmm/svm/*.S)
 KERNEL_OBJ := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_C) $(KERNEL_S))
 
 .PHONY: all clean
-all: $(BUILD)/memvisor.elf $(BUILD)/memvisor.iso
+all: $(BUILD)/memvisor.elf $(BUILD)/memvisor.iso $(BUILD)/memvisor.efi
+
+# Flags live here, so a changed Makefile rebuilds the kernel.
+$(KERNEL_OBJ): Makefile
+
+# KTEST()s must land in .ktest in source order, so a suite runs top down.
+$(BUILD)/k/kernel/tests/%.c.o $(BUILD)/k/vmm/tests/%.c.o: KCFLAGS += -fno-toplevel-reorder
+
+# `make V=1` shows the full commands.
+Q := $(if $(V),,@)
 
 $(BUILD)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KASFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
 
 $(BUILD)/memvisor.elf: $(KERNEL_OBJ) linker.ld
-	$(LD) $(KLDFLAGS) -T linker.ld -o $@ $(KERNEL_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(KLDFLAGS) -T linker.ld -o $@ $(KERNEL_OBJ)
 
 # The ISO's grub.cfg reads the command line from /boot/grub/cmdline.cfg,
 # which tools/run replaces per run (xorriso) without rebuilding anything.
@@ -51,6 +63,121 @@ $(BUILD)/memvisor.iso: $(BUILD)/memvisor.elf boot/grub.cfg boot/cmdline.cfg $(MO
 	cp boot/cmdline.cfg $(BUILD)/iso/boot/grub/cmdline.cfg
 	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
+# ---- build/memvisor.efi: the GNU-EFI loader (boot/efi/) ---------------------
+# A UEFI application with build/memvisor.elf inside (boot/efi/kernel_blob.S).
+# gnu-efi's recipe: compile position-independent, link a shared ELF object
+# with crt0-efi-x86_64.o and elf_x86_64_efi.lds (crt0 applies the relocations
+# itself), then let objcopy rewrite it as a PE32+ EFI application.
+# -DGNU_EFI_USE_MS_ABI (gnu-efi >= 3.0): EFIAPI = __attribute__((ms_abi)), so
+# firmware calls are direct, type-checked C calls; no uefi_call_wrapper().
+# -fshort-wchar: L"..." is UCS-2 (CHAR16). -mno-red-zone: firmware interrupt
+# handlers run on our stack.
+EFI_INC     := /usr/include/efi
+EFI_LIB     := /usr/lib
+EFI_CFLAGS  := $(WARN) -std=gnu11 -O2 -ffreestanding -fno-stack-protector -fpic \
+               -fshort-wchar -mno-red-zone -DGNU_EFI_USE_MS_ABI \
+               -I$(EFI_INC) -I$(EFI_INC)/x86_64 -MMD -MP
+EFI_LDFLAGS := -nostdlib -znocombreloc -T $(EFI_LIB)/elf_x86_64_efi.lds -shared -Bsymbolic \
+               --no-warn-rwx-segments -L$(EFI_LIB)
+EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .reloc
+EFI_OBJ := $(patsubst %,$(BUILD)/efi/%.o,$(wildcard boot/efi/*.c) boot/efi/kernel_blob.S)
+$(EFI_OBJ): Makefile
+
+$(BUILD)/efi/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+# gcc -MMD does not see .incbin, hence the explicit kernel dependency.
+$(BUILD)/efi/boot/efi/kernel_blob.S.o: boot/efi/kernel_blob.S $(BUILD)/memvisor.elf
+	@mkdir -p $(dir $@)
+	$(CC) -DKERNEL_ELF='"$(BUILD)/memvisor.elf"' -c $< -o $@
+
+$(BUILD)/efi/memvisor.so: $(EFI_OBJ)
+	$(LD) $(EFI_LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $(EFI_OBJ) -o $@ -lefi -lgnuefi
+
+$(BUILD)/memvisor.efi: $(BUILD)/efi/memvisor.so
+	objcopy $(EFI_SECTIONS) --target efi-app-x86_64 $< $@
+
+-include $(EFI_OBJ:.o=.d)
+# ---- end of build/memvisor.efi ----------------------------------------------
+
+# ---- running, testing, debugging --------------------------------------------
+#   make deps                   install the Debian packages we need (tools/deps)
+#   make run CMDLINE='help'     boot the ISO in QEMU with that kernel command line
+#   make test                   host unit tests, then system tests in emulators
+#   make debug                  QEMU halted with its gdb stub, gdb attached
+# tools/run boots one image in one emulator and exits with the hypervisor's
+# status (tools/run --help). Each of these targets checks the packages first.
+PYTHON  := /usr/bin/python3
+CMDLINE ?=
+# CMDLINE in single quotes for the shell ('\'' for each quote inside).
+CMDLINE_ARG := '$(subst ','\'',$(CMDLINE))'
+
+.PHONY: deps run test unit debug
+deps:
+	tools/deps
+
+run:
+	tools/deps
+	$(MAKE) all
+	tools/run --emu qemu --image iso --cmdline $(CMDLINE_ARG)
+
+# Both parts always run; the last line sums them up, and the exit status is
+# non-zero if either failed.
+test:
+	tools/deps
+	$(MAKE) all
+	@unit=passed; $(MAKE) unit || unit=FAILED; \
+	system=passed; $(PYTHON) -m pytest -n 2 --dist loadfile tests/system || system=FAILED; \
+	echo "make test: unit tests $$unit, system tests $$system"; \
+	[ $$unit = passed ] && [ $$system = passed ]
+
+# -- Host unit tests (tests/unit/) --------------------------------------------
+# `make unit`: each tests/unit/test_<module>.c is a cmocka program, linked with
+# the pure kernel sources it tests, built for the host with ASan and UBSan,
+# and run. tests/unit/run.sh shows every program's output and ends with
+# "unit: N passed, M failed"; the make fails if any test failed.
+# -iquote, not -I: the kernel's string.h and errno.h must not stand in for the
+# C library's <string.h> and <errno.h> in the tests and the system headers.
+# kernel/string.c is never linked: it defines memcpy, strlen & co. under
+# their C names, and the host's C library provides those already.
+UNIT_DIR    := $(BUILD)/tests/unit
+UNIT_CFLAGS := -std=gnu11 $(WARN) -g -O1 -fsanitize=address,undefined \
+               -fno-sanitize-recover=all -iquote kernel -MMD -MP
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%,$(wildcard tests/unit/test_*.c))
+unit_obj     = $(patsubst %.c,$(UNIT_DIR)/obj/%.o,$(1))
+
+# The kernel sources each test program needs besides its own file.
+$(UNIT_DIR)/test_printf:  $(call unit_obj,kernel/printf.c)
+$(UNIT_DIR)/test_cmdline: $(call unit_obj,kernel/cmdline.c kernel/printf.c)
+$(UNIT_DIR)/test_frames:  $(call unit_obj,kernel/frames.c)
+$(UNIT_DIR)/test_memmap:  $(call unit_obj,kernel/memmap.c)
+
+$(UNIT_DIR)/obj/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTCC  $<")
+	$(Q)$(CC) $(UNIT_CFLAGS) -c $< -o $@
+
+$(UNIT_BINS): $(UNIT_DIR)/%: $(UNIT_DIR)/obj/tests/unit/%.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTLD  $@")
+	$(Q)$(CC) $(UNIT_CFLAGS) $(filter %.o,$^) -o $@ -lcmocka
+
+unit: $(UNIT_BINS)
+	@sh tests/unit/run.sh $(UNIT_BINS)
+
+-include $(wildcard $(UNIT_DIR)/obj/kernel/*.d $(UNIT_DIR)/obj/tests/unit/*.d)
+# -- end of host unit tests ---------------------------------------------------
+
+# hbreak, not break: GRUB loads the kernel only after gdb has attached.
+debug:
+	tools/deps
+	$(MAKE) all
+	tools/run --emu qemu --image iso --gdb --cmdline $(CMDLINE_ARG) & runner=$$!; \
+	gdb -q $(BUILD)/memvisor.elf -ex 'target remote :1234' -ex 'hbreak kernel_main' \
+	    -ex 'continue'; \
+	kill $$runner 2>/dev/null; wait $$runner || true
+# ---- end of running, testing, debugging -------------------------------------
 
 clean:
 	rm -rf $(BUILD)

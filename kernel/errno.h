@@ -11,6 +11,11 @@ enum memvisor_error {
 	E_DOUBLE_FREE = 4, /* freeing a frame that is already free     */
 	E_EXISTS = 5,      /* given twice                              */
 	E_NOT_FOUND = 6,   /* no such name                             */
+	E_NO_SVM = 7,      /* the CPU has no AMD SVM                   */
+	E_NO_VMX = 8,      /* the CPU has no Intel VT-x                */
+	E_LOCKED_BY_FIRMWARE = 9, /* virtualisation turned off by firmware */
+	E_NO_NESTED_PAGING = 10,  /* no NPT / EPT                         */
+	E_NO_UNRESTRICTED_GUEST = 11,
 };
 
 #endif

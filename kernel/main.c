@@ -17,6 +17,7 @@
 #include "string.h"
 #include "timer.h"
 #include "trap.h"
+#include "../vmm/vmm.h"
 
 static struct boot_info boot_info_copy;
 const struct boot_info *boot_info = &boot_info_copy;
@@ -83,8 +84,8 @@ void kernel_main(const struct boot_info *bi)
 	kprintf("memvisor: timer: %u Hz, %u modules\n", timer_hz(), boot_info->module_count);
 
 	raise_requested_fault();
+	vmm_detect(); /* says what is missing; tests that need it then skip */
 	if (options.test[0])
 		run_tests();
-	kprintf("memvisor: no guests to run yet\n");
-	shutdown(STATUS_OK, "idle");
+	vmm_run(options.guests);
 }

@@ -89,11 +89,26 @@ void mem_reserve_zswap(uint64_t bytes)
 		(unsigned long long)(zswap_region.start.raw + zswap_region.bytes));
 }
 
+int mem_try_alloc_zeroed(mfn_t *out)
+{
+	if (frames_alloc(&machine_frames, out))
+		return -E_NO_MEMORY;
+	memset(mfn_to_virt(*out), 0, PAGE_SIZE);
+	return 0;
+}
+
 mfn_t mem_alloc_zeroed_frame(void)
 {
 	mfn_t f;
-	if (frames_alloc(&machine_frames, &f))
+	if (mem_try_alloc_zeroed(&f))
 		panic("out of machine frames");
-	memset(mfn_to_virt(f), 0, PAGE_SIZE);
 	return f;
+}
+
+void mem_free_frame(mfn_t f)
+{
+	int rc = frames_free(&machine_frames, f);
+	if (rc)
+		panic("freeing machine frame %#llx: %s", (unsigned long long)f.raw,
+		      rc == -E_DOUBLE_FREE ? "already free" : "not a RAM frame");
 }

@@ -24,5 +24,9 @@ void mem_reserve_zswap(uint64_t bytes);
 
 /* Allocates and zeroes one frame; panics when none is left (boot only). */
 mfn_t mem_alloc_zeroed_frame(void);
+/* Allocates and zeroes one frame: 0, or -E_NO_MEMORY. */
+int mem_try_alloc_zeroed(mfn_t *out);
+/* Returns a frame to the allocator; panics on a double free (a bug). */
+void mem_free_frame(mfn_t f);
 
 #endif

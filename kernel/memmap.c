@@ -42,7 +42,8 @@ int memmap_find_free(const struct boot_mem_range *map, uint32_t n, const struct 
 	for (uint32_t i = 0; i < n; i++) {
 		if (map[i].type != BOOT_MEM_USABLE)
 			continue;
-		uint64_t s = MAX(ALIGN_UP(map[i].base, PAGE_SIZE), floor);
+		/* floor is rounded up too: the block must start on a page. */
+		uint64_t s = MAX(ALIGN_UP(map[i].base, PAGE_SIZE), ALIGN_UP(floor, PAGE_SIZE));
 		uint64_t e = MIN(ALIGN_DOWN(map[i].base + map[i].length, PAGE_SIZE), limit);
 		s = skip_holes(s, bytes, holes, nholes);
 		if (s < e && e - s >= bytes) {

@@ -13,6 +13,7 @@ struct options {
 	uint64_t zswap;             /* bytes reserved for compressed swap   */
 	uint64_t tick_hz;           /* timer interrupts per second          */
 	char fault[OPT_STRING_MAX]; /* deliberate fault after boot, or none */
+	char guests[OPT_STRING_MAX]; /* NAME:SIZE[:key=value...],...        */
 };
 
 extern struct options options;

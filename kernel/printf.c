@@ -73,6 +73,10 @@ static void emit_number(struct out *o, const struct spec *s, uint64_t v, bool ne
 	while (prefix && prefix[plen])
 		plen++;
 	int zeros = s->precision > n ? s->precision - n : 0;
+	/* C11 7.21.6.1: '#' with %o raises the precision just enough that the
+	 * first digit is a 0 (so 0 stays "0" and 8 becomes "010"). */
+	if ((s->flags & FLAG_ALT) && base == 8 && !zeros && (n == 0 || tmp[n - 1] != '0'))
+		zeros = 1;
 	int body = (sign ? 1 : 0) + plen + zeros + n;
 	bool zero_pad = (s->flags & FLAG_ZERO) && !(s->flags & FLAG_LEFT) && s->precision < 0;
 	if (zero_pad && s->width > body)
@@ -149,6 +153,8 @@ static int64_t fetch_signed(va_list *ap, int longs, int shorts)
 static void emit_conversion(struct out *o, struct spec *s, char conv, int longs, int shorts, va_list *ap)
 {
 	bool alt = s->flags & FLAG_ALT;
+	if (conv != 'd' && conv != 'i') /* C11 7.21.6.1: '+' and ' ' are for signed conversions */
+		s->flags &= ~(unsigned)(FLAG_PLUS | FLAG_SPACE);
 	switch (conv) {
 	case 'd':
 	case 'i': {
@@ -158,7 +164,7 @@ static void emit_conversion(struct out *o, struct spec *s, char conv, int longs,
 		break;
 	}
 	case 'u': emit_number(o, s, fetch_unsigned(ap, longs, shorts), false, 10, false, 0); break;
-	case 'o': emit_number(o, s, fetch_unsigned(ap, longs, shorts), false, 8, false, alt ? "0" : 0); break;
+	case 'o': emit_number(o, s, fetch_unsigned(ap, longs, shorts), false, 8, false, 0); break;
 	case 'x':
 	case 'X': {
 		uint64_t v = fetch_unsigned(ap, longs, shorts);
@@ -172,10 +178,13 @@ static void emit_conversion(struct out *o, struct spec *s, char conv, int longs,
 		emit_number(o, &ps, (uintptr_t)va_arg(*ap, void *), false, 16, false, "0x");
 		break;
 	}
-	case 'c': {
-		char c[2] = { (char)va_arg(*ap, int), 0 };
-		s->precision = 1;
-		emit_string(o, s, c);
+	case 'c': { /* not through emit_string: a NUL character is still one character */
+		char c = (char)va_arg(*ap, int);
+		if (!(s->flags & FLAG_LEFT))
+			pad(o, ' ', s->width - 1);
+		put(o, c);
+		if (s->flags & FLAG_LEFT)
+			pad(o, ' ', s->width - 1);
 		break;
 	}
 	case 's': emit_string(o, s, va_arg(*ap, const char *)); break;

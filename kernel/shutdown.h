@@ -9,6 +9,9 @@ enum shutdown_status {
 	STATUS_BAD_OPTION = 2,  /* the command line was wrong          */
 	STATUS_PANIC = 3,       /* panic() or an unexpected exception  */
 	STATUS_NO_MEMORY = 4,   /* the machine cannot hold what was asked */
+	STATUS_GUEST_FAILED = 5,  /* a guest ended with a non-zero status  */
+	STATUS_GUEST_STOPPED = 6, /* memvisor had to stop a guest          */
+	STATUS_NO_VIRTUALIZATION = 7, /* no usable SVM / VMX on this CPU   */
 };
 
 /* Prints "memvisor: shutdown status=N reason=TEXT" and stops the machine:

@@ -1,0 +1,120 @@
+/* vmm/backend.h — the one interface between the neutral core and a
+ * hardware backend (vmm/svm/ for AMD SVM + NPT, vmm/vmx/ for Intel VT-x +
+ * EPT). Nothing outside a backend's directory sees a VMCB, a VMCS, an NPT
+ * or an EPT entry: the core speaks of vCPUs, exit records and gfns.
+ *
+ *   core (vmm/)                         backend (vmm/svm/, vmm/vmx/)
+ *   ───────────────                    ───────────────────────────
+ *   backend->detect()          ──►     CPUID, MSRs: is it there, usable?
+ *   backend->enable()          ──►     EFER.SVME / VMXON
+ *   backend->vcpu_init(vcpu)   ──►     VMCB / VMCS for the boot state
+ *   backend->vcpu_run(vcpu, &exit) ──► VMRUN / VMLAUNCH; decode the exit
+ *   backend->map(vm, gfn, mfn, prot) ► nested page tables
+ */
+#ifndef MEMVISOR_VMM_BACKEND_H
+#define MEMVISOR_VMM_BACKEND_H
+
+#include "../kernel/types.h"
+
+struct vm;
+struct vcpu;
+
+/* Why the guest stopped running: the neutral exit reasons. Each has one
+ * handle_<reason>() in vmm/exit.c. */
+enum exit_reason {
+	EXIT_CPUID,        /* CPUID executed                                 */
+	EXIT_IO,           /* IN/OUT to an intercepted port                  */
+	EXIT_HLT,          /* HLT executed                                   */
+	EXIT_HYPERCALL,    /* VMMCALL / VMCALL                               */
+	EXIT_MSR,          /* RDMSR / WRMSR                                  */
+	EXIT_NPF,          /* nested page fault / EPT violation              */
+	EXIT_SHUTDOWN,     /* triple fault: the guest is dead                */
+	EXIT_INTERRUPT,    /* a host interrupt (timer tick) arrived          */
+	EXIT_ENTRY_FAILED, /* the CPU refused the guest state                */
+	EXIT_UNEXPECTED,   /* anything else: the backend says what           */
+	EXIT_REASON_COUNT
+};
+
+/* Access rights of a nested mapping. */
+#define NPT_READ BIT(0)
+#define NPT_WRITE BIT(1)
+#define NPT_EXEC BIT(2)
+#define NPT_RWX (NPT_READ | NPT_WRITE | NPT_EXEC)
+
+/* Accessed/dirty state of a nested mapping, read and cleared at once. */
+#define NPT_ACCESSED BIT(0)
+#define NPT_DIRTY BIT(1)
+
+struct exit_record {
+	enum exit_reason reason;
+	uint64_t insn_len; /* bytes to skip past the exiting instruction     */
+	union {
+		struct {
+			uint16_t port;
+			uint8_t size; /* 1, 2 or 4 bytes                     */
+			bool in;      /* IN (true) or OUT (false)            */
+			bool string;  /* INS/OUTS                            */
+		} io;
+		struct {
+			uint64_t gpa;
+			bool write;   /* the access was a write              */
+			bool fetch;   /* an instruction fetch                */
+			bool present; /* a mapping existed (rights fault)    */
+		} npf;
+		struct {
+			uint32_t index;
+			bool write;
+		} msr;
+	};
+	/* For diagnostics: the vendor's own numbers and a name for them. */
+	uint64_t vendor_code, vendor_info1, vendor_info2;
+	const char *vendor_name;
+};
+
+/* The general registers the core reads and writes. The backend moves them
+ * to and from the hardware's save area around every run. */
+struct vcpu_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rsp, rip, rflags;
+};
+
+/* Control state the core may need (e.g. for handle_msr on EFER). */
+enum vcpu_control_reg { VCPU_CR0, VCPU_CR3, VCPU_CR4, VCPU_EFER };
+
+struct backend {
+	const char *name; /* "svm" or "vmx" */
+	/* Returns 0, or -E_* after printing what is missing and what to do. */
+	int (*detect)(void);
+	int (*enable)(void);
+
+	/* Per VM: nested page tables (root allocated here). */
+	int (*vm_init)(struct vm *vm);
+	void (*vm_destroy)(struct vm *vm);
+	int (*map)(struct vm *vm, gfn_t gfn, mfn_t mfn, unsigned prot);
+	int (*unmap)(struct vm *vm, gfn_t gfn);
+	int (*protect)(struct vm *vm, gfn_t gfn, unsigned prot);
+	/* Returns NPT_ACCESSED/NPT_DIRTY as they were, and clears them; -E_*
+	 * when gfn is not mapped. */
+	int (*test_and_clear_ad)(struct vm *vm, gfn_t gfn);
+	/* Looks up the current nested mapping: 0 with the frame and rights, or -E_NOT_FOUND. */
+	int (*lookup)(struct vm *vm, gfn_t gfn, mfn_t *mfn, unsigned *prot);
+	/* Drops cached gpa→mpa translations of this VM (TLB_CONTROL / INVEPT). */
+	void (*flush)(struct vm *vm);
+
+	/* Per vCPU: hardware state for the guest boot protocol. */
+	int (*vcpu_init)(struct vcpu *vcpu, uint64_t entry_rip);
+	void (*vcpu_destroy)(struct vcpu *vcpu);
+	void (*vcpu_run)(struct vcpu *vcpu, struct exit_record *exit);
+	uint64_t (*get_control)(struct vcpu *vcpu, enum vcpu_control_reg reg);
+	void (*set_control)(struct vcpu *vcpu, enum vcpu_control_reg reg, uint64_t value);
+	/* Prints guest and control state for a diagnostic. */
+	void (*dump)(struct vcpu *vcpu);
+};
+
+/* The backend chosen at boot, or NULL (vmm/vmm.c). */
+extern const struct backend *backend;
+
+extern const struct backend svm_backend;
+
+#endif

@@ -1,0 +1,143 @@
+/* vmm/memory.c — demand allocation: the first touch of a gfn allocates a
+ * machine frame, fills it (zeros, or the guest image's bytes), records it
+ * in the PMAP and the frame table, and only then maps it in the nested
+ * tables — the cache is always filled from the truth, never the reverse. */
+#include "memory.h"
+#include "guest_image.h"
+#include "../kernel/errno.h"
+#include "../kernel/mem.h"
+#include "../kernel/mmu.h"
+#include "../kernel/panic.h"
+#include "../kernel/string.h"
+
+int vm_memory_init(struct vm *vm)
+{
+	uint64_t npages = vm->mem_bytes >> PAGE_SHIFT;
+	uint64_t frames = ALIGN_UP(pmap_storage_bytes(npages), PAGE_SIZE) >> PAGE_SHIFT;
+	mfn_t first;
+	if (frames_alloc_contig(&machine_frames, frames, &first))
+		return -E_NO_MEMORY;
+	pmap_init(&vm->pmap, mfn_to_virt(first), npages);
+	return backend->vm_init(vm);
+}
+
+/* Makes gfn resident (PRIVATE) if it is not, without touching the nested
+ * tables. Returns the frame, or -E_*. */
+static int make_resident(struct vm *vm, gfn_t gfn, mfn_t *out)
+{
+	pmap_entry_t e;
+	if (pmap_get(&vm->pmap, gfn, &e))
+		return -E_RANGE;
+	if (pmap_entry_has_frame(e)) {
+		*out = pmap_entry_mfn(e);
+		return 0;
+	}
+	ASSERT(pmap_entry_state(e) == PMAP_UNTOUCHED); /* later states come with their features */
+	mfn_t f;
+	if (mem_try_alloc_zeroed(&f))
+		return -E_NO_MEMORY;
+	if (guest_image_fill(vm, gfn, mfn_to_virt(f)))
+		vm->stats.demand_image++;
+	else
+		vm->stats.demand_zero++;
+	ASSERT(!pmap_set_private(&vm->pmap, gfn, f));
+	ASSERT(!frame_table_add_user(&frame_table, f, vm->id, gfn));
+	*out = f;
+	return 0;
+}
+
+int vm_memory_fault(struct vm *vm, uint64_t gpa, bool write)
+{
+	(void)write;
+	gfn_t gfn = { gpa >> PAGE_SHIFT };
+	mfn_t f;
+	vm->stats.npf++;
+	int rc = make_resident(vm, gfn, &f);
+	if (rc)
+		return rc;
+	/* Present in the PMAP but not in the cache is fine too: the nested
+	 * tables may be dropped at any time and are refilled here. */
+	return backend->map(vm, gfn, f, NPT_RWX);
+}
+
+/* Runs fn over each piece of [gpa, gpa+len) that lies in one guest frame. */
+static int for_each_piece(struct vm *vm, uint64_t gpa, uint64_t len, bool allocate,
+			  void (*fn)(uint8_t *frame, uint64_t off, uint64_t n, void *ctx), void *ctx)
+{
+	if (len > vm->mem_bytes || gpa > vm->mem_bytes - len)
+		return -E_RANGE;
+	while (len) {
+		uint64_t off = gpa & (PAGE_SIZE - 1), n = MIN(len, PAGE_SIZE - off);
+		gfn_t gfn = { gpa >> PAGE_SHIFT };
+		pmap_entry_t e;
+		pmap_get(&vm->pmap, gfn, &e);
+		uint8_t *frame = NULL;
+		mfn_t f;
+		if (pmap_entry_has_frame(e))
+			frame = mfn_to_virt(pmap_entry_mfn(e));
+		else if (allocate) {
+			int rc = make_resident(vm, gfn, &f);
+			if (rc)
+				return rc;
+			frame = mfn_to_virt(f);
+		}
+		fn(frame, off, n, ctx);
+		gpa += n;
+		len -= n;
+	}
+	return 0;
+}
+
+struct copy_ctx {
+	uint8_t *host;
+};
+
+static void copy_out(uint8_t *frame, uint64_t off, uint64_t n, void *ctx)
+{
+	struct copy_ctx *c = ctx;
+	if (frame)
+		memcpy(c->host, frame + off, n);
+	else
+		memset(c->host, 0, n); /* untouched: reads as zeros */
+	c->host += n;
+}
+
+static void copy_in(uint8_t *frame, uint64_t off, uint64_t n, void *ctx)
+{
+	struct copy_ctx *c = ctx;
+	memcpy(frame + off, c->host, n);
+	c->host += n;
+}
+
+int vm_gpa_read(struct vm *vm, uint64_t gpa, void *buf, uint64_t len)
+{
+	struct copy_ctx c = { buf };
+	return for_each_piece(vm, gpa, len, false, copy_out, &c);
+}
+
+int vm_gpa_write(struct vm *vm, uint64_t gpa, const void *buf, uint64_t len)
+{
+	struct copy_ctx c = { (uint8_t *)buf };
+	return for_each_piece(vm, gpa, len, true, copy_in, &c);
+}
+
+void vm_memory_release(struct vm *vm)
+{
+	for (uint64_t g = 0; g < vm->pmap.npages; g++) {
+		pmap_entry_t e = vm->pmap.entries[g];
+		if (!pmap_entry_has_frame(e))
+			continue;
+		mfn_t f = pmap_entry_mfn(e);
+		backend->unmap(vm, (gfn_t){ g });
+		if (frame_table_remove_user(&frame_table, f, vm->id, (gfn_t){ g }) == 0)
+			mem_free_frame(f);
+	}
+	backend->flush(vm);
+	backend->vm_destroy(vm);
+	uint64_t frames = ALIGN_UP(pmap_storage_bytes(vm->pmap.npages), PAGE_SIZE) >> PAGE_SHIFT;
+	mfn_t first = mpa_to_mfn(mpa((uintptr_t)vm->pmap.entries - DIRECT_MAP_BASE));
+	for (uint64_t i = 0; i < frames; i++)
+		mem_free_frame(mfn(first.raw + i));
+	vm->pmap.entries = NULL;
+	vm->pmap.npages = 0;
+}

@@ -1,0 +1,22 @@
+/* vmm/memory.h — guest memory through the PMAP: demand allocation, copies
+ * to and from guest-physical addresses, and giving it all back. */
+#ifndef MEMVISOR_VMM_MEMORY_H
+#define MEMVISOR_VMM_MEMORY_H
+
+#include "vm.h"
+
+/* Allocates the VM's PMAP (all UNTOUCHED) and its nested page tables. */
+int vm_memory_init(struct vm *vm);
+/* Frees every frame the VM holds, its nested tables and its PMAP. */
+void vm_memory_release(struct vm *vm);
+
+/* A nested page fault at gpa: make the PMAP entry resident and map it.
+ * Returns 0, or -E_RANGE (outside the VM) / -E_NO_MEMORY. */
+int vm_memory_fault(struct vm *vm, uint64_t gpa, bool write);
+
+/* Copy between the host and guest-physical memory. Untouched frames read
+ * as zeros; writes allocate them. -E_RANGE if any byte lies outside. */
+int vm_gpa_read(struct vm *vm, uint64_t gpa, void *buf, uint64_t len);
+int vm_gpa_write(struct vm *vm, uint64_t gpa, const void *buf, uint64_t len);
+
+#endif

@@ -1,0 +1,82 @@
+/* vmm/pio.c — port I/O a guest may do: its own COM1 and the exit port.
+ * The UART is emulated only as far as a polling driver needs (PC16550D
+ * registers): THR writes collect a line, LSR reads say "transmitter empty".
+ * Each finished line is printed on the real console as "[vmN:name] line",
+ * whole, so lines of different VMs never interleave. */
+#include "exit.h"
+#include "../kernel/printf.h"
+
+#define UART_THR 0 /* transmit holding register (DLAB = 0) */
+#define UART_SCR 7 /* scratch register                     */
+#define UART_LSR 5
+#define UART_PORTS 8
+#define LSR_THR_EMPTY 0x20
+#define LSR_TX_EMPTY 0x40
+
+static void uart_flush(struct vm *vm)
+{
+	struct vm_uart *u = &vm->com1;
+	kprintf("[vm%u:%s] %.*s\n", vm->id, vm->name, (int)u->len, u->line);
+	u->len = 0;
+}
+
+void vm_console_putc(struct vm *vm, char c)
+{
+	struct vm_uart *u = &vm->com1;
+	if (c == '\r')
+		return;
+	if (c == '\n') {
+		uart_flush(vm);
+		return;
+	}
+	u->line[u->len++] = c;
+	if (u->len == UART_LINE_MAX)
+		uart_flush(vm); /* an overlong line is split, not lost */
+}
+
+static void uart_out(struct vm *vm, unsigned reg, uint8_t v)
+{
+	if (reg == UART_SCR)
+		vm->com1.scratch = v;
+	else if (reg == UART_THR)
+		vm_console_putc(vm, (char)v);
+	/* divisor, line control, FIFO control: nothing to model */
+}
+
+static uint32_t uart_in(struct vm *vm, unsigned reg)
+{
+	if (reg == UART_LSR)
+		return LSR_THR_EMPTY | LSR_TX_EMPTY;
+	return reg == UART_SCR ? vm->com1.scratch : 0;
+}
+
+void vm_uart_drain(struct vm *vm)
+{
+	if (vm->com1.len)
+		uart_flush(vm);
+}
+
+void handle_io(struct vcpu *vcpu, const struct exit_record *exit)
+{
+	struct vm *vm = vcpu->vm;
+	struct vcpu_regs *r = &vcpu->regs;
+	uint16_t port = exit->io.port;
+	uint32_t mask = exit->io.size == 4 ? 0xffffffffu : (1u << (8 * exit->io.size)) - 1;
+	if (exit->io.string) {
+		vm_stop(vm, "string I/O (INS/OUTS) on port %#x is not emulated (rip=%#llx)", port,
+			(unsigned long long)r->rip);
+		return;
+	}
+	r->rip += exit->insn_len;
+	if (port >= GUEST_COM1_PORT && port < GUEST_COM1_PORT + UART_PORTS) {
+		if (exit->io.in)
+			r->rax = (r->rax & ~(uint64_t)mask) | (uart_in(vm, port - GUEST_COM1_PORT) & mask);
+		else
+			uart_out(vm, port - GUEST_COM1_PORT, (uint8_t)r->rax);
+	} else if (port == GUEST_EXIT_PORT && !exit->io.in) {
+		vm_finish(vm, (int)(r->rax & mask));
+	} else if (exit->io.in) {
+		r->rax |= mask; /* nothing there: the bus floats high */
+	}
+	/* OUT to any other port: ignored, as on a PC with nothing there. */
+}

@@ -1,0 +1,113 @@
+/* vmm/svm/svm.c — finding and turning on AMD SVM.
+ * See: APM Vol. 2 15.4 "Enabling SVM", 15.30.1 VM_CR, 15.30.4 VM_HSAVE_PA. */
+#include "svm.h"
+#include "../../kernel/errno.h"
+#include "../../kernel/io.h"
+#include "../../kernel/mem.h"
+#include "../../kernel/mmu.h"
+#include "../../kernel/printf.h"
+
+struct svm_caps svm_caps;
+mpa_t svm_iopm, svm_msrpm;
+
+#define IOPM_PAGES 3  /* 12 KiB: one bit per port (APM 15.10.1) */
+#define MSRPM_PAGES 2 /* 8 KiB: two bits per MSR (APM 15.11)   */
+
+void svm_read_caps(struct svm_caps *caps)
+{
+	uint32_t a, b, c, d;
+	*caps = (struct svm_caps){ 0 };
+	cpuid(0x80000000u, 0, &a, &b, &c, &d);
+	if (a < CPUID_EXT_FEATURES)
+		return;
+	cpuid(CPUID_EXT_FEATURES, 0, &a, &b, &c, &d);
+	caps->svm = c & CPUID_EXT_ECX_SVM;
+	if (!caps->svm)
+		return;
+	caps->disabled = rdmsr(MSR_VM_CR) & VM_CR_SVMDIS;
+	cpuid(CPUID_SVM_FEATURES, 0, &a, &b, &c, &d);
+	caps->nested_paging = d & CPUID_SVM_EDX_NP;
+	caps->nrip_save = d & CPUID_SVM_EDX_NRIPS;
+	caps->asids = b;
+}
+
+int svm_check_caps(const struct svm_caps *caps, char *msg, size_t size)
+{
+	if (!caps->svm) {
+		ksnprintf(msg, size, "this CPU has no AMD SVM (CPUID 8000_0001h ECX bit 2 is 0): "
+				     "under QEMU use -cpu max (tools/run does); under KVM load kvm_amd with nested=1");
+		return -E_NO_SVM;
+	}
+	if (caps->disabled) {
+		ksnprintf(msg, size, "SVM is disabled by firmware (VM_CR.SVMDIS = 1): "
+				     "turn on \"SVM Mode\" / \"AMD-V\" in the firmware setup");
+		return -E_LOCKED_BY_FIRMWARE;
+	}
+	if (!caps->nested_paging) {
+		ksnprintf(msg, size, "this CPU has SVM but no nested paging (CPUID 8000_000Ah EDX bit 0 is 0): "
+				     "memvisor needs NPT; under QEMU use -cpu max, not qemu64 or max,-npt");
+		return -E_NO_NESTED_PAGING;
+	}
+	if (caps->asids < 2) {
+		ksnprintf(msg, size, "SVM reports %u ASIDs; a guest needs at least ASID 1", caps->asids);
+		return -E_NO_SVM;
+	}
+	return 0;
+}
+
+static int svm_detect(void)
+{
+	char msg[200];
+	svm_read_caps(&svm_caps);
+	int rc = svm_check_caps(&svm_caps, msg, sizeof(msg));
+	if (rc)
+		kprintf("memvisor: error: %s\n", msg);
+	else
+		kprintf("memvisor: svm: SVM with nested paging, %u ASIDs, next-RIP save %s\n", svm_caps.asids,
+			svm_caps.nrip_save ? "yes" : "no");
+	return rc;
+}
+
+/* All ones: every port and every MSR access exits (the core decides). */
+static int alloc_all_ones(unsigned pages, mpa_t *out)
+{
+	mfn_t first;
+	if (frames_alloc_contig(&machine_frames, pages, &first))
+		return -E_NO_MEMORY;
+	uint64_t *p = mfn_to_virt(first);
+	for (uint64_t i = 0; i < pages * PAGE_SIZE / sizeof(uint64_t); i++)
+		p[i] = ~0ull;
+	*out = mfn_to_mpa(first);
+	return 0;
+}
+
+static int svm_enable(void)
+{
+	mfn_t hsave;
+	if (mem_try_alloc_zeroed(&hsave) || alloc_all_ones(IOPM_PAGES, &svm_iopm) ||
+	    alloc_all_ones(MSRPM_PAGES, &svm_msrpm))
+		return -E_NO_MEMORY;
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, mfn_to_mpa(hsave).raw);
+	return 0;
+}
+
+const struct backend svm_backend = {
+	.name = "svm",
+	.detect = svm_detect,
+	.enable = svm_enable,
+	.vm_init = svm_vm_init,
+	.vm_destroy = svm_vm_destroy,
+	.map = svm_map,
+	.unmap = svm_unmap,
+	.protect = svm_protect,
+	.test_and_clear_ad = svm_test_and_clear_ad,
+	.lookup = svm_lookup,
+	.flush = svm_flush,
+	.vcpu_init = svm_vcpu_init,
+	.vcpu_destroy = svm_vcpu_destroy,
+	.vcpu_run = svm_vcpu_run,
+	.get_control = svm_get_control,
+	.set_control = svm_set_control,
+	.dump = svm_dump,
+};

@@ -1,0 +1,223 @@
+/* vmm/svm/vcpu.c — a vCPU as a VMCB: the boot state, running it, and
+ * turning #VMEXIT codes into neutral exit records.
+ * See: APM Vol. 2 15.5 (VMRUN), 15.9-15.13 (intercepts), 15.25 (NPT),
+ * appendix C (exit codes). */
+#include "svm.h"
+#include "../../kernel/errno.h"
+#include "../../kernel/io.h"
+#include "../../kernel/mem.h"
+#include "../../kernel/mmu.h"
+#include "../../kernel/printf.h"
+
+_Static_assert(offsetof(struct vcpu_regs, rax) == 0x00, "vmrun.S REG_RAX");
+_Static_assert(offsetof(struct vcpu_regs, rdi) == 0x28, "vmrun.S REG_RDI");
+_Static_assert(offsetof(struct vcpu_regs, rbp) == 0x30, "vmrun.S REG_RBP");
+_Static_assert(offsetof(struct vcpu_regs, r8) == 0x38, "vmrun.S REG_R8");
+_Static_assert(offsetof(struct vcpu_regs, r15) == 0x70, "vmrun.S REG_R15");
+
+#define CR0_PE BIT(0)
+#define CR0_ET BIT(4)
+#define CR0_NE BIT(5)
+#define RFLAGS_FIXED BIT(1)
+#define DR6_INIT 0xffff0ff0ull
+#define DR7_INIT 0x400ull
+#define PAT_POWER_ON 0x0007040600070406ull /* SDM Vol. 3A 13.12.4 */
+#define FLAT_LIMIT 0xffffffffu
+#define TSS_LIMIT 0x67
+#define BOOT_CS 0x08
+#define BOOT_DS 0x10
+#define BOOT_TR 0x18
+
+/* Instruction lengths: QEMU offers no next-RIP save, so the exit does not
+ * say where the next instruction starts; these have fixed encodings. */
+#define LEN_CPUID 2   /* 0f a2    */
+#define LEN_HLT 1     /* f4       */
+#define LEN_VMMCALL 3 /* 0f 01 d9 */
+#define LEN_RDWRMSR 2 /* 0f 32/30 */
+
+static struct svm_vcpu svm_vcpus[VM_MAX];
+
+static struct svm_vcpu *arch(struct vcpu *v) { return v->arch; }
+
+static struct vmcb_segment flat(uint16_t selector, uint16_t type)
+{
+	return (struct vmcb_segment){ selector, type | SEG_ATTR_S | SEG_ATTR_P | SEG_ATTR_DB | SEG_ATTR_G,
+				      FLAT_LIMIT, 0 };
+}
+
+/* The boot protocol's state (vmm/hypercall_abi.h): 32-bit protected mode,
+ * flat segments, paging off. */
+static void vmcb_boot_state(struct vmcb_save *s, uint64_t rip)
+{
+	s->cs = flat(BOOT_CS, SEG_ATTR_TYPE_CODE_XR_ACCESSED);
+	s->ds = s->es = s->ss = s->fs = s->gs = flat(BOOT_DS, SEG_ATTR_TYPE_DATA_RW_ACCESSED);
+	s->tr = (struct vmcb_segment){ BOOT_TR, SEG_ATTR_TYPE_TSS_BUSY | SEG_ATTR_P, TSS_LIMIT, 0 };
+	s->gdtr.limit = s->idtr.limit = 0xffff;
+	s->cr0 = CR0_PE | CR0_ET | CR0_NE;
+	s->efer = EFER_SVME; /* required while in guest mode (APM 15.5.1) */
+	s->rflags = RFLAGS_FIXED;
+	s->rip = rip;
+	s->dr6 = DR6_INIT;
+	s->dr7 = DR7_INIT;
+	s->g_pat = PAT_POWER_ON;
+	s->cpl = 0;
+}
+
+static void vmcb_controls(struct vmcb_control *c, struct vm *vm)
+{
+	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_CPUID | INTERCEPT_HLT |
+			     INTERCEPT_IOIO_PROT | INTERCEPT_MSR_PROT | INTERCEPT_SHUTDOWN;
+	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
+			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT;
+	c->iopm_base_pa = svm_iopm.raw;
+	c->msrpm_base_pa = svm_msrpm.raw;
+	c->asid = svm_asid(vm);
+	c->int_ctl = V_INTR_MASKING;
+	c->np_control = NP_ENABLE;
+	c->n_cr3 = mfn_to_mpa(vm->npt.root).raw;
+}
+
+int svm_vcpu_init(struct vcpu *vcpu, uint64_t entry_rip)
+{
+	struct svm_vcpu *sv = &svm_vcpus[vcpu->vm->id - 1];
+	mfn_t guest, host;
+	if (mem_try_alloc_zeroed(&guest))
+		return -E_NO_MEMORY;
+	if (mem_try_alloc_zeroed(&host)) {
+		mem_free_frame(guest);
+		return -E_NO_MEMORY;
+	}
+	sv->vmcb_mpa = mfn_to_mpa(guest);
+	sv->host_vmcb_mpa = mfn_to_mpa(host);
+	sv->vmcb = mfn_to_virt(guest);
+	vcpu->arch = sv;
+	vmcb_controls(&sv->vmcb->control, vcpu->vm);
+	vmcb_boot_state(&sv->vmcb->save, entry_rip);
+	vcpu->regs = (struct vcpu_regs){ .rip = entry_rip, .rflags = RFLAGS_FIXED };
+	return 0;
+}
+
+void svm_vcpu_destroy(struct vcpu *vcpu)
+{
+	mem_free_frame(mpa_to_mfn(arch(vcpu)->vmcb_mpa));
+	mem_free_frame(mpa_to_mfn(arch(vcpu)->host_vmcb_mpa));
+	vcpu->arch = NULL;
+}
+
+static void decode_io(struct exit_record *e, uint64_t info1, uint64_t info2, uint64_t rip)
+{
+	e->reason = EXIT_IO;
+	e->io.port = (uint16_t)(info1 >> IOIO_PORT_SHIFT);
+	e->io.size = (info1 & IOIO_SZ32) ? 4 : (info1 & IOIO_SZ16) ? 2 : 1;
+	e->io.in = info1 & IOIO_TYPE_IN;
+	e->io.string = info1 & (IOIO_STR | IOIO_REP);
+	e->insn_len = info2 - rip; /* EXITINFO2 holds the next RIP (APM 15.10.2) */
+}
+
+static void decode(struct exit_record *e, const struct vmcb *vmcb)
+{
+	uint64_t code = vmcb->control.exit_code, i1 = vmcb->control.exit_info1, i2 = vmcb->control.exit_info2;
+	*e = (struct exit_record){ .reason = EXIT_UNEXPECTED, .vendor_code = code, .vendor_info1 = i1,
+				   .vendor_info2 = i2, .vendor_name = "VMEXIT" };
+	switch (code) {
+	case VMEXIT_CPUID: e->reason = EXIT_CPUID; e->insn_len = LEN_CPUID; break;
+	case VMEXIT_HLT: e->reason = EXIT_HLT; e->insn_len = LEN_HLT; break;
+	case VMEXIT_VMMCALL: e->reason = EXIT_HYPERCALL; e->insn_len = LEN_VMMCALL; break;
+	case VMEXIT_IOIO: decode_io(e, i1, i2, vmcb->save.rip); break;
+	case VMEXIT_MSR:
+		e->reason = EXIT_MSR;
+		e->insn_len = LEN_RDWRMSR;
+		e->msr.write = i1 & 1; /* EXITINFO1: 0 = RDMSR, 1 = WRMSR (APM 15.11) */
+		break;
+	case VMEXIT_NPF:
+		e->reason = EXIT_NPF;
+		e->npf.gpa = i2;
+		e->npf.present = i1 & NPF_PRESENT;
+		e->npf.write = i1 & NPF_WRITE;
+		e->npf.fetch = i1 & NPF_FETCH;
+		break;
+	case VMEXIT_SHUTDOWN: e->reason = EXIT_SHUTDOWN; break;
+	case VMEXIT_INTR: e->reason = EXIT_INTERRUPT; break;
+	default:
+		if ((uint32_t)code == VMEXIT_INVALID) {
+			e->reason = EXIT_ENTRY_FAILED;
+			e->vendor_name = "VMEXIT_INVALID";
+		} else if (code >= VMEXIT_EXCEPTION_BASE && code < VMEXIT_EXCEPTION_BASE + 32) {
+			e->vendor_name = "VMEXIT_EXCEPTION";
+		}
+		break;
+	}
+}
+
+void svm_vcpu_run(struct vcpu *vcpu, struct exit_record *exit)
+{
+	struct svm_vcpu *sv = arch(vcpu);
+	struct vmcb *v = sv->vmcb;
+	v->save.rax = vcpu->regs.rax;
+	v->save.rsp = vcpu->regs.rsp;
+	v->save.rip = vcpu->regs.rip;
+	v->save.rflags = vcpu->regs.rflags;
+	v->control.tlb_control = svm_take_flush(vcpu->vm) ? TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_DO_NOTHING;
+	svm_world_switch(&vcpu->regs, sv->vmcb_mpa.raw, sv->host_vmcb_mpa.raw);
+	vcpu->regs.rax = v->save.rax;
+	vcpu->regs.rsp = v->save.rsp;
+	vcpu->regs.rip = v->save.rip;
+	vcpu->regs.rflags = v->save.rflags;
+	decode(exit, v);
+	if (exit->reason == EXIT_MSR)
+		exit->msr.index = (uint32_t)vcpu->regs.rcx;
+}
+
+uint64_t svm_get_control(struct vcpu *vcpu, enum vcpu_control_reg reg)
+{
+	const struct vmcb_save *s = &arch(vcpu)->vmcb->save;
+	switch (reg) {
+	case VCPU_CR0: return s->cr0;
+	case VCPU_CR3: return s->cr3;
+	case VCPU_CR4: return s->cr4;
+	case VCPU_EFER: return s->efer & ~EFER_SVME; /* the guest never sees SVME */
+	}
+	return 0;
+}
+
+void svm_set_control(struct vcpu *vcpu, enum vcpu_control_reg reg, uint64_t value)
+{
+	struct vmcb_save *s = &arch(vcpu)->vmcb->save;
+	switch (reg) {
+	case VCPU_CR0: s->cr0 = value; break;
+	case VCPU_CR3: s->cr3 = value; break;
+	case VCPU_CR4: s->cr4 = value; break;
+	case VCPU_EFER: s->efer = value | EFER_SVME; break;
+	}
+}
+
+static void dump_segment(const char *name, const struct vmcb_segment *s)
+{
+	kprintf("    %-4s sel=%#06x attr=%#05x limit=%#010x base=%#llx\n", name, s->selector, s->attrib, s->limit,
+		(unsigned long long)s->base);
+}
+
+void svm_dump(struct vcpu *vcpu)
+{
+	const struct vmcb *v = arch(vcpu)->vmcb;
+	const struct vmcb_save *s = &v->save;
+	kprintf("  svm: exit_code=%#llx info1=%#llx info2=%#llx exit_int_info=%#llx\n",
+		(unsigned long long)v->control.exit_code, (unsigned long long)v->control.exit_info1,
+		(unsigned long long)v->control.exit_info2, (unsigned long long)v->control.exit_int_info);
+	kprintf("  guest: rip=%#llx rsp=%#llx rflags=%#llx cpl=%u\n", (unsigned long long)s->rip,
+		(unsigned long long)s->rsp, (unsigned long long)s->rflags, s->cpl);
+	kprintf("  guest: cr0=%#llx cr3=%#llx cr4=%#llx efer=%#llx cr2=%#llx\n", (unsigned long long)s->cr0,
+		(unsigned long long)s->cr3, (unsigned long long)s->cr4, (unsigned long long)s->efer,
+		(unsigned long long)s->cr2);
+	dump_segment("cs", &s->cs);
+	dump_segment("ss", &s->ss);
+	dump_segment("ds", &s->ds);
+	dump_segment("tr", &s->tr);
+	kprintf("  control: asid=%u int_ctl=%#llx np=%#llx n_cr3=%#llx intercepts=%#x/%#x\n", v->control.asid,
+		(unsigned long long)v->control.int_ctl, (unsigned long long)v->control.np_control,
+		(unsigned long long)v->control.n_cr3, v->control.intercept_misc1, v->control.intercept_misc2);
+	if ((uint32_t)v->control.exit_code == VMEXIT_INVALID)
+		kprintf("  VMEXIT_INVALID: a consistency check (APM 15.5.1) failed; the usual ones: EFER.SVME=0, ASID=0,\n"
+			"  VMRUN not intercepted, CR0.CD=0 with NW=1, CR0[63:32] set, EFER.LME+CR0.PG without CR4.PAE,\n"
+			"  CS.L=1 with CS.D=1, DR6/DR7[63:32] set, reserved bits in CR3/CR4/EFER, a bad G_PAT\n");
+}

@@ -1,0 +1,86 @@
+/* vmm/vm.h — virtual machines and their vCPUs, as the neutral core sees
+ * them. One vCPU per VM for now; per-physical-CPU state lives in
+ * vmm/percpu.h so that SMP can come later. */
+#ifndef MEMVISOR_VMM_VM_H
+#define MEMVISOR_VMM_VM_H
+
+#include "../kernel/boot_info.h"
+#include "backend.h"
+#include "frame_table.h"
+#include "hypercall_abi.h"
+#include "nested_pt.h"
+#include "pmap.h"
+
+#define VM_MAX 16
+#define VM_NAME_MAX HC_INFO_NAME_MAX
+#define VM_ARGS_MAX HC_INFO_ARGS_MAX
+#define UART_LINE_MAX 160
+
+enum vm_state {
+	VM_RUNNABLE,
+	VM_FINISHED, /* the guest ended itself (exit port or HC_EXIT)       */
+	VM_STOPPED,  /* memvisor stopped it: triple fault, bad access, ...  */
+};
+
+struct vcpu {
+	struct vm *vm;
+	struct vcpu_regs regs;
+	void *arch; /* the backend's per-vCPU state (VMCB or VMCS) */
+	uint64_t exits[EXIT_REASON_COUNT];
+};
+
+struct vm_uart {
+	char line[UART_LINE_MAX];
+	uint32_t len;
+	uint8_t scratch; /* the UART's scratch register, which guests probe */
+};
+
+struct vm_stats {
+	uint64_t npf;          /* nested page faults taken                   */
+	uint64_t demand_zero;  /* frames allocated and zeroed on first touch */
+	uint64_t demand_image; /* frames filled from the guest image         */
+	uint64_t hypercalls;
+	uint64_t hypercall_errors;
+};
+
+#define GUEST_SEGMENTS_MAX 8
+
+/* One PT_LOAD segment of the guest image: gpa range and where its bytes
+ * are in the module. Pages are filled from it on first touch. */
+struct guest_segment {
+	uint64_t gpa, filesz, memsz, offset;
+};
+
+struct vm {
+	uint32_t id; /* 1-based, in guests= order */
+	char name[VM_NAME_MAX];
+	char args[VM_ARGS_MAX];
+	uint64_t mem_bytes;
+	const struct boot_module *image;
+	struct guest_segment segs[GUEST_SEGMENTS_MAX];
+	uint32_t nsegs;
+	uint64_t entry; /* 32-bit entry point (gpa) */
+	struct pmap pmap;
+	struct nested_pt npt; /* the cache of the PMAP (backend-formatted) */
+	void *arch;           /* the backend's per-VM state                */
+	struct vcpu vcpu;
+	enum vm_state state;
+	int exit_status;
+	char stop_reason[128];
+	struct vm_uart com1;
+	struct vm_stats stats;
+};
+
+extern struct vm vms[VM_MAX];
+extern uint32_t vm_count;
+extern struct frame_table frame_table;
+
+/* Ends a VM that misbehaved, printing "vmN (name) stopped: REASON". */
+void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Ends a VM that exited by itself with `status`. */
+void vm_finish(struct vm *vm, int status);
+
+/* vmm log line: "memvisor: [vmN:name] ..." */
+void vm_log(const struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

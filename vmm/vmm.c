@@ -1,0 +1,295 @@
+/* vmm/vmm.c — from the guests= option to running VMs and a final status. */
+#include "vmm.h"
+#include "exit.h"
+#include "guest_image.h"
+#include "memory.h"
+#include "vm.h"
+#include "../kernel/cmdline.h"
+#include "../kernel/errno.h"
+#include "../kernel/io.h"
+#include "../kernel/mem.h"
+#include "../kernel/mmu.h"
+#include "../kernel/options.h"
+#include "../kernel/panic.h"
+#include "../kernel/shutdown.h"
+#include "../kernel/string.h"
+#include "../kernel/timer.h"
+
+const struct backend *backend;
+struct vm vms[VM_MAX];
+uint32_t vm_count;
+struct frame_table frame_table;
+
+/* Guest RAM starts below the image (at gpa 0) and must hold it. */
+#define GUEST_MEM_MIN (2 * MiB)
+#define GUEST_MEM_MAX (64 * GiB)
+#define SLICE_TICKS 2 /* round-robin slice, in timer ticks */
+
+int vmm_detect(void)
+{
+	uint32_t a, b, c, d;
+	char vendor[13];
+	cpuid(0, 0, &a, &b, &c, &d);
+	memcpy(vendor, &b, 4);
+	memcpy(vendor + 4, &d, 4);
+	memcpy(vendor + 8, &c, 4);
+	vendor[12] = 0;
+	if (!strcmp(vendor, "AuthenticAMD"))
+		backend = &svm_backend;
+	if (!backend) {
+		kprintf("memvisor: error: CPU vendor '%s' has no backend yet (AMD SVM is supported)\n", vendor);
+		return -E_NOT_FOUND;
+	}
+	int rc = backend->detect();
+	if (rc)
+		backend = NULL;
+	return rc;
+}
+
+int vmm_enable(void)
+{
+	static bool enabled;
+	if (enabled)
+		return 0;
+	int rc = backend->enable();
+	enabled = rc == 0;
+	return rc;
+}
+
+void vm_log(const struct vm *vm, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	kprintf("memvisor: [vm%u:%s] %s\n", vm->id, vm->name, msg);
+}
+
+void vm_stop(struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
+	va_end(ap);
+	vm_uart_drain(vm);
+	vm->state = VM_STOPPED;
+	vm_log(vm, "stopped: %s", vm->stop_reason);
+}
+
+void vm_finish(struct vm *vm, int status)
+{
+	vm_uart_drain(vm);
+	vm->state = VM_FINISHED;
+	vm->exit_status = status;
+	vm_log(vm, "finished with status %d", status);
+}
+
+/* ---- guests=NAME:SIZE[:key=value...],... ---- */
+
+static const struct boot_module *find_image(const char *name)
+{
+	for (uint32_t i = 0; i < boot_info->module_count; i++)
+		if (!strcmp(boot_info->modules[i].name, name))
+			return &boot_info->modules[i];
+	return NULL;
+}
+
+static void list_images(char *buf, size_t size)
+{
+	size_t used = 0;
+	buf[0] = 0;
+	for (uint32_t i = 0; i < boot_info->module_count && used < size; i++)
+		if (strcmp(boot_info->modules[i].name, "selftest"))
+			used += (size_t)ksnprintf(buf + used, size - used, "%s%s", used ? ", " : "",
+						  boot_info->modules[i].name);
+}
+
+__attribute__((noreturn, format(printf, 1, 2))) static void guests_error(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	options_error("guests", msg);
+}
+
+/* Splits `spec` (one NAME:SIZE[:args] item, NUL-terminated) into vm. */
+static void parse_guest(struct vm *vm, char *spec)
+{
+	char *size = spec, *args = NULL;
+	while (*size && *size != ':')
+		size++;
+	if (!*size)
+		guests_error("'%s' needs a memory size (NAME:SIZE, e.g. %s:16M)", spec, spec);
+	*size++ = 0;
+	for (char *p = size; *p; p++)
+		if (*p == ':') {
+			*p = 0;
+			args = p + 1;
+			break;
+		}
+	char images[128];
+	vm->image = find_image(spec);
+	if (!vm->image || !strcmp(spec, "selftest")) {
+		list_images(images, sizeof(images));
+		guests_error("no guest image '%s' (images: %s)", spec, images);
+	}
+	str_copy(vm->name, spec, sizeof(vm->name));
+	if (cmdline_parse_size(size, &vm->mem_bytes))
+		guests_error("'%s' is not a size for %s (a number with an optional K, M or G suffix)", size, spec);
+	if (vm->mem_bytes < GUEST_MEM_MIN || vm->mem_bytes > GUEST_MEM_MAX || vm->mem_bytes % PAGE_SIZE)
+		guests_error("%s:%s: memory must be a multiple of 4K between 2M and 64G", spec, size);
+	vm->args[0] = 0;
+	for (char *p = args; p && *p; p++)
+		if (*p == ':')
+			*p = ' ';
+	if (args)
+		str_copy(vm->args, args, sizeof(vm->args));
+}
+
+static void parse_guests(const char *option)
+{
+	char buf[OPT_STRING_MAX];
+	str_copy(buf, option, sizeof(buf));
+	for (char *item = buf; *item;) {
+		char *end = item;
+		while (*end && *end != ',')
+			end++;
+		bool last = !*end;
+		*end = 0;
+		if (vm_count == VM_MAX)
+			guests_error("more than %d guests", VM_MAX);
+		struct vm *vm = &vms[vm_count];
+		vm->id = ++vm_count;
+		parse_guest(vm, item);
+		item = last ? end : end + 1;
+	}
+}
+
+/* Until reclamation lands, every guest's memory must fit at once. */
+static void check_fits(void)
+{
+	uint64_t want = 0;
+	for (uint32_t i = 0; i < vm_count; i++)
+		want += vms[i].mem_bytes + pmap_storage_bytes(vms[i].mem_bytes >> PAGE_SHIFT);
+	uint64_t have = machine_frames.free * PAGE_SIZE;
+	if (want > have)
+		guests_error("the guests need %llu KiB and %llu KiB of machine memory is free",
+			     (unsigned long long)(want / KiB), (unsigned long long)(have / KiB));
+}
+
+int vmm_frame_table_setup(uint64_t guest_pages)
+{
+	uint64_t nframes = machine_frames.nframes;
+	uint64_t bytes = nframes * sizeof(struct frame_info) + guest_pages * sizeof(struct rmap_entry);
+	mfn_t first;
+	if (frames_alloc_contig(&machine_frames, ALIGN_UP(bytes, PAGE_SIZE) >> PAGE_SHIFT, &first))
+		return -E_NO_MEMORY;
+	struct frame_info *frames = mfn_to_virt(first);
+	frame_table_init(&frame_table, frames, nframes, (struct rmap_entry *)(frames + nframes),
+			 (uint32_t)guest_pages);
+	return 0;
+}
+
+static void frame_table_setup(void)
+{
+	uint64_t guest_pages = 0;
+	for (uint32_t i = 0; i < vm_count; i++)
+		guest_pages += vms[i].mem_bytes >> PAGE_SHIFT;
+	if (vmm_frame_table_setup(guest_pages))
+		guests_error("no room for the frame table of %llu guest pages", (unsigned long long)guest_pages);
+}
+
+static void create_vm(struct vm *vm)
+{
+	char msg[128];
+	if (guest_image_load(vm, vm->image, msg, sizeof(msg)))
+		guests_error("image '%s': %s", vm->name, msg);
+	if (vm_memory_init(vm))
+		guests_error("no machine memory for %s's PMAP", vm->name);
+	vm->vcpu.vm = vm;
+	if (backend->vcpu_init(&vm->vcpu, vm->entry))
+		guests_error("cannot set up a vCPU for %s", vm->name);
+	vm->vcpu.regs.rax = GUEST_BOOT_MAGIC;
+	vm->vcpu.regs.rbx = vm->mem_bytes / KiB;
+	vm->state = VM_RUNNABLE;
+	vm_log(vm, "created: %llu KiB, entry %#llx, %u segments", (unsigned long long)(vm->mem_bytes / KiB),
+	       (unsigned long long)vm->entry, vm->nsegs);
+}
+
+/* Runs one VM until its slice is over or it ends. */
+static void run_slice(struct vm *vm)
+{
+	uint64_t start = timer_ticks();
+	while (vm->state == VM_RUNNABLE) {
+		struct exit_record exit;
+		backend->vcpu_run(&vm->vcpu, &exit);
+		exit_dispatch(&vm->vcpu, &exit);
+		if (exit.reason == EXIT_INTERRUPT && timer_ticks() - start >= SLICE_TICKS)
+			return;
+	}
+}
+
+static void release_vm(struct vm *vm)
+{
+	unsigned bad = vmm_check_invariants();
+	if (bad)
+		panic("%u PMAP/frame-table invariant violations when vm%u ended", bad, vm->id);
+	backend->vcpu_destroy(&vm->vcpu);
+	vm_memory_release(vm);
+}
+
+static __attribute__((noreturn)) void summarize(void)
+{
+	unsigned ok = 0, failed = 0, stopped = 0;
+	for (uint32_t i = 0; i < vm_count; i++) {
+		const struct vm *vm = &vms[i];
+		if (vm->state == VM_STOPPED)
+			stopped++;
+		else if (vm->exit_status)
+			failed++;
+		else
+			ok++;
+		kprintf("memvisor: vm%u %-10s %-9s exits: cpuid=%llu io=%llu hypercall=%llu npf=%llu interrupt=%llu\n",
+			vm->id, vm->name, vm->state == VM_STOPPED ? "stopped" : vm->exit_status ? "failed" : "ok",
+			(unsigned long long)vm->vcpu.exits[EXIT_CPUID], (unsigned long long)vm->vcpu.exits[EXIT_IO],
+			(unsigned long long)vm->vcpu.exits[EXIT_HYPERCALL], (unsigned long long)vm->vcpu.exits[EXIT_NPF],
+			(unsigned long long)vm->vcpu.exits[EXIT_INTERRUPT]);
+	}
+	kprintf("memvisor: guests: %u ok, %u failed, %u stopped\n", ok, failed, stopped);
+	if (failed)
+		shutdown(STATUS_GUEST_FAILED, "guest-failed");
+	if (stopped)
+		shutdown(STATUS_GUEST_STOPPED, "guest-stopped");
+	shutdown(STATUS_OK, "guests-done");
+}
+
+void vmm_run(const char *guests_option)
+{
+	parse_guests(guests_option);
+	if (!vm_count) {
+		kprintf("memvisor: no guests (guests= is empty)\n");
+		shutdown(STATUS_OK, "idle");
+	}
+	if (!backend || vmm_enable())
+		shutdown(STATUS_NO_VIRTUALIZATION, "no-virtualization");
+	check_fits();
+	frame_table_setup();
+	for (uint32_t i = 0; i < vm_count; i++)
+		create_vm(&vms[i]);
+	for (unsigned live = vm_count; live;) {
+		live = 0;
+		for (uint32_t i = 0; i < vm_count; i++) {
+			if (vms[i].state != VM_RUNNABLE)
+				continue;
+			run_slice(&vms[i]);
+			if (vms[i].state == VM_RUNNABLE)
+				live++;
+			else
+				release_vm(&vms[i]);
+		}
+	}
+	summarize();
+}
