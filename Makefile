@@ -26,7 +26,7 @@ all: $(BUILD)/memvisor.elf $(BUILD)/memvisor.iso $(BUILD)/memvisor.efi
 $(KERNEL_OBJ): Makefile
 
 # KTEST()s must land in .ktest in source order, so a suite runs top down.
-$(BUILD)/k/kernel/tests/%.c.o $(BUILD)/k/vmm/tests/%.c.o: KCFLAGS += -fno-toplevel-reorder
+$(BUILD)/k/kernel/tests/%.c.o $(BUILD)/k/vmm/tests/%.c.o $(BUILD)/k/vmm/svm/%_test.c.o: KCFLAGS += -fno-toplevel-reorder
 
 # `make V=1` shows the full commands.
 Q := $(if $(V),,@)

@@ -110,7 +110,7 @@ static int apply(const struct opt_def *d, const char *value, size_t len, void *o
 	if (rc == -E_INVAL)
 		return fail(err, d->name, nl, E_INVAL, "'%s' is not a number", shown);
 	if (rc || v < d->min || v > d->max) {
-		char range[96];
+		char range[CMDLINE_ERROR_MAX]; /* room for a 63-character value and both bounds */
 		ksnprintf(range, sizeof(range), "'%s' is out of range (%llu to %llu)", shown,
 			  (unsigned long long)d->min, (unsigned long long)d->max);
 		return fail(err, d->name, nl, E_RANGE, "%s", range);
