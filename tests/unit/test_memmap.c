@@ -305,12 +305,16 @@ static bool clears_holes(uint64_t s, uint64_t e, const struct mem_hole *holes, u
 }
 
 /* Is [s, s+bytes) a valid answer: page-aligned, inside [floor, limit),
- * inside the whole pages of one usable range, clear of every hole? */
+ * inside the whole pages of one usable range, clear of every hole and of
+ * every non-usable range (which wins where the map overlaps itself)? */
 static bool valid_block(uint64_t s, const struct boot_mem_range *map, uint32_t n, const struct mem_hole *holes,
 			uint32_t nholes, uint64_t bytes, uint64_t floor, uint64_t limit)
 {
 	if (s % PAGE || s < floor || s + bytes > limit || !clears_holes(s, s + bytes, holes, nholes))
 		return false;
+	for (uint32_t i = 0; i < n; i++)
+		if (map[i].type != USABLE && s < map[i].base + map[i].length && map[i].base < s + bytes)
+			return false;
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t rs = (map[i].base + PAGE - 1) / PAGE * PAGE;
 		uint64_t re = (map[i].base + map[i].length) / PAGE * PAGE;
@@ -327,6 +331,16 @@ static bool any_block_fits(const struct boot_mem_range *map, uint32_t n, const s
 		if (valid_block(s, map, n, holes, nholes, bytes, floor, limit))
 			return true;
 	return false;
+}
+
+/* A map that calls [4M, 5M) both usable and reserved: reserved wins. */
+static void test_find_free_skips_reserved_ranges_inside_usable_ones(void **state)
+{
+	(void)state;
+	struct boot_mem_range map[] = { range(0, 16 << 20, USABLE), range(4 << 20, 1 << 20, RESERVED) };
+	uint64_t start = 0;
+	assert_int_equal(memmap_find_free(map, 2, NULL, 0, 8192, 4 << 20, NO_LIMIT, &start), 0);
+	assert_int_equal(start, 5 << 20);
 }
 
 static void test_find_free_agrees_with_a_brute_force_search(void **state)
@@ -395,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_find_free_skips_ranges_that_are_not_usable),
 		cmocka_unit_test(test_find_free_stays_below_the_limit),
 		cmocka_unit_test(test_find_free_fails_when_nothing_fits),
+		cmocka_unit_test(test_find_free_skips_reserved_ranges_inside_usable_ones),
 		cmocka_unit_test(test_find_free_agrees_with_a_brute_force_search),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
