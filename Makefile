@@ -152,6 +152,8 @@ $(UNIT_DIR)/test_printf:  $(call unit_obj,kernel/printf.c)
 $(UNIT_DIR)/test_cmdline: $(call unit_obj,kernel/cmdline.c kernel/printf.c)
 $(UNIT_DIR)/test_frames:  $(call unit_obj,kernel/frames.c)
 $(UNIT_DIR)/test_memmap:  $(call unit_obj,kernel/memmap.c)
+$(UNIT_DIR)/test_pmap:    $(call unit_obj,vmm/pmap.c)
+$(UNIT_DIR)/test_frame_table: $(call unit_obj,vmm/frame_table.c)
 
 $(UNIT_DIR)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
@@ -166,7 +168,7 @@ $(UNIT_BINS): $(UNIT_DIR)/%: $(UNIT_DIR)/obj/tests/unit/%.o
 unit: $(UNIT_BINS)
 	@sh tests/unit/run.sh $(UNIT_BINS)
 
--include $(wildcard $(UNIT_DIR)/obj/kernel/*.d $(UNIT_DIR)/obj/tests/unit/*.d)
+-include $(wildcard $(UNIT_DIR)/obj/kernel/*.d $(UNIT_DIR)/obj/vmm/*.d $(UNIT_DIR)/obj/tests/unit/*.d)
 # -- end of host unit tests ---------------------------------------------------
 
 # hbreak, not break: GRUB loads the kernel only after gdb has attached.
