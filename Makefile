@@ -55,6 +55,8 @@ $(BUILD)/modules/selftest.txt: boot/selftest-module.txt
 	@mkdir -p $(dir $@)
 	cp $< $@
 
+include guest/guest.mk
+
 $(BUILD)/memvisor.iso: $(BUILD)/memvisor.elf boot/grub.cfg boot/cmdline.cfg $(MODULES)
 	@rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub $(BUILD)/iso/boot/modules
 	cp $(BUILD)/memvisor.elf $(BUILD)/iso/boot/memvisor.elf

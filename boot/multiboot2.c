@@ -86,7 +86,9 @@ static void mb2_read_module(struct boot_info *bi, const struct mb2_tag_module *t
 }
 
 /* GRUB passes the kernel's arguments only; a leading path (as some loaders
- * give) is dropped so that the first word is always an option. */
+ * give) is dropped so that the first word is always an option. GRUB also
+ * escapes the quoting characters it saw (" ' and \ arrive as \" \' \\):
+ * undo that, so that name="two words" means the same on every boot path. */
 static void mb2_read_cmdline(struct boot_info *bi, const char *s)
 {
 	if (s[0] == '/') {
@@ -95,7 +97,13 @@ static void mb2_read_cmdline(struct boot_info *bi, const char *s)
 		while (*s == ' ')
 			s++;
 	}
-	str_copy(bi->cmdline, s, sizeof(bi->cmdline));
+	size_t o = 0;
+	for (; *s && o + 1 < sizeof(bi->cmdline); s++) {
+		if (s[0] == '\\' && (s[1] == '"' || s[1] == '\'' || s[1] == '\\'))
+			s++;
+		bi->cmdline[o++] = *s;
+	}
+	bi->cmdline[o] = 0;
 }
 
 __attribute__((noreturn)) void multiboot2_main(uint32_t magic, uint32_t mbi_mpa);

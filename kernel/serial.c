@@ -23,6 +23,7 @@
 #define MCR_DTR_RTS_OUT2 0x0b
 #define LSR_DATA_READY 0x01
 #define LSR_THR_EMPTY 0x20
+#define LSR_TX_EMPTY 0x40 /* holding and shift registers both empty */
 #define UART_CLOCK_DIVISOR 1 /* 115200 baud */
 
 void serial_init(void)
@@ -50,6 +51,12 @@ void serial_write(const char *s, size_t len)
 			serial_putc('\r');
 		serial_putc(s[i]);
 	}
+}
+
+void serial_flush(void)
+{
+	while (!(inb(COM1_BASE + UART_LSR) & LSR_TX_EMPTY))
+		cpu_pause();
 }
 
 int serial_getc_nonblock(void)

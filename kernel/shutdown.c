@@ -2,6 +2,7 @@
 #include "shutdown.h"
 #include "io.h"
 #include "printf.h"
+#include "serial.h"
 
 /* QEMU: -device isa-debug-exit,iobase=0xf4,iosize=4 (see tools/run). */
 #define QEMU_DEBUG_EXIT_PORT 0xf4
@@ -12,6 +13,7 @@ void shutdown(int status, const char *reason)
 {
 	irq_disable();
 	kprintf("memvisor: shutdown status=%d reason=%s\n", status, reason);
+	serial_flush(); /* Bochs stops at once on its shutdown port */
 	outl(QEMU_DEBUG_EXIT_PORT, (uint32_t)status);
 	for (const char *p = "Shutdown"; *p; p++)
 		outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*p);

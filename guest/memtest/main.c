@@ -1,0 +1,165 @@
+/* guest/memtest/main.c — writes a pattern to many pages, then reads them
+ * back and compares checksums: the guest-side proof that whatever the
+ * hypervisor did to its memory (demand allocation, sharing, ballooning,
+ * compression) gave every byte back (DESIGN.md §5, "never corrupt").
+ *
+ * Arguments (key=value):
+ *   touch=SIZE   bytes to test (K/M/G suffix); default: every free frame
+ *                but MEMTEST_SLACK, less what the page tables and the
+ *                checksum table take
+ *   seed=N       pattern seed; default: the vm id, so VMs differ
+ *   passes=N     how many times to re-read and verify; default 2
+ *   distinct=N   only N different page contents (page i gets pattern
+ *                i mod N); default 0: every page differs
+ *
+ * Guest virtual layout (paging.h), both far from the identity map so the
+ * test goes through translations with gva != gpa:
+ *   MEMTEST_GVA          page i → a frame from frame_alloc(), mapped here
+ *                        with guest_map(); gpa order is whatever it is
+ *   MEMTEST_SUMS_GVA     uint64_t checksum per page, a demand region:
+ *                        its frames arrive through the #PF handler
+ */
+#include "guest.h"
+#include "pattern.h"
+
+const char guest_image_name[] = "memtest";
+
+#define MEMTEST_GVA 0x0000400000000000ull      /* PML4 slot 128 */
+#define MEMTEST_SUMS_GVA 0x0000500000000000ull /* PML4 slot 160 */
+#define MEMTEST_SLACK (64 * KiB)               /* left free for the runtime */
+#define MEMTEST_PASSES_DEFAULT 2
+#define MEMTEST_MISMATCH_LINES_MAX 10
+
+struct memtest {
+	uint64_t pages, seed, passes, distinct;
+	volatile uint64_t *sums; /* at MEMTEST_SUMS_GVA */
+	uint64_t total;          /* checksum over the page checksums, as written */
+	uint64_t mismatch_lines;
+};
+
+static volatile uint64_t *page_at(uint64_t i)
+{
+	return (volatile uint64_t *)(uintptr_t)(MEMTEST_GVA + i * PAGE_SIZE);
+}
+
+static uint64_t sums_bytes(uint64_t pages)
+{
+	return ALIGN_UP(pages * sizeof(uint64_t), PAGE_SIZE);
+}
+
+/* Frames a test of `pages` pages takes: the pages, the checksum table and
+ * the page tables for both (each region in its own PML4 slot). */
+static uint64_t frames_needed(uint64_t pages)
+{
+	uint64_t sum_pages = sums_bytes(pages) / PAGE_SIZE;
+	return pages + sum_pages + paging_table_frames(pages) + paging_table_frames(sum_pages);
+}
+
+static uint64_t default_pages(void)
+{
+	uint64_t slack = MEMTEST_SLACK / PAGE_SIZE;
+	uint64_t budget = frame_count_free() > slack ? frame_count_free() - slack : 0;
+	uint64_t pages = budget;
+	/* frames_needed() grows by at least 1 per page, so each step lands at
+	 * or below the budget; the loop is for clarity, not convergence. */
+	while (pages && frames_needed(pages) > budget)
+		pages -= MIN(pages, frames_needed(pages) - budget);
+	return pages;
+}
+
+static void die(const char *what, int err)
+{
+	guest_printf("memtest: error: %s failed (%d)\n", what, err);
+	guest_exit(GUEST_EXIT_FATAL);
+}
+
+static void memtest_write(struct memtest *t)
+{
+	int err = t->pages ? demand_region_add(gva_of(MEMTEST_SUMS_GVA), sums_bytes(t->pages)) : 0;
+	if (err)
+		die("demand_region_add", err);
+	t->total = CHECKSUM_INIT;
+	for (uint64_t i = 0; i < t->pages; i++) {
+		gpa_t frame;
+		err = frame_alloc(&frame);
+		if (err)
+			die("frame_alloc", err);
+		err = guest_map(gva_of_ptr(page_at(i)), frame, PTE_WRITE);
+		if (err)
+			die("guest_map", err);
+		uint64_t index = t->distinct ? i % t->distinct : i;
+		uint64_t sum = pattern_fill(page_at(i), t->seed, index);
+		t->sums[i] = sum; /* the first store to each table page faults it in */
+		t->total = checksum_add(t->total, sum);
+	}
+	guest_printf("memtest: touched %llu pages (%llu KiB) at gva 0x%llx\n",
+		     (unsigned long long)t->pages, (unsigned long long)(t->pages * PAGE_SIZE / KiB),
+		     MEMTEST_GVA);
+}
+
+static void report_mismatch(struct memtest *t, uint64_t i, uint64_t seen)
+{
+	if (t->mismatch_lines++ >= MEMTEST_MISMATCH_LINES_MAX)
+		return;
+	gpa_t gpa = gpa_of(0);
+	guest_virt_to_phys(gva_of_ptr(page_at(i)), &gpa);
+	guest_printf("memtest: MISMATCH page %llu gva 0x%llx expected 0x%016llx seen 0x%016llx (gpa 0x%llx)\n",
+		     (unsigned long long)i, (unsigned long long)(uintptr_t)page_at(i),
+		     (unsigned long long)t->sums[i], (unsigned long long)seen,
+		     (unsigned long long)gpa.raw);
+}
+
+/* One verification pass; returns its mismatches, *total the checksum seen. */
+static uint64_t memtest_verify(struct memtest *t, uint64_t *total)
+{
+	uint64_t mismatches = 0;
+	*total = CHECKSUM_INIT;
+	for (uint64_t i = 0; i < t->pages; i++) {
+		uint64_t seen = checksum_page(page_at(i));
+		*total = checksum_add(*total, seen);
+		if (seen != t->sums[i]) {
+			mismatches++;
+			report_mismatch(t, i, seen);
+		}
+	}
+	return mismatches;
+}
+
+int main(const struct guest_env *env)
+{
+	static const char *const known[] = { "touch", "seed", "passes", "distinct", NULL };
+	guest_args_check(env, known);
+	struct memtest t = {
+		.seed = guest_arg_u64(env, "seed", env->vm_id),
+		.passes = guest_arg_u64(env, "passes", MEMTEST_PASSES_DEFAULT),
+		.distinct = guest_arg_u64(env, "distinct", 0),
+		.sums = (volatile uint64_t *)(uintptr_t)MEMTEST_SUMS_GVA,
+	};
+	uint64_t touch = guest_arg_u64(env, "touch", default_pages() * PAGE_SIZE);
+	t.pages = MIN(touch, env->memory_bytes) / PAGE_SIZE + (touch % PAGE_SIZE != 0);
+	if (touch > env->memory_bytes || frames_needed(t.pages) > frame_count_free()) {
+		guest_printf("memtest: touch=%llu KiB does not fit: %llu free frames (%llu KiB), "
+			     "and the page tables and checksum table need some of them\n",
+			     (unsigned long long)(touch / KiB), (unsigned long long)frame_count_free(),
+			     (unsigned long long)(frame_count_free() * PAGE_SIZE / KiB));
+		return GUEST_EXIT_USAGE;
+	}
+	guest_printf("memtest: seed %llu, passes %llu, distinct %llu, checksum table at gva 0x%llx\n",
+		     (unsigned long long)t.seed, (unsigned long long)t.passes,
+		     (unsigned long long)t.distinct, MEMTEST_SUMS_GVA);
+
+	memtest_write(&t);
+	uint64_t mismatches = 0, seen_total = t.total;
+	for (uint64_t pass = 1; pass <= t.passes; pass++) {
+		uint64_t m = memtest_verify(&t, &seen_total);
+		guest_printf("memtest: pass %llu/%llu: %llu pages, checksum 0x%016llx, mismatches %llu\n",
+			     (unsigned long long)pass, (unsigned long long)t.passes,
+			     (unsigned long long)t.pages, (unsigned long long)seen_total,
+			     (unsigned long long)m);
+		mismatches += m;
+	}
+	guest_printf("memtest: verified %llu pages, checksum 0x%016llx, mismatches %llu\n",
+		     (unsigned long long)(t.passes ? t.pages : 0), (unsigned long long)seen_total,
+		     (unsigned long long)mismatches);
+	return mismatches ? GUEST_EXIT_FAILED : GUEST_EXIT_OK;
+}

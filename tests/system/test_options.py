@@ -1,0 +1,87 @@
+"""The kernel command line: `help` lists the options, bad options stop the run with
+status 2 and a message naming the option (QEMU, BIOS GRUB from the ISO)."""
+import re
+
+import pytest
+from conftest import boot
+
+OPTION_LINE_RE = re.compile(r"^  (\w+)(=\S+)?\s+(.*)$")
+STATUS_BAD_OPTION = 2
+
+
+@pytest.fixture(scope="module")
+def help_run():
+    return boot("qemu", "iso", "64M", "help")
+
+
+@pytest.fixture(scope="module")
+def unknown_run():
+    return boot("qemu", "iso", "64M", "bogus=1")
+
+
+@pytest.fixture(scope="module")
+def bad_value_run():
+    return boot("qemu", "iso", "64M", "zswap=12Q")
+
+
+def option_lines(run):
+    """The lines after 'memvisor: options:' that describe one option each."""
+    assert "memvisor: options:" in run.lines, run.describe()
+    after = run.lines[run.lines.index("memvisor: options:") + 1:]
+    return [m for m in map(OPTION_LINE_RE.match, after) if m]
+
+
+class TestHelp:
+    def test_stops_with_status_0_reason_help(self, help_run):
+        assert help_run.status == 0, help_run.describe()
+        assert help_run.final == (0, "help"), help_run.describe()
+
+    def test_lists_the_options_the_tests_use(self, help_run):
+        names = {m.group(1) for m in option_lines(help_run)}
+        assert {"help", "test", "zswap"} <= names, f"options listed: {sorted(names)}"
+
+    def test_every_option_with_a_value_shows_its_default(self, help_run):
+        valued = [m for m in option_lines(help_run) if m.group(2)]
+        assert valued, help_run.describe()
+        missing = [m.group(0) for m in valued if "(default: " not in m.group(3)]
+        assert not missing, "options without '(default: X)':\n" + "\n".join(missing)
+
+
+class TestUnknownOption:
+    def test_runner_status_is_2(self, unknown_run):
+        assert unknown_run.status == STATUS_BAD_OPTION, unknown_run.describe()
+
+    def test_error_names_the_option(self, unknown_run):
+        assert unknown_run.starting("memvisor: error: option 'bogus':"), unknown_run.describe()
+
+    def test_final_line_says_bad_option(self, unknown_run):
+        assert unknown_run.final == (STATUS_BAD_OPTION, "bad-option"), unknown_run.describe()
+
+
+class TestBadValue:
+    def test_runner_status_is_2(self, bad_value_run):
+        assert bad_value_run.status == STATUS_BAD_OPTION, bad_value_run.describe()
+
+    def test_error_names_the_option(self, bad_value_run):
+        assert bad_value_run.starting("memvisor: error: option 'zswap':"), \
+            bad_value_run.describe()
+
+    def test_final_line_says_bad_option(self, bad_value_run):
+        assert bad_value_run.final == (STATUS_BAD_OPTION, "bad-option"), bad_value_run.describe()
+
+
+@pytest.fixture(scope="module")
+def quoted_run():
+    # GRUB escapes quotes on the way to the kernel; the kernel undoes it.
+    return boot("qemu", "iso", "64M", 'test="printf,cmdline" fault="none"')
+
+
+class TestQuotedValues:
+    def test_quoted_values_arrive_unescaped(self, quoted_run):
+        assert quoted_run.starting("memvisor: boot=multiboot2/bios cmdline='test=\"printf,cmdline\" "
+                                   "fault=\"none\"'"), quoted_run.describe()
+
+    def test_quoted_test_selection_runs_those_suites(self, quoted_run):
+        assert quoted_run.final == (0, "tests-passed"), quoted_run.describe()
+        assert "    # Subtest: printf" in quoted_run.lines, quoted_run.describe()
+        assert "    # Subtest: frames" not in quoted_run.lines, quoted_run.describe()
