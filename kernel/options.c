@@ -17,7 +17,7 @@ static const struct opt_def option_table[] = {
 	  "machine RAM reserved at boot for the compressed swap area (0 = none)" },
 	{ "tick_hz", OPT_UINT, OPT(tick_hz), "100", 19, 1000,
 	  "timer interrupts per second (PIT)" },
-	{ "guests", OPT_STRING, OPT(guests), "", 0, 0,
+	{ "guests", OPT_STRING, OPT(guests), "hello:4M,memtest:16M", 0, 0,
 	  "guests to run: NAME:SIZE[:key=value...] separated by commas, e.g. hello:4M,memtest:16M:touch=8M" },
 	{ "fault", OPT_STRING, OPT(fault), "none", 0, 0,
 	  "raise a fault after boot to show the exception dump: none, pf, ud, gp, de, panic" },

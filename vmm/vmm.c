@@ -237,8 +237,11 @@ static void release_vm(struct vm *vm)
 	unsigned bad = vmm_check_invariants();
 	if (bad)
 		panic("%u PMAP/frame-table invariant violations when vm%u ended", bad, vm->id);
+	uint64_t frames = vm->pmap.count[PMAP_PRIVATE], before = machine_frames.free;
 	backend->vcpu_destroy(&vm->vcpu);
 	vm_memory_release(vm);
+	vm_log(vm, "invariants ok; released %llu guest frames (%llu frames in all)", (unsigned long long)frames,
+	       (unsigned long long)(machine_frames.free - before));
 }
 
 static __attribute__((noreturn)) void summarize(void)

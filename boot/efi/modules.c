@@ -31,7 +31,9 @@ static EFI_STATUS modules_open_dir(EFI_HANDLE device, EFI_FILE_HANDLE *dir)
 	return status;
 }
 
-/* The module name is the file name, which must fit boot_module.name as ASCII. */
+/* The module name is the file name without its extension ("hello.elf" is
+ * module "hello"), as GRUB's module2 lines name them; it must fit
+ * boot_module.name as ASCII. */
 static EFI_STATUS modules_set_name(struct boot_module *m, const CHAR16 *name)
 {
 	UINTN i = 0;
@@ -48,6 +50,12 @@ static EFI_STATUS modules_set_name(struct boot_module *m, const CHAR16 *name)
 		m->name[i] = (char)name[i];
 	}
 	m->name[i] = '\0';
+	for (UINTN dot = i; dot > 0; dot--) {
+		if (m->name[dot - 1] == '.') {
+			m->name[dot - 1] = '\0';
+			break;
+		}
+	}
 	return EFI_SUCCESS;
 }
 

@@ -30,8 +30,7 @@ KTEST(boot, selftest_module_arrives_intact)
 {
 	const struct boot_module *m = NULL;
 	for (uint32_t i = 0; i < boot_info->module_count; i++)
-		if (!strcmp(boot_info->modules[i].name, "selftest") ||
-		    !strcmp(boot_info->modules[i].name, "selftest.txt"))
+		if (!strcmp(boot_info->modules[i].name, "selftest"))
 			m = &boot_info->modules[i];
 	KT_EXPECT(t, m != NULL);
 	if (!m)

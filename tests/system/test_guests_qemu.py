@@ -1,0 +1,42 @@
+"""The standard guests under QEMU TCG (AMD SVM + NPT), plus the guest-related
+errors: unknown image, bad size, machine too small, missing SVM / NPT."""
+import pytest
+from conftest import boot
+from guest_checks import STANDARD_GUESTS, GuestScenario
+
+STATUS_BAD_OPTION = 2
+STATUS_NO_VIRTUALIZATION = 7
+
+
+@pytest.fixture(scope="module")
+def guests_run():
+    return boot("qemu", "iso", "128M", STANDARD_GUESTS)
+
+
+class TestStandardGuestsSvm(GuestScenario):
+    def test_backend_is_svm(self, guests_run):
+        guests_run.match(r"^memvisor: svm: SVM with nested paging, \d+ ASIDs")
+
+
+@pytest.mark.parametrize("cmdline, message", [
+    ("guests=nosuch:4M", r"option 'guests': no guest image 'nosuch' \(images: hello, memtest, crash, badcall\)"),
+    ("guests=hello:12Q", r"option 'guests': '12Q' is not a size for hello"),
+    ("guests=hello", r"option 'guests': 'hello' needs a memory size"),
+    ("guests=hello:1M", r"option 'guests': hello:1M: memory must be a multiple of 4K between 2M and 64G"),
+    ("guests=memtest:200M", r"option 'guests': the guests need \d+ KiB and \d+ KiB of machine memory is free"),
+])
+def test_bad_guest_options_are_clear_errors(cmdline, message):
+    run = boot("qemu", "iso", "64M", cmdline)
+    run.match(r"^memvisor: error: " + message)
+    assert run.final == (STATUS_BAD_OPTION, "bad-option"), run.describe()
+
+
+@pytest.mark.parametrize("cpu, message", [
+    ("qemu64,-svm", r"this CPU has no AMD SVM \(CPUID 8000_0001h ECX bit 2 is 0\)"),
+    ("max,-npt", r"this CPU has SVM but no nested paging"),
+    ("qemu64", r"this CPU has SVM but no nested paging"),
+])
+def test_missing_virtualisation_is_explained(cpu, message):
+    run = boot("qemu", "iso", "64M", "guests=hello:4M", cpu=cpu)
+    run.match(r"^memvisor: error: " + message)
+    assert run.final == (STATUS_NO_VIRTUALIZATION, "no-virtualization"), run.describe()
