@@ -53,17 +53,18 @@ MODULES := $(BUILD)/modules/selftest.txt
 
 $(BUILD)/modules/selftest.txt: boot/selftest-module.txt
 	@mkdir -p $(dir $@)
-	cp $< $@
+	$(Q)cp $< $@
 
 include guest/guest.mk
 
 $(BUILD)/memvisor.iso: $(BUILD)/memvisor.elf boot/grub.cfg boot/cmdline.cfg $(MODULES)
 	@rm -rf $(BUILD)/iso && mkdir -p $(BUILD)/iso/boot/grub $(BUILD)/iso/boot/modules
-	cp $(BUILD)/memvisor.elf $(BUILD)/iso/boot/memvisor.elf
-	cp $(MODULES) $(BUILD)/iso/boot/modules/
-	cp boot/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
-	cp boot/cmdline.cfg $(BUILD)/iso/boot/grub/cmdline.cfg
-	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
+	@$(if $(Q),echo "  ISO     $@")
+	$(Q)cp $(BUILD)/memvisor.elf $(BUILD)/iso/boot/memvisor.elf
+	$(Q)cp $(MODULES) $(BUILD)/iso/boot/modules/
+	$(Q)cp boot/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	$(Q)cp boot/cmdline.cfg $(BUILD)/iso/boot/grub/cmdline.cfg
+	$(Q)grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || { cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
 # ---- build/memvisor.efi: the GNU-EFI loader (boot/efi/) ---------------------
 # A UEFI application with build/memvisor.elf inside (boot/efi/kernel_blob.S).
@@ -87,18 +88,22 @@ $(EFI_OBJ): Makefile
 
 $(BUILD)/efi/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(EFI_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  EFICC   $<")
+	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
 
 # gcc -MMD does not see .incbin, hence the explicit kernel dependency.
 $(BUILD)/efi/boot/efi/kernel_blob.S.o: boot/efi/kernel_blob.S $(BUILD)/memvisor.elf
 	@mkdir -p $(dir $@)
-	$(CC) -DKERNEL_ELF='"$(BUILD)/memvisor.elf"' -c $< -o $@
+	@$(if $(Q),echo "  EFIAS   $<")
+	$(Q)$(CC) -DKERNEL_ELF='"$(BUILD)/memvisor.elf"' -c $< -o $@
 
 $(BUILD)/efi/memvisor.so: $(EFI_OBJ)
-	$(LD) $(EFI_LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $(EFI_OBJ) -o $@ -lefi -lgnuefi
+	@$(if $(Q),echo "  EFILD   $@")
+	$(Q)$(LD) $(EFI_LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $(EFI_OBJ) -o $@ -lefi -lgnuefi
 
 $(BUILD)/memvisor.efi: $(BUILD)/efi/memvisor.so
-	objcopy $(EFI_SECTIONS) --target efi-app-x86_64 $< $@
+	@$(if $(Q),echo "  OBJCOPY $@")
+	$(Q)objcopy $(EFI_SECTIONS) --target efi-app-x86_64 $< $@
 
 -include $(EFI_OBJ:.o=.d)
 # ---- end of build/memvisor.efi ----------------------------------------------
@@ -108,6 +113,7 @@ $(BUILD)/memvisor.efi: $(BUILD)/efi/memvisor.so
 #   make run CMDLINE='help'     boot the ISO in QEMU with that kernel command line
 #   make test                   host unit tests, then system tests in emulators
 #   make debug                  QEMU halted with its gdb stub, gdb attached
+#   make bench                  benchmarks, each next to a reference (tools/bench)
 # tools/run boots one image in one emulator and exits with the hypervisor's
 # status (tools/run --help). Each of these targets checks the packages first.
 PYTHON  := /usr/bin/python3
@@ -115,9 +121,14 @@ CMDLINE ?=
 # CMDLINE in single quotes for the shell ('\'' for each quote inside).
 CMDLINE_ARG := '$(subst ','\'',$(CMDLINE))'
 
-.PHONY: deps run test unit debug
+.PHONY: deps run test unit debug bench
 deps:
 	tools/deps
+
+bench:
+	tools/deps
+	$(MAKE) all
+	tools/bench
 
 run:
 	tools/deps

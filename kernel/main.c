@@ -81,7 +81,9 @@ void kernel_main(const struct boot_info *bi)
 	mem_reserve_zswap(options.zswap);
 	timer_init((unsigned)options.tick_hz);
 	irq_enable();
-	kprintf("memvisor: timer: %u Hz, %u modules\n", timer_hz(), boot_info->module_count);
+	tsc_calibrate();
+	kprintf("memvisor: timer: %u Hz, TSC %llu kHz, %u modules\n", timer_hz(), (unsigned long long)tsc_khz(),
+		boot_info->module_count);
 
 	raise_requested_fault();
 	vmm_detect(); /* says what is missing; tests that need it then skip */

@@ -60,6 +60,28 @@ void timer_init(unsigned hz)
 	outb(PIT_CHANNEL0, divisor >> 8);
 }
 
+static uint64_t tsc_khz_measured;
+
+/* Over TSC_CALIBRATION_MS of ticks, from one tick edge to another. Under
+ * an emulator both clocks follow its virtual time, so they agree. */
+#define TSC_CALIBRATION_MS 50
+
+void tsc_calibrate(void)
+{
+	uint64_t n = MAX(1, (uint64_t)hz_now * TSC_CALIBRATION_MS / 1000), t0 = ticks;
+	while (ticks == t0)
+		cpu_halt();
+	uint64_t start = rdtsc(), t1 = ticks;
+	while (ticks - t1 < n)
+		cpu_halt();
+	tsc_khz_measured = (rdtsc() - start) * hz_now / (n * 1000);
+}
+
+uint64_t tsc_khz(void)
+{
+	return tsc_khz_measured;
+}
+
 uint64_t timer_ticks(void)
 {
 	return ticks;

@@ -10,4 +10,9 @@ void timer_init(unsigned hz);
 uint64_t timer_ticks(void);
 unsigned timer_hz(void);
 
+/* Measures the TSC against the tick (interrupts must be on); afterwards
+ * tsc_khz() is TSC ticks per millisecond. */
+void tsc_calibrate(void);
+uint64_t tsc_khz(void);
+
 #endif

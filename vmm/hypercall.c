@@ -6,6 +6,7 @@
 #include "../kernel/errno.h"
 #include "../kernel/printf.h"
 #include "../kernel/string.h"
+#include "../kernel/timer.h"
 
 static int64_t hc_console_write(struct vm *vm, uint64_t gpa, uint64_t len)
 {
@@ -28,6 +29,7 @@ static int64_t hc_get_info(struct vm *vm, uint64_t gpa)
 	info.memory_bytes = vm->mem_bytes;
 	str_copy(info.name, vm->name, sizeof(info.name));
 	str_copy(info.args, vm->args, sizeof(info.args));
+	info.tsc_khz = tsc_khz();
 	return vm_gpa_write(vm, gpa, &info, sizeof(info)) ? -HC_E_FAULT : 0;
 }
 
@@ -41,6 +43,7 @@ void handle_hypercall(struct vcpu *vcpu, const struct exit_record *exit)
 	switch (r->rax) {
 	case HC_CONSOLE_WRITE: result = hc_console_write(vm, r->rbx, r->rcx); break;
 	case HC_GET_INFO: result = hc_get_info(vm, r->rbx); break;
+	case HC_NOP: result = 0; break;
 	case HC_EXIT:
 		vm_finish(vm, (int)r->rbx);
 		return;

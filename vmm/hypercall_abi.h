@@ -45,6 +45,7 @@ enum hypercall_number {
 	HC_CONSOLE_WRITE = 1, /* RBX = gpa of text, RCX = length (<= HC_CONSOLE_MAX): bytes written */
 	HC_EXIT = 2,          /* RBX = status: the VM ends; does not return          */
 	HC_GET_INFO = 3,      /* RBX = gpa of a struct hc_vm_info to fill: 0          */
+	HC_NOP = 4,           /* does nothing, returns 0: the bare cost of an exit    */
 	HC_NUMBER_END
 };
 
@@ -66,6 +67,8 @@ struct hc_vm_info {
 	uint64_t memory_bytes;       /* size of the guest's RAM                 */
 	char name[HC_INFO_NAME_MAX]; /* the guest image's name, e.g. "memtest"  */
 	char args[HC_INFO_ARGS_MAX]; /* extra key=value words from guests=      */
+	uint64_t tsc_khz;            /* TSC ticks per millisecond, measured at boot
+	                                against the PIT (0 if unknown)          */
 };
 #define HC_ABI_VERSION 1
 

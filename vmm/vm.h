@@ -27,6 +27,9 @@ struct vcpu {
 	struct vcpu_regs regs;
 	void *arch; /* the backend's per-vCPU state (VMCB or VMCS) */
 	uint64_t exits[EXIT_REASON_COUNT];
+	/* The guest's CR3 as of its last exit: its page-table root (a gpa),
+	 * kept in plain memory for debuggers (tools/gdb) and the monitor. */
+	uint64_t last_cr3;
 };
 
 struct vm_uart {

@@ -226,6 +226,7 @@ static void run_slice(struct vm *vm)
 	while (vm->state == VM_RUNNABLE) {
 		struct exit_record exit;
 		backend->vcpu_run(&vm->vcpu, &exit);
+		vm->vcpu.last_cr3 = backend->get_control(&vm->vcpu, VCPU_CR3);
 		exit_dispatch(&vm->vcpu, &exit);
 		if (exit.reason == EXIT_INTERRUPT && timer_ticks() - start >= SLICE_TICKS)
 			return;

@@ -107,6 +107,22 @@ uint64_t guest_arg_u64(const struct guest_env *env, const char *key, uint64_t df
 	return v;
 }
 
+unsigned guest_arg_choice(const struct guest_env *env, const char *key, const char *const choices[])
+{
+	size_t len;
+	const char *value = arg_find(env->args, key, &len);
+	if (!value)
+		return 0;
+	for (unsigned i = 0; choices[i]; i++)
+		if (strlen(choices[i]) == len && !strncmp(choices[i], value, len))
+			return i;
+	guest_printf("guest: bad argument %s=%.*s: want one of", key, (int)len, value);
+	for (unsigned i = 0; choices[i]; i++)
+		guest_printf(" %s", choices[i]);
+	guest_printf("\n");
+	guest_exit(GUEST_EXIT_USAGE);
+}
+
 static bool key_is_known(const char *w, size_t key_len, const char *const known[])
 {
 	for (unsigned i = 0; known[i]; i++)

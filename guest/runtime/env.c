@@ -43,6 +43,7 @@ static void env_from_hypervisor(struct guest_env *env, uint64_t boot_memory_byte
 	env->hypervisor_name = CPUID_HYPERVISOR_SIGNATURE;
 	copy_field(env->name, env_info.name, HC_INFO_NAME_MAX);
 	copy_field(env->args, env_info.args, HC_INFO_ARGS_MAX);
+	env->tsc_khz = env_info.tsc_khz;
 }
 
 void env_init(struct guest_env *env, uint64_t boot_memory_bytes, const char *boot_args)
@@ -55,6 +56,7 @@ void env_init(struct guest_env *env, uint64_t boot_memory_bytes, const char *boo
 	env->vm_id = 0;
 	env->hypervisor = false;
 	env->hypervisor_name = "none";
+	env->tsc_khz = 0;
 	str_copy(env->name, guest_image_name, sizeof(env->name));
 	str_copy(env->args, boot_args, sizeof(env->args));
 }

@@ -15,6 +15,7 @@ struct guest_env {
 	const char *hypervisor_name;     /* "memvisor" or "none"                   */
 	char name[HC_INFO_NAME_MAX + 1]; /* e.g. "memtest"                         */
 	char args[HC_INFO_ARGS_MAX + 1]; /* "key=value key=value ..."              */
+	uint64_t tsc_khz;                /* TSC ticks per ms (0: unknown)          */
 };
 
 /* Fills env. Under memvisor asks HC_GET_INFO (and ends the guest with
@@ -27,6 +28,11 @@ void env_init(struct guest_env *env, uint64_t boot_memory_bytes, const char *boo
  * multiples: 16M = 16 MiB). A malformed VALUE is not replaced by the
  * default: the guest says what is wrong and exits with GUEST_EXIT_USAGE. */
 uint64_t guest_arg_u64(const struct guest_env *env, const char *key, uint64_t dflt);
+
+/* The index in `choices` (NULL-terminated) of key=WORD, or 0 (the first,
+ * the default) when the key is absent. Any other WORD: the guest lists the
+ * choices and exits with GUEST_EXIT_USAGE. */
+unsigned guest_arg_choice(const struct guest_env *env, const char *key, const char *const choices[]);
 
 /* Exits with GUEST_EXIT_USAGE, naming the word, if env->args holds a
  * word that is not key=value with a key from `known` (NULL-terminated):

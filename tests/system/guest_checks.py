@@ -28,6 +28,9 @@ class GuestScenario:
                          r"hypervisor=memvisor$")
         guests_run.match(r"^memvisor: \[vm1:hello\] finished with status 0$")
 
+    def test_cpuid_shows_a_hypervisor_and_hides_svm_and_vmx(self, guests_run):
+        guests_run.match(r"^\[vm1:hello\] hello: cpuid hypervisor=1 vmx=0 svm=0$")
+
     def test_memtest_verifies_every_page_through_its_own_page_tables(self, guests_run):
         touched = guests_run.match(r"^\[vm2:memtest\] memtest: touched (\d+) pages \(\d+ KiB\) at gva 0x([0-9a-f]+)$")
         pages, gva = int(touched.group(1)), int(touched.group(2), 16)

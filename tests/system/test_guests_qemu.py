@@ -40,3 +40,17 @@ def test_missing_virtualisation_is_explained(cpu, message):
     run = boot("qemu", "iso", "64M", "guests=hello:4M", cpu=cpu)
     run.match(r"^memvisor: error: " + message)
     assert run.final == (STATUS_NO_VIRTUALIZATION, "no-virtualization"), run.describe()
+
+
+@pytest.fixture(scope="module")
+def gpa_fault_run():
+    return boot("qemu", "iso", "64M", "guests=crash:4M:mode=gpa,hello:4M")
+
+
+def test_a_gpa_outside_the_vm_stops_that_vm_only(gpa_fault_run):
+    run = gpa_fault_run
+    run.match(r"^memvisor: \[vm1:crash\] stopped: touched gpa 0x500000 outside its 4096 KiB of memory "
+              r"\(rip=0x[0-9a-f]+, write\)$")
+    run.match(r"^memvisor: \[vm2:hello\] finished with status 0$")
+    run.match(r"^memvisor: guests: 1 ok, 0 failed, 1 stopped$")
+    assert run.final == (6, "guest-stopped"), run.describe()
