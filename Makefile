@@ -15,8 +15,8 @@ KCFLAGS := $(WARN) -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack-prot
 KASFLAGS := -D__ASSEMBLY__ -g -MMD -MP
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
-KERNEL_C := $(wildcard boot/*.c kernel/*.c kernel/tests/*.c vmm/*.c vmm/svm/*.c vmm/tests/*.c)
-KERNEL_S := $(wildcard boot/*.S kernel/*.S vmm/*.S vmm/svm/*.S)
+KERNEL_C := $(wildcard boot/*.c kernel/*.c kernel/tests/*.c vmm/*.c vmm/svm/*.c vmm/vmx/*.c vmm/tests/*.c)
+KERNEL_S := $(wildcard boot/*.S kernel/*.S vmm/*.S vmm/svm/*.S vmm/vmx/*.S)
 KERNEL_OBJ := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_C) $(KERNEL_S))
 
 .PHONY: all clean
@@ -26,7 +26,7 @@ all: $(BUILD)/memvisor.elf $(BUILD)/memvisor.iso $(BUILD)/memvisor.efi
 $(KERNEL_OBJ): Makefile
 
 # KTEST()s must land in .ktest in source order, so a suite runs top down.
-$(BUILD)/k/kernel/tests/%.c.o $(BUILD)/k/vmm/tests/%.c.o $(BUILD)/k/vmm/svm/%_test.c.o: KCFLAGS += -fno-toplevel-reorder
+$(BUILD)/k/kernel/tests/%.c.o $(BUILD)/k/vmm/tests/%.c.o $(BUILD)/k/vmm/svm/%_test.c.o $(BUILD)/k/vmm/vmx/%_test.c.o: KCFLAGS += -fno-toplevel-reorder
 
 # `make V=1` shows the full commands.
 Q := $(if $(V),,@)
@@ -184,13 +184,17 @@ unit: $(UNIT_BINS)
 -include $(wildcard $(UNIT_DIR)/obj/kernel/*.d $(UNIT_DIR)/obj/vmm/*.d $(UNIT_DIR)/obj/tests/unit/*.d)
 # -- end of host unit tests ---------------------------------------------------
 
-# hbreak, not break: GRUB loads the kernel only after gdb has attached.
+# make debug [CMDLINE='guests=hello:4M,memtest:16M'] [GUEST_SYMBOLS='memtest']
+# QEMU starts halted in the background (tools/run --gdb, port 1234); gdb runs
+# tools/gdb/memvisor.gdb: kernel symbols, the mv-* helpers (tools/gdb/
+# memvisor.py), stopped at kernel_main. GUEST_SYMBOLS adds those guests'
+# symbols too; they share low addresses with the kernel (help mv-guest-symbols).
+GUEST_SYMBOLS ?=
 debug:
 	tools/deps
 	$(MAKE) all
 	tools/run --emu qemu --image iso --gdb --cmdline $(CMDLINE_ARG) & runner=$$!; \
-	gdb -q $(BUILD)/memvisor.elf -ex 'target remote :1234' -ex 'hbreak kernel_main' \
-	    -ex 'continue'; \
+	gdb -q -ex 'set $$mv_guest_symbols = "$(GUEST_SYMBOLS)"' -x tools/gdb/memvisor.gdb; \
 	kill $$runner 2>/dev/null; wait $$runner || true
 # ---- end of running, testing, debugging -------------------------------------
 

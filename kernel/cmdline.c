@@ -72,6 +72,11 @@ static int parse_size_n(const char *s, size_t len, uint64_t *bytes)
 	return 0;
 }
 
+int cmdline_parse_number(const char *text, uint64_t *out)
+{
+	return parse_uint(text, strlen(text), out);
+}
+
 int cmdline_parse_size(const char *text, uint64_t *bytes)
 {
 	return parse_size_n(text, strlen(text), bytes);

@@ -40,6 +40,9 @@ struct cmdline_error {
 int cmdline_parse(const char *line, const struct opt_def *defs, size_t ndefs, void *out,
 		  struct cmdline_error *err);
 
+/* Parses a decimal or 0x-hex number; returns 0 or -E_INVAL / -E_RANGE. */
+int cmdline_parse_number(const char *text, uint64_t *out);
+
 /* Parses "16M"-style sizes; returns 0 or -E_INVAL / -E_RANGE (overflow). */
 int cmdline_parse_size(const char *text, uint64_t *bytes);
 

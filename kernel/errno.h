@@ -16,6 +16,7 @@ enum memvisor_error {
 	E_LOCKED_BY_FIRMWARE = 9, /* virtualisation turned off by firmware */
 	E_NO_NESTED_PAGING = 10,  /* no NPT / EPT                         */
 	E_NO_UNRESTRICTED_GUEST = 11,
+	E_NOT_SUPPORTED = 12, /* the hardware lacks an optional feature  */
 };
 
 #endif

@@ -19,6 +19,15 @@ static const struct opt_def option_table[] = {
 	  "timer interrupts per second (PIT)" },
 	{ "guests", OPT_STRING, OPT(guests), "hello:4M,memtest:16M", 0, 0,
 	  "guests to run: NAME:SIZE[:key=value...] separated by commas, e.g. hello:4M,memtest:16M:touch=8M" },
+	{ "stats_interval", OPT_UINT, OPT(stats_interval), "0", 0, 3600000,
+	  "milliseconds between machine-readable \"stats:\" lines (0 = none)" },
+	{ "monitor", OPT_FLAG, OPT(monitor), NULL, 0, 0,
+	  "monitor shell on the serial console: a prompt after boot and at the end; a key stops the guests" },
+	{ "script", OPT_STRING, OPT(script), "", 0, 0,
+	  "monitor commands to run without a person, separated by ';'" },
+	{ "script_at", OPT_STRING, OPT(script_at), "end", 0, 0,
+	  "when script= runs: boot (guests created, none run yet), end (every guest ended) "
+	  "or vm:NAME (that guest ended, its memory not yet released)" },
 	{ "fault", OPT_STRING, OPT(fault), "none", 0, 0,
 	  "raise a fault after boot to show the exception dump: none, pf, ud, gp, de, panic" },
 };

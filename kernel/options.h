@@ -14,6 +14,10 @@ struct options {
 	uint64_t tick_hz;           /* timer interrupts per second          */
 	char fault[OPT_STRING_MAX]; /* deliberate fault after boot, or none */
 	char guests[OPT_STRING_MAX]; /* NAME:SIZE[:key=value...],...        */
+	uint64_t stats_interval;     /* ms between "stats:" lines, 0 = off   */
+	bool monitor;                /* interactive monitor shell            */
+	char script[OPT_STRING_MAX]; /* monitor commands, ';'-separated       */
+	char script_at[OPT_STRING_MAX]; /* when script runs: boot or end     */
 };
 
 extern struct options options;

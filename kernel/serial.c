@@ -59,6 +59,11 @@ void serial_flush(void)
 		cpu_pause();
 }
 
+bool serial_input_waiting(void)
+{
+	return inb(COM1_BASE + UART_LSR) & LSR_DATA_READY;
+}
+
 int serial_getc_nonblock(void)
 {
 	if (!(inb(COM1_BASE + UART_LSR) & LSR_DATA_READY))

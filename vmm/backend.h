@@ -116,5 +116,6 @@ struct backend {
 extern const struct backend *backend;
 
 extern const struct backend svm_backend;
+extern const struct backend vmx_backend;
 
 #endif

@@ -140,4 +140,6 @@ void vm_memory_release(struct vm *vm)
 		mem_free_frame(mfn(first.raw + i));
 	vm->pmap.entries = NULL;
 	vm->pmap.npages = 0;
+	for (int st = 0; st < PMAP_STATE_COUNT; st++)
+		vm->pmap.count[st] = 0;
 }

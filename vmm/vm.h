@@ -68,6 +68,7 @@ struct vm {
 	void *arch;           /* the backend's per-VM state                */
 	struct vcpu vcpu;
 	enum vm_state state;
+	bool released; /* its memory went back once it ended */
 	int exit_status;
 	char stop_reason[128];
 	struct vm_uart com1;

@@ -3,6 +3,8 @@
 #include "exit.h"
 #include "guest_image.h"
 #include "memory.h"
+#include "monitor.h"
+#include "stats.h"
 #include "vm.h"
 #include "../kernel/cmdline.h"
 #include "../kernel/errno.h"
@@ -36,6 +38,8 @@ int vmm_detect(void)
 	vendor[12] = 0;
 	if (!strcmp(vendor, "AuthenticAMD"))
 		backend = &svm_backend;
+	if (!strcmp(vendor, "GenuineIntel"))
+		backend = &vmx_backend;
 	if (!backend) {
 		kprintf("memvisor: error: CPU vendor '%s' has no backend yet (AMD SVM is supported)\n", vendor);
 		return -E_NOT_FOUND;
@@ -219,10 +223,21 @@ static void create_vm(struct vm *vm)
 	       (unsigned long long)vm->entry, vm->nsegs);
 }
 
+static uint64_t now_ms(void)
+{
+	return timer_ticks() * 1000 / timer_hz();
+}
+
+static uint64_t slices, switches;
+static const struct vm *last_run;
+
 /* Runs one VM until its slice is over or it ends. */
 static void run_slice(struct vm *vm)
 {
 	uint64_t start = timer_ticks();
+	slices++;
+	switches += last_run && last_run != vm;
+	last_run = vm;
 	while (vm->state == VM_RUNNABLE) {
 		struct exit_record exit;
 		backend->vcpu_run(&vm->vcpu, &exit);
@@ -235,6 +250,7 @@ static void run_slice(struct vm *vm)
 
 static void release_vm(struct vm *vm)
 {
+	vm->released = true;
 	unsigned bad = vmm_check_invariants();
 	if (bad)
 		panic("%u PMAP/frame-table invariant violations when vm%u ended", bad, vm->id);
@@ -262,6 +278,8 @@ static __attribute__((noreturn)) void summarize(void)
 			(unsigned long long)vm->vcpu.exits[EXIT_HYPERCALL], (unsigned long long)vm->vcpu.exits[EXIT_NPF],
 			(unsigned long long)vm->vcpu.exits[EXIT_INTERRUPT]);
 	}
+	kprintf("memvisor: scheduler: %llu slices, %llu switches between VMs in %llu ms\n", (unsigned long long)slices,
+		(unsigned long long)switches, (unsigned long long)now_ms());
 	kprintf("memvisor: guests: %u ok, %u failed, %u stopped\n", ok, failed, stopped);
 	if (failed)
 		shutdown(STATUS_GUEST_FAILED, "guest-failed");
@@ -270,9 +288,81 @@ static __attribute__((noreturn)) void summarize(void)
 	shutdown(STATUS_OK, "guests-done");
 }
 
+/* Prints the stats lines when their time has come; returns the next time. */
+static uint64_t maybe_print_stats(uint64_t next)
+{
+	if (!options.stats_interval || now_ms() < next)
+		return next;
+	stats_print_lines(now_ms());
+	return now_ms() + options.stats_interval;
+}
+
+/* script_at=boot|end|vm:NAME: the point where script= runs. vm:NAME is
+ * the moment that VM has ended but still holds its memory, so its PMAP can
+ * be inspected. */
+static bool script_due(const char *point)
+{
+	const char *at = options.script_at;
+	if (strcmp(at, "boot") && strcmp(at, "end") && strncmp(at, "vm:", 3))
+		options_error("script_at", "expected boot, end or vm:NAME");
+	return options.script[0] && !strcmp(at, point);
+}
+
+/* The monitor said quit: the guests still running are stopped. */
+static __attribute__((noreturn)) void quit_run(void)
+{
+	for (uint32_t i = 0; i < vm_count; i++)
+		if (vms[i].state == VM_RUNNABLE)
+			vm_stop(&vms[i], "the monitor ended the run");
+	summarize();
+}
+
+/* The script and the monitor's prompt at one point of the run. */
+static void monitor_point(const char *point, const char *why)
+{
+	if (script_due(point) && monitor_script(options.script) == MONITOR_QUIT)
+		quit_run();
+	if (options.monitor && monitor_interactive(why) == MONITOR_QUIT)
+		quit_run();
+}
+
+static bool script_due(const char *point);
+static __attribute__((noreturn)) void quit_run(void);
+
+/* Round robin until every VM has ended; a key on the serial port (with
+ * monitor) pauses them all at the monitor's prompt. */
+static void run_all(void)
+{
+	uint64_t next_stats = 0;
+	for (unsigned live = vm_count; live;) {
+		next_stats = maybe_print_stats(next_stats);
+		if (options.monitor && monitor_key_waiting() &&
+		    monitor_interactive("guests paused") == MONITOR_QUIT)
+			quit_run();
+		live = 0;
+		for (uint32_t i = 0; i < vm_count; i++) {
+			struct vm *vm = &vms[i];
+			if (vm->state == VM_RUNNABLE)
+				run_slice(vm);
+			if (vm->state == VM_RUNNABLE) {
+				live++;
+			} else if (!vm->released) {
+				char point[8 + VM_NAME_MAX];
+				ksnprintf(point, sizeof(point), "vm:%s", vm->name);
+				if (script_due(point) && monitor_script(options.script) == MONITOR_QUIT)
+					quit_run();
+				release_vm(vm);
+			}
+		}
+	}
+	if (options.stats_interval)
+		stats_print_lines(now_ms());
+}
+
 void vmm_run(const char *guests_option)
 {
 	parse_guests(guests_option);
+	script_due("end"); /* checks script_at before anything runs */
 	if (!vm_count) {
 		kprintf("memvisor: no guests (guests= is empty)\n");
 		shutdown(STATUS_OK, "idle");
@@ -283,17 +373,8 @@ void vmm_run(const char *guests_option)
 	frame_table_setup();
 	for (uint32_t i = 0; i < vm_count; i++)
 		create_vm(&vms[i]);
-	for (unsigned live = vm_count; live;) {
-		live = 0;
-		for (uint32_t i = 0; i < vm_count; i++) {
-			if (vms[i].state != VM_RUNNABLE)
-				continue;
-			run_slice(&vms[i]);
-			if (vms[i].state == VM_RUNNABLE)
-				live++;
-			else
-				release_vm(&vms[i]);
-		}
-	}
+	monitor_point("boot", "guests created, none has run yet");
+	run_all();
+	monitor_point("end", "every guest has ended");
 	summarize();
 }

@@ -95,6 +95,9 @@ static void memtest_write(struct memtest *t)
 	guest_printf("memtest: touched %llu pages (%llu KiB) at gva 0x%llx\n",
 		     (unsigned long long)t->pages, (unsigned long long)(t->pages * PAGE_SIZE / KiB),
 		     MEMTEST_GVA);
+	gpa_t first = gpa_of(0); /* for checking a translation by hand: tools/gdb mv-walk */
+	if (t->pages && !guest_virt_to_phys(gva_of(MEMTEST_GVA), &first))
+		guest_printf("memtest: first page gva 0x%llx gpa 0x%llx\n", MEMTEST_GVA, (unsigned long long)first.raw);
 }
 
 static void report_mismatch(struct memtest *t, uint64_t i, uint64_t seen)

@@ -13,6 +13,7 @@ Helpers for the test modules (import them with `from conftest import ...`):
   AllTestsScenario: the checks every `test=all` boot must pass
 """
 
+import os
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -95,7 +96,9 @@ def boot(emu, image, mem, cmdline, cpu=None, timeout=DEFAULT_TIMEOUT_S):
     """Boot one scenario with tools/run --quiet --log; return a Boot."""
     name = scenario_name(emu, image, mem, cmdline, cpu)
     LOG_DIR.mkdir(parents=True, exist_ok=True)
-    log_path = LOG_DIR / f"{name}.log"
+    # Two workers may boot the same scenario (without --dist loadfile): one log each.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    log_path = LOG_DIR / (f"{name}.{worker}.log" if worker else f"{name}.log")
     command = [str(RUNNER), "--emu", emu, "--image", image, "--mem", mem,
                "--cmdline", cmdline, "--timeout", str(timeout),
                "--quiet", "--timing", "--log", str(log_path)]

@@ -1,0 +1,301 @@
+/* vmm/monitor.c — a small shell for poking at a live memvisor: list the
+ * VMs, read their stats, look up PMAP entries and machine frames, run the
+ * invariant checker, stop a VM. A person types at "memvisor> "; tests give
+ * the same commands through script= (Bochs cannot take serial input).
+ * Every command answers with lines starting "monitor:" or a table, and a
+ * bad command gets one line of error and the prompt again. */
+#include "monitor.h"
+#include "memory.h"
+#include "stats.h"
+#include "vm.h"
+#include "vmm.h"
+#include "../kernel/cmdline.h"
+#include "../kernel/io.h"
+#include "../kernel/mem.h"
+#include "../kernel/printf.h"
+#include "../kernel/serial.h"
+#include "../kernel/string.h"
+
+#define MONITOR_LINE_MAX 128
+#define MONITOR_ARGS_MAX 4
+#define PMAP_COUNT_MAX 64
+
+struct command {
+	const char *name;
+	const char *usage;
+	int min_args, max_args;
+	enum monitor_result (*run)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[];
+
+__attribute__((format(printf, 1, 2))) static enum monitor_result complain(const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	kprintf("monitor: error: %s\n", msg);
+	return MONITOR_STAY;
+}
+
+/* A VM by id ("2") or by name ("memtest"): NULL when there is none. */
+static struct vm *find_vm(const char *word)
+{
+	uint64_t id;
+	if (!cmdline_parse_number(word, &id))
+		return id >= 1 && id <= vm_count ? &vms[id - 1] : NULL;
+	for (uint32_t i = 0; i < vm_count; i++)
+		if (!strcmp(vms[i].name, word))
+			return &vms[i];
+	return NULL;
+}
+
+static bool number(const char *word, uint64_t *out)
+{
+	return cmdline_parse_number(word, out) == 0;
+}
+
+static enum monitor_result cmd_help(int argc, char **argv);
+
+static const char *vm_state_name(const struct vm *vm)
+{
+	return vm->state == VM_RUNNABLE ? "running" : vm->state == VM_STOPPED ? "stopped" : "finished";
+}
+
+static enum monitor_result cmd_vms(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	kprintf("  %-3s %-10s %-8s %8s %6s %10s %s\n", "id", "name", "state", "memKiB", "status", "exits", "args");
+	for (uint32_t i = 0; i < vm_count; i++) {
+		const struct vm *vm = &vms[i];
+		kprintf("  %-3u %-10s %-8s %8llu %6d %10llu %s\n", vm->id, vm->name, vm_state_name(vm),
+			(unsigned long long)(vm->mem_bytes / KiB), vm->exit_status,
+			(unsigned long long)stat_value(vm, STAT_EXITS), vm->args);
+	}
+	return MONITOR_STAY;
+}
+
+static enum monitor_result cmd_stats(int argc, char **argv)
+{
+	const struct vm *vm = NULL;
+	if (argc == 2 && !(vm = find_vm(argv[1])))
+		return complain("no VM '%s' (see vms)", argv[1]);
+	stats_print_table(vm);
+	return MONITOR_STAY;
+}
+
+static void show_pmap_entry(struct vm *vm, gfn_t gfn)
+{
+	pmap_entry_t e;
+	pmap_get(&vm->pmap, gfn, &e);
+	enum pmap_state st = pmap_entry_state(e);
+	char where[48] = "-";
+	if (pmap_entry_has_frame(e))
+		ksnprintf(where, sizeof(where), "mfn %#llx", (unsigned long long)pmap_entry_mfn(e).raw);
+	else if (st == PMAP_COMPRESSED)
+		ksnprintf(where, sizeof(where), "handle %#llx", (unsigned long long)pmap_entry_handle(e));
+	mfn_t mapped;
+	unsigned prot;
+	char cached[48] = "not mapped";
+	if (!backend->lookup(vm, gfn, &mapped, &prot))
+		ksnprintf(cached, sizeof(cached), "mapped mfn %#llx %s", (unsigned long long)mapped.raw,
+			  (prot & NPT_WRITE) ? "rw" : "ro");
+	kprintf("monitor: vm%u gfn %#llx %s %s, nested: %s\n", vm->id, (unsigned long long)gfn.raw,
+		pmap_state_name(st), where, cached);
+}
+
+static enum monitor_result cmd_pmap(int argc, char **argv)
+{
+	struct vm *vm = find_vm(argv[1]);
+	uint64_t gfn, count = 1;
+	if (!vm)
+		return complain("no VM '%s' (see vms)", argv[1]);
+	if (!vm->pmap.entries)
+		return complain("vm%u has ended: its PMAP is gone", vm->id);
+	if (!number(argv[2], &gfn) || (argc == 4 && !number(argv[3], &count)))
+		return complain("usage: pmap VM GFN [COUNT] (numbers decimal or 0x-hex)");
+	if (count == 0 || count > PMAP_COUNT_MAX)
+		return complain("COUNT must be 1 to %d", PMAP_COUNT_MAX);
+	if (gfn >= vm->pmap.npages || count > vm->pmap.npages - gfn)
+		return complain("vm%u has gfns 0 to %#llx", vm->id, (unsigned long long)(vm->pmap.npages - 1));
+	for (uint64_t i = 0; i < count; i++)
+		show_pmap_entry(vm, (gfn_t){ gfn + i });
+	return MONITOR_STAY;
+}
+
+static bool print_user(uint32_t vm_id, gfn_t gfn, void *ctx)
+{
+	(void)ctx;
+	kprintf("monitor:   used by vm%u gfn %#llx\n", vm_id, (unsigned long long)gfn.raw);
+	return true;
+}
+
+static enum monitor_result cmd_frame(int argc, char **argv)
+{
+	(void)argc;
+	uint64_t f;
+	if (!number(argv[1], &f))
+		return complain("usage: frame MFN (decimal or 0x-hex)");
+	if (f >= machine_frames.nframes)
+		return complain("mfn %#llx is beyond the machine's %#llx frames", (unsigned long long)f,
+				(unsigned long long)machine_frames.nframes);
+	kprintf("monitor: mfn %#llx refcount %u, %s\n", (unsigned long long)f, frame_table_refcount(&frame_table, mfn(f)),
+		frames_is_free(&machine_frames, mfn(f)) ? "free" : "in use");
+	frame_table_for_each_user(&frame_table, mfn(f), print_user, NULL);
+	return MONITOR_STAY;
+}
+
+static enum monitor_result cmd_check(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	kprintf("monitor: check: %u invariant violations\n", vmm_check_invariants());
+	return MONITOR_STAY;
+}
+
+static enum monitor_result cmd_stop(int argc, char **argv)
+{
+	(void)argc;
+	struct vm *vm = find_vm(argv[1]);
+	if (!vm)
+		return complain("no VM '%s' (see vms)", argv[1]);
+	if (vm->state != VM_RUNNABLE)
+		return complain("vm%u is not running", vm->id);
+	vm_stop(vm, "stopped from the monitor");
+	return MONITOR_STAY;
+}
+
+static enum monitor_result cmd_continue(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return MONITOR_CONTINUE;
+}
+
+static enum monitor_result cmd_quit(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return MONITOR_QUIT;
+}
+
+static const struct command commands[] = {
+	{ "help", "help", 0, 0, cmd_help, "this list" },
+	{ "vms", "vms", 0, 0, cmd_vms, "every VM: id, name, state, memory, exits" },
+	{ "stats", "stats [VM]", 0, 1, cmd_stats, "memory statistics (esxtop names, 4 KiB pages)" },
+	{ "pmap", "pmap VM GFN [COUNT]", 2, 3, cmd_pmap, "PMAP state and machine frame of guest frames" },
+	{ "frame", "frame MFN", 1, 1, cmd_frame, "reference count and users of a machine frame" },
+	{ "check", "check", 0, 0, cmd_check, "run the PMAP/frame-table invariant checker" },
+	{ "stop", "stop VM", 1, 1, cmd_stop, "stop a running VM" },
+	{ "continue", "continue", 0, 0, cmd_continue, "leave the monitor, run the guests" },
+	{ "quit", "quit", 0, 0, cmd_quit, "end the run now" },
+};
+
+static enum monitor_result cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		kprintf("  %-22s %s\n", commands[i].usage, commands[i].help);
+	kprintf("  VM is an id or a name; numbers are decimal or 0x-hex\n");
+	return MONITOR_STAY;
+}
+
+/* Splits line in place into at most MONITOR_ARGS_MAX words; returns the
+ * count, or MONITOR_ARGS_MAX + 1 when there were more. */
+static int split(char *line, char **argv)
+{
+	int argc = 0;
+	for (char *p = line; *p;) {
+		while (*p == ' ' || *p == '\t')
+			*p++ = 0;
+		if (!*p)
+			break;
+		if (argc == MONITOR_ARGS_MAX)
+			return MONITOR_ARGS_MAX + 1;
+		argv[argc++] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+	}
+	return argc;
+}
+
+enum monitor_result monitor_command(char *line)
+{
+	char *argv[MONITOR_ARGS_MAX];
+	int argc = split(line, argv);
+	if (argc == 0)
+		return MONITOR_STAY;
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		const struct command *c = &commands[i];
+		if (strcmp(argv[0], c->name))
+			continue;
+		if (argc - 1 < c->min_args || argc - 1 > c->max_args)
+			return complain("usage: %s", c->usage);
+		return c->run(argc, argv);
+	}
+	return complain("unknown command '%s' (try help)", argv[0]);
+}
+
+enum monitor_result monitor_script(const char *script)
+{
+	char line[MONITOR_LINE_MAX];
+	for (const char *p = script; *p;) {
+		const char *end = p;
+		while (*end && *end != ';')
+			end++;
+		size_t n = MIN((size_t)(end - p), sizeof(line) - 1);
+		memcpy(line, p, n);
+		line[n] = 0;
+		kprintf("memvisor> %s\n", line);
+		if (monitor_command(line) == MONITOR_QUIT)
+			return MONITOR_QUIT;
+		p = *end ? end + 1 : end;
+	}
+	return MONITOR_CONTINUE;
+}
+
+bool monitor_key_waiting(void)
+{
+	return serial_input_waiting();
+}
+
+/* Reads one line; the terminal of tools/run echoes what is typed. */
+static void read_line(char *line, size_t size)
+{
+	size_t n = 0;
+	for (;;) {
+		int c = serial_getc_nonblock();
+		if (c < 0) {
+			cpu_halt(); /* the next tick wakes us to look again */
+			continue;
+		}
+		if (c == '\r' || c == '\n') {
+			if (n == 0 && c == '\n')
+				continue; /* the \n of a \r\n pair */
+			break;
+		}
+		if ((c == '\b' || c == 0x7f) && n > 0)
+			n--;
+		else if (c >= ' ' && n + 1 < size)
+			line[n++] = (char)c;
+	}
+	line[n] = 0;
+}
+
+enum monitor_result monitor_interactive(const char *why)
+{
+	char line[MONITOR_LINE_MAX];
+	kprintf("memvisor: monitor (%s): type help, continue or quit\n", why);
+	for (;;) {
+		kprintf("memvisor> \n");
+		read_line(line, sizeof(line));
+		enum monitor_result r = monitor_command(line);
+		if (r != MONITOR_STAY)
+			return r;
+	}
+}

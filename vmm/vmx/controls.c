@@ -1,0 +1,98 @@
+/* vmm/vmx/controls.c — the VM-execution, VM-exit and VM-entry controls
+ * memvisor wants, fitted to what the CPU allows.
+ * See: Intel SDM (rev. 084, June 2024) Vol. 3C 25.6-25.8 (the controls),
+ * Vol. 3D A.2-A.5 (capability MSRs, "default1" bits and the TRUE MSRs).
+ *
+ * Every control field has a capability MSR: a bit set in its low half must
+ * be 1, a bit clear in its high half must be 0. Asking for a bit the CPU
+ * cannot set is an error; bits it insists on are simply added. With the
+ * TRUE_* MSRs (VMX_BASIC bit 55) some "default1" bits, such as CR3-load
+ * exiting and the debug-control loads, may be 0. */
+#include "vmx.h"
+#include "../../kernel/errno.h"
+#include "../../kernel/printf.h"
+
+struct wanted_control {
+	uint32_t bit;
+	const char *name; /* the SDM's name of the control */
+};
+
+/* Pin-based: host interrupts and NMIs while the guest runs come to us. */
+static const struct wanted_control pin_wanted[] = {
+	{ PIN_EXTERNAL_INTERRUPT_EXITING, "external-interrupt exiting" },
+	{ PIN_NMI_EXITING, "NMI exiting" },
+};
+
+/* Primary: HLT, every port and every MSR exit (bitmaps all ones, like
+ * SVM's IOPM/MSRPM); the secondary controls carry EPT. */
+static const struct wanted_control proc_wanted[] = {
+	{ PROC_HLT_EXITING, "HLT exiting" },
+	{ PROC_USE_IO_BITMAPS, "use I/O bitmaps" },
+	{ PROC_USE_MSR_BITMAPS, "use MSR bitmaps" },
+	{ PROC_ACTIVATE_SECONDARY_CONTROLS, "activate secondary controls" },
+};
+
+static const struct wanted_control proc2_wanted[] = {
+	{ PROC2_ENABLE_EPT, "enable EPT" },
+	{ PROC2_UNRESTRICTED_GUEST, "unrestricted guest" },
+};
+
+/* Exit: back to 64-bit mode, EFER saved and reloaded. "Acknowledge
+ * interrupt on exit" stays 0: the interrupt stays pending and the host IDT
+ * takes it once vcpu_run sets IF again. */
+static const struct wanted_control exit_wanted[] = {
+	{ EXIT_HOST_ADDRESS_SPACE_SIZE, "host address-space size" },
+	{ EXIT_SAVE_IA32_EFER, "save IA32_EFER" },
+	{ EXIT_LOAD_IA32_EFER, "load IA32_EFER" },
+};
+
+/* Entry: the guest's EFER from the VMCS. "IA-32e mode guest" is switched
+ * per vCPU (vcpu.c) but must be allowed. */
+static const struct wanted_control entry_wanted[] = {
+	{ ENTRY_LOAD_IA32_EFER, "load IA32_EFER" },
+	{ ENTRY_IA32E_MODE_GUEST, "IA-32e mode guest" },
+};
+
+int vmx_adjust_controls(uint32_t wanted, uint64_t cap, uint32_t *out, uint32_t *missing)
+{
+	uint32_t must_be_one = (uint32_t)cap, may_be_one = (uint32_t)(cap >> CTLS_ALLOWED1_SHIFT);
+	*missing = wanted & ~may_be_one;
+	if (*missing)
+		return -E_NOT_SUPPORTED;
+	*out = (wanted | must_be_one) & may_be_one;
+	return 0;
+}
+
+static int fit(const char *field, const struct wanted_control *w, size_t n, uint64_t cap, uint32_t *out, char *msg,
+	       size_t size)
+{
+	uint32_t wanted = 0, missing;
+	for (size_t i = 0; i < n; i++)
+		wanted |= w[i].bit;
+	if (!vmx_adjust_controls(wanted, cap, out, &missing))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (missing & w[i].bit)
+			ksnprintf(msg, size, "this CPU's VT-x cannot set the %s control \"%s\" (capability MSR %#llx); "
+					     "memvisor needs it",
+				  field, w[i].name, (unsigned long long)cap);
+	return -E_NO_VMX;
+}
+
+int vmx_compute_controls(const struct vmx_caps *caps, struct vmx_controls *c, char *msg, size_t size)
+{
+	int rc = fit("pin-based VM-execution", pin_wanted, ARRAY_SIZE(pin_wanted), caps->pinbased, &c->pinbased,
+		     msg, size);
+	if (!rc)
+		rc = fit("primary processor-based VM-execution", proc_wanted, ARRAY_SIZE(proc_wanted),
+			 caps->procbased, &c->procbased, msg, size);
+	if (!rc)
+		rc = fit("secondary processor-based VM-execution", proc2_wanted, ARRAY_SIZE(proc2_wanted),
+			 caps->procbased2, &c->procbased2, msg, size);
+	if (!rc)
+		rc = fit("VM-exit", exit_wanted, ARRAY_SIZE(exit_wanted), caps->exit, &c->exit, msg, size);
+	if (!rc)
+		rc = fit("VM-entry", entry_wanted, ARRAY_SIZE(entry_wanted), caps->entry, &c->entry, msg, size);
+	c->entry &= ~(uint32_t)ENTRY_IA32E_MODE_GUEST; /* guests boot in 32-bit mode */
+	return rc;
+}

@@ -1,0 +1,122 @@
+/* vmm/vmx/vmentry.S — the world switch: host → guest → host.
+ * See: Intel SDM (rev. 084, June 2024) Vol. 3C 31.3 (VMLAUNCH/VMRESUME),
+ * 28.5 (the host state a VM exit loads), 31.2 (how they fail).
+ *
+ * enum vmx_status vmx_world_switch(struct vcpu_regs *regs,   RDI
+ *                                  uint64_t launched);       RSI
+ *
+ * VM entry loads RSP, RIP, RFLAGS and the segment/control state from the
+ * current VMCS; every general register, RAX included, is whatever it holds
+ * at VMLAUNCH/VMRESUME, so we load the guest's from *regs before and store
+ * them back after. The host's callee-saved registers stay on our stack.
+ *
+ * A VM exit does not come back here by returning: the CPU loads HOST_RSP
+ * and HOST_RIP (= vmx_exit_rip) from the VMCS. We write HOST_RSP just
+ * before entering, so the exit finds *regs at (%rsp). RFLAGS is 0x2 after
+ * an exit: IF = 0, DF = 0.
+ *
+ * Returns 0 (VMX_OK) after a VM exit. When VMLAUNCH/VMRESUME fails as an
+ * instruction (no entry at all), returns 1 (VMX_FAIL_VALID, ZF: the reason
+ * is in VM_INSTRUCTION_ERROR) or 2 (VMX_FAIL_INVALID, CF).
+ *
+ * struct vcpu_regs offsets and the constants below are checked against C
+ * by static_asserts in vcpu.c:
+ */
+#define REG_RAX 0x00
+#define REG_RBX 0x08
+#define REG_RCX 0x10
+#define REG_RDX 0x18
+#define REG_RSI 0x20
+#define REG_RDI 0x28
+#define REG_RBP 0x30
+#define REG_R8 0x38
+#define REG_R9 0x40
+#define REG_R10 0x48
+#define REG_R11 0x50
+#define REG_R12 0x58
+#define REG_R13 0x60
+#define REG_R14 0x68
+#define REG_R15 0x70
+#define FIELD_HOST_RSP 0x6c14
+#define VMX_FAIL_VALID 1
+#define VMX_FAIL_INVALID 2
+
+	.section .text
+	.global vmx_world_switch
+	.type vmx_world_switch, @function
+vmx_world_switch:
+	pushq %rbp
+	movq %rsp, %rbp
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	pushq %rdi                 /* regs: at (%rsp) when the exit lands */
+
+	movq $FIELD_HOST_RSP, %rax
+	vmwrite %rsp, %rax
+	jbe .Lfailed               /* CF or ZF: VMfail */
+
+	cmpq $0, %rsi              /* launched? the MOVs below keep ZF */
+	movq REG_RAX(%rdi), %rax
+	movq REG_RBX(%rdi), %rbx
+	movq REG_RCX(%rdi), %rcx
+	movq REG_RDX(%rdi), %rdx
+	movq REG_RSI(%rdi), %rsi
+	movq REG_RBP(%rdi), %rbp
+	movq REG_R8(%rdi), %r8
+	movq REG_R9(%rdi), %r9
+	movq REG_R10(%rdi), %r10
+	movq REG_R11(%rdi), %r11
+	movq REG_R12(%rdi), %r12
+	movq REG_R13(%rdi), %r13
+	movq REG_R14(%rdi), %r14
+	movq REG_R15(%rdi), %r15
+	movq REG_RDI(%rdi), %rdi   /* last: it was our pointer */
+	jne .Lresume
+	vmlaunch
+	jmp .Lfailed               /* only reached when VMLAUNCH failed */
+.Lresume:
+	vmresume
+
+	/* The instruction failed: the guest never ran. */
+.Lfailed:
+	movl $VMX_FAIL_INVALID, %eax
+	jc 1f
+	movl $VMX_FAIL_VALID, %eax
+1:	popq %rdi
+	jmp .Lreturn
+
+	.global vmx_exit_rip
+vmx_exit_rip:
+	pushq %rdi                 /* the guest's RDI */
+	movq 8(%rsp), %rdi         /* regs */
+	movq %rax, REG_RAX(%rdi)
+	movq %rbx, REG_RBX(%rdi)
+	movq %rcx, REG_RCX(%rdi)
+	movq %rdx, REG_RDX(%rdi)
+	movq %rsi, REG_RSI(%rdi)
+	movq %rbp, REG_RBP(%rdi)
+	movq %r8, REG_R8(%rdi)
+	movq %r9, REG_R9(%rdi)
+	movq %r10, REG_R10(%rdi)
+	movq %r11, REG_R11(%rdi)
+	movq %r12, REG_R12(%rdi)
+	movq %r13, REG_R13(%rdi)
+	movq %r14, REG_R14(%rdi)
+	movq %r15, REG_R15(%rdi)
+	popq %rax
+	movq %rax, REG_RDI(%rdi)
+	xorl %eax, %eax            /* VMX_OK */
+	popq %rdi
+
+.Lreturn:
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbx
+	popq %rbp
+	ret
+	.size vmx_world_switch, . - vmx_world_switch

@@ -1,0 +1,111 @@
+/* vmm/vmx/vmx.h — what the VT-x backend's files share among themselves.
+ *
+ *   vmx.c      detection, capability checks, VMXON       (SDM 24, appendix A)
+ *   controls.c VM-execution/exit/entry controls from the capability MSRs
+ *   ept.c      extended page tables through vmm/nested_pt.c (SDM 29.3)
+ *   vcpu.c     the VMCS: host state, guest boot state, running it
+ *   decode.c   exit reasons and qualifications into neutral exit records
+ *   dump.c     guest state, controls and host state for a diagnostic
+ *   names.c    VM-instruction errors and exit reasons as the SDM words them
+ *   vmentry.S  the world switch (VMLAUNCH/VMRESUME and back)
+ */
+#ifndef MEMVISOR_VMX_VMX_H
+#define MEMVISOR_VMX_VMX_H
+
+#include "../vm.h"
+#include "vmcs.h"
+#include "vmx_arch.h"
+
+/* What detection looks at, gathered so a test can feed in any machine.
+ * The control MSRs hold the TRUE_* values when VMX_BASIC bit 55 says they
+ * exist (SDM Vol. 3D A.2). */
+struct vmx_caps {
+	bool vmx;                 /* CPUID.1:ECX.VMX                          */
+	uint64_t feature_control; /* IA32_FEATURE_CONTROL                     */
+	uint64_t basic;           /* IA32_VMX_BASIC                           */
+	uint64_t pinbased, procbased, procbased2, exit, entry; /* A.3-A.5   */
+	uint64_t misc;            /* IA32_VMX_MISC                            */
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1; /* A.7-A.8  */
+	uint64_t ept_vpid;        /* IA32_VMX_EPT_VPID_CAP (0 without EPT)    */
+};
+
+/* The control fields every VMCS gets (controls.c). */
+struct vmx_controls {
+	uint32_t pinbased, procbased, procbased2, exit, entry;
+};
+
+void vmx_read_caps(struct vmx_caps *caps);
+/* Returns 0 or -E_*; on error writes the message a user needs into msg. */
+int vmx_check_caps(const struct vmx_caps *caps, char *msg, size_t size);
+
+/* controls.c */
+/* ORs in the bits `cap` says must be 1, keeps only those it allows to be 1
+ * (SDM Vol. 3D A.3.1). Returns 0, or -E_NOT_SUPPORTED with the wanted
+ * bits the CPU does not allow in *missing. */
+int vmx_adjust_controls(uint32_t wanted, uint64_t cap, uint32_t *out, uint32_t *missing);
+/* All five control fields for memvisor's guests; on error says which one. */
+int vmx_compute_controls(const struct vmx_caps *caps, struct vmx_controls *out, char *msg, size_t size);
+
+extern struct vmx_caps vmx_caps;
+extern struct vmx_controls vmx_controls;
+extern mpa_t vmx_io_bitmap_a, vmx_io_bitmap_b, vmx_msr_bitmaps;
+
+static inline bool vmx_ept_ad(void) { return vmx_caps.ept_vpid & EPT_CAP_AD; }
+static inline uint32_t vmx_revision(const struct vmx_caps *c) { return c->basic & VMX_BASIC_REVISION_MASK; }
+
+struct vmx_vcpu {
+	mpa_t vmcs_mpa;
+	bool launched;      /* VMRESUME from now on (SDM 31.3 VMLAUNCH/VMRESUME) */
+	uint64_t cr2;       /* VM exits do not save CR2: we do               */
+	uint64_t cr0_mask, cr4_mask; /* guest/host masks: bits the host owns  */
+};
+
+/* The guest's segment registers as VMCS fields (SDM 25.4.1), in the
+ * order ES, CS, SS, DS, FS, GS, LDTR, TR (vcpu.c). */
+struct vmx_segment {
+	const char *name;
+	enum vmcs_field selector, base, limit, access_rights;
+};
+#define VMX_GUEST_SEGMENTS 8
+extern const struct vmx_segment vmx_guest_segments[VMX_GUEST_SEGMENTS];
+
+/* ept.c */
+extern const struct npt_format vmx_ept_format;
+uint64_t vmx_eptp(mfn_t root, bool ad);
+int vmx_vm_init(struct vm *vm);
+void vmx_vm_destroy(struct vm *vm);
+int vmx_map(struct vm *vm, gfn_t gfn, mfn_t mfn, unsigned prot);
+int vmx_unmap(struct vm *vm, gfn_t gfn);
+int vmx_protect(struct vm *vm, gfn_t gfn, unsigned prot);
+int vmx_test_and_clear_ad(struct vm *vm, gfn_t gfn);
+int vmx_lookup(struct vm *vm, gfn_t gfn, mfn_t *mfn, unsigned *prot);
+void vmx_flush(struct vm *vm);
+/* INVEPT if vmx_flush() was called since the last entry of this VM. */
+void vmx_flush_before_entry(struct vm *vm);
+/* Prints the EPT entry at each level of the walk for gpa. */
+void vmx_ept_print_walk(struct vm *vm, uint64_t gpa);
+
+/* vcpu.c */
+void vmx_load_vmcs(struct vcpu *vcpu); /* VMPTRLD unless it is current */
+int vmx_vcpu_init(struct vcpu *vcpu, uint64_t entry_rip);
+void vmx_vcpu_destroy(struct vcpu *vcpu);
+void vmx_vcpu_run(struct vcpu *vcpu, struct exit_record *exit);
+uint64_t vmx_get_control(struct vcpu *vcpu, enum vcpu_control_reg reg);
+void vmx_set_control(struct vcpu *vcpu, enum vcpu_control_reg reg, uint64_t value);
+
+/* decode.c: the exit just taken (current VMCS) into a neutral record. */
+void vmx_decode_exit(struct vcpu *vcpu, struct exit_record *e);
+/* A VMLAUNCH/VMRESUME that did not enter the guest at all. */
+void vmx_decode_entry_fail(enum vmx_status s, bool launched, struct exit_record *e);
+
+/* dump.c */
+void vmx_dump(struct vcpu *vcpu);
+
+/* vmentry.S: loads the guest GPRs from regs, VMLAUNCH (launched = 0) or
+ * VMRESUME, and on the VM exit stores them back. RSP, RIP and RFLAGS
+ * travel in the VMCS. Returns VMX_OK after a VM exit, or the failure of
+ * the instruction itself. */
+enum vmx_status vmx_world_switch(struct vcpu_regs *regs, uint64_t launched);
+extern char vmx_exit_rip[]; /* HOST_RIP: where VM exits land */
+
+#endif
