@@ -21,18 +21,10 @@ int vm_memory_init(struct vm *vm)
 	return backend->vm_init(vm);
 }
 
-/* Makes gfn resident (PRIVATE) if it is not, without touching the nested
- * tables. Returns the frame, or -E_*. */
-static int make_resident(struct vm *vm, gfn_t gfn, mfn_t *out)
+/* A fresh frame for a gfn that has no contents yet: zeros, or the image's
+ * bytes when the gfn lies inside one of its segments. */
+static int fill_new_frame(struct vm *vm, gfn_t gfn, mfn_t *out)
 {
-	pmap_entry_t e;
-	if (pmap_get(&vm->pmap, gfn, &e))
-		return -E_RANGE;
-	if (pmap_entry_has_frame(e)) {
-		*out = pmap_entry_mfn(e);
-		return 0;
-	}
-	ASSERT(pmap_entry_state(e) == PMAP_UNTOUCHED); /* later states come with their features */
 	mfn_t f;
 	if (mem_try_alloc_zeroed(&f))
 		return -E_NO_MEMORY;
@@ -46,18 +38,45 @@ static int make_resident(struct vm *vm, gfn_t gfn, mfn_t *out)
 	return 0;
 }
 
+/* Brings gfn's contents into a machine frame the access may use, by its
+ * PMAP state, without touching the nested tables. A write needs a frame
+ * of the gfn's own (PRIVATE); a read may use a shared one. Sets *prot to
+ * the rights the nested mapping may give. Returns 0 or -E_*. */
+static int make_resident(struct vm *vm, gfn_t gfn, bool write, mfn_t *out, unsigned *prot)
+{
+	pmap_entry_t e;
+	if (pmap_get(&vm->pmap, gfn, &e))
+		return -E_RANGE;
+	*prot = NPT_RWX;
+	switch (pmap_entry_state(e)) {
+	case PMAP_PRIVATE:
+		*out = pmap_entry_mfn(e);
+		return 0;
+	case PMAP_UNTOUCHED:
+		return fill_new_frame(vm, gfn, out);
+	case PMAP_SHARED:
+	case PMAP_BALLOONED:
+	case PMAP_COMPRESSED:
+	case PMAP_STATE_COUNT:
+		break;
+	}
+	(void)write;
+	panic("vm%u gfn %#llx: PMAP state %s has no fault path yet", vm->id, (unsigned long long)gfn.raw,
+	      pmap_state_name(pmap_entry_state(e)));
+}
+
 int vm_memory_fault(struct vm *vm, uint64_t gpa, bool write)
 {
-	(void)write;
 	gfn_t gfn = { gpa >> PAGE_SHIFT };
 	mfn_t f;
+	unsigned prot;
 	vm->stats.npf++;
-	int rc = make_resident(vm, gfn, &f);
+	int rc = make_resident(vm, gfn, write, &f, &prot);
 	if (rc)
 		return rc;
 	/* Present in the PMAP but not in the cache is fine too: the nested
 	 * tables may be dropped at any time and are refilled here. */
-	return backend->map(vm, gfn, f, NPT_RWX);
+	return backend->map(vm, gfn, f, prot);
 }
 
 /* Runs fn over each piece of [gpa, gpa+len) that lies in one guest frame. */
@@ -73,13 +92,14 @@ static int for_each_piece(struct vm *vm, uint64_t gpa, uint64_t len, bool alloca
 		pmap_get(&vm->pmap, gfn, &e);
 		uint8_t *frame = NULL;
 		mfn_t f;
-		if (pmap_entry_has_frame(e))
-			frame = mfn_to_virt(pmap_entry_mfn(e));
-		else if (allocate) {
-			int rc = make_resident(vm, gfn, &f);
+		unsigned prot;
+		if (allocate) { /* a write: the gfn needs a frame of its own */
+			int rc = make_resident(vm, gfn, true, &f, &prot);
 			if (rc)
 				return rc;
 			frame = mfn_to_virt(f);
+		} else if (pmap_entry_has_frame(e)) {
+			frame = mfn_to_virt(pmap_entry_mfn(e));
 		}
 		fn(frame, off, n, ctx);
 		gpa += n;

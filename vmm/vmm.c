@@ -329,6 +329,15 @@ static void monitor_point(const char *point, const char *why)
 static bool script_due(const char *point);
 static __attribute__((noreturn)) void quit_run(void);
 
+/* Work memvisor does between guest time slices, for memory management:
+ * page sharing's scanner, the balloon, compression, the state policy.
+ * Each step is bounded (a rate limit, a page budget) so the guests keep
+ * most of the CPU. */
+static void background_work(uint64_t now)
+{
+	(void)now;
+}
+
 /* Round robin until every VM has ended; a key on the serial port (with
  * monitor) pauses them all at the monitor's prompt. */
 static void run_all(void)
@@ -336,6 +345,7 @@ static void run_all(void)
 	uint64_t next_stats = 0;
 	for (unsigned live = vm_count; live;) {
 		next_stats = maybe_print_stats(next_stats);
+		background_work(now_ms());
 		if (options.monitor && monitor_key_waiting() &&
 		    monitor_interactive("guests paused") == MONITOR_QUIT)
 			quit_run();
