@@ -6,7 +6,6 @@ what demand allocation does: memtest's granted pages grow while it touches its
 memory, and the machine's free frames fall by as much and come back at the end.
 """
 import csv
-import re
 import struct
 import subprocess
 
