@@ -167,6 +167,7 @@ $(UNIT_DIR)/test_frames:  $(call unit_obj,kernel/frames.c)
 $(UNIT_DIR)/test_memmap:  $(call unit_obj,kernel/memmap.c)
 $(UNIT_DIR)/test_pmap:    $(call unit_obj,vmm/pmap.c)
 $(UNIT_DIR)/test_frame_table: $(call unit_obj,vmm/frame_table.c)
+$(UNIT_DIR)/test_mem_state: $(call unit_obj,vmm/mem_state.c kernel/printf.c)
 
 $(UNIT_DIR)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)

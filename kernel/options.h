@@ -15,6 +15,8 @@ struct options {
 	char fault[OPT_STRING_MAX]; /* deliberate fault after boot, or none */
 	char guests[OPT_STRING_MAX]; /* NAME:SIZE[:key=value...],...        */
 	uint64_t stats_interval;     /* ms between "stats:" lines, 0 = off   */
+	uint64_t guest_mem;          /* bytes the guests may hold, 0 = all   */
+	char mem_states[OPT_STRING_MAX]; /* thresholds: "6,4,2,1"           */
 	bool monitor;                /* interactive monitor shell            */
 	char script[OPT_STRING_MAX]; /* monitor commands, ';'-separated       */
 	char script_at[OPT_STRING_MAX]; /* when script runs: boot or end     */

@@ -33,8 +33,14 @@ static void handle_npf(struct vcpu *vcpu, const struct exit_record *exit)
 		vm_stop(vm, "touched gpa %#llx outside its %llu KiB of memory (rip=%#llx, %s)",
 			(unsigned long long)exit->npf.gpa, (unsigned long long)(vm->mem_bytes / KiB),
 			(unsigned long long)vcpu->regs.rip, exit->npf.fetch ? "fetch" : exit->npf.write ? "write" : "read");
-	else if (rc == -E_NO_MEMORY)
-		vm_stop(vm, "no machine frame left for gpa %#llx", (unsigned long long)exit->npf.gpa);
+	else if (rc == -E_NO_MEMORY) {
+		/* Memory state low: the access is retried once a frame is free
+		 * (the RIP still points at it); until then the VM is not run. */
+		if (!vm->waiting)
+			vm_log(vm, "waits for a machine frame (gpa %#llx)", (unsigned long long)exit->npf.gpa);
+		vm->waiting = true;
+		vm->stats.memory_waits++;
+	}
 	else if (rc)
 		vm_stop(vm, "cannot map gpa %#llx (error %d)", (unsigned long long)exit->npf.gpa, rc);
 }

@@ -10,6 +10,23 @@
 #include "../kernel/panic.h"
 #include "../kernel/string.h"
 
+struct guest_frames guest_frames;
+
+int vm_frame_alloc(mfn_t *out)
+{
+	if (guest_frames.used >= guest_frames.budget || mem_try_alloc_zeroed(out))
+		return -E_NO_MEMORY;
+	guest_frames.used++;
+	return 0;
+}
+
+void vm_frame_free(mfn_t f)
+{
+	ASSERT(guest_frames.used > 0);
+	guest_frames.used--;
+	mem_free_frame(f);
+}
+
 int vm_memory_init(struct vm *vm)
 {
 	uint64_t npages = vm->mem_bytes >> PAGE_SHIFT;
@@ -26,7 +43,7 @@ int vm_memory_init(struct vm *vm)
 static int fill_new_frame(struct vm *vm, gfn_t gfn, mfn_t *out)
 {
 	mfn_t f;
-	if (mem_try_alloc_zeroed(&f))
+	if (vm_frame_alloc(&f))
 		return -E_NO_MEMORY;
 	if (guest_image_fill(vm, gfn, mfn_to_virt(f)))
 		vm->stats.demand_image++;
@@ -150,7 +167,7 @@ void vm_memory_release(struct vm *vm)
 		mfn_t f = pmap_entry_mfn(e);
 		backend->unmap(vm, (gfn_t){ g });
 		if (frame_table_remove_user(&frame_table, f, vm->id, (gfn_t){ g }) == 0)
-			mem_free_frame(f);
+			vm_frame_free(f);
 	}
 	backend->flush(vm);
 	backend->vm_destroy(vm);

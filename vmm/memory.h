@@ -5,6 +5,20 @@
 
 #include "vm.h"
 
+/* Machine frames holding guest contents, against the budget guest_mem=
+ * sets (DESIGN.md §5: the policy's free memory is budget - used). PMAPs,
+ * nested tables and VMCBs are memvisor's own overhead and not counted. */
+struct guest_frames {
+	uint64_t budget; /* frames the guests may hold in all */
+	uint64_t used;   /* frames they hold now              */
+};
+extern struct guest_frames guest_frames;
+
+/* Every frame that will hold guest contents comes from here, zeroed.
+ * Returns 0, or -E_NO_MEMORY when the budget (or the machine) is spent. */
+int vm_frame_alloc(mfn_t *out);
+void vm_frame_free(mfn_t f);
+
 /* Allocates the VM's PMAP (all UNTOUCHED) and its nested page tables. */
 int vm_memory_init(struct vm *vm);
 /* Frees every frame the VM holds, its nested tables and its PMAP. */

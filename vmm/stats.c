@@ -2,6 +2,8 @@
  * (see stats.h). Nothing here keeps state: every figure is derived from
  * the PMAP (the truth) or from a counter that its event increments. */
 #include "stats.h"
+#include "memory.h"
+#include "policy.h"
 #include "../kernel/mem.h"
 #include "../kernel/printf.h"
 
@@ -57,7 +59,7 @@ uint64_t stat_value(const struct vm *vm, enum vm_stat s)
 
 const char *stats_memory_state(void)
 {
-	return "high";
+	return mem_state_name(policy_state());
 }
 
 static const char *state_word(const struct vm *vm)
@@ -79,9 +81,12 @@ void stats_print_lines(uint64_t t_ms)
 				       (unsigned long long)stat_value(vm, (enum vm_stat)s));
 		kprintf("%s\n", line);
 	}
-	kprintf("stats: t=%llu vm=- free=%llu usable=%llu state=%s\n", (unsigned long long)t_ms,
-		(unsigned long long)machine_frames.free, (unsigned long long)machine_frames.usable,
-		stats_memory_state());
+	kprintf("stats: t=%llu vm=- free=%llu usable=%llu guest_budget=%llu guest_used=%llu state=%s "
+		"state_changes=%llu\n",
+		(unsigned long long)t_ms, (unsigned long long)machine_frames.free,
+		(unsigned long long)machine_frames.usable, (unsigned long long)guest_frames.budget,
+		(unsigned long long)guest_frames.used, stats_memory_state(),
+		(unsigned long long)policy_state_changes());
 }
 
 void stats_print_table(const struct vm *only)

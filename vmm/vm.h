@@ -44,6 +44,7 @@ struct vm_stats {
 	uint64_t demand_image; /* frames filled from the guest image         */
 	uint64_t hypercalls;
 	uint64_t hypercall_errors;
+	uint64_t memory_waits; /* times it had to wait for a machine frame */
 };
 
 #define GUEST_SEGMENTS_MAX 8
@@ -69,6 +70,7 @@ struct vm {
 	struct vcpu vcpu;
 	enum vm_state state;
 	bool released; /* its memory went back once it ended */
+	bool waiting;  /* its last access needs a frame the budget has not got */
 	int exit_status;
 	char stop_reason[128];
 	struct vm_uart com1;

@@ -4,6 +4,7 @@
 #include "guest_image.h"
 #include "memory.h"
 #include "monitor.h"
+#include "policy.h"
 #include "stats.h"
 #include "vm.h"
 #include "../kernel/cmdline.h"
@@ -172,16 +173,35 @@ static void parse_guests(const char *option)
 	}
 }
 
-/* Until reclamation lands, every guest's memory must fit at once. */
-static void check_fits(void)
+/* memvisor's own memory (nested tables, VMCBs) comes from what the guests
+ * do not get: 1/64 of the free frames when guest_mem= is not given. */
+#define OVERHEAD_SHARE 64
+
+/* The guests' budget (guest_mem=), once their PMAPs are allocated. Each VM
+ * must fit in it alone; together they may ask for more (overcommit): then
+ * the memory-state policy reclaims, and a VM that needs a frame waits. */
+static void budget_setup(void)
 {
-	uint64_t want = 0;
-	for (uint32_t i = 0; i < vm_count; i++)
-		want += vms[i].mem_bytes + pmap_storage_bytes(vms[i].mem_bytes >> PAGE_SHIFT);
-	uint64_t have = machine_frames.free * PAGE_SIZE;
-	if (want > have)
-		guests_error("the guests need %llu KiB and %llu KiB of machine memory is free",
-			     (unsigned long long)(want / KiB), (unsigned long long)(have / KiB));
+	uint64_t avail = machine_frames.free - machine_frames.free / OVERHEAD_SHARE;
+	uint64_t budget = options.guest_mem ? options.guest_mem >> PAGE_SHIFT : avail, asked = 0;
+	if (budget > avail) {
+		char msg[128];
+		ksnprintf(msg, sizeof(msg), "%llu KiB is more than the %llu KiB free for guests",
+			  (unsigned long long)(budget * PAGE_SIZE / KiB), (unsigned long long)(avail * PAGE_SIZE / KiB));
+		options_error("guest_mem", msg);
+	}
+	for (uint32_t i = 0; i < vm_count; i++) {
+		uint64_t pages = vms[i].mem_bytes >> PAGE_SHIFT;
+		if (pages > budget)
+			guests_error("%s needs %llu KiB, more than the %llu KiB the guests may use", vms[i].name,
+				     (unsigned long long)(vms[i].mem_bytes / KiB),
+				     (unsigned long long)(budget * PAGE_SIZE / KiB));
+		asked += pages;
+	}
+	guest_frames.budget = budget;
+	kprintf("memvisor: guest memory: %llu KiB for %llu KiB of guests (overcommit %llu.%02llux)\n",
+		(unsigned long long)(budget * PAGE_SIZE / KiB), (unsigned long long)(asked * PAGE_SIZE / KiB),
+		(unsigned long long)(asked / budget), (unsigned long long)(asked * 100 / budget % 100));
 }
 
 int vmm_frame_table_setup(uint64_t guest_pages)
@@ -238,7 +258,7 @@ static void run_slice(struct vm *vm)
 	slices++;
 	switches += last_run && last_run != vm;
 	last_run = vm;
-	while (vm->state == VM_RUNNABLE) {
+	while (vm->state == VM_RUNNABLE && !vm->waiting) {
 		struct exit_record exit;
 		backend->vcpu_run(&vm->vcpu, &exit);
 		vm->vcpu.last_cr3 = backend->get_control(&vm->vcpu, VCPU_CR3);
@@ -335,7 +355,30 @@ static __attribute__((noreturn)) void quit_run(void);
  * most of the CPU. */
 static void background_work(uint64_t now)
 {
-	(void)now;
+	policy_update(now);
+}
+
+/* A VM waiting for a frame runs again once one is free. If every VM still
+ * running waits and reclamation freed nothing, their working sets do not
+ * fit: that is thrashing, and they are stopped with that diagnosis. */
+static bool may_run(struct vm *vm)
+{
+	if (vm->waiting && guest_frames.used < guest_frames.budget)
+		vm->waiting = false;
+	return !vm->waiting;
+}
+
+static void stop_if_thrashing(void)
+{
+	for (uint32_t i = 0; i < vm_count; i++)
+		if (vms[i].state == VM_RUNNABLE && !vms[i].waiting)
+			return;
+	if (policy_reclaim_possible())
+		return;
+	for (uint32_t i = 0; i < vm_count; i++)
+		if (vms[i].state == VM_RUNNABLE)
+			vm_stop(&vms[i], "thrashing: the guests' working sets do not fit in %llu KiB and nothing "
+				"is left to reclaim", (unsigned long long)(guest_frames.budget * PAGE_SIZE / KiB));
 }
 
 /* Round robin until every VM has ended; a key on the serial port (with
@@ -352,7 +395,7 @@ static void run_all(void)
 		live = 0;
 		for (uint32_t i = 0; i < vm_count; i++) {
 			struct vm *vm = &vms[i];
-			if (vm->state == VM_RUNNABLE)
+			if (vm->state == VM_RUNNABLE && may_run(vm))
 				run_slice(vm);
 			if (vm->state == VM_RUNNABLE) {
 				live++;
@@ -364,6 +407,8 @@ static void run_all(void)
 				release_vm(vm);
 			}
 		}
+		if (live)
+			stop_if_thrashing();
 	}
 	if (options.stats_interval)
 		stats_print_lines(now_ms());
@@ -379,10 +424,11 @@ void vmm_run(const char *guests_option)
 	}
 	if (!backend || vmm_enable())
 		shutdown(STATUS_NO_VIRTUALIZATION, "no-virtualization");
-	check_fits();
+	policy_init();
 	frame_table_setup();
 	for (uint32_t i = 0; i < vm_count; i++)
 		create_vm(&vms[i]);
+	budget_setup();
 	monitor_point("boot", "guests created, none has run yet");
 	run_all();
 	monitor_point("end", "every guest has ended");

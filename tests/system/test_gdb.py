@@ -25,8 +25,8 @@ MEMTEST_PAGES = 8 * 2**20 // 4096
 MEMTEST_GVA = 0x400000000000        # guest/memtest/main.c MEMTEST_GVA
 IDENTITY_GVA = 0x200123             # the runtime maps its RAM with gva == gpa (paging.h)
 UNMAPPED_GVA = 0x300000000000       # PML4 slot 96: nothing maps it
-GDB_TIMEOUT_S = 40
-RUNNER_EXIT_TIMEOUT_S = 20
+GDB_TIMEOUT_S = 30
+RUNNER_EXIT_TIMEOUT_S = 15
 PORT_ATTEMPTS = 3
 MARK = "@@mv-test "                 # gdb echoes this before each step
 
@@ -145,7 +145,7 @@ def debug_once(port, log_name):
 
 @pytest.fixture(scope="module")
 def session():
-    for attempt in range(PORT_ATTEMPTS):
+    for _ in range(PORT_ATTEMPTS):
         result = debug_once(free_port(), "gdb-qemu-memtest")
         # Another program may have taken the port between free_port() and QEMU.
         if "Address already in use" not in result.runner_stderr:
@@ -186,7 +186,7 @@ def test_helpers_refuse_to_read_while_stopped_inside_a_guest(session):
     text = session.section("in-guest")
     assert re.search(r"^\$\d+ = 0$", text, re.MULTILINE), \
         f"expected $mv_in_host() = 0 inside the guest, gdb printed:\n{text}"
-    assert "Stop the CPU in memvisor first" in text and "hbreak exit_dispatch" in text, \
+    assert "Stop the CPU in memvisor after boot" in text and "hbreak exit_dispatch" in text, \
         f"expected mv-vms to say where to stop instead, gdb printed:\n{text}"
     assert "VM_RUNNABLE" not in text, f"mv-vms printed a table from a guest's memory:\n{text}"
 
@@ -249,6 +249,10 @@ def test_mv_walk_identity_mapped_gva_equals_gpa(session):
     assert (gva, gpa) == (IDENTITY_GVA, IDENTITY_GVA), \
         f"expected gva {IDENTITY_GVA:#x} -> gpa {IDENTITY_GVA:#x}, seen {gva:#x} -> {gpa:#x}"
     assert mpa & 0xfff == IDENTITY_GVA & 0xfff, f"page offset lost: mpa {mpa:#x}"
+    text = session.section("mv-walk-identity")
+    m = re.search(rf"^nested: gpa {gpa:#x} \(gfn {HEX}\) -> mpa ({HEX})", text, re.MULTILINE)
+    assert m and int(m.group(1), 16) == mpa, \
+        f"expected the nested tables to give mpa {mpa:#x} as the PMAP does:\n{text}"
 
 
 def test_mv_walk_says_where_an_unmapped_gva_stops(session):

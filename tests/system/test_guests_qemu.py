@@ -23,7 +23,10 @@ class TestStandardGuestsSvm(GuestScenario):
     ("guests=hello:12Q", r"option 'guests': '12Q' is not a size for hello"),
     ("guests=hello", r"option 'guests': 'hello' needs a memory size"),
     ("guests=hello:1M", r"option 'guests': hello:1M: memory must be a multiple of 4K between 2M and 64G"),
-    ("guests=memtest:200M", r"option 'guests': the guests need \d+ KiB and \d+ KiB of machine memory is free"),
+    ("guests=memtest:200M", r"option 'guests': memtest needs 204800 KiB, more than the \d+ KiB the guests may use"),
+    ("guests=hello:4M guest_mem=1G", r"option 'guest_mem': 1048576 KiB is more than the \d+ KiB free for guests"),
+    ("guests=hello:4M mem_states=6,4,4,1", r"option 'mem_states': '6,4,4,1' does not fall from one state to the next"),
+    ("guests=hello:4M mem_states=6,4,2", r"option 'mem_states': '6,4,2' needs four numbers separated by commas"),
 ])
 def test_bad_guest_options_are_clear_errors(cmdline, message):
     run = boot("qemu", "iso", "64M", cmdline)
@@ -53,4 +56,21 @@ def test_a_gpa_outside_the_vm_stops_that_vm_only(gpa_fault_run):
               r"\(rip=0x[0-9a-f]+, write\)$")
     run.match(r"^memvisor: \[vm2:hello\] finished with status 0$")
     run.match(r"^memvisor: guests: 1 ok, 0 failed, 1 stopped$")
+    assert run.final == (6, "guest-stopped"), run.describe()
+
+
+@pytest.fixture(scope="module")
+def thrashing_run():
+    # Two 16 MiB memtests in 20 MiB of guest memory, with nothing to reclaim.
+    return boot("qemu", "iso", "96M", "guests=memtest:16M,memtest:16M guest_mem=20M")
+
+
+def test_overcommit_without_reclamation_is_reported_as_thrashing(thrashing_run):
+    run = thrashing_run
+    run.match(r"^memvisor: guest memory: 20480 KiB for 32768 KiB of guests \(overcommit 1\.60x\)$")
+    run.match(r"^memvisor: \[vm\d:memtest\] waits for a machine frame")
+    run.match(r"^memvisor: memory state high -> (soft|hard|low) at t=\d+ ms")
+    stopped = run.find(r"^memvisor: \[vm(\d):memtest\] stopped: thrashing: the guests' working sets do not fit in "
+                       r"20480 KiB and nothing is left to reclaim$")
+    assert sorted(m.group(1) for m in stopped) == ["1", "2"], run.describe()
     assert run.final == (6, "guest-stopped"), run.describe()

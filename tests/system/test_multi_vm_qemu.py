@@ -59,7 +59,8 @@ def test_stats_lines_carry_every_key(nine):
     keys = {kv.split("=")[0] for kv in lines[0].group(4).split()}
     assert {"granted", "touched", "shared", "shared_saved", "zero", "balloon_size", "balloon_target",
             "compressed", "compressed_bytes", "swapins", "npf", "exits"} <= keys, keys
-    machine = nine.find(r"^stats: t=\d+ vm=- free=(\d+) usable=(\d+) state=(high|soft|hard|low)$")
+    machine = nine.find(r"^stats: t=\d+ vm=- free=(\d+) usable=(\d+) guest_budget=(\d+) guest_used=(\d+) "
+                        r"state=(high|soft|hard|low) state_changes=(\d+)$")
     assert len(machine) >= 2, "one machine line per interval, and one at the end"
 
 

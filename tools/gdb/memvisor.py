@@ -72,8 +72,9 @@ NEXT_TABLE = {"PML4E": "PDPT", "PDPTE": "PD", "PDE": "PT"}
 TABLE_NAMES = ["PML4", "PDPT", "PD", "PT"]
 
 CANONICAL_BITS = 48
-HOST_HINT = ("Stop the CPU in memvisor first, e.g. `hbreak exit_dispatch` then `continue` "
-             "(every guest exit passes there).")
+PMAP_ROWS_MAX = 4096                     # mv-pmap rows per command
+HOST_HINT = ("Stop the CPU in memvisor after boot, e.g. `hbreak exit_dispatch` then "
+             "`continue` (every guest exit passes there).")
 
 
 # gdb's `source` runs this file without setting __file__; its code object
@@ -174,8 +175,8 @@ def host_problem():
     if cr3 is not None:
         kernel_pml4 = int(gdb.parse_and_eval("kernel_pml4")["raw"])   # kernel/paging.c, an mfn
         if kernel_pml4 == 0:
-            return ("memvisor has not built its own page tables yet (kernel_pml4 is 0, "
-                    "paging_init has not run): the direct map is not complete. " + HOST_HINT)
+            return ("the kernel has not built its own page tables yet (kernel_pml4 is 0: "
+                    "paging_init has not run), so its direct map is not complete. " + HOST_HINT)
         if (cr3 & ADDR_MASK) != kernel_pml4 << PAGE_SHIFT:
             return (f"CR3 is {cr3:#x}, not memvisor's page tables (kernel_pml4 at mpa "
                     f"{kernel_pml4 << PAGE_SHIFT:#x}): the CPU is stopped inside a guest or "
@@ -472,11 +473,12 @@ start of `mv-walk`. The CPU must be stopped in memvisor (e.g. at
         parse_args(arg, 0, 0, "mv-vms")
         require_host()
         vms = all_vms()
+        if not vms:
+            write("memvisor: no VMs yet (vmm_run() creates them from guests=)")
+            return
         fmt = nested_format()
         write(f"memvisor: {len(vms)} VM{'s' if len(vms) != 1 else ''}, backend {fmt.backend}, "
               f"nested tables: {fmt.title}")
-        if not vms:
-            return
         states = enum_names("enum pmap_state", "PMAP_")
         reasons = enum_names("enum exit_reason", "EXIT_")
         write(table(["id", "name", "state", "memory", "last_cr3"],
@@ -526,7 +528,7 @@ bug. The CPU must be stopped in memvisor, not inside a guest."""
                                f"0..{vm.npages - 1:#x} ({vm.mem_bytes // 1024} KiB)")
         if count < 1:
             raise gdb.GdbError("COUNT must be at least 1")
-        shown = min(count, vm.npages - gfn)
+        shown = min(count, vm.npages - gfn, PMAP_ROWS_MAX)
         fmt = nested_format()
         write(f"{vm.label}: PMAP entries for gfn {gfn:#x}..{gfn + shown - 1:#x} "
               f"(of 0..{vm.npages - 1:#x}); nested tables: {fmt.title}")
@@ -544,7 +546,8 @@ bug. The CPU must be stopped in memvisor, not inside a guest."""
         write(table(["gfn", "gpa", "PMAP raw", "state", "mfn/handle", "nested leaf",
                      "nested mfn", "rights", "PMAP vs nested"], rows))
         if shown < count:
-            write(f"(stopped at the VM's last gfn {vm.npages - 1:#x})")
+            write(f"(showed {shown} of the {count} asked for: the VM ends at gfn "
+                  f"{vm.npages - 1:#x}, and one command shows at most {PMAP_ROWS_MAX})")
 
 
 class MvWalk(gdb.Command):
@@ -760,7 +763,7 @@ breakpoint conditions, since guest and host code share low addresses:
     def invoke(self):
         try:
             return 0 if host_problem() else 1
-        except gdb.error:
+        except (gdb.error, gdb.GdbError):
             return 0
 
 

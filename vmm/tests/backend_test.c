@@ -27,6 +27,7 @@ static struct vm *scratch(struct ktest_ctx *t)
 		return NULL;
 	KT_EXPECT_EQ(t, vmm_enable(), 0);
 	KT_EXPECT_EQ(t, vmm_frame_table_setup(SCRATCH_MEM >> PAGE_SHIFT), 0);
+	guest_frames.budget = SCRATCH_MEM >> PAGE_SHIFT;
 	memset(vm, 0, sizeof(*vm));
 	vm->id = 1;
 	vm_count = 1;

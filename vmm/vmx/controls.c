@@ -94,5 +94,13 @@ int vmx_compute_controls(const struct vmx_caps *caps, struct vmx_controls *c, ch
 	if (!rc)
 		rc = fit("VM-entry", entry_wanted, ARRAY_SIZE(entry_wanted), caps->entry, &c->entry, msg, size);
 	c->entry &= ~(uint32_t)ENTRY_IA32E_MODE_GUEST; /* guests boot in 32-bit mode */
+	/* Optional: the VMX-preemption timer bounds how long a guest runs
+	 * without an exit. External-interrupt exiting alone should do that,
+	 * but Bochs 2.7 makes no external-interrupt exit while the guest has
+	 * RFLAGS.IF = 0 (it computes the interrupt mask at VM entry before it
+	 * counts as being in the guest), and memvisor's guests run with
+	 * IF = 0. The timer's exit is reported as EXIT_INTERRUPT. */
+	if ((caps->pinbased >> CTLS_ALLOWED1_SHIFT) & PIN_ACTIVATE_VMX_PREEMPTION_TIMER)
+		c->pinbased |= PIN_ACTIVATE_VMX_PREEMPTION_TIMER;
 	return rc;
 }

@@ -68,6 +68,7 @@ void vmx_decode_exit(struct vcpu *vcpu, struct exit_record *e)
 	case VMX_EXIT_EPT_MISCONFIGURATION: decode_ept_misconfiguration(vcpu, e); break;
 	case VMX_EXIT_TRIPLE_FAULT: e->reason = EXIT_SHUTDOWN; break;
 	case VMX_EXIT_EXTERNAL_INTERRUPT: e->reason = EXIT_INTERRUPT; break;
+	case VMX_EXIT_VMX_PREEMPTION_TIMER_EXPIRED: e->reason = EXIT_INTERRUPT; break; /* see controls.c */
 	case VMX_EXIT_EXCEPTION_OR_NMI: e->vendor_info2 = vmcs_read32(VM_EXIT_INTERRUPTION_INFORMATION); break;
 	default: break; /* EXIT_UNEXPECTED, named as the SDM names it */
 	}

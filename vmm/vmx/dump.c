@@ -99,12 +99,19 @@ static void explain_entry_failure(uint64_t reason, uint64_t qual)
 
 void vmx_dump(struct vcpu *vcpu)
 {
+	const struct vmx_vcpu *vv = vcpu->arch;
 	vmx_load_vmcs(vcpu);
-	uint64_t reason = 0, qual = 0;
+	uint64_t reason = 0, qual = 0, error = 0;
 	vmx_vmread(EXIT_REASON, &reason);
 	vmx_vmread(EXIT_QUALIFICATION, &qual);
-	kprintf("  vmx: exit reason %#llx: %s\n", (unsigned long long)reason,
-		vmx_exit_reason_name(reason & EXIT_REASON_BASIC_MASK));
+	vmx_vmread(VM_INSTRUCTION_ERROR, &error);
+	if (vv->entry_status == VMX_FAIL_VALID)
+		kprintf("  vmx: no VM exit: %s failed with VM-instruction error %llu: %s\n",
+			vv->launched ? "VMRESUME" : "VMLAUNCH", (unsigned long long)error,
+			vmx_instruction_error_name((uint32_t)error));
+	else
+		kprintf("  vmx: exit reason %#llx: %s\n", (unsigned long long)reason,
+			vmx_exit_reason_name(reason & EXIT_REASON_BASIC_MASK));
 	dump_fields("exit", exit_info, ARRAY_SIZE(exit_info));
 	dump_fields("guest", guest_regs, ARRAY_SIZE(guest_regs));
 	dump_segments();

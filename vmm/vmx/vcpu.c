@@ -8,6 +8,7 @@
 #include "../../kernel/io.h"
 #include "../../kernel/mem.h"
 #include "../../kernel/mmu.h"
+#include "../../kernel/timer.h"
 
 _Static_assert(offsetof(struct vcpu_regs, rax) == 0x00, "vmentry.S REG_RAX");
 _Static_assert(offsetof(struct vcpu_regs, rdi) == 0x28, "vmentry.S REG_RDI");
@@ -28,6 +29,7 @@ _Static_assert(VMX_FAIL_VALID == 1 && VMX_FAIL_INVALID == 2, "vmentry.S return v
 #define VMCS_LINK_POINTER_NONE (~0ull) /* SDM 27.3.1.5: all ones unless shadowing */
 #define SELECTOR_INDEX_MASK 0xfff8u
 #define LOW32 0xffffffffull
+#define PREEMPTION_TIMER_FALLBACK 0x100000u /* when the TSC was not measured */
 
 #define SEGMENT(s) { #s, GUEST_##s##_SELECTOR, GUEST_##s##_BASE, GUEST_##s##_LIMIT, GUEST_##s##_ACCESS_RIGHTS }
 const struct vmx_segment vmx_guest_segments[VMX_GUEST_SEGMENTS] = {
@@ -111,6 +113,18 @@ static uint64_t cr0_fixed0(void) { return vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_P
 static uint64_t hw_cr0(uint64_t v) { return (v | cr0_fixed0()) & vmx_caps.cr0_fixed1; }
 static uint64_t hw_cr4(uint64_t v) { return (v | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1; }
 
+/* One host timer tick of guest time, in VMX-preemption timer units (TSC
+ * ticks >> IA32_VMX_MISC[4:0]). Every VM entry starts the countdown again
+ * from this field (SDM 26.5.1; "save VMX-preemption timer value" is 0). */
+static uint32_t preemption_timer_value(void)
+{
+	uint64_t tsc_per_tick = tsc_khz() * 1000 / timer_hz();
+	uint64_t v = tsc_per_tick >> (vmx_caps.misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK);
+	if (!v)
+		v = PREEMPTION_TIMER_FALLBACK;
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
 static void write_controls(struct vm *vm, struct vmx_vcpu *vv)
 {
 	vmcs_write32(PIN_BASED_VM_EXECUTION_CONTROLS, vmx_controls.pinbased);
@@ -135,6 +149,8 @@ static void write_controls(struct vm *vm, struct vmx_vcpu *vv)
 	vv->cr4_mask = vmx_caps.cr4_fixed0 | (~vmx_caps.cr4_fixed1 & LOW32);
 	vmcs_write_natural(CR0_GUEST_HOST_MASK, vv->cr0_mask);
 	vmcs_write_natural(CR4_GUEST_HOST_MASK, vv->cr4_mask);
+	if (vmx_controls.pinbased & PIN_ACTIVATE_VMX_PREEMPTION_TIMER)
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, preemption_timer_value());
 }
 
 /* ---- the guest boot state (vmm/hypercall_abi.h §1; SDM 27.3.1) ---- */
@@ -245,6 +261,7 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct exit_record *exit)
 	write_cr2(vv->cr2);
 	enum vmx_status s = vmx_world_switch(&vcpu->regs, vv->launched);
 	vv->cr2 = read_cr2();
+	vv->entry_status = s;
 	/* A VM exit leaves RFLAGS = 0x2 (SDM 28.5.3): IF is 0. The interrupt
 	 * that caused an exit is still pending and is taken here. */
 	if (flags & RFLAGS_IF)

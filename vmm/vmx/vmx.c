@@ -112,10 +112,11 @@ static int vmx_detect(void)
 		kprintf("memvisor: error: %s\n", msg);
 		return rc;
 	}
-	kprintf("memvisor: vmx: VT-x with EPT and unrestricted guest, EPT A/D bits %s, INVEPT %s, VMCS revision %u\n",
+	kprintf("memvisor: vmx: VT-x with EPT and unrestricted guest, EPT A/D bits %s, INVEPT %s, "
+		"preemption timer %s, VMCS revision %u\n",
 		vmx_ept_ad() ? "yes" : "no",
 		(vmx_caps.ept_vpid & EPT_CAP_INVEPT_SINGLE_CONTEXT) ? "single-context" : "all-context",
-		vmx_revision(&vmx_caps));
+		(vmx_controls.pinbased & PIN_ACTIVATE_VMX_PREEMPTION_TIMER) ? "yes" : "no", vmx_revision(&vmx_caps));
 	return 0;
 }
 

@@ -56,6 +56,7 @@ static inline uint32_t vmx_revision(const struct vmx_caps *c) { return c->basic 
 struct vmx_vcpu {
 	mpa_t vmcs_mpa;
 	bool launched;      /* VMRESUME from now on (SDM 31.3 VMLAUNCH/VMRESUME) */
+	enum vmx_status entry_status; /* of the last VMLAUNCH/VMRESUME      */
 	uint64_t cr2;       /* VM exits do not save CR2: we do               */
 	uint64_t cr0_mask, cr4_mask; /* guest/host masks: bits the host owns  */
 };

@@ -57,6 +57,7 @@
 #define CTLS_ALLOWED1_SHIFT 32
 
 /* IA32_VMX_MISC (A.6) */
+#define VMX_MISC_PREEMPTION_TIMER_RATE_MASK 0x1fu /* the timer counts TSC >> this */
 #define VMX_MISC_EXIT_SAVES_LMA BIT(5) /* exits store EFER.LMA in "IA-32e mode guest" */
 
 /* IA32_VMX_EPT_VPID_CAP (A.10) */
@@ -79,6 +80,7 @@
 /* ---- VM-execution controls (SDM 25.6) ---- */
 #define PIN_EXTERNAL_INTERRUPT_EXITING BIT(0)
 #define PIN_NMI_EXITING BIT(3)
+#define PIN_ACTIVATE_VMX_PREEMPTION_TIMER BIT(6)
 
 #define PROC_HLT_EXITING BIT(7)
 #define PROC_CR3_LOAD_EXITING BIT(15)
@@ -119,6 +121,7 @@ enum vmx_exit_reason {
 	VMX_EXIT_MACHINE_CHECK_DURING_ENTRY = 41,
 	VMX_EXIT_EPT_VIOLATION = 48,
 	VMX_EXIT_EPT_MISCONFIGURATION = 49,
+	VMX_EXIT_VMX_PREEMPTION_TIMER_EXPIRED = 52,
 	VMX_EXIT_REASON_COUNT = 80, /* names.c has 0..79 */
 };
 
