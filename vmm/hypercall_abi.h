@@ -26,6 +26,26 @@
  *
  * 4. CPUID leaf 0x40000000: EAX = highest hypervisor leaf, EBX:ECX:EDX =
  *    "memvisor" padded with NULs to 12 bytes ("memv" "isor" "\0\0\0\0").
+ *
+ * 5. Balloon (DESIGN.md §5; seeds/vmware-memory-guide.txt "Ballooning",
+ *    ESX's vmmemctl; the batches are virtio-balloon's PFN arrays)
+ *    memvisor sets a target: how many of the guest's pages it wants back.
+ *    The guest's driver (guest/runtime/balloon.c) *polls* it with
+ *    HC_BALLOON_TARGET: memvisor gives guests no interrupts, so there is no
+ *    way to tell them; a driver asks from its workload's loops or its idle
+ *    loop, at least as often as a timer tick would come (about every 10 ms
+ *    of guest time). Then it inflates (pages it does not need go to
+ *    memvisor, which frees their machine frames) or deflates (it takes
+ *    pages back: memvisor gives each a fresh zeroed frame).
+ *    A batch is one guest page holding up to HC_BALLOON_BATCH_MAX 64-bit
+ *    gfns; RBX = its gpa (page-aligned, inside the VM), RCX = the count.
+ *    memvisor checks all of it before it changes anything: a bad batch is
+ *    refused whole (-HC_E_*) and nothing changes. An inflated gfn must be
+ *    a page of the VM's that holds contents now (touched: private or
+ *    shared), not ballooned already; a deflated gfn must be ballooned; no
+ *    gfn twice in one batch; the balloon never exceeds balloon_max_pct of
+ *    the VM. A guest that touches a ballooned page anyway gets a fresh
+ *    zero frame (never old contents), and memvisor counts a warning.
  */
 #ifndef MEMVISOR_HYPERCALL_ABI_H
 #define MEMVISOR_HYPERCALL_ABI_H
@@ -46,15 +66,27 @@ enum hypercall_number {
 	HC_EXIT = 2,          /* RBX = status: the VM ends; does not return          */
 	HC_GET_INFO = 3,      /* RBX = gpa of a struct hc_vm_info to fill: 0          */
 	HC_NOP = 4,           /* does nothing, returns 0: the bare cost of an exit    */
+	HC_BALLOON_TARGET = 5,  /* (§5) no arguments: the balloon's target, in pages  */
+	HC_BALLOON_INFLATE = 6, /* (§5) RBX = gpa of a batch, RCX = count: pages taken */
+	HC_BALLOON_DEFLATE = 7, /* (§5) RBX = gpa of a batch, RCX = count: pages given back */
+	HC_BALLOON_STATS = 8,   /* (§5) RBX = the guest's free pages, RCX = the pages its
+	                           allocator manages (virtio-balloon's MEMFREE, MEMTOT): 0 */
 	HC_NUMBER_END
 };
 
 #define HC_CONSOLE_MAX 4096
+/* One 4 KiB page of 64-bit gfns per balloon batch. */
+#define HC_BALLOON_BATCH_MAX 512
 
-/* Errors, returned negated in RAX (numbered as in KVM's kvm_para.h). */
+/* Errors, returned negated in RAX (numbered as in KVM's kvm_para.h, and
+ * where KVM has none, as Linux's errno). */
 enum hypercall_error {
-	HC_E_FAULT = 14,  /* a gpa outside the VM's memory                  */
+	HC_E_PERM = 1,    /* not allowed now: e.g. a gfn in the wrong balloon state */
+	HC_E_2BIG = 7,    /* a count above the ABI's limit                  */
+	HC_E_NOMEM = 12,  /* no machine memory to do it now                 */
+	HC_E_FAULT = 14,  /* a gpa or gfn outside the VM's memory           */
 	HC_E_INVAL = 22,  /* a bad argument (length, alignment, reserved)   */
+	HC_E_NOSPC = 28,  /* the balloon would exceed balloon_max_pct       */
 	HC_E_NOSYS = 1000 /* no such hypercall number                       */
 };
 

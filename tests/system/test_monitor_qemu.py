@@ -1,76 +1,19 @@
 """The monitor shell: commands given by script= (as Bochs runs must) and
 typed at the prompt (QEMU's serial console through tools/run)."""
-import re
 import sys
 
 import pytest
 from conftest import RUNNER, boot
-
-SCRIPT = ("vms;stats memtest;pmap memtest 0x100 2;pmap memtest 0x7fff;frame 0;check;"
-          "bogus;pmap 9 1;pmap memtest zz;stop memtest;help")
+from monitor_checks import SCRIPTED_CMDLINE, MonitorScriptScenario
 
 
 @pytest.fixture(scope="module")
 def scripted():
-    return boot("qemu", "iso", "64M",
-                f'guests=memtest:8M,hello:4M script="{SCRIPT}" script_at=vm:memtest')
+    return boot("qemu", "iso", "64M", SCRIPTED_CMDLINE)
 
 
-def output_of(run, command):
-    """The lines a scripted command printed (up to the next prompt)."""
-    start = run.lines.index(f"memvisor> {command}") + 1
-    out = []
-    for line in run.lines[start:]:
-        if line.startswith("memvisor> ") or line.startswith("memvisor: [vm"):
-            break
-        out.append(line)
-    return out
-
-
-def test_vms_lists_each_vm(scripted):
-    rows = output_of(scripted, "vms")
-    assert re.match(r"^  1\s+memtest\s+finished\s+8192\s+0\s+\d+", rows[1]), rows
-    assert re.match(r"^  2\s+hello\s+", rows[2]), rows
-
-
-def test_pmap_shows_state_frame_and_nested_mapping_in_agreement(scripted):
-    rows = output_of(scripted, "pmap memtest 0x100 2")
-    assert len(rows) == 2, rows
-    for row in rows:
-        m = re.match(r"^monitor: vm1 gfn 0x10[01] private mfn (0x[0-9a-f]+), nested: mapped mfn (0x[0-9a-f]+) rw$", row)
-        assert m and m.group(1) == m.group(2), row
-
-
-def test_pmap_of_an_untouched_frame(scripted):
-    rows = output_of(scripted, "pmap memtest 0x7fff")
-    assert rows == ["monitor: error: vm1 has gfns 0 to 0x7ff"], rows
-
-
-def test_frame_of_low_memory_has_no_users(scripted):
-    rows = output_of(scripted, "frame 0")
-    assert rows == ["monitor: mfn 0 refcount 0, in use"], rows
-
-
-def test_check_finds_no_violation(scripted):
-    assert output_of(scripted, "check") == ["monitor: check: 0 invariant violations"]
-
-
-def test_bad_commands_get_one_line_errors(scripted):
-    assert output_of(scripted, "bogus") == ["monitor: error: unknown command 'bogus' (try help)"]
-    assert output_of(scripted, "pmap 9 1") == ["monitor: error: no VM '9' (see vms)"]
-    assert output_of(scripted, "pmap memtest zz") == \
-        ["monitor: error: usage: pmap VM GFN [COUNT] (numbers decimal or 0x-hex)"]
-    assert output_of(scripted, "stop memtest") == ["monitor: error: vm1 is not running"]
-
-
-def test_help_lists_every_command(scripted):
-    names = {row.split()[0] for row in output_of(scripted, "help") if row.startswith("  ") and
-             not row.startswith("  VM is")}
-    assert {"help", "vms", "stats", "pmap", "frame", "check", "stop", "continue", "quit"} <= names, names
-
-
-def test_run_goes_on_after_the_script(scripted):
-    scripted.match(r"^memvisor: guests: 2 ok, 0 failed, 0 stopped$")
+class TestMonitorScriptSvm(MonitorScriptScenario):
+    pass
 
 
 def test_bad_script_point_is_an_option_error():

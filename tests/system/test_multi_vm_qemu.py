@@ -1,70 +1,13 @@
-"""Nine VMs on one CPU under QEMU/SVM: round robin with a preemption tick,
-including two guests that never exit by themselves (spin)."""
-import re
-
+"""Nine VMs on one CPU under QEMU/SVM (checks: multi_vm_checks.py)."""
 import pytest
 from conftest import boot
-from guest_checks import summary
-
-NINE = ("guests=spin:4M:ms=400,hello:4M,memtest:8M,hello:4M,hello:4M,memtest:8M,"
-        "hello:4M,badcall:4M,spin:4M:ms=200")
+from multi_vm_checks import NINE, MultiVmScenario
 
 
 @pytest.fixture(scope="module")
 def nine():
-    return boot("qemu", "iso", "128M", NINE + " stats_interval=50")
+    return boot("qemu", "iso", "128M", NINE)
 
 
-def line_index(run, pattern):
-    rx = re.compile(pattern)
-    for i, line in enumerate(run.lines):
-        if rx.search(line):
-            return i
-    raise AssertionError(f"no line matches {pattern!r}\n{run.describe()}")
-
-
-def test_all_nine_finish_ok(nine):
-    states = [m.group(3) for m in nine.find(r"^memvisor: vm(\d+) (\S+)\s+(\S+)\s+exits:")]
-    assert states == ["ok"] * 9, nine.describe()
-    nine.match(r"^memvisor: guests: 9 ok, 0 failed, 0 stopped$")
-    assert nine.final == (0, "guests-done"), nine.describe()
-
-
-def test_a_guest_that_never_exits_is_preempted(nine):
-    # vm1 spins for 400 ms without an exit; the others finish meanwhile.
-    spin_start = line_index(nine, r"^\[vm1:spin\] spin: spinning")
-    spin_done = line_index(nine, r"^\[vm1:spin\] spin: done")
-    for vm in (2, 4, 5, 7, 8):
-        finished = line_index(nine, rf"^memvisor: \[vm{vm}:\w+\] finished with status 0$")
-        assert spin_start < finished < spin_done, f"vm{vm} did not run while vm1 spun"
-    ids = {int(m.group(1)): int(m.group(8)) for m in
-           nine.find(r"^memvisor: vm(\d+) (\S+)\s+(\S+)\s+exits: cpuid=(\d+) io=(\d+) hypercall=(\d+) "
-                     r"npf=(\d+) interrupt=(\d+)$")}
-    assert ids[1] >= 2, f"vm1 was taken off the CPU by {ids[1]} timer interrupts"
-
-
-def test_scheduler_switched_between_vms(nine):
-    m = nine.match(r"^memvisor: scheduler: (\d+) slices, (\d+) switches between VMs in (\d+) ms$")
-    assert int(m.group(2)) >= 9, m.group(0)
-
-
-def test_memtests_verify_with_nine_vms(nine):
-    verified = nine.find(r"^\[vm[36]:memtest\] memtest: verified \d+ pages, checksum 0x[0-9a-f]+, mismatches 0$")
-    assert len(verified) == 2, nine.describe()
-
-
-def test_stats_lines_carry_every_key(nine):
-    lines = nine.find(r"^stats: t=(\d+) vm=(\S+) id=(\d+) (.*)$")
-    assert lines, nine.describe()
-    keys = {kv.split("=")[0] for kv in lines[0].group(4).split()}
-    assert {"granted", "touched", "shared", "shared_saved", "zero", "balloon_size", "balloon_target",
-            "compressed", "compressed_bytes", "swapins", "npf", "exits"} <= keys, keys
-    machine = nine.find(r"^stats: t=\d+ vm=- free=(\d+) usable=(\d+) guest_budget=(\d+) guest_used=(\d+) "
-                        r"state=(high|soft|hard|low) state_changes=(\d+)$")
-    assert len(machine) >= 2, "one machine line per interval, and one at the end"
-
-
-def test_stats_granted_grows_with_demand_allocation(nine):
-    granted = [int(m.group(1)) for m in nine.find(r"^stats: t=\d+ vm=memtest id=3 granted=(\d+) ")]
-    assert granted == sorted(granted), f"granted went down while memtest only touched: {granted}"
-    assert granted[-1] > granted[0], granted
+class TestNineVmsSvm(MultiVmScenario):
+    pass

@@ -29,13 +29,14 @@ _Static_assert(VMX_FAIL_VALID == 1 && VMX_FAIL_INVALID == 2, "vmentry.S return v
 #define VMCS_LINK_POINTER_NONE (~0ull) /* SDM 27.3.1.5: all ones unless shadowing */
 #define SELECTOR_INDEX_MASK 0xfff8u
 #define LOW32 0xffffffffull
+#define BOOT_TABLE_LIMIT 0xffff /* GDTR/IDTR until the guest loads its own */
 #define PREEMPTION_TIMER_FALLBACK 0x100000u /* when the TSC was not measured */
 
 #define SEGMENT(s) { #s, GUEST_##s##_SELECTOR, GUEST_##s##_BASE, GUEST_##s##_LIMIT, GUEST_##s##_ACCESS_RIGHTS }
 const struct vmx_segment vmx_guest_segments[VMX_GUEST_SEGMENTS] = {
 	SEGMENT(ES), SEGMENT(CS), SEGMENT(SS), SEGMENT(DS), SEGMENT(FS), SEGMENT(GS), SEGMENT(LDTR), SEGMENT(TR),
 };
-enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
+enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR }; /* the table's order */
 
 static struct vmx_vcpu vmx_vcpus[VM_MAX];
 static mpa_t current_vmcs; /* what VMPTRLD loaded on this CPU; 0 = none */
@@ -54,7 +55,10 @@ static void make_current(struct vmx_vcpu *vv)
 
 void vmx_load_vmcs(struct vcpu *vcpu) { make_current(arch(vcpu)); }
 
-/* ---- host state: what a VM exit loads (SDM 25.5, 28.5) ---- */
+/* ---- host state: what a VM exit loads (SDM 25.5, 28.5) ----
+ * Written once per vCPU: the kernel has one address space, one GDT, one
+ * TSS. A VM exit sets the GDTR/IDTR limits to 0xffff and the TR limit to
+ * 0x67; both are harmless here (the kernel's TSS has no I/O bitmap). */
 
 struct __attribute__((packed)) descriptor_table_register {
 	uint16_t limit;
@@ -62,11 +66,18 @@ struct __attribute__((packed)) descriptor_table_register {
 };
 
 /* A 64-bit TSS descriptor spreads its base over both of its 8-byte halves
- * (SDM Vol. 3A 8.2.3). */
+ * (SDM Vol. 3A 8.2.3): base 23:0 in bits 39:16, base 31:24 in bits 63:56,
+ * base 63:32 in the second half. */
+#define DESC_BASE_23_0_SHIFT 16
+#define DESC_BASE_23_0_MASK 0xffffffull
+#define DESC_BASE_31_24_SHIFT 56
+#define DESC_BASE_31_24_MASK 0xffull
+
 static uint64_t tss_base(uint64_t gdt_base, uint16_t tr)
 {
 	const uint64_t *d = (const uint64_t *)(uintptr_t)(gdt_base + (tr & SELECTOR_INDEX_MASK));
-	return ((d[0] >> 16) & 0xffffffull) | (((d[0] >> 56) & 0xffull) << 24) | (d[1] << 32);
+	return ((d[0] >> DESC_BASE_23_0_SHIFT) & DESC_BASE_23_0_MASK) |
+	       (((d[0] >> DESC_BASE_31_24_SHIFT) & DESC_BASE_31_24_MASK) << 24) | (d[1] << 32);
 }
 
 #define READ_SEGMENT(seg)                                                         \
@@ -177,9 +188,9 @@ static void write_boot_segments(void)
 	 * tasks: type 11, a 32-bit busy TSS (type 9 is refused). */
 	write_segment(SEG_TR, BOOT_TR, TSS_LIMIT, AR_TYPE_TSS_BUSY | AR_P);
 	vmcs_write_natural(GUEST_GDTR_BASE, 0);
-	vmcs_write32(GUEST_GDTR_LIMIT, 0xffff);
+	vmcs_write32(GUEST_GDTR_LIMIT, BOOT_TABLE_LIMIT);
 	vmcs_write_natural(GUEST_IDTR_BASE, 0);
-	vmcs_write32(GUEST_IDTR_LIMIT, 0xffff);
+	vmcs_write32(GUEST_IDTR_LIMIT, BOOT_TABLE_LIMIT);
 }
 
 static void write_boot_state(struct vmx_vcpu *vv, uint64_t rip)
@@ -281,8 +292,9 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct exit_record *exit)
 /* EFER.LMA follows LME and CR0.PG, and the "IA-32e mode guest" entry
  * control must equal it (SDM 27.3.1.1). A guest that sets CR0.PG itself
  * needs nothing from us: with unrestricted guest the CPU switches to
- * IA-32e mode and the next VM exit stores LMA in the control (A.6, MISC
- * bit 5). Only changes made here must keep the three in step. */
+ * IA-32e mode and the next VM exit stores LMA in the control (SDM A.6:
+ * VMX_MISC_EXIT_SAVES_LMA, always 1 with unrestricted guest). Only changes
+ * made here must keep the three in step. */
 static void sync_ia32e_mode(uint64_t efer)
 {
 	bool lma = (efer & EFER_LME) && (vmcs_read_natural(GUEST_CR0) & CR0_PG);
