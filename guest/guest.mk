@@ -28,9 +28,10 @@ GUEST_CFLAGS := $(WARN) -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack
 GUEST_ASFLAGS := -D__ASSEMBLY__ -g -Iguest/runtime -MMD -MP
 GUEST_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack
 
-# The runtime, plus the kernel's pure formatter and string helpers
-# (compiled again here, not copied).
-GUEST_RUNTIME_SRC := $(wildcard guest/runtime/*.c guest/runtime/*.S) kernel/printf.c kernel/string.c
+# The runtime, plus the kernel's pure formatter and string helpers and its
+# GDT, IDT and exception stubs (compiled again here, not copied).
+GUEST_RUNTIME_SRC := $(wildcard guest/runtime/*.c guest/runtime/*.S) kernel/printf.c kernel/string.c \
+                     kernel/gdt.c kernel/idt.c kernel/isr.S
 GUEST_RUNTIME_OBJ := $(patsubst %,$(BUILD)/g/%.o,$(GUEST_RUNTIME_SRC))
 guest_workload_obj = $(patsubst %,$(BUILD)/g/%.o,$(wildcard guest/$(1)/*.c))
 GUEST_ALL_OBJ := $(GUEST_RUNTIME_OBJ) $(foreach g,$(GUEST_NAMES),$(call guest_workload_obj,$(g)))
