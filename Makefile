@@ -127,8 +127,32 @@ deps:
 
 bench:
 	tools/deps
-	$(MAKE) all
+	$(MAKE) all host-bench
 	tools/bench
+
+# Host-side benchmarks (tools/benchmarks/), each next to a reference library
+# measured in the same run. The code under test gets the kernel's code-
+# generation flags (-O2, -mgeneral-regs-only: what runs in memvisor).
+BENCH_DIR    := $(BUILD)/bench
+BENCH_KFLAGS := $(WARN) -std=gnu11 -O2 -ffreestanding -fno-builtin -mgeneral-regs-only -iquote kernel
+BENCH_BINS   := $(BENCH_DIR)/page_hash_bench $(BENCH_DIR)/zswap_bench
+.PHONY: host-bench
+host-bench: $(BENCH_BINS)
+
+$(BENCH_DIR)/k/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BENCHCC $<")
+	$(Q)$(CC) $(BENCH_KFLAGS) -c $< -o $@
+
+$(BENCH_DIR)/page_hash_bench: tools/benchmarks/page_hash_bench.c $(BENCH_DIR)/k/vmm/page_hash.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTLD  $@")
+	$(Q)$(CC) $(WARN) -std=gnu11 -O2 $^ -o $@ -lxxhash
+
+$(BENCH_DIR)/zswap_bench: tools/benchmarks/zswap_bench.c $(BENCH_DIR)/k/vmm/compress.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  HOSTLD  $@")
+	$(Q)$(CC) $(WARN) -std=gnu11 -O2 $^ -o $@ -llz4
 
 run:
 	tools/deps
@@ -167,7 +191,18 @@ $(UNIT_DIR)/test_frames:  $(call unit_obj,kernel/frames.c)
 $(UNIT_DIR)/test_memmap:  $(call unit_obj,kernel/memmap.c)
 $(UNIT_DIR)/test_pmap:    $(call unit_obj,vmm/pmap.c)
 $(UNIT_DIR)/test_frame_table: $(call unit_obj,vmm/frame_table.c)
+$(UNIT_DIR)/test_compress:    $(call unit_obj,vmm/compress.c tests/unit/pages.c)
+$(UNIT_DIR)/test_zswap_area:  $(call unit_obj,vmm/zswap_area.c vmm/zswap_area_check.c vmm/compress.c tests/unit/pages.c)
+$(UNIT_DIR)/test_zswap_store: $(call unit_obj,vmm/zswap_store.c vmm/zswap_area.c vmm/compress.c tests/unit/pages.c)
+$(UNIT_DIR)/test_zipmix_content: $(call unit_obj,guest/zipmix/content.c vmm/zswap_store.c vmm/zswap_area.c vmm/compress.c)
 $(UNIT_DIR)/test_mem_state: $(call unit_obj,vmm/mem_state.c kernel/printf.c)
+$(UNIT_DIR)/test_balloon_batch: $(call unit_obj,vmm/balloon_batch.c vmm/pmap.c)
+$(UNIT_DIR)/test_balloon_pages: $(call unit_obj,vmm/balloon_pages.c vmm/pmap.c vmm/frame_table.c)
+$(UNIT_DIR)/test_balloon_plan:  $(call unit_obj,vmm/balloon_plan.c kernel/cmdline.c kernel/printf.c)
+$(UNIT_DIR)/test_page_hash:  $(call unit_obj,vmm/page_hash.c)
+$(UNIT_DIR)/test_share_table: $(call unit_obj,vmm/share_table.c)
+$(UNIT_DIR)/test_scan_order: $(call unit_obj,vmm/scan_order.c vmm/rate_limit.c)
+$(UNIT_DIR)/test_share:      $(call unit_obj,vmm/share.c vmm/share_table.c vmm/page_hash.c vmm/pmap.c vmm/frame_table.c)
 
 $(UNIT_DIR)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
@@ -181,9 +216,46 @@ $(UNIT_BINS): $(UNIT_DIR)/%: $(UNIT_DIR)/obj/tests/unit/%.o
 
 unit: $(UNIT_BINS)
 	@sh tests/unit/run.sh $(UNIT_BINS)
+	@sh tests/fuzz/run.sh $(FUZZ_QUICK_SECONDS) $(FUZZ_BINS)
 
--include $(wildcard $(UNIT_DIR)/obj/kernel/*.d $(UNIT_DIR)/obj/vmm/*.d $(UNIT_DIR)/obj/tests/unit/*.d)
+-include $(wildcard $(UNIT_DIR)/obj/kernel/*.d $(UNIT_DIR)/obj/vmm/*.d $(UNIT_DIR)/obj/tests/unit/*.d \
+                   $(UNIT_DIR)/obj/guest/*/*.d)
 # -- end of host unit tests ---------------------------------------------------
+
+# -- Fuzzers (tests/fuzz/) ----------------------------------------------------
+# Each tests/fuzz/fuzz_<name>.c is a libFuzzer target, built by clang with
+# ASan and UBSan around the decoder it feeds malformed input. `make unit`
+# (and so `make test`) runs each for FUZZ_QUICK_SECONDS; `make fuzz` for
+# FUZZ_SECONDS. The corpus grows in build/fuzz/corpus/ from run to run,
+# starting from seeds that tests/fuzz/seeds.c writes. tests/fuzz/run.sh
+# ends with "fuzz: N fuzzers ran S s each, E inputs, 0 crashes".
+FUZZ_DIR    := $(BUILD)/fuzz
+FUZZ_CFLAGS := -std=gnu11 $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
+               -fno-sanitize-recover=all -iquote kernel
+FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SEEDS  := $(FUZZ_DIR)/seeds/.written
+FUZZ_SECONDS ?= 60
+FUZZ_QUICK_SECONDS ?= 3
+
+# The sources each fuzzer needs besides its own file.
+$(FUZZ_DIR)/fuzz_decompress: vmm/compress.c vmm/compress.h
+
+$(FUZZ_BINS): $(FUZZ_DIR)/%: tests/fuzz/%.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $@")
+	$(Q)clang $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@
+
+$(FUZZ_SEEDS): tests/fuzz/seeds.c vmm/compress.c vmm/compress.h Makefile
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu11 $(WARN) -O1 -iquote kernel $(filter %.c,$^) -o $(FUZZ_DIR)/seeds-writer
+	$(Q)$(FUZZ_DIR)/seeds-writer $(dir $@) && touch $@
+
+unit: $(FUZZ_BINS) $(FUZZ_SEEDS) # the quick run is in unit's recipe above
+
+.PHONY: fuzz
+fuzz: $(FUZZ_BINS) $(FUZZ_SEEDS)
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+# -- end of fuzzers -----------------------------------------------------------
 
 # make debug [CMDLINE='guests=hello:4M,memtest:16M'] [GUEST_SYMBOLS='memtest']
 # QEMU starts halted in the background (tools/run --gdb, port 1234); gdb runs

@@ -17,6 +17,7 @@ enum memvisor_error {
 	E_NO_NESTED_PAGING = 10,  /* no NPT / EPT                         */
 	E_NO_UNRESTRICTED_GUEST = 11,
 	E_NOT_SUPPORTED = 12, /* the hardware lacks an optional feature  */
+	E_CORRUPT = 13,       /* stored data failed its check (damaged) */
 };
 
 #endif

@@ -11,12 +11,21 @@ struct options {
 	bool help;
 	char test[OPT_STRING_MAX];  /* "" (none), "all" or "suite,suite"    */
 	uint64_t zswap;             /* bytes reserved for compressed swap   */
+	uint64_t zswap_max_pct;     /* a VM's cap in the zswap area, % of it */
 	uint64_t tick_hz;           /* timer interrupts per second          */
 	char fault[OPT_STRING_MAX]; /* deliberate fault after boot, or none */
 	char guests[OPT_STRING_MAX]; /* NAME:SIZE[:key=value...],...        */
 	uint64_t stats_interval;     /* ms between "stats:" lines, 0 = off   */
 	uint64_t guest_mem;          /* bytes the guests may hold, 0 = all   */
 	char mem_states[OPT_STRING_MAX]; /* thresholds: "6,4,2,1"           */
+	char balloon[OPT_STRING_MAX];    /* targets: VM:TARGET[:TARGET...],... */
+	uint64_t balloon_max_pct;        /* balloon cap, % of each VM        */
+	uint64_t balloon_step_ms;        /* how long balloon= holds a target */
+	uint64_t share_scan_time;        /* ms to scan each VM once (ESX ShareScanTime) */
+	uint64_t share_rate_max;         /* pages/s scanned per VM (ShareRateMax)       */
+	uint64_t share_scan_ghz;         /* MiB/s scanned per GHz of CPU (ShareScanGHz) */
+	uint64_t share_cpu_pct;          /* most of the CPU one scanner step may take   */
+	bool share_check;                /* invariant checker after each merge/break    */
 	bool monitor;                /* interactive monitor shell            */
 	char script[OPT_STRING_MAX]; /* monitor commands, ';'-separated       */
 	char script_at[OPT_STRING_MAX]; /* when script runs: boot or end     */

@@ -28,7 +28,7 @@ struct balloon_inflated balloon_inflate_apply(struct pmap *pm, struct frame_tabl
 }
 
 int balloon_deflate_apply(struct pmap *pm, struct frame_table *ft, uint32_t vm_id, const uint64_t *gfns,
-			  uint32_t count, const struct balloon_ops *ops, uint64_t *scratch)
+			  uint32_t count, const struct balloon_ops *ops, uint64_t *scratch, uint32_t *rmap_failed)
 {
 	for (uint32_t i = 0; i < count; i++) {
 		mfn_t frame;
@@ -39,13 +39,13 @@ int balloon_deflate_apply(struct pmap *pm, struct frame_table *ft, uint32_t vm_i
 		}
 		scratch[i] = frame.raw;
 	}
-	int err = 0;
+	*rmap_failed = 0;
 	for (uint32_t i = 0; i < count; i++) {
 		gfn_t gfn = { gfns[i] };
 		pmap_set_private(pm, gfn, mfn(scratch[i]));
-		int rc = frame_table_add_user(ft, mfn(scratch[i]), vm_id, gfn);
-		if (rc && !err)
-			err = rc;
+		if (frame_table_add_user(ft, mfn(scratch[i]), vm_id, gfn))
+			(*rmap_failed)++;
+		ops->map(ops->ctx, gfn, mfn(scratch[i]));
 	}
-	return err;
+	return 0;
 }

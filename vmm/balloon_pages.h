@@ -8,8 +8,10 @@
  *                      went is freed. A shared frame other gfns still use
  *                      stays: inflating N pages frees N frames only when
  *                      none of them was shared.
- *   deflate, per gfn:  BALLOONED ──► PRIVATE with a fresh zeroed frame, not
- *                      mapped yet (the next touch maps it from the PMAP).
+ *   deflate, per gfn:  BALLOONED ──► PRIVATE with a fresh zeroed frame, and
+ *                      mapped at once: a guest takes pages back because it
+ *                      is about to use them, and a fault per page would
+ *                      cost more than the mapping.
  *
  * Frames are freed only after the flush: until then a stale translation
  * could still reach them. Pure code over the PMAP, the frame table and the
@@ -27,6 +29,7 @@
 struct balloon_ops {
 	void *ctx;
 	void (*unmap)(void *ctx, gfn_t gfn);        /* drop the cached translation    */
+	void (*map)(void *ctx, gfn_t gfn, mfn_t frame); /* cache one (may not: fine)  */
 	void (*flush)(void *ctx);                   /* flush this VM's translations   */
 	void (*free_frame)(void *ctx, mfn_t frame); /* give a frame back              */
 	int (*alloc_frame)(void *ctx, mfn_t *out);  /* a zeroed frame: 0 or -E_*      */
@@ -44,9 +47,10 @@ struct balloon_inflated balloon_inflate_apply(struct pmap *pm, struct frame_tabl
 					      uint64_t *scratch);
 
 /* Allocates all count frames first: if one is missing, frees those it got
- * and returns -E_NO_MEMORY with nothing changed. Else returns 0, or
- * -E_NO_MEMORY / -E_EXISTS from the frame table (a broken invariant). */
+ * and returns -E_NO_MEMORY with nothing changed. Else applies the batch
+ * and returns 0; *rmap_failed counts the fresh frames the frame table
+ * would not record (a broken invariant, never expected). */
 int balloon_deflate_apply(struct pmap *pm, struct frame_table *ft, uint32_t vm_id, const uint64_t *gfns,
-			  uint32_t count, const struct balloon_ops *ops, uint64_t *scratch);
+			  uint32_t count, const struct balloon_ops *ops, uint64_t *scratch, uint32_t *rmap_failed);
 
 #endif

@@ -41,6 +41,8 @@ static void handle_npf(struct vcpu *vcpu, const struct exit_record *exit)
 		vm->waiting = true;
 		vm->stats.memory_waits++;
 	}
+	else if (rc == -E_CORRUPT)
+		; /* a damaged compressed page: zswap has stopped the VM, saying which */
 	else if (rc)
 		vm_stop(vm, "cannot map gpa %#llx (error %d)", (unsigned long long)exit->npf.gpa, rc);
 }

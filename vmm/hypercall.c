@@ -3,6 +3,7 @@
  * never reaches past the VM's own memory. */
 #include "exit.h"
 #include "memory.h"
+#include "vmm.h"
 #include "../kernel/errno.h"
 #include "../kernel/printf.h"
 #include "../kernel/string.h"
@@ -44,6 +45,14 @@ void handle_hypercall(struct vcpu *vcpu, const struct exit_record *exit)
 	case HC_CONSOLE_WRITE: result = hc_console_write(vm, r->rbx, r->rcx); break;
 	case HC_GET_INFO: result = hc_get_info(vm, r->rbx); break;
 	case HC_NOP: result = 0; break;
+	case HC_BALLOON_TARGET: result = balloon_hc_target(vm); break;
+	case HC_BALLOON_INFLATE: result = balloon_hc_inflate(vm, r->rbx, r->rcx); break;
+	case HC_BALLOON_DEFLATE: result = balloon_hc_deflate(vm, r->rbx, r->rcx); break;
+	case HC_BALLOON_STATS: result = balloon_hc_stats(vm, r->rbx, r->rcx); break;
+	case HC_MARK:
+		vmm_mark(vm, r->rbx);
+		result = 0;
+		break;
 	case HC_EXIT:
 		vm_finish(vm, (int)r->rbx);
 		return;

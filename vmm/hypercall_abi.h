@@ -46,6 +46,14 @@
  *    gfn twice in one batch; the balloon never exceeds balloon_max_pct of
  *    the VM. A guest that touches a ballooned page anyway gets a fresh
  *    zero frame (never old contents), and memvisor counts a warning.
+ *
+ * 6. Marks (for labs and tests)
+ *    HC_MARK tells memvisor that the guest has reached point N of its
+ *    workload. memvisor logs it with the VM's memory statistics of that
+ *    moment ("memvisor: [vmN:name] mark N" and a "stats:" line) and, with
+ *    script_at=mark:VM:N (VM a name or an id), runs the monitor script
+ *    there — e.g. forced compression while the guest holds its pages —
+ *    before the guest goes on.
  */
 #ifndef MEMVISOR_HYPERCALL_ABI_H
 #define MEMVISOR_HYPERCALL_ABI_H
@@ -71,6 +79,7 @@ enum hypercall_number {
 	HC_BALLOON_DEFLATE = 7, /* (§5) RBX = gpa of a batch, RCX = count: pages given back */
 	HC_BALLOON_STATS = 8,   /* (§5) RBX = the guest's free pages, RCX = the pages its
 	                           allocator manages (virtio-balloon's MEMFREE, MEMTOT): 0 */
+	HC_MARK = 9,            /* (§6) RBX = a number N: memvisor logs "mark N", 0 */
 	HC_NUMBER_END
 };
 

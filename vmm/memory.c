@@ -4,6 +4,8 @@
  * tables — the cache is always filled from the truth, never the reverse. */
 #include "memory.h"
 #include "guest_image.h"
+#include "share_scan.h"
+#include "zswap.h"
 #include "../kernel/errno.h"
 #include "../kernel/mem.h"
 #include "../kernel/mmu.h"
@@ -24,6 +26,7 @@ void vm_frame_free(mfn_t f)
 {
 	ASSERT(guest_frames.used > 0);
 	guest_frames.used--;
+	share_frame_freed(f); /* a shared frame some other path emptied leaves the table */
 	mem_free_frame(f);
 }
 
@@ -35,6 +38,8 @@ int vm_memory_init(struct vm *vm)
 	if (frames_alloc_contig(&machine_frames, frames, &first))
 		return -E_NO_MEMORY;
 	pmap_init(&vm->pmap, mfn_to_virt(first), npages);
+	if (zswap_vm_init(vm))
+		return -E_NO_MEMORY;
 	return backend->vm_init(vm);
 }
 
@@ -71,13 +76,19 @@ static int make_resident(struct vm *vm, gfn_t gfn, bool write, mfn_t *out, unsig
 		return 0;
 	case PMAP_UNTOUCHED:
 		return fill_new_frame(vm, gfn, out);
+	case PMAP_BALLOONED: /* given away, touched anyway: zeros, never the image */
+		return balloon_touch(vm, gfn, out);
 	case PMAP_SHARED:
-	case PMAP_BALLOONED:
-	case PMAP_COMPRESSED:
+		if (write) /* copy-on-write: a frame of its own, or the last user's */
+			return share_cow(vm, gfn, out);
+		*out = pmap_entry_mfn(e);
+		*prot = NPT_READ | NPT_EXEC; /* so that a write faults */
+		return 0;
+	case PMAP_COMPRESSED: /* swap-in: decompressed into a fresh frame */
+		return zswap_swap_in(vm, gfn, out);
 	case PMAP_STATE_COUNT:
 		break;
 	}
-	(void)write;
 	panic("vm%u gfn %#llx: PMAP state %s has no fault path yet", vm->id, (unsigned long long)gfn.raw,
 	      pmap_state_name(pmap_entry_state(e)));
 }
@@ -88,6 +99,7 @@ int vm_memory_fault(struct vm *vm, uint64_t gpa, bool write)
 	mfn_t f;
 	unsigned prot;
 	vm->stats.npf++;
+	write = write || share_fault_is_write(vm, gfn);
 	int rc = make_resident(vm, gfn, write, &f, &prot);
 	if (rc)
 		return rc;
@@ -117,6 +129,12 @@ static int for_each_piece(struct vm *vm, uint64_t gpa, uint64_t len, bool alloca
 			frame = mfn_to_virt(f);
 		} else if (pmap_entry_has_frame(e)) {
 			frame = mfn_to_virt(pmap_entry_mfn(e));
+		} else if (pmap_entry_state(e) == PMAP_COMPRESSED) { /* read: stays compressed */
+			const uint8_t *copy;
+			int rc = zswap_read(vm, gfn, &copy);
+			if (rc)
+				return rc;
+			frame = (uint8_t *)copy;
 		}
 		fn(frame, off, n, ctx);
 		gpa += n;
@@ -162,15 +180,20 @@ void vm_memory_release(struct vm *vm)
 {
 	for (uint64_t g = 0; g < vm->pmap.npages; g++) {
 		pmap_entry_t e = vm->pmap.entries[g];
+		if (pmap_entry_state(e) == PMAP_COMPRESSED)
+			zswap_drop(vm, (gfn_t){ g }, e);
 		if (!pmap_entry_has_frame(e))
-			continue;
+			continue; /* untouched, ballooned or compressed: no frame behind it */
 		mfn_t f = pmap_entry_mfn(e);
 		backend->unmap(vm, (gfn_t){ g });
-		if (frame_table_remove_user(&frame_table, f, vm->id, (gfn_t){ g }) == 0)
+		if (pmap_entry_state(e) == PMAP_SHARED)
+			share_release_gfn(vm, (gfn_t){ g }, f); /* freed with its last user */
+		else if (frame_table_remove_user(&frame_table, f, vm->id, (gfn_t){ g }) == 0)
 			vm_frame_free(f);
 	}
 	backend->flush(vm);
 	backend->vm_destroy(vm);
+	zswap_vm_release(vm);
 	uint64_t frames = ALIGN_UP(pmap_storage_bytes(vm->pmap.npages), PAGE_SIZE) >> PAGE_SHIFT;
 	mfn_t first = mpa_to_mfn(mpa((uintptr_t)vm->pmap.entries - DIRECT_MAP_BASE));
 	for (uint64_t i = 0; i < frames; i++)

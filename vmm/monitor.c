@@ -5,13 +5,17 @@
  * Every command answers with lines starting "monitor:" or a table, and a
  * bad command gets one line of error and the prompt again. */
 #include "monitor.h"
+#include "balloon_plan.h"
 #include "memory.h"
+#include "share_scan.h"
 #include "stats.h"
 #include "vm.h"
 #include "vmm.h"
+#include "zswap.h"
 #include "../kernel/cmdline.h"
 #include "../kernel/io.h"
 #include "../kernel/mem.h"
+#include "../kernel/options.h"
 #include "../kernel/printf.h"
 #include "../kernel/serial.h"
 #include "../kernel/string.h"
@@ -19,6 +23,8 @@
 #define MONITOR_LINE_MAX 128
 #define MONITOR_ARGS_MAX 4
 #define PMAP_COUNT_MAX 64
+#define DUMP_COUNT_MAX 4096
+#define DUMP_LINE_BYTES 64
 
 struct command {
 	const char *name;
@@ -169,6 +175,138 @@ static enum monitor_result cmd_stop(int argc, char **argv)
 	return MONITOR_STAY;
 }
 
+/* balloon [VM [PAGES|SIZE]]: every balloon, one, or set one's target. */
+static enum monitor_result cmd_balloon(int argc, char **argv)
+{
+	for (uint32_t i = 0; argc == 1 && i < vm_count; i++)
+		if (vms[i].pmap.entries)
+			balloon_print(&vms[i]);
+	if (argc == 1)
+		return MONITOR_STAY;
+	struct vm *vm = find_vm(argv[1]);
+	uint64_t pages;
+	if (!vm)
+		return complain("no VM '%s' (see vms)", argv[1]);
+	if (!vm->pmap.entries)
+		return complain("vm%u has ended: its balloon is gone", vm->id);
+	if (argc == 3 && balloon_parse_pages(argv[2], &pages))
+		return complain("usage: balloon VM PAGES|SIZE (4096, 0x1000, or whole pages as 16M)");
+	if (argc == 3 && vm->state != VM_RUNNABLE)
+		return complain("vm%u is not running", vm->id);
+	if (argc == 3 && balloon_set_target(vm, pages, "set from the monitor"))
+		return complain("vm%u: %llu pages is above the balloon's cap of %llu (balloon_max_pct=%llu)", vm->id,
+				(unsigned long long)pages, (unsigned long long)balloon_cap(vm),
+				(unsigned long long)options.balloon_max_pct);
+	balloon_print(vm);
+	return MONITOR_STAY;
+}
+
+/* share [scan]: page sharing's figures, or one full pass over every VM now. */
+static enum monitor_result cmd_share(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "scan"))
+		return complain("usage: share [scan]");
+	if (argc == 2)
+		share_scan_all();
+	share_print_table();
+	return MONITOR_STAY;
+}
+
+/* compress VM COUNT: COUNT victims of the clock into the zswap area now. */
+static enum monitor_result cmd_compress(int argc, char **argv)
+{
+	(void)argc;
+	struct vm *vm = find_vm(argv[1]);
+	uint64_t count;
+	struct zswap_report r;
+	if (!vm)
+		return complain("no VM '%s' (see vms)", argv[1]);
+	if (!number(argv[2], &count))
+		return complain("usage: compress VM COUNT (pages, decimal or 0x-hex)");
+	if (!vm->pmap.entries)
+		return complain("vm%u has ended: its memory is gone", vm->id);
+	if (zswap_compress_victims(vm, count, &r))
+		return complain("there is no zswap area (zswap=0)");
+	zswap_print_report(vm, &r);
+	return MONITOR_STAY;
+}
+
+/* The lowest compressed gfn of vm, or its page count when none is. */
+static uint64_t first_compressed(const struct vm *vm)
+{
+	uint64_t g = 0;
+	while (g < vm->pmap.npages && pmap_entry_state(vm->pmap.entries[g]) != PMAP_COMPRESSED)
+		g++;
+	return g;
+}
+
+/* zswap [damage VM [GFN]]: the area and each VM's share of it; damage
+ * flips a byte of a compressed page (GFN, or the lowest compressed one),
+ * so that its swap-in finds it damaged. */
+static enum monitor_result cmd_zswap(int argc, char **argv)
+{
+	struct vm *vm = argc >= 3 ? find_vm(argv[2]) : NULL;
+	uint64_t gfn = 0;
+	if (argc == 1) {
+		zswap_print();
+		return MONITOR_STAY;
+	}
+	if (argc < 3 || strcmp(argv[1], "damage") || !vm || (argc == 4 && !number(argv[3], &gfn)))
+		return complain("usage: zswap [damage VM [GFN]]");
+	if (argc == 3 && vm->pmap.entries)
+		gfn = first_compressed(vm);
+	if (!vm->pmap.entries || zswap_damage(vm, (gfn_t){ gfn }))
+		return complain("vm%u gfn %#llx is not compressed", vm->id, (unsigned long long)gfn);
+	kprintf("monitor: vm%u gfn %#llx: one byte of its compressed copy flipped\n", vm->id, (unsigned long long)gfn);
+	return MONITOR_STAY;
+}
+
+/* One page as hex lines "dump: vmN gfn G +OFF HEX"; untouched and
+ * ballooned pages (they read as zeros) are left out. */
+static bool dump_page(struct vm *vm, uint64_t gfn)
+{
+	static const char hex[] = "0123456789abcdef";
+	static uint8_t page[PAGE_SIZE];
+	pmap_entry_t e;
+	pmap_get(&vm->pmap, (gfn_t){ gfn }, &e);
+	if (!pmap_entry_has_frame(e) && pmap_entry_state(e) != PMAP_COMPRESSED)
+		return false;
+	if (vm_gpa_read(vm, gfn << PAGE_SHIFT, page, PAGE_SIZE))
+		return false;
+	for (uint64_t off = 0; off < PAGE_SIZE; off += DUMP_LINE_BYTES) {
+		char line[2 * DUMP_LINE_BYTES + 1];
+		for (uint64_t i = 0; i < DUMP_LINE_BYTES; i++) {
+			line[2 * i] = hex[page[off + i] >> 4];
+			line[2 * i + 1] = hex[page[off + i] & 0xf];
+		}
+		line[2 * DUMP_LINE_BYTES] = 0;
+		kprintf("dump: vm%u gfn %#llx +%#llx %s\n", vm->id, (unsigned long long)gfn, (unsigned long long)off, line);
+	}
+	return true;
+}
+
+/* dump VM GFN [COUNT]: the bytes of guest pages, read through the PMAP
+ * (a compressed page is decompressed for it and stays compressed). */
+static enum monitor_result cmd_dump(int argc, char **argv)
+{
+	struct vm *vm = find_vm(argv[1]);
+	uint64_t gfn, count = 1, dumped = 0;
+	if (!vm)
+		return complain("no VM '%s' (see vms)", argv[1]);
+	if (!vm->pmap.entries)
+		return complain("vm%u has ended: its memory is gone", vm->id);
+	if (!number(argv[2], &gfn) || (argc == 4 && !number(argv[3], &count)) || !count || count > DUMP_COUNT_MAX)
+		return complain("usage: dump VM GFN [COUNT] (COUNT 1 to %d)", DUMP_COUNT_MAX);
+	if (gfn >= vm->pmap.npages)
+		return complain("vm%u has gfns 0 to %#llx", vm->id, (unsigned long long)(vm->pmap.npages - 1));
+	count = MIN(count, vm->pmap.npages - gfn);
+	for (uint64_t i = 0; i < count && vm->state != VM_STOPPED; i++)
+		dumped += dump_page(vm, gfn + i);
+	kprintf("monitor: dump: %llu pages with contents of %llu\n", (unsigned long long)dumped,
+		(unsigned long long)count);
+	return MONITOR_STAY;
+}
+
 static enum monitor_result cmd_continue(int argc, char **argv)
 {
 	(void)argc;
@@ -191,6 +329,11 @@ static const struct command commands[] = {
 	{ "frame", "frame MFN", 1, 1, cmd_frame, "reference count and users of a machine frame" },
 	{ "check", "check", 0, 0, cmd_check, "run the PMAP/frame-table invariant checker" },
 	{ "stop", "stop VM", 1, 1, cmd_stop, "stop a running VM" },
+	{ "balloon", "balloon [VM [PAGES|SIZE]]", 0, 2, cmd_balloon, "balloon size, target, cap, counts; set a target" },
+	{ "share", "share [scan]", 0, 1, cmd_share, "page sharing per VM and in all; scan: one full pass now" },
+	{ "compress", "compress VM COUNT", 2, 2, cmd_compress, "compress COUNT pages the clock chooses, now" },
+	{ "zswap", "zswap [damage VM [GFN]]", 0, 3, cmd_zswap, "the compressed swap area, each VM's share; damage a page" },
+	{ "dump", "dump VM GFN [COUNT]", 2, 3, cmd_dump, "the bytes of guest pages, in hex" },
 	{ "continue", "continue", 0, 0, cmd_continue, "leave the monitor, run the guests" },
 	{ "quit", "quit", 0, 0, cmd_quit, "end the run now" },
 };

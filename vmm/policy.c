@@ -3,7 +3,11 @@
  * logged, so a run's log shows the machine going down and up through the
  * states (tools/stats-plot shades them). */
 #include "policy.h"
+#include "balloon.h"
 #include "memory.h"
+#include "vm.h"
+#include "zswap.h"
+#include "../kernel/timer.h"
 #include "../kernel/options.h"
 #include "../kernel/printf.h"
 
@@ -42,8 +46,114 @@ uint64_t policy_state_changes(void)
 	return changes;
 }
 
+/* ---- what each state asks for (DESIGN.md §5) ----
+ * high: sharing only (its scanner always runs); balloons shrink back once
+ *       free memory is well above the high threshold.
+ * soft: balloon: the frames missing to the high threshold are asked of
+ *       the guests with a balloon driver, each in proportion to the free
+ *       memory it reports (it can spare that without paging), never above
+ *       balloon_max_pct of the VM.
+ * hard: balloon and compress: the clock picks cold pages to compress.
+ * low:  the same, and a VM that needs a frame waits for one. */
+
+#define COMPRESS_BATCH 64 /* pages compressed per VM per background step */
+/* The guest driver never gives its last 64 pages (guest/runtime/balloon.h,
+ * BALLOON_RESERVE_PAGES); asking for them would only leave a target it
+ * cannot reach. */
+#define BALLOON_GUEST_RESERVE 64
+#define THRASH_PATIENCE_MS 2000
+
+static uint64_t frames_missing(void)
+{
+	uint64_t goal = guest_frames.budget * thresholds.pct[MEM_HIGH] / 100;
+	uint64_t free = guest_frames.budget - MIN(guest_frames.used, guest_frames.budget);
+	return free < goal ? goal - free : 0;
+}
+
+/* Free memory the guest reported that it could still give. */
+static uint64_t balloon_room(const struct vm *vm)
+{
+	if (vm->state != VM_RUNNABLE || !vm->balloon.polls)
+		return 0;
+	uint64_t size = balloon_size(vm), cap = balloon_cap(vm);
+	uint64_t spare = vm->balloon.guest_free > BALLOON_GUEST_RESERVE ? vm->balloon.guest_free - BALLOON_GUEST_RESERVE : 0;
+	return MIN(spare, cap > size ? cap - size : 0);
+}
+
+/* Pages of each VM's balloon target that the policy asked for (a person
+ * or balloon= may ask for more; the policy gives back only its own). */
+static uint64_t policy_asked[VM_MAX];
+
+static void balloon_spread(uint64_t missing)
+{
+	uint64_t room = 0;
+	for (uint32_t i = 0; i < vm_count; i++)
+		room += balloon_room(&vms[i]);
+	for (uint32_t i = 0; i < vm_count && room; i++) {
+		struct vm *vm = &vms[i];
+		uint64_t share = balloon_room(vm) * MIN(missing, room) / room;
+		uint64_t target = balloon_size(vm) + share;
+		uint64_t before = vm->balloon.target;
+		target = MIN(target, balloon_cap(vm));
+		if (share && target > before && !balloon_set_target(vm, target, "memory state soft or lower"))
+			policy_asked[i] += target - before;
+	}
+}
+
+/* Well above high again: let the balloons give back what is more than
+ * needed, a little at a time so the state does not fall right back. */
+static void balloon_release(void)
+{
+	uint64_t goal = guest_frames.budget * thresholds.pct[MEM_HIGH] / 100;
+	uint64_t free = guest_frames.budget - MIN(guest_frames.used, guest_frames.budget);
+	if (free < 2 * goal)
+		return;
+	uint64_t extra = (free - 2 * goal) / 2;
+	for (uint32_t i = 0; i < vm_count && extra; i++) {
+		struct vm *vm = &vms[i];
+		uint64_t give = MIN(MIN(extra, policy_asked[i]), vm->balloon.target);
+		if (vm->state == VM_RUNNABLE && give && !balloon_set_target(vm, vm->balloon.target - give, "memory state high")) {
+			policy_asked[i] -= give;
+			extra -= give;
+		}
+	}
+}
+
+static uint64_t compress_cold(uint64_t missing)
+{
+	uint64_t freed = 0;
+	for (uint32_t i = 0; i < vm_count && freed < missing; i++) {
+		struct vm *vm = &vms[i];
+		struct zswap_report r = { 0 };
+		if (vm->state != VM_RUNNABLE || !zswap_enabled())
+			continue;
+		if (zswap_compress_victims(vm, MIN(COMPRESS_BATCH, missing - freed), &r) == 0)
+			freed += r.stored + r.same;
+	}
+	return freed;
+}
+
+static uint64_t last_progress_ms, last_used;
+
+void policy_act(uint64_t now_ms)
+{
+	uint64_t missing = frames_missing();
+	if (guest_frames.used < last_used || state == MEM_HIGH)
+		last_progress_ms = now_ms;
+	last_used = guest_frames.used;
+	if (state == MEM_HIGH) {
+		balloon_release();
+		return;
+	}
+	balloon_spread(missing);
+	if (state >= MEM_HARD && compress_cold(missing))
+		last_progress_ms = now_ms;
+}
+
 bool policy_reclaim_possible(void)
 {
-	/* Sharing, ballooning and compression report here as they land. */
-	return false;
+	/* Reclamation had its chance: frames came back, or it has not been
+	 * THRASH_PATIENCE_MS since they last did. */
+	uint64_t now = timer_ticks() * 1000 / timer_hz();
+	return now - last_progress_ms < THRASH_PATIENCE_MS;
 }

@@ -12,6 +12,8 @@ void policy_init(void);
 void policy_update(uint64_t now_ms);
 enum mem_state policy_state(void);
 uint64_t policy_state_changes(void);
+/* Sets balloon targets and compresses cold pages as the state asks. */
+void policy_act(uint64_t now_ms);
 /* True while some reclamation technique can still free a guest frame. */
 bool policy_reclaim_possible(void);
 

@@ -2,6 +2,7 @@
  * (see stats.h). Nothing here keeps state: every figure is derived from
  * the PMAP (the truth) or from a counter that its event increments. */
 #include "stats.h"
+#include "share_scan.h"
 #include "memory.h"
 #include "policy.h"
 #include "../kernel/mem.h"
@@ -13,10 +14,23 @@ static const char *const names[STAT_COUNT] = {
 	[STAT_SHARED] = "shared",
 	[STAT_SHARED_SAVED] = "shared_saved",
 	[STAT_ZERO] = "zero",
+	[STAT_COW_BREAKS] = "cow_breaks",
+	[STAT_PAGES_SCANNED] = "pages_scanned",
+	[STAT_FULL_SCANS] = "full_scans",
 	[STAT_BALLOON_SIZE] = "balloon_size",
 	[STAT_BALLOON_TARGET] = "balloon_target",
+	[STAT_BALLOON_MAX] = "balloon_max",
+	[STAT_BALLOON_INFLATED] = "balloon_inflated",
+	[STAT_BALLOON_DEFLATED] = "balloon_deflated",
+	[STAT_BALLOON_RELEASED] = "balloon_released",
+	[STAT_BALLOON_REJECTED] = "balloon_rejected",
+	[STAT_BALLOON_TOUCHED] = "balloon_touched",
+	[STAT_GUEST_FREE] = "guest_free",
 	[STAT_COMPRESSED] = "compressed",
 	[STAT_COMPRESSED_BYTES] = "compressed_bytes",
+	[STAT_COMPRESSED_SAME] = "compressed_same",
+	[STAT_COMPRESS_REJECTED] = "compress_rejected",
+	[STAT_COMPRESS_CAPPED] = "compress_capped",
 	[STAT_SWAPINS] = "swapins",
 	[STAT_NPF] = "npf",
 	[STAT_EXITS] = "exits",
@@ -35,6 +49,13 @@ static uint64_t total_exits(const struct vcpu *v)
 	return n;
 }
 
+static uint64_t share_figure(const struct vm *vm, bool zero)
+{
+	struct share_figures f;
+	share_vm_counts(vm, &f);
+	return zero ? f.zero : f.saved;
+}
+
 uint64_t stat_value(const struct vm *vm, enum vm_stat s)
 {
 	const uint64_t *count = vm->pmap.count;
@@ -43,15 +64,27 @@ uint64_t stat_value(const struct vm *vm, enum vm_stat s)
 	case STAT_TOUCHED: return vm->pmap.npages - count[PMAP_UNTOUCHED];
 	case STAT_SHARED: return count[PMAP_SHARED];
 	case STAT_COMPRESSED: return count[PMAP_COMPRESSED];
-	case STAT_BALLOON_SIZE: return count[PMAP_BALLOONED];
+	case STAT_BALLOON_SIZE: return balloon_size(vm);
+	case STAT_BALLOON_TARGET: return vm->balloon.target;
+	case STAT_BALLOON_MAX: return balloon_cap(vm);
+	case STAT_BALLOON_INFLATED: return vm->balloon.inflated;
+	case STAT_BALLOON_DEFLATED: return vm->balloon.deflated;
+	case STAT_BALLOON_RELEASED: return vm->balloon.released;
+	case STAT_BALLOON_REJECTED: return vm->balloon.rejected;
+	case STAT_BALLOON_TOUCHED: return vm->balloon.touched;
+	case STAT_GUEST_FREE: return vm->balloon.guest_free;
+	case STAT_SHARED_SAVED: return share_figure(vm, false);
+	case STAT_ZERO: return share_figure(vm, true);
+	case STAT_COW_BREAKS: return vm->share.cow_breaks;
+	case STAT_PAGES_SCANNED: return vm->share.pages_scanned;
+	case STAT_FULL_SCANS: return vm->share.full_scans;
+	case STAT_COMPRESSED_BYTES: return vm->zswap.bytes;
+	case STAT_COMPRESSED_SAME: return vm->zswap.same;
+	case STAT_COMPRESS_REJECTED: return vm->zswap.rejected;
+	case STAT_COMPRESS_CAPPED: return vm->zswap.capped;
+	case STAT_SWAPINS: return vm->zswap.swapins;
 	case STAT_NPF: return vm->stats.npf;
 	case STAT_EXITS: return total_exits(&vm->vcpu);
-	/* Counted by features still to come (sharing, balloon, compression). */
-	case STAT_SHARED_SAVED:
-	case STAT_ZERO:
-	case STAT_BALLOON_TARGET:
-	case STAT_COMPRESSED_BYTES:
-	case STAT_SWAPINS:
 	case STAT_COUNT: return 0;
 	}
 	return 0;
@@ -67,26 +100,40 @@ static const char *state_word(const struct vm *vm)
 	return vm->state == VM_RUNNABLE ? "running" : vm->state == VM_STOPPED ? "stopped" : "finished";
 }
 
+/* Page sharing's machine-wide figures, as " key=value" words. */
+static void share_keys(char *buf, size_t size)
+{
+	struct share_machine_figures m;
+	share_machine_counts(&m);
+	ksnprintf(buf, size, " shared=%llu shared_saved=%llu zero=%llu cow_breaks=%llu pages_scanned=%llu full_scans=%llu",
+		  (unsigned long long)m.shared, (unsigned long long)m.saved, (unsigned long long)m.zero,
+		  (unsigned long long)m.cow_breaks, (unsigned long long)m.pages_scanned,
+		  (unsigned long long)m.full_scans);
+}
+
+void stats_print_vm_line(const struct vm *vm, uint64_t t_ms)
+{
+	char line[768]; /* every key of every feature */
+	int n = ksnprintf(line, sizeof(line), "stats: t=%llu vm=%s id=%u", (unsigned long long)t_ms, vm->name, vm->id);
+	for (int s = 0; s < STAT_COUNT && n < (int)sizeof(line); s++)
+		n += ksnprintf(line + n, sizeof(line) - (size_t)n, " %s=%llu", names[s],
+			       (unsigned long long)stat_value(vm, (enum vm_stat)s));
+	kprintf("%s\n", line);
+}
+
 void stats_print_lines(uint64_t t_ms)
 {
-	for (uint32_t i = 0; i < vm_count; i++) {
-		const struct vm *vm = &vms[i];
-		if (!vm->pmap.entries)
-			continue;
-		char line[512];
-		int n = ksnprintf(line, sizeof(line), "stats: t=%llu vm=%s id=%u", (unsigned long long)t_ms, vm->name,
-				  vm->id);
-		for (int s = 0; s < STAT_COUNT && n < (int)sizeof(line); s++)
-			n += ksnprintf(line + n, sizeof(line) - (size_t)n, " %s=%llu", names[s],
-				       (unsigned long long)stat_value(vm, (enum vm_stat)s));
-		kprintf("%s\n", line);
-	}
+	for (uint32_t i = 0; i < vm_count; i++)
+		if (vms[i].pmap.entries)
+			stats_print_vm_line(&vms[i], t_ms);
+	char sharing[160];
+	share_keys(sharing, sizeof(sharing));
 	kprintf("stats: t=%llu vm=- free=%llu usable=%llu guest_budget=%llu guest_used=%llu state=%s "
-		"state_changes=%llu\n",
+		"state_changes=%llu%s\n",
 		(unsigned long long)t_ms, (unsigned long long)machine_frames.free,
 		(unsigned long long)machine_frames.usable, (unsigned long long)guest_frames.budget,
 		(unsigned long long)guest_frames.used, stats_memory_state(),
-		(unsigned long long)policy_state_changes());
+		(unsigned long long)policy_state_changes(), sharing);
 }
 
 void stats_print_table(const struct vm *only)

@@ -17,12 +17,26 @@ enum vm_stat {
 	STAT_GRANTED,          /* guest pages backed by machine memory now       */
 	STAT_TOUCHED,          /* guest pages touched at least once              */
 	STAT_SHARED,           /* guest pages mapped to a shared frame           */
-	STAT_SHARED_SAVED,     /* machine frames sharing saved for this VM       */
+	STAT_SHARED_SAVED,     /* frames its non-zero shared pages save: (r-1)/r
+	                          of a frame for a page with r users (SHRDSVD) */
 	STAT_ZERO,             /* guest pages sharing the zero frame             */
+	STAT_COW_BREAKS,       /* writes to its shared pages (copy-on-write)     */
+	STAT_PAGES_SCANNED,    /* gfns page sharing's scanner looked at          */
+	STAT_FULL_SCANS,       /* passes of the scanner over all of its gfns     */
 	STAT_BALLOON_SIZE,     /* pages the balloon holds                        */
 	STAT_BALLOON_TARGET,   /* pages the balloon is asked to hold             */
+	STAT_BALLOON_MAX,      /* the balloon's cap, balloon_max_pct (MCTLMAX)   */
+	STAT_BALLOON_INFLATED, /* pages the balloon took, in all                 */
+	STAT_BALLOON_DEFLATED, /* pages it gave back, in all                     */
+	STAT_BALLOON_RELEASED, /* machine frames inflating freed, in all         */
+	STAT_BALLOON_REJECTED, /* balloon batches refused (a count, not pages)   */
+	STAT_BALLOON_TOUCHED,  /* ballooned pages the guest touched anyway       */
+	STAT_GUEST_FREE,       /* free pages, as the guest's driver reports them */
 	STAT_COMPRESSED,       /* pages in the compressed swap area              */
-	STAT_COMPRESSED_BYTES, /* bytes they take there                          */
+	STAT_COMPRESSED_BYTES, /* bytes they take there (what zswap_max_pct caps) */
+	STAT_COMPRESSED_SAME,  /* of them, same-filled pages kept as their value */
+	STAT_COMPRESS_REJECTED, /* pages that compressed to over half a page      */
+	STAT_COMPRESS_CAPPED,  /* pages refused: the VM's share or the area full */
 	STAT_SWAPINS,          /* pages brought back from the swap area          */
 	STAT_NPF,              /* nested page faults                             */
 	STAT_EXITS,            /* VM exits of every kind                         */
@@ -37,6 +51,8 @@ const char *stats_memory_state(void);
 
 /* Prints the "stats:" lines for every VM that exists and the machine. */
 void stats_print_lines(uint64_t t_ms);
+/* Prints one VM's "stats:" line. */
+void stats_print_vm_line(const struct vm *vm, uint64_t t_ms);
 /* Prints the human-readable table (all VMs, or the one given). */
 void stats_print_table(const struct vm *only);
 

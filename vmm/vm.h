@@ -6,10 +6,13 @@
 
 #include "../kernel/boot_info.h"
 #include "backend.h"
+#include "balloon.h"
 #include "frame_table.h"
 #include "hypercall_abi.h"
 #include "nested_pt.h"
 #include "pmap.h"
+#include "share_vm.h"
+#include "zswap_vm.h"
 
 #define VM_MAX 16
 #define VM_NAME_MAX HC_INFO_NAME_MAX
@@ -75,6 +78,9 @@ struct vm {
 	char stop_reason[128];
 	struct vm_uart com1;
 	struct vm_stats stats;
+	struct vm_balloon balloon; /* vmm/balloon.h */
+	struct vm_share share;     /* vmm/share_vm.h */
+	struct vm_zswap zswap;     /* vmm/zswap_vm.h */
 };
 
 extern struct vm vms[VM_MAX];

@@ -1,12 +1,15 @@
 /* vmm/vmm.c — from the guests= option to running VMs and a final status. */
 #include "vmm.h"
+#include "balloon_schedule.h"
 #include "exit.h"
 #include "guest_image.h"
 #include "memory.h"
 #include "monitor.h"
 #include "policy.h"
+#include "share_scan.h"
 #include "stats.h"
 #include "vm.h"
+#include "zswap.h"
 #include "../kernel/cmdline.h"
 #include "../kernel/errno.h"
 #include "../kernel/io.h"
@@ -120,6 +123,28 @@ __attribute__((noreturn, format(printf, 1, 2))) static void guests_error(const c
 	options_error("guests", msg);
 }
 
+/* The key=value words after NAME:SIZE, ':'-separated. memvisor's own
+ * (salt=, share=: vmm/share_scan.h) stay here; the rest go to the guest
+ * (HC_GET_INFO), space-separated. */
+static void parse_guest_args(struct vm *vm, const char *spec, char *args)
+{
+	size_t used = 0;
+	vm->args[0] = 0;
+	for (char *word = args; word && *word;) {
+		char *end = word, msg[96];
+		while (*end && *end != ':')
+			end++;
+		bool last = !*end;
+		*end = 0;
+		int mine = share_parse_guest_arg(vm, word, msg, sizeof(msg));
+		if (mine < 0)
+			guests_error("%s: %s", spec, msg);
+		if (!mine && used < sizeof(vm->args))
+			used += (size_t)ksnprintf(vm->args + used, sizeof(vm->args) - used, "%s%s", used ? " " : "", word);
+		word = last ? end : end + 1;
+	}
+}
+
 /* Splits `spec` (one NAME:SIZE[:args] item, NUL-terminated) into vm. */
 static void parse_guest(struct vm *vm, char *spec)
 {
@@ -146,12 +171,7 @@ static void parse_guest(struct vm *vm, char *spec)
 		guests_error("'%s' is not a size for %s (a number with an optional K, M or G suffix)", size, spec);
 	if (vm->mem_bytes < GUEST_MEM_MIN || vm->mem_bytes > GUEST_MEM_MAX || vm->mem_bytes % PAGE_SIZE)
 		guests_error("%s:%s: memory must be a multiple of 4K between 2M and 64G", spec, size);
-	vm->args[0] = 0;
-	for (char *p = args; p && *p; p++)
-		if (*p == ':')
-			*p = ' ';
-	if (args)
-		str_copy(vm->args, args, sizeof(vm->args));
+	parse_guest_args(vm, spec, args);
 }
 
 static void parse_guests(const char *option)
@@ -317,14 +337,15 @@ static uint64_t maybe_print_stats(uint64_t next)
 	return now_ms() + options.stats_interval;
 }
 
-/* script_at=boot|end|vm:NAME: the point where script= runs. vm:NAME is
- * the moment that VM has ended but still holds its memory, so its PMAP can
- * be inspected. */
+/* script_at=boot|end|vm:NAME|mark:VM:N: the point where script= runs.
+ * vm:NAME is the moment that VM has ended but still holds its memory, so
+ * its PMAP can be inspected; mark:VM:N the moment the VM (a name or an
+ * id) made HC_MARK N. */
 static bool script_due(const char *point)
 {
 	const char *at = options.script_at;
-	if (strcmp(at, "boot") && strcmp(at, "end") && strncmp(at, "vm:", 3))
-		options_error("script_at", "expected boot, end or vm:NAME");
+	if (strcmp(at, "boot") && strcmp(at, "end") && strncmp(at, "vm:", 3) && strncmp(at, "mark:", 5))
+		options_error("script_at", "expected boot, end, vm:NAME or mark:VM:N");
 	return options.script[0] && !strcmp(at, point);
 }
 
@@ -335,6 +356,17 @@ static __attribute__((noreturn)) void quit_run(void)
 		if (vms[i].state == VM_RUNNABLE)
 			vm_stop(&vms[i], "the monitor ended the run");
 	summarize();
+}
+
+void vmm_mark(struct vm *vm, uint64_t n)
+{
+	char by_name[32 + VM_NAME_MAX], by_id[48];
+	vm_log(vm, "mark %llu", (unsigned long long)n);
+	stats_print_vm_line(vm, now_ms());
+	ksnprintf(by_name, sizeof(by_name), "mark:%s:%llu", vm->name, (unsigned long long)n);
+	ksnprintf(by_id, sizeof(by_id), "mark:%u:%llu", vm->id, (unsigned long long)n);
+	if ((script_due(by_name) || script_due(by_id)) && monitor_script(options.script) == MONITOR_QUIT)
+		quit_run();
 }
 
 /* The script and the monitor's prompt at one point of the run. */
@@ -356,6 +388,9 @@ static __attribute__((noreturn)) void quit_run(void);
 static void background_work(uint64_t now)
 {
 	policy_update(now);
+	share_scan_step(now);
+	balloon_schedule_tick(now);
+	zswap_age_step(now);
 }
 
 /* A VM waiting for a frame runs again once one is free. If every VM still
@@ -425,10 +460,14 @@ void vmm_run(const char *guests_option)
 	if (!backend || vmm_enable())
 		shutdown(STATUS_NO_VIRTUALIZATION, "no-virtualization");
 	policy_init();
+	zswap_init();
 	frame_table_setup();
 	for (uint32_t i = 0; i < vm_count; i++)
 		create_vm(&vms[i]);
+	if (share_setup(now_ms()))
+		guests_error("no machine memory for page sharing's table");
 	budget_setup();
+	balloon_schedule_init();
 	monitor_point("boot", "guests created, none has run yet");
 	run_all();
 	monitor_point("end", "every guest has ended");

@@ -17,6 +17,11 @@ int vmm_frame_table_setup(uint64_t guest_pages);
  * summary and shuts down. Never returns. */
 __attribute__((noreturn)) void vmm_run(const char *guests_option);
 
+struct vm;
+/* HC_MARK: the guest reached point n of its workload. Logs it with the
+ * VM's statistics, and runs script= if script_at=mark:VM:N names it. */
+void vmm_mark(struct vm *vm, uint64_t n);
+
 /* Checks PMAP ⇔ nested tables ⇔ frame table agreement for every live VM;
  * prints each violation and returns how many there were. */
 unsigned vmm_check_invariants(void);

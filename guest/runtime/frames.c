@@ -48,7 +48,15 @@ int frame_init(gpa_t first, gpa_t end)
 	return 0;
 }
 
-int frame_alloc(gpa_t *out)
+static frame_shortage_fn frame_shortage;
+static bool frame_in_shortage; /* the handler is running */
+
+void frame_set_shortage_handler(frame_shortage_fn fn)
+{
+	frame_shortage = fn;
+}
+
+static int alloc_lowest(gpa_t *out)
 {
 	uint64_t words = (frame_total + BITS_PER_WORD - 1) / BITS_PER_WORD;
 	for (uint64_t w = frame_hint; w < words; w++) {
@@ -64,6 +72,18 @@ int frame_alloc(gpa_t *out)
 	}
 	frame_hint = words;
 	return -E_NO_MEMORY;
+}
+
+int frame_alloc(gpa_t *out)
+{
+	if (!alloc_lowest(out))
+		return 0;
+	if (!frame_shortage || frame_in_shortage)
+		return -E_NO_MEMORY;
+	frame_in_shortage = true;
+	uint64_t given_back = frame_shortage();
+	frame_in_shortage = false;
+	return given_back ? alloc_lowest(out) : -E_NO_MEMORY;
 }
 
 int frame_free(gpa_t frame)

@@ -22,6 +22,14 @@ int frame_init(gpa_t first, gpa_t end);
 int frame_alloc(gpa_t *out);
 /* Returns 0, -E_RANGE (not one frame_alloc() hands out) or -E_DOUBLE_FREE. */
 int frame_free(gpa_t frame);
+
+/* When no frame is free, frame_alloc() calls this handler before it gives
+ * up: one that can give frames back — the balloon driver deflating, as
+ * virtio-balloon deflates on OOM — frees some with frame_free() and
+ * returns how many. It is not called again while it runs (it may not need
+ * frame_alloc() itself). NULL: no handler. */
+typedef uint64_t (*frame_shortage_fn)(void);
+void frame_set_shortage_handler(frame_shortage_fn fn);
 uint64_t frame_count_free(void);
 uint64_t frame_count_total(void); /* frames managed, bitmap included */
 

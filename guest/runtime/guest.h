@@ -6,11 +6,13 @@
  *
  * The runtime has set up, before main() runs: long mode, its own GDT/IDT,
  * page tables (paging.h), the frame allocator (frames.h), the console
- * (console.h) and hypercalls (hypercall.h). */
+ * (console.h) and hypercalls (hypercall.h). The balloon driver
+ * (balloon.h) waits for the workload's balloon_init(). */
 #ifndef GUEST_GUEST_H
 #define GUEST_GUEST_H
 
 #include "addr.h"
+#include "balloon.h"
 #include "checksum.h"
 #include "console.h"
 #include "demand.h"

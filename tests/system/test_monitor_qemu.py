@@ -18,7 +18,7 @@ class TestMonitorScriptSvm(MonitorScriptScenario):
 
 def test_bad_script_point_is_an_option_error():
     run = boot("qemu", "iso", "64M", 'guests=hello:4M script="vms" script_at=later')
-    run.match(r"^memvisor: error: option 'script_at': expected boot, end or vm:NAME$")
+    run.match(r"^memvisor: error: option 'script_at': expected boot, end, vm:NAME or mark:VM:N$")
 
 
 def test_typed_commands_and_a_key_that_pauses_the_guests():

@@ -11,6 +11,7 @@
 #include "../exit.h"
 #include "../memory.h"
 #include "../vmm.h"
+#include "../zswap.h"
 
 #define SCRATCH_MEM (2 * MiB)
 #define CODE_GPA 0x100000
@@ -183,5 +184,37 @@ KTEST(backend, pmap_counts_demand_allocation)
 	KT_EXPECT_EQ(t, vm_gpa_read(vm, 0x1234, &back, 1), 0);
 	KT_EXPECT_EQ(t, back, 0x5a);
 	KT_EXPECT_EQ(t, vm_gpa_read(vm, SCRATCH_MEM - 1, &back, 2), -E_RANGE);
+	KT_EXPECT_EQ(t, vmm_check_invariants(), 0);
+}
+
+/* The compressed swap area through the PMAP: a page compressed, read
+ * through while it stays compressed (vm_gpa_read, as hypercalls and the
+ * monitor read), then brought back by a nested page fault (swap-in). */
+KTEST(backend, compressed_page_reads_through_and_swaps_back_in)
+{
+	NEED_SCRATCH(t, vm);
+	if (!zswap_enabled())
+		zswap_init();
+	if (!zswap_enabled())
+		KT_SKIP(t, "zswap=0: no compressed swap area");
+	static uint8_t page[PAGE_SIZE], back[PAGE_SIZE];
+	const uint64_t gpa = 0x5000;
+	for (size_t i = 0; i < PAGE_SIZE; i++)
+		page[i] = (uint8_t)("compressed swap "[i % 16] + i / 1024);
+	KT_EXPECT_EQ(t, vm_gpa_write(vm, gpa, page, PAGE_SIZE), 0);
+	KT_EXPECT_EQ(t, zswap_compress_gfn(vm, (gfn_t){ gpa >> PAGE_SHIFT }), ZSWAP_STORED);
+	pmap_entry_t e;
+	pmap_get(&vm->pmap, (gfn_t){ gpa >> PAGE_SHIFT }, &e);
+	KT_EXPECT_EQ(t, pmap_entry_state(e), PMAP_COMPRESSED);
+	KT_EXPECT_EQ(t, vmm_check_invariants(), 0);
+	KT_EXPECT_EQ(t, vm_gpa_read(vm, gpa, back, PAGE_SIZE), 0);
+	KT_EXPECT_EQ(t, memcmp(back, page, PAGE_SIZE), 0);
+	KT_EXPECT_EQ(t, vm->pmap.count[PMAP_COMPRESSED], 1); /* a read leaves it compressed */
+	KT_EXPECT_EQ(t, vm_memory_fault(vm, gpa, false), 0);
+	pmap_get(&vm->pmap, (gfn_t){ gpa >> PAGE_SHIFT }, &e);
+	KT_EXPECT_EQ(t, pmap_entry_state(e), PMAP_PRIVATE);
+	KT_EXPECT_EQ(t, memcmp(mfn_to_virt(pmap_entry_mfn(e)), page, PAGE_SIZE), 0);
+	KT_EXPECT_EQ(t, vm->zswap.swapins, 1);
+	KT_EXPECT_EQ(t, vm->zswap.bytes, 0);
 	KT_EXPECT_EQ(t, vmm_check_invariants(), 0);
 }

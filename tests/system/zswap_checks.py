@@ -1,0 +1,135 @@
+"""Checks on the compressed swap area (vmm/zswap.h), shared by every backend's
+test module (QEMU/SVM, Bochs/VMX): the same guest and script must give the
+same counts whichever hardware interface runs them.
+
+Two scenarios, one boot each:
+  MIX_CMDLINE  the zipmix guest makes a known mix of compressible, incompressible
+               and same-filled pages plus a hot set it keeps reading; at its mark 1
+               the script forces compression of as many victims as the mix has
+               pages; then the guest reads everything back and verifies checksums.
+  CAP_CMDLINE  the same guest with a small cap (zswap_max_pct=2): compression stops
+               at the cap; then one compressed page is damaged on purpose, and the
+               swap-in must stop that VM with a clear error, memvisor going on.
+A test module sets the fixtures `mix_run` and `cap_run` (module-scoped, each a
+Boot) and subclasses MixScenario and CapScenario."""
+import re
+
+VM_BYTES = 8 << 20
+MIX = {"compressible": 256, "incompressible": 64, "same": 64, "hot": 32}
+MIX_ARGS = ":".join(f"{k}={v}" for k, v in MIX.items())
+MIX_VICTIMS = MIX["compressible"] + MIX["incompressible"] + MIX["same"]
+MIX_CMDLINE = (f'guests=zipmix:8M:{MIX_ARGS} '
+               f'script="compress zipmix {MIX_VICTIMS};zswap;stats zipmix;check" script_at=mark:zipmix:1')
+CAP_PCT = 2
+CAP_CMDLINE = (f'guests=zipmix:8M zswap_max_pct={CAP_PCT} '
+               f'script="compress 1 {MIX_VICTIMS};zswap;zswap damage 1;check" script_at=mark:1:1')
+STATUS_GUEST_STOPPED = 6
+
+MADE_RE = (r"^\[vm1:zipmix\] zipmix: made (\d+) compressible \((\d+) text, (\d+) records\), (\d+) incompressible, "
+           r"(\d+) same-filled pages and (\d+) hot pages$")
+COMPRESS_RE = (r"^monitor: compress vm1: (\d+) victims: (\d+) compressed, (\d+) same-filled, (\d+) rejected "
+               r"\(over half a page\), (\d+) bytes of the area(.*)$")
+CLOCK_RE = r"^monitor: compress vm1: the clock passed over (\d+) recently used pages and took (\d+) "
+ZSWAP_ROW_RE = (r"^  1\s+zipmix\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+([0-9.]+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$")
+READ_BACK_RE = (r"^\[vm1:zipmix\] zipmix: read back (\d+) compressible and same-filled pages in (\d+) us, "
+                r"mismatches (\d+)$")
+
+
+def stats_at_mark(run, n):
+    """The zipmix VM's stats line printed at its mark n, as a dict of ints."""
+    for i, line in enumerate(run.lines):
+        if re.match(rf"^memvisor: \[vm1:zipmix\] mark {n}$", line):
+            nxt = run.lines[i + 1]
+            assert nxt.startswith("stats: "), f"mark {n} is not followed by a stats line: {nxt!r}"
+            return {k: int(v) for k, v in (kv.split("=") for kv in nxt.split()[1:]) if v.isdigit()}
+    raise AssertionError(f"no mark {n} from zipmix\n{run.describe()}")
+
+
+def compress_line(run):
+    m = run.match(COMPRESS_RE)
+    victims, stored, same, rejected, area_bytes = map(int, m.groups()[:5])
+    return victims, stored, same, rejected, area_bytes, m.group(6)
+
+
+def swapins_per_second(run):
+    """(pages, us, swap-ins per second) of the timed read-back."""
+    m = run.match(READ_BACK_RE)
+    pages, us = int(m.group(1)), int(m.group(2))
+    return pages, us, pages * 1_000_000 / us if us else 0.0
+
+
+class MixScenario:
+    def test_guest_made_the_mix_asked_for(self, mix_run):
+        made = [int(x) for x in mix_run.match(MADE_RE).groups()]
+        assert (made[0], made[3], made[4], made[5]) == \
+            (MIX["compressible"], MIX["incompressible"], MIX["same"], MIX["hot"]), made
+
+    def test_forced_compression_counts_match_the_mix(self, mix_run):
+        victims, stored, same, rejected, _, stop = compress_line(mix_run)
+        expected = (MIX_VICTIMS, MIX["compressible"], MIX["same"], MIX["incompressible"], "")
+        assert (victims, stored, same, rejected, stop) == expected, \
+            f"expected victims/compressed/same-filled/rejected {expected}, seen {(victims, stored, same, rejected, stop)}"
+
+    def test_the_hot_set_is_passed_over_and_never_swapped_in(self, mix_run):
+        passed, taken = map(int, mix_run.match(CLOCK_RE).groups())
+        assert taken == 0, f"the clock took {taken} recently used pages while cold ones were left"
+        assert passed >= MIX["hot"], f"the clock passed over only {passed} pages; the hot set alone has {MIX['hot']}"
+        # Between marks 1 and 2 the guest reads every page but the mix: a hot
+        # page that had been compressed would have needed a swap-in there.
+        assert stats_at_mark(mix_run, 2)["swapins"] == 0, stats_at_mark(mix_run, 2)
+
+    def test_area_and_stats_agree_and_stay_within_the_cap(self, mix_run):
+        cap_kib, used_kib, pages, same, ratio, stored, rejected, capped, swapins = \
+            mix_run.match(ZSWAP_ROW_RE).groups()
+        assert int(cap_kib) == VM_BYTES // 10 // 1024 and int(used_kib) <= int(cap_kib), (cap_kib, used_kib)
+        assert (int(pages), int(same), int(rejected), int(capped)) == \
+            (MIX["compressible"] + MIX["same"], MIX["same"], MIX["incompressible"], 0)
+        assert float(ratio) > 2.0, f"ratio {ratio}: the mix's pages compress 3x and more"
+        s = stats_at_mark(mix_run, 2)
+        assert (s["compressed"], s["compressed_same"], s["compress_rejected"], s["compress_capped"]) == \
+            (MIX["compressible"] + MIX["same"], MIX["same"], MIX["incompressible"], 0), s
+        for line in mix_run.find(r"^stats: .* vm=zipmix .*compressed_bytes=(\d+)"):
+            assert int(line.group(1)) <= VM_BYTES // 10, line.group(0)
+
+    def test_every_page_verifies_after_swap_in(self, mix_run):
+        pages, _, _ = swapins_per_second(mix_run)
+        assert pages == MIX["compressible"] + MIX["same"]
+        mix_run.match(READ_BACK_RE.replace(r"mismatches (\d+)$", "mismatches 0$"))
+        mix_run.match(r"^\[vm1:zipmix\] zipmix: read back \d+ incompressible pages, mismatches 0$")
+        mix_run.match(rf"^\[vm1:zipmix\] zipmix: verified {MIX_VICTIMS + MIX['hot']} pages, mismatches 0$")
+        s = stats_at_mark(mix_run, 3)
+        assert (s["swapins"], s["compressed"], s["compressed_bytes"]) == (pages, 0, 0), s
+        assert mix_run.final == (0, "guests-done"), mix_run.describe()
+
+    def test_invariant_checker_passes(self, mix_run):
+        assert mix_run.find(r"^monitor: check: 0 invariant violations$"), mix_run.describe()
+        mix_run.match(r"^memvisor: \[vm1:zipmix\] invariants ok; released \d+ guest frames")
+
+    def test_swap_in_rate_is_reported(self, mix_run):
+        pages, us, rate = swapins_per_second(mix_run)
+        print(f"{mix_run.name}: {pages} swap-ins in {us} us of guest time: {rate:,.0f} per second")
+        assert rate > 0
+
+
+class CapScenario:
+    def test_compression_stops_at_the_cap(self, cap_run):
+        victims, stored, same, rejected, area_bytes, stop = compress_line(cap_run)
+        assert stop == "; stopped: the VM's share is full (zswap_max_pct)", stop
+        cap = VM_BYTES * CAP_PCT // 100
+        assert 0 < area_bytes <= cap, f"{area_bytes} bytes stored with a cap of {cap}"
+        assert stored + same < MIX["compressible"] + MIX["same"], "the default mix should not fit in 2%"
+        cap_kib, used_kib = map(int, cap_run.match(ZSWAP_ROW_RE).groups()[:2])
+        assert cap_kib == cap // 1024 and used_kib <= cap_kib, (cap_kib, used_kib)
+        assert int(cap_run.match(ZSWAP_ROW_RE).group(8)) >= 1, "the refused page is counted as capped"
+
+    def test_damaged_page_stops_its_vm_with_a_clear_error(self, cap_run):
+        gfn = int(cap_run.match(r"^monitor: vm1 gfn (0x[0-9a-f]+): one byte of its compressed copy flipped$")
+                  .group(1), 16)
+        cap_run.match(rf"^memvisor: \[vm1:zipmix\] stopped: compressed copy of gpa {gfn << 12:#x} is damaged "
+                      r"\(handle 0x[0-9a-f]+ does not decompress to the page stored\)$")
+        assert not cap_run.find(r"zipmix: verified"), "the guest must not go on with a damaged page"
+
+    def test_memvisor_goes_on_and_releases_everything(self, cap_run):
+        cap_run.match(r"^memvisor: \[vm1:zipmix\] invariants ok; released \d+ guest frames")
+        cap_run.match(r"^memvisor: guests: 0 ok, 0 failed, 1 stopped$")
+        assert cap_run.final == (STATUS_GUEST_STOPPED, "guest-stopped"), cap_run.describe()

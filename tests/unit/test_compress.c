@@ -1,0 +1,183 @@
+/* tests/unit/test_compress.c — the page codec (vmm/compress.c), hosted with
+ * ASan/UBSan: round trips of 10^5 random and 10^5 real pages, the edges
+ * of the format, the output cap, and malformed blocks that must be
+ * refused without reading or writing out of bounds. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../vmm/compress.h"
+#include "errno.h"
+#include "pages.h"
+
+#define ROUND_TRIPS 100000
+#define REAL_CORPUS (8u << 20) /* 8 MiB of files: pages are cut at every offset */
+#define OUT_MAX COMPRESS_BOUND(TEST_PAGE)
+
+static struct compress_work work;
+
+/* Compresses n bytes with room for anything, decompresses, compares. */
+static size_t round_trip(const uint8_t *src, size_t n, const char *what, long index)
+{
+	static uint8_t out[OUT_MAX], back[TEST_PAGE];
+	size_t len = compress_block(src, n, out, sizeof(out), &work);
+	if (!len || len > COMPRESS_BOUND(n))
+		fail_msg("%s %ld: compressed %zu bytes to %zu (bound %zu)", what, index, n, len, (size_t)COMPRESS_BOUND(n));
+	int rc = decompress_block(out, len, back, n);
+	if (rc || memcmp(back, src, n))
+		fail_msg("%s %ld: round trip failed (decompress %d)", what, index, rc);
+	return len;
+}
+
+static void test_edge_inputs_round_trip(void **state)
+{
+	(void)state;
+	static uint8_t page[TEST_PAGE];
+	round_trip(page, 0, "empty", 0);
+	for (size_t n = 1; n <= 40; n++)
+		round_trip(page, n, "zeros of length", (long)n);
+	assert_true(round_trip(page, TEST_PAGE, "zero page", 0) < 32);
+	for (unsigned period = 1; period <= 20; period++) { /* overlapping matches */
+		for (size_t i = 0; i < TEST_PAGE; i++)
+			page[i] = (uint8_t)(i % period * 37 + 1);
+		assert_true(round_trip(page, TEST_PAGE, "period", period) < 64);
+	}
+	uint64_t rng = 1;
+	for (size_t i = 0; i < TEST_PAGE; i++) /* all literals: length extensions */
+		page[i] = (uint8_t)pages_rand(&rng);
+	assert_true(round_trip(page, TEST_PAGE, "random bytes", 0) > TEST_PAGE);
+}
+
+static void test_round_trips_of_random_pages(void **state)
+{
+	(void)state;
+	static uint8_t page[TEST_PAGE];
+	uint64_t rng = 0x9e3779b97f4a7c15ull, in = 0, out = 0;
+	for (long i = 0; i < ROUND_TRIPS; i++) {
+		pages_random(page, &rng);
+		out += round_trip(page, TEST_PAGE, "random page", i);
+		in += TEST_PAGE;
+	}
+	print_message("      %d random pages: ratio %.3f\n", ROUND_TRIPS, (double)in / (double)out);
+}
+
+static void test_round_trips_of_real_pages(void **state)
+{
+	(void)state;
+	uint8_t *corpus = malloc(REAL_CORPUS);
+	assert_non_null(corpus);
+	size_t bytes = pages_real_corpus(corpus, REAL_CORPUS);
+	if (bytes < 4 * TEST_PAGE)
+		fail_msg("found only %zu bytes of real files under /usr", bytes);
+	uint64_t rng = 7, in = 0, out = 0;
+	for (long i = 0; i < ROUND_TRIPS; i++) { /* cut at any byte offset */
+		size_t at = pages_rand(&rng) % (bytes - TEST_PAGE);
+		out += round_trip(corpus + at, TEST_PAGE, "real page at offset", (long)at);
+		in += TEST_PAGE;
+	}
+	print_message("      %d real pages from %zu KiB of files: ratio %.3f\n", ROUND_TRIPS, bytes / 1024,
+		      (double)in / (double)out);
+	free(corpus);
+}
+
+static void test_output_is_capped(void **state)
+{
+	(void)state;
+	static uint8_t page[TEST_PAGE], out[OUT_MAX];
+	uint64_t rng = 3;
+	pages_random(page, &rng);
+	size_t full = compress_block(page, TEST_PAGE, out, sizeof(out), &work);
+	assert_true(full > 10);
+	assert_int_equal(compress_block(page, TEST_PAGE, out, full, &work), full);
+	memset(out, 0xee, sizeof(out));
+	assert_int_equal(compress_block(page, TEST_PAGE, out, full - 1, &work), 0);
+	for (size_t i = full - 1; i < sizeof(out); i++) /* nothing written past the cap */
+		if (out[i] != 0xee)
+			fail_msg("byte %zu past a cap of %zu was written", i, full - 1);
+	assert_int_equal(compress_block(page, TEST_PAGE + 1, out, sizeof(out), &work), 0);
+}
+
+static void test_output_is_a_function_of_the_input(void **state)
+{
+	(void)state;
+	static uint8_t page[TEST_PAGE], a[OUT_MAX], b[OUT_MAX];
+	uint64_t rng = 11;
+	pages_random(page, &rng);
+	size_t n = compress_block(page, TEST_PAGE, a, sizeof(a), &work);
+	memset(&work, 0x5a, sizeof(work)); /* a dirty table must not matter */
+	assert_int_equal(compress_block(page, TEST_PAGE, b, sizeof(b), &work), n);
+	assert_memory_equal(a, b, n);
+}
+
+/* Every proper prefix of a valid block, and the block into a buffer of
+ * the wrong size, are refused. */
+static void test_truncated_blocks_and_wrong_sizes_are_refused(void **state)
+{
+	(void)state;
+	static uint8_t page[TEST_PAGE], out[OUT_MAX], back[TEST_PAGE + 1];
+	uint64_t rng = 5;
+	pages_random(page, &rng);
+	size_t n = compress_block(page, TEST_PAGE, out, sizeof(out), &work);
+	for (size_t cut = 0; cut < n; cut++)
+		if (decompress_block(out, cut, back, TEST_PAGE) != -E_CORRUPT)
+			fail_msg("a block cut to %zu of %zu bytes was accepted", cut, n);
+	assert_int_equal(decompress_block(out, n, back, TEST_PAGE - 1), -E_CORRUPT);
+	assert_int_equal(decompress_block(out, n, back, TEST_PAGE + 1), -E_CORRUPT);
+	assert_int_equal(decompress_block(out, n, back, TEST_PAGE), 0);
+}
+
+static void test_hand_made_malformed_blocks(void **state)
+{
+	(void)state;
+	static uint8_t back[16];
+	const uint8_t rep_first[] = { 0x18, 'a', 0x00 };        /* R=1 before any offset */
+	const uint8_t far[] = { 0x10, 'a', 0x01, 0x00, 0x00 };   /* offset 2 with 1 byte out */
+	const uint8_t long_match[] = { 0x17, 'a', 0x00, 0xf0, 0xff, 0xff, 0x00 }; /* too long */
+	const uint8_t bits_at_end[] = { 0x21, 'a', 'b' };       /* last token with MMM set */
+	const uint8_t ok[] = { 0x10, 'a', 0x00, 0x00, 0x00 };    /* 'a' + 4 x 'a' + nothing */
+	assert_int_equal(decompress_block(rep_first, sizeof(rep_first), back, 4), -E_CORRUPT);
+	assert_int_equal(decompress_block(far, sizeof(far), back, 5), -E_CORRUPT);
+	assert_int_equal(decompress_block(long_match, sizeof(long_match), back, 16), -E_CORRUPT);
+	assert_int_equal(decompress_block(bits_at_end, sizeof(bits_at_end), back, 2), -E_CORRUPT);
+	assert_int_equal(decompress_block(ok, sizeof(ok), back, 5), 0);
+	assert_memory_equal(back, "aaaaa", 5);
+	assert_int_equal(decompress_block(ok, 0, back, 0), -E_CORRUPT);
+}
+
+/* Damage anywhere in a block: refused or decoded, never out of bounds
+ * (ASan watches every access; the fuzzer tries far more). */
+static void test_bit_flips_stay_in_bounds(void **state)
+{
+	(void)state;
+	static uint8_t page[TEST_PAGE], out[OUT_MAX], back[TEST_PAGE];
+	uint64_t rng = 9;
+	pages_random(page, &rng);
+	size_t n = compress_block(page, TEST_PAGE, out, sizeof(out), &work);
+	unsigned refused = 0;
+	for (size_t bit = 0; bit < n * 8; bit++) {
+		out[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		refused += decompress_block(out, n, back, TEST_PAGE) != 0;
+		out[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+	}
+	print_message("      %u of %zu single-bit flips refused by the format alone\n", refused, n * 8);
+	assert_true(refused > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_edge_inputs_round_trip),
+		cmocka_unit_test(test_round_trips_of_random_pages),
+		cmocka_unit_test(test_round_trips_of_real_pages),
+		cmocka_unit_test(test_output_is_capped),
+		cmocka_unit_test(test_output_is_a_function_of_the_input),
+		cmocka_unit_test(test_truncated_blocks_and_wrong_sizes_are_refused),
+		cmocka_unit_test(test_hand_made_malformed_blocks),
+		cmocka_unit_test(test_bit_flips_stay_in_bounds),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,544 @@
+/* tests/unit/test_share.c — page sharing's merge and copy-on-write
+ * transitions (vmm/share.c) over real PMAPs, a real frame table and share
+ * table, hosted with ASan/UBSan. Machine frames are an array here, the
+ * nested tables a per-gfn record; after each step the same story the
+ * kernel's invariant checker demands is checked, and every page's bytes
+ * are compared with a model of what the guest wrote. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../vmm/page_hash.h"
+#include "../../vmm/share.h"
+#include "errno.h"
+
+#define NFRAMES 200
+#define NVMS 3
+#define VM_PAGES 32
+#define WORDS (4096 / 8)
+#define NSLOTS 256
+
+static uint64_t mem[NFRAMES][WORDS];
+static bool frame_used[NFRAMES];
+static unsigned frames_in_use;
+static bool no_memory;
+static struct frame_info finfo[NFRAMES];
+static struct rmap_entry rmap[NVMS * VM_PAGES];
+static struct frame_table ft;
+static pmap_entry_t pmap_store[NVMS][VM_PAGES];
+static struct pmap pmaps[NVMS];
+static bool alive[NVMS];
+static uint64_t salt[NVMS];
+static struct {
+	bool present, writable;
+	uint64_t mfn;
+} cache[NVMS][VM_PAGES];
+static uint64_t model[NVMS][VM_PAGES][WORDS]; /* what each page must hold */
+static struct share_entry slots[NSLOTS];
+static struct share_engine eng;
+
+/* ---- struct share_ops over the arrays above ---- */
+static void *frame_ptr(mfn_t f)
+{
+	assert_true(f.raw < NFRAMES && frame_used[f.raw]);
+	return mem[f.raw];
+}
+
+static int frame_alloc(mfn_t *out)
+{
+	for (uint64_t f = 1; f < NFRAMES && !no_memory; f++) /* mfn 0 never: it hides bugs */
+		if (!frame_used[f]) {
+			frame_used[f] = true;
+			frames_in_use++;
+			memset(mem[f], 0, sizeof(mem[f]));
+			*out = (mfn_t){ f };
+			return 0;
+		}
+	return -E_NO_MEMORY;
+}
+
+static void frame_free(mfn_t f)
+{
+	assert_true(frame_used[f.raw]);
+	frame_used[f.raw] = false;
+	frames_in_use--;
+	memset(mem[f.raw], 0xa5, sizeof(mem[f.raw])); /* a use after free shows in the model check */
+}
+
+static struct pmap *pmap_of(uint32_t vm_id)
+{
+	return vm_id >= 1 && vm_id <= NVMS && alive[vm_id - 1] ? &pmaps[vm_id - 1] : NULL;
+}
+
+static void cache_update(uint32_t vm_id, gfn_t gfn, mfn_t f, bool writable)
+{
+	if (cache[vm_id - 1][gfn.raw].present) {
+		cache[vm_id - 1][gfn.raw].mfn = f.raw;
+		cache[vm_id - 1][gfn.raw].writable = writable;
+	}
+}
+
+static void cache_drop(uint32_t vm_id, gfn_t gfn)
+{
+	cache[vm_id - 1][gfn.raw].present = false;
+}
+
+static const struct share_ops ops = { frame_ptr, frame_alloc, frame_free, pmap_of, cache_update, cache_drop };
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(frame_used, 0, sizeof(frame_used));
+	memset(cache, 0, sizeof(cache));
+	memset(model, 0, sizeof(model));
+	frames_in_use = 0;
+	no_memory = false;
+	frame_table_init(&ft, finfo, NFRAMES, rmap, NVMS * VM_PAGES);
+	for (int v = 0; v < NVMS; v++) {
+		pmap_init(&pmaps[v], pmap_store[v], VM_PAGES);
+		alive[v] = true;
+		salt[v] = 0;
+	}
+	share_engine_init(&eng, &ops, &ft, slots, NSLOTS);
+	return 0;
+}
+
+/* ---- what the guest and the fault path do ---- */
+
+static pmap_entry_t entry(uint32_t vm, uint64_t gfn)
+{
+	pmap_entry_t e;
+	assert_int_equal(pmap_get(&pmaps[vm - 1], (gfn_t){ gfn }, &e), 0);
+	return e;
+}
+
+/* A write fault's outcome: the gfn has a private frame, mapped writable. */
+static uint64_t *writable_page(uint32_t vm, uint64_t gfn)
+{
+	pmap_entry_t e = entry(vm, gfn);
+	mfn_t f = pmap_entry_mfn(e);
+	if (pmap_entry_state(e) == PMAP_UNTOUCHED) {
+		assert_int_equal(frame_alloc(&f), 0);
+		assert_int_equal(pmap_set_private(&pmaps[vm - 1], (gfn_t){ gfn }, f), 0);
+		assert_int_equal(frame_table_add_user(&ft, f, vm, (gfn_t){ gfn }), 0);
+	} else if (pmap_entry_state(e) == PMAP_SHARED) {
+		int rc = share_break(&eng, vm, salt[vm - 1], (gfn_t){ gfn }, &f);
+		assert_true(rc == SHARE_BREAK_COPIED || rc == SHARE_BREAK_REOWNED);
+		assert_false(cache[vm - 1][gfn].present); /* the old read-only mapping is gone */
+	}
+	cache[vm - 1][gfn].present = true;
+	cache[vm - 1][gfn].writable = true;
+	cache[vm - 1][gfn].mfn = f.raw;
+	return mem[f.raw];
+}
+
+/* Content number `seed` (0: zeros) into the whole page. */
+static void fill(uint32_t vm, uint64_t gfn, uint64_t seed)
+{
+	uint64_t *p = writable_page(vm, gfn);
+	for (int i = 0; i < WORDS; i++)
+		p[i] = seed ? seed * 0x9e3779b97f4a7c15ull + (uint64_t)i * 0xbf58476d1ce4e5b9ull : 0;
+	memcpy(model[vm - 1][gfn], p, sizeof(model[vm - 1][gfn]));
+}
+
+static void write_word(uint32_t vm, uint64_t gfn, int word, uint64_t value)
+{
+	writable_page(vm, gfn)[word] = value;
+	model[vm - 1][gfn][word] = value;
+}
+
+/* A read fault maps whatever the PMAP says, read-only if shared. */
+static void read_fault(uint32_t vm, uint64_t gfn)
+{
+	pmap_entry_t e = entry(vm, gfn);
+	if (pmap_entry_state(e) == PMAP_UNTOUCHED) { /* demand allocation: a zero frame */
+		writable_page(vm, gfn);
+		return;
+	}
+	cache[vm - 1][gfn].present = true;
+	cache[vm - 1][gfn].mfn = pmap_entry_mfn(e).raw;
+	cache[vm - 1][gfn].writable = pmap_entry_state(e) == PMAP_PRIVATE;
+}
+
+static enum share_result scan(uint32_t vm, uint64_t gfn)
+{
+	return share_page(&eng, vm, salt[vm - 1], (gfn_t){ gfn });
+}
+
+/* What vm_memory_release() does with a VM's frames. */
+static void release(uint32_t vm)
+{
+	for (uint64_t g = 0; g < VM_PAGES; g++) {
+		pmap_entry_t e = entry(vm, g);
+		cache_drop(vm, (gfn_t){ g });
+		if (pmap_entry_state(e) == PMAP_SHARED)
+			share_put(&eng, vm, salt[vm - 1], (gfn_t){ g }, pmap_entry_mfn(e));
+		else if (pmap_entry_state(e) == PMAP_PRIVATE &&
+			 frame_table_remove_user(&ft, pmap_entry_mfn(e), vm, (gfn_t){ g }) == 0)
+			frame_free(pmap_entry_mfn(e));
+	}
+	alive[vm - 1] = false;
+}
+
+static mfn_t frame_of(uint32_t vm, uint64_t gfn)
+{
+	return pmap_entry_mfn(entry(vm, gfn));
+}
+
+/* ---- the invariants (those of vmm/invariants.c, plus the model) ---- */
+
+static void check_gfn(uint32_t vm, uint64_t g, unsigned *refs)
+{
+	pmap_entry_t e = entry(vm, g);
+	enum pmap_state st = pmap_entry_state(e);
+	if (st != PMAP_PRIVATE && st != PMAP_SHARED) {
+		if (cache[vm - 1][g].present)
+			fail_msg("vm%u gfn %llu is %s but cached", vm, (unsigned long long)g, pmap_state_name(st));
+		return;
+	}
+	uint64_t f = pmap_entry_mfn(e).raw;
+	if (!frame_used[f])
+		fail_msg("vm%u gfn %llu names free mfn %llu", vm, (unsigned long long)g, (unsigned long long)f);
+	refs[f]++;
+	if (cache[vm - 1][g].present && cache[vm - 1][g].mfn != f)
+		fail_msg("vm%u gfn %llu: PMAP mfn %llu, cache %llu", vm, (unsigned long long)g, (unsigned long long)f,
+			 (unsigned long long)cache[vm - 1][g].mfn);
+	if (st == PMAP_SHARED && cache[vm - 1][g].present && cache[vm - 1][g].writable)
+		fail_msg("vm%u gfn %llu is shared but cached writable", vm, (unsigned long long)g);
+	if (st == PMAP_PRIVATE && frame_table_refcount(&ft, (mfn_t){ f }) != 1)
+		fail_msg("vm%u gfn %llu is private on mfn %llu with refcount %u", vm, (unsigned long long)g,
+			 (unsigned long long)f, frame_table_refcount(&ft, (mfn_t){ f }));
+	if (memcmp(mem[f], model[vm - 1][g], sizeof(mem[f])))
+		fail_msg("vm%u gfn %llu does not hold what the guest wrote", vm, (unsigned long long)g);
+}
+
+static void check_table(void)
+{
+	unsigned frames = 0;
+	for (int i = 0; i < NSLOTS; i++) {
+		const struct share_entry *e = &slots[i];
+		if (e->kind != SHARE_FRAME)
+			continue;
+		frames++;
+		if (!frame_used[e->mfn] || !frame_table_refcount(&ft, (mfn_t){ e->mfn }))
+			fail_msg("the table names mfn %llu, which has no users", (unsigned long long)e->mfn);
+		if (e->zero != page_is_zero(mem[e->mfn]))
+			fail_msg("mfn %llu: zero flag %d is wrong", (unsigned long long)e->mfn, e->zero);
+	}
+	assert_int_equal(frames, eng.totals.frames);
+	assert_int_equal(eng.totals.bugs, 0);
+}
+
+static void check(void)
+{
+	unsigned refs[NFRAMES] = { 0 }, users = 0;
+	for (uint32_t vm = 1; vm <= NVMS; vm++)
+		for (uint64_t g = 0; alive[vm - 1] && g < VM_PAGES; g++)
+			check_gfn(vm, g, refs);
+	for (uint64_t f = 0; f < NFRAMES; f++) {
+		if (refs[f] != frame_table_refcount(&ft, (mfn_t){ f }))
+			fail_msg("mfn %llu: %u PMAP entries, refcount %u", (unsigned long long)f, refs[f],
+				 frame_table_refcount(&ft, (mfn_t){ f }));
+		if (frame_used[f] && !refs[f])
+			fail_msg("mfn %llu is allocated but nobody uses it (a leak)", (unsigned long long)f);
+		users += refs[f];
+	}
+	check_table();
+}
+
+/* ---- the tests ---- */
+
+static void test_equal_pages_merge_into_one_read_only_frame(void **state)
+{
+	(void)state;
+	fill(1, 4, 77);
+	fill(2, 9, 77);
+	mfn_t keep = frame_of(1, 4);
+	assert_int_equal(scan(1, 4), SHARE_HINTED);
+	assert_int_equal(scan(2, 9), SHARE_MERGED);
+	assert_int_equal(pmap_entry_state(entry(1, 4)), PMAP_SHARED);
+	assert_int_equal(pmap_entry_state(entry(2, 9)), PMAP_SHARED);
+	assert_int_equal(frame_of(2, 9).raw, keep.raw);
+	assert_int_equal(frame_table_refcount(&ft, keep), 2);
+	assert_false(cache[0][4].writable);
+	assert_false(cache[1][9].writable);
+	assert_int_equal(frames_in_use, 1); /* the duplicate went back */
+	assert_int_equal(eng.totals.merges, 2);
+	check();
+	fill(3, 0, 77); /* a third copy joins the frame directly */
+	assert_int_equal(scan(3, 0), SHARE_MERGED);
+	assert_int_equal(frame_table_refcount(&ft, keep), 3);
+	check();
+}
+
+/* The hinted page changes after it was hashed: the new page with its old
+ * contents must not be merged with it (it is re-hashed first). */
+static void test_a_hint_that_changed_is_not_trusted(void **state)
+{
+	(void)state;
+	fill(1, 1, 5);
+	assert_int_equal(scan(1, 1), SHARE_HINTED);
+	write_word(1, 1, 100, 0xdead); /* private and writable: no fault */
+	fill(2, 2, 5);
+	assert_int_equal(scan(2, 2), SHARE_HINTED); /* the hint names vm2's page now */
+	assert_int_equal(eng.totals.stale_hints, 1);
+	assert_int_equal(pmap_entry_state(entry(1, 1)), PMAP_PRIVATE);
+	fill(3, 3, 5);
+	assert_int_equal(scan(3, 3), SHARE_MERGED);
+	assert_int_equal(frame_of(3, 3).raw, frame_of(2, 2).raw);
+	assert_int_equal(pmap_entry_state(entry(1, 1)), PMAP_PRIVATE);
+	check();
+}
+
+/* The hinted page is gone (its VM ended), or shared by now, or freed and
+ * reused: the PMAP state is checked, not only the hash. */
+static void test_a_hint_whose_page_is_gone_is_stale(void **state)
+{
+	(void)state;
+	fill(1, 1, 6);
+	assert_int_equal(scan(1, 1), SHARE_HINTED);
+	release(1);
+	fill(2, 2, 6);
+	assert_int_equal(scan(2, 2), SHARE_HINTED);
+	assert_int_equal(eng.totals.stale_hints, 1);
+	assert_int_equal(pmap_entry_state(entry(2, 2)), PMAP_PRIVATE);
+	check();
+}
+
+/* An entry whose hash matches but whose frame holds other bytes (as a
+ * real 64-bit collision would): the full comparison refuses to merge. */
+static void test_a_hash_match_alone_never_shares(void **state)
+{
+	(void)state;
+	fill(2, 2, 9);
+	fill(3, 2, 9);
+	scan(2, 2);
+	scan(3, 2);
+	mfn_t shared = frame_of(2, 2);
+	/* Forge: file the shared frame under the hash of other contents. */
+	fill(1, 1, 8);
+	share_table_remove(&eng.table, share_table_find(&eng.table, page_hash(model[1][2]), 0));
+	assert_non_null(share_table_add_frame(&eng.table, page_hash(model[0][1]), 0, shared, false));
+	assert_int_equal(scan(1, 1), SHARE_COLLISION);
+	assert_int_equal(eng.totals.collisions, 1);
+	assert_int_equal(pmap_entry_state(entry(1, 1)), PMAP_PRIVATE);
+	assert_int_equal(frame_table_refcount(&ft, shared), 2);
+}
+
+/* Code outside sharing (a balloon) drops both users of a shared frame and
+ * frees it; the frame comes back as another page's private frame. Its old
+ * entry must not be trusted: no merge into someone's private frame. */
+static void test_a_frame_entry_whose_frame_was_taken_is_stale(void **state)
+{
+	(void)state;
+	fill(1, 1, 50);
+	fill(2, 1, 50);
+	scan(1, 1);
+	scan(2, 1);
+	mfn_t shared = frame_of(1, 1);
+	for (uint32_t vm = 1; vm <= 2; vm++) { /* what balloon_inflate_apply() does */
+		assert_int_equal(pmap_set_ballooned(&pmaps[vm - 1], (gfn_t){ 1 }), 0);
+		cache_drop(vm, (gfn_t){ 1 });
+		frame_table_remove_user(&ft, shared, vm, (gfn_t){ 1 });
+		memset(model[vm - 1][1], 0, sizeof(model[vm - 1][1]));
+	}
+	frame_free(shared);
+	fill(3, 5, 50); /* vm3 gets the same frame back, with the same bytes */
+	assert_int_equal(frame_of(3, 5).raw, shared.raw);
+	fill(3, 6, 50);
+	assert_int_equal(scan(3, 6), SHARE_HINTED); /* not merged into vm3 gfn 5's private frame */
+	assert_int_equal(eng.totals.stale_frames, 1);
+	assert_int_equal(pmap_entry_state(entry(3, 5)), PMAP_PRIVATE);
+	assert_int_equal(scan(3, 5), SHARE_MERGED);
+	check();
+}
+
+static void test_zero_pages_share_one_zero_frame(void **state)
+{
+	(void)state;
+	fill(1, 0, 0);
+	fill(1, 1, 0);
+	fill(2, 5, 0);
+	fill(3, 7, 0);
+	fill(3, 8, 44);
+	for (uint32_t vm = 1; vm <= 3; vm++)
+		for (uint64_t g = 0; g < VM_PAGES; g++)
+			scan(vm, g);
+	mfn_t zero;
+	assert_true(share_zero_frame(&eng, 0, &zero));
+	assert_int_equal(frame_table_refcount(&ft, zero), 4);
+	assert_int_equal(eng.totals.zero_frames, 1);
+	assert_int_equal(eng.totals.zero_merges, 4);
+	struct share_figures fig;
+	share_vm_figures(&eng, &pmaps[0], 0, &fig);
+	assert_int_equal(fig.zero, 2);
+	assert_int_equal(fig.saved, 0);
+	assert_int_equal(frames_in_use, 2); /* the zero frame and vm3's other page */
+	check();
+}
+
+static void test_different_salts_never_share(void **state)
+{
+	(void)state;
+	salt[0] = 1;
+	salt[1] = 2;
+	salt[2] = 1;
+	for (uint32_t vm = 1; vm <= 3; vm++) {
+		fill(vm, 3, 31);
+		fill(vm, 4, 0);
+	}
+	for (uint32_t vm = 1; vm <= 3; vm++) {
+		scan(vm, 3);
+		scan(vm, 4);
+	}
+	assert_int_equal(pmap_entry_state(entry(2, 3)), PMAP_PRIVATE);
+	assert_int_equal(pmap_entry_state(entry(2, 4)), PMAP_PRIVATE);
+	assert_int_equal(frame_of(1, 3).raw, frame_of(3, 3).raw);
+	assert_int_equal(frame_of(1, 4).raw, frame_of(3, 4).raw);
+	assert_int_not_equal(frame_of(1, 3).raw, frame_of(2, 3).raw);
+	mfn_t z;
+	assert_false(share_zero_frame(&eng, 2, &z));
+	check();
+}
+
+static void test_a_write_to_a_shared_page_gets_a_private_copy(void **state)
+{
+	(void)state;
+	for (uint32_t vm = 1; vm <= 3; vm++) {
+		fill(vm, 2, 12);
+		scan(vm, 2);
+		read_fault(vm, 2);
+	}
+	mfn_t shared = frame_of(1, 2);
+	write_word(2, 2, 7, 1234);
+	assert_int_equal(pmap_entry_state(entry(2, 2)), PMAP_PRIVATE);
+	assert_int_not_equal(frame_of(2, 2).raw, shared.raw);
+	assert_int_equal(frame_table_refcount(&ft, shared), 2);
+	assert_int_equal(eng.totals.cow_copies, 1);
+	check(); /* the others still read the old contents */
+}
+
+/* The last user of a frame writes: no copy, the frame becomes private and
+ * leaves the table, so no later merge can map it while it is writable. */
+static void test_the_last_user_gets_the_frame_back(void **state)
+{
+	(void)state;
+	fill(1, 1, 21);
+	fill(2, 1, 21);
+	scan(1, 1);
+	scan(2, 1);
+	mfn_t shared = frame_of(1, 1);
+	write_word(1, 1, 0, 1); /* copy: vm2 stays on the frame alone */
+	assert_int_equal(frame_table_refcount(&ft, shared), 1);
+	assert_int_equal(pmap_entry_state(entry(2, 1)), PMAP_SHARED);
+	check();
+	write_word(2, 1, 0, 2); /* the last user: reown */
+	assert_int_equal(eng.totals.cow_reowns, 1);
+	assert_int_equal(frame_of(2, 1).raw, shared.raw);
+	assert_int_equal(pmap_entry_state(entry(2, 1)), PMAP_PRIVATE);
+	assert_int_equal(eng.totals.frames, 0);
+	fill(3, 1, 21); /* the old contents again: a hint, not a merge into vm2's frame */
+	assert_int_equal(scan(3, 1), SHARE_HINTED);
+	check();
+}
+
+static void test_a_copy_without_memory_changes_nothing(void **state)
+{
+	(void)state;
+	fill(1, 1, 3);
+	fill(2, 1, 3);
+	scan(1, 1);
+	scan(2, 1);
+	no_memory = true;
+	mfn_t f;
+	assert_int_equal(share_break(&eng, 1, 0, (gfn_t){ 1 }, &f), -E_NO_MEMORY);
+	assert_int_equal(pmap_entry_state(entry(1, 1)), PMAP_SHARED);
+	no_memory = false;
+	check();
+}
+
+static void test_release_frees_a_shared_frame_with_its_last_user(void **state)
+{
+	(void)state;
+	for (uint32_t vm = 1; vm <= 3; vm++) {
+		fill(vm, 6, 70);
+		fill(vm, 7, 0);
+		scan(vm, 6);
+		scan(vm, 7);
+	}
+	assert_int_equal(frames_in_use, 2);
+	release(1);
+	release(2);
+	assert_int_equal(frames_in_use, 2);
+	check();
+	release(3);
+	assert_int_equal(frames_in_use, 0);
+	assert_int_equal(eng.totals.frames, 0);
+	assert_int_equal(eng.table.frames, 0);
+}
+
+static void test_figures_count_fractions_of_saved_frames(void **state)
+{
+	(void)state;
+	for (uint64_t g = 0; g < 8; g++)
+		for (uint32_t vm = 1; vm <= 3; vm++) {
+			fill(vm, g, 100 + g);
+			scan(vm, g);
+		}
+	struct share_figures fig;
+	share_vm_figures(&eng, &pmaps[0], 0, &fig);
+	assert_int_equal(fig.saved, 5); /* 8 pages * 2/3, rounded down */
+	assert_int_equal(fig.zero, 0);
+}
+
+/* Many guests writing a few contents at random while the scanner merges
+ * and writes break shares: after every step, the invariants and the bytes. */
+static void test_random_merges_and_breaks_keep_every_byte(void **state)
+{
+	(void)state;
+	srand(11);
+	salt[2] = 9;
+	for (int op = 0; op < 6000; op++) {
+		uint32_t vm = 1 + (uint32_t)rand() % NVMS;
+		uint64_t g = (uint64_t)rand() % VM_PAGES;
+		switch (rand() % 4) {
+		case 0: fill(vm, g, (uint64_t)rand() % 4); break; /* 0: zeros */
+		case 1: write_word(vm, g, rand() % WORDS, (uint64_t)rand() % 2); break;
+		case 2: read_fault(vm, g); break;
+		default: scan(vm, g); break;
+		}
+		check();
+	}
+	assert_true(eng.totals.merges > 100);
+	assert_true(eng.totals.cow_copies > 10);
+	assert_true(eng.totals.cow_reowns > 10);
+	assert_true(eng.totals.stale_hints > 10);
+	for (uint32_t vm = 1; vm <= NVMS; vm++)
+		release(vm);
+	assert_int_equal(frames_in_use, 0);
+	assert_int_equal(eng.totals.frames, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_equal_pages_merge_into_one_read_only_frame, setup),
+		cmocka_unit_test_setup(test_a_hint_that_changed_is_not_trusted, setup),
+		cmocka_unit_test_setup(test_a_hint_whose_page_is_gone_is_stale, setup),
+		cmocka_unit_test_setup(test_a_hash_match_alone_never_shares, setup),
+		cmocka_unit_test_setup(test_a_frame_entry_whose_frame_was_taken_is_stale, setup),
+		cmocka_unit_test_setup(test_zero_pages_share_one_zero_frame, setup),
+		cmocka_unit_test_setup(test_different_salts_never_share, setup),
+		cmocka_unit_test_setup(test_a_write_to_a_shared_page_gets_a_private_copy, setup),
+		cmocka_unit_test_setup(test_the_last_user_gets_the_frame_back, setup),
+		cmocka_unit_test_setup(test_a_copy_without_memory_changes_nothing, setup),
+		cmocka_unit_test_setup(test_release_frees_a_shared_frame_with_its_last_user, setup),
+		cmocka_unit_test_setup(test_figures_count_fractions_of_saved_frames, setup),
+		cmocka_unit_test_setup(test_random_merges_and_breaks_keep_every_byte, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
