@@ -17,6 +17,7 @@
 #include "string.h"
 #include "timer.h"
 #include "trap.h"
+#include "../vmm/scenario.h"
 #include "../vmm/vmm.h"
 
 static struct boot_info boot_info_copy;
@@ -68,6 +69,7 @@ void kernel_main(const struct boot_info *bi)
 		panic("boot information has a bad magic number %#llx", (unsigned long long)boot_info->magic);
 
 	options_parse(boot_info->cmdline);
+	scenario_apply();
 	check_test_selection();
 	if (options.help) {
 		options_print_help();

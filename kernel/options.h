@@ -7,6 +7,8 @@
 #include "cmdline.h"
 #include "types.h"
 
+#define OPTIONS_DEFAULT_GUESTS "hello:4M,memtest:16M"
+
 struct options {
 	bool help;
 	char test[OPT_STRING_MAX];  /* "" (none), "all" or "suite,suite"    */
@@ -17,6 +19,7 @@ struct options {
 	char guests[OPT_STRING_MAX]; /* NAME:SIZE[:key=value...],...        */
 	uint64_t stats_interval;     /* ms between "stats:" lines, 0 = off   */
 	uint64_t guest_mem;          /* bytes the guests may hold, 0 = all   */
+	char scenario[OPT_STRING_MAX]; /* a named run: none, overcommit, thrash */
 	char mem_states[OPT_STRING_MAX]; /* thresholds: "6,4,2,1"           */
 	char balloon[OPT_STRING_MAX];    /* targets: VM:TARGET[:TARGET...],... */
 	uint64_t balloon_max_pct;        /* balloon cap, % of each VM        */

@@ -3,18 +3,41 @@
 
 #include <stdint.h>
 
+/* A 64-bit word that may alias anything (the compiler must not assume a
+ * store through it leaves other types' values alone). */
+typedef uint64_t __attribute__((may_alias)) word_t;
+
+/* Eight bytes at a time where both ends allow: zeroing a 4 KiB frame
+ * (every demand fault, balloon deflate and swap-in does it) takes 512
+ * stores instead of 4096. */
 void *memset(void *dst, int c, size_t n)
 {
 	uint8_t *d = dst;
+	uint64_t word = 0x0101010101010101ull * (uint8_t)c;
+	while (n && ((uintptr_t)d & 7)) {
+		*d++ = (uint8_t)c;
+		n--;
+	}
+	for (; n >= 8; n -= 8, d += 8)
+		*(word_t *)(void *)d = word;
 	while (n--)
 		*d++ = (uint8_t)c;
 	return dst;
 }
 
+/* Eight bytes at a time when both are aligned alike (frames always are). */
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	uint8_t *d = dst;
 	const uint8_t *s = src;
+	if ((((uintptr_t)d ^ (uintptr_t)s) & 7) == 0) {
+		while (n && ((uintptr_t)d & 7)) {
+			*d++ = *s++;
+			n--;
+		}
+		for (; n >= 8; n -= 8, d += 8, s += 8)
+			*(word_t *)(void *)d = *(const word_t *)(const void *)s;
+	}
 	while (n--)
 		*d++ = *s++;
 	return dst;

@@ -25,6 +25,8 @@ static void handle_hlt(struct vcpu *vcpu, const struct exit_record *exit)
 	vm_stop(vcpu->vm, "HLT with no interrupt to wake it (rip=%#llx)", (unsigned long long)vcpu->regs.rip);
 }
 
+#define WAIT_LOG_EVERY 100 /* a VM short of memory says so, but not for every fault */
+
 static void handle_npf(struct vcpu *vcpu, const struct exit_record *exit)
 {
 	struct vm *vm = vcpu->vm;
@@ -36,8 +38,9 @@ static void handle_npf(struct vcpu *vcpu, const struct exit_record *exit)
 	else if (rc == -E_NO_MEMORY) {
 		/* Memory state low: the access is retried once a frame is free
 		 * (the RIP still points at it); until then the VM is not run. */
-		if (!vm->waiting)
-			vm_log(vm, "waits for a machine frame (gpa %#llx)", (unsigned long long)exit->npf.gpa);
+		if (!vm->waiting && vm->stats.memory_waits % WAIT_LOG_EVERY == 0)
+			vm_log(vm, "waits for a machine frame (gpa %#llx, wait %llu)", (unsigned long long)exit->npf.gpa,
+			       (unsigned long long)vm->stats.memory_waits + 1);
 		vm->waiting = true;
 		vm->stats.memory_waits++;
 	}

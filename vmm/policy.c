@@ -61,7 +61,6 @@ uint64_t policy_state_changes(void)
  * BALLOON_RESERVE_PAGES); asking for them would only leave a target it
  * cannot reach. */
 #define BALLOON_GUEST_RESERVE 64
-#define THRASH_PATIENCE_MS 2000
 
 static uint64_t frames_missing(void)
 {
@@ -119,7 +118,9 @@ static void balloon_release(void)
 	}
 }
 
-static uint64_t compress_cold(uint64_t missing)
+/* Compresses up to `missing` pages, cold ones first; *hot counts pages
+ * the clock had to take although they were in use (no cold one left). */
+static uint64_t compress_cold(uint64_t missing, uint64_t *hot)
 {
 	uint64_t freed = 0;
 	for (uint32_t i = 0; i < vm_count && freed < missing; i++) {
@@ -127,33 +128,78 @@ static uint64_t compress_cold(uint64_t missing)
 		struct zswap_report r = { 0 };
 		if (vm->state != VM_RUNNABLE || !zswap_enabled())
 			continue;
-		if (zswap_compress_victims(vm, MIN(COMPRESS_BATCH, missing - freed), &r) == 0)
+		if (zswap_compress_victims(vm, MIN(COMPRESS_BATCH, missing - freed), &r) == 0) {
 			freed += r.stored + r.same;
+			*hot += r.hot;
+		}
 	}
 	return freed;
 }
 
-static uint64_t last_progress_ms, last_used;
+static bool some_vm_waits(void)
+{
+	for (uint32_t i = 0; i < vm_count; i++)
+		if (vms[i].state == VM_RUNNABLE && vms[i].waiting)
+			return true;
+	return false;
+}
+
+/* Thrashing, measured in work rather than time (Bochs' clock and QEMU's
+ * run at different paces): during one stay in low with guests waiting,
+ * either reclamation freed nothing for STARVED_STEPS background steps in a
+ * row, or the guests faulted back more than CHURN_FACTOR times their whole
+ * budget from the swap area — everything reclaimed comes straight back. */
+#define STARVED_STEPS 200
+#define CHURN_FACTOR 2
+
+static uint64_t starved_steps, swapins_at_low;
+static bool in_low;
+
+static uint64_t total_swapins(void)
+{
+	uint64_t n = 0;
+	for (uint32_t i = 0; i < vm_count; i++)
+		n += vms[i].zswap.swapins;
+	return n;
+}
+
+static uint64_t total_balloon_released(void)
+{
+	uint64_t n = 0;
+	for (uint32_t i = 0; i < vm_count; i++)
+		n += vms[i].balloon.released;
+	return n;
+}
 
 void policy_act(uint64_t now_ms)
 {
-	uint64_t missing = frames_missing();
-	if (guest_frames.used < last_used || state == MEM_HIGH)
-		last_progress_ms = now_ms;
-	last_used = guest_frames.used;
-	if (state == MEM_HIGH) {
+	(void)now_ms;
+	uint64_t missing = frames_missing(), hot = 0, freed = 0, ballooned = total_balloon_released();
+	if (state == MEM_HIGH)
 		balloon_release();
+	else
+		balloon_spread(missing);
+	if (state >= MEM_HARD)
+		freed = compress_cold(missing, &hot);
+	static uint64_t ballooned_before;
+	freed += ballooned - ballooned_before;
+	ballooned_before = ballooned;
+	if (state != MEM_LOW || !some_vm_waits()) {
+		in_low = false;
+		starved_steps = 0;
 		return;
 	}
-	balloon_spread(missing);
-	if (state >= MEM_HARD && compress_cold(missing))
-		last_progress_ms = now_ms;
+	if (!in_low) {
+		in_low = true;
+		swapins_at_low = total_swapins();
+	}
+	starved_steps = freed ? 0 : starved_steps + 1;
 }
 
 bool policy_reclaim_possible(void)
 {
-	/* Reclamation had its chance: frames came back, or it has not been
-	 * THRASH_PATIENCE_MS since they last did. */
-	uint64_t now = timer_ticks() * 1000 / timer_hz();
-	return now - last_progress_ms < THRASH_PATIENCE_MS;
+	if (!in_low)
+		return true;
+	bool churning = total_swapins() - swapins_at_low > CHURN_FACTOR * guest_frames.budget;
+	return starved_steps < STARVED_STEPS && !churning;
 }

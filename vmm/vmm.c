@@ -197,9 +197,10 @@ static void parse_guests(const char *option)
  * do not get: 1/64 of the free frames when guest_mem= is not given. */
 #define OVERHEAD_SHARE 64
 
-/* The guests' budget (guest_mem=), once their PMAPs are allocated. Each VM
- * must fit in it alone; together they may ask for more (overcommit): then
- * the memory-state policy reclaims, and a VM that needs a frame waits. */
+/* The guests' budget (guest_mem=), once their PMAPs are allocated. Without
+ * guest_mem= each VM must fit in the machine alone; with it, they may ask
+ * for more (overcommit): then the memory-state policy reclaims, and a VM
+ * that needs a frame waits. */
 static void budget_setup(void)
 {
 	uint64_t avail = machine_frames.free - machine_frames.free / OVERHEAD_SHARE;
@@ -212,7 +213,7 @@ static void budget_setup(void)
 	}
 	for (uint32_t i = 0; i < vm_count; i++) {
 		uint64_t pages = vms[i].mem_bytes >> PAGE_SHIFT;
-		if (pages > budget)
+		if (pages > budget && !options.guest_mem) /* with guest_mem=, overcommit is asked for */
 			guests_error("%s needs %llu KiB, more than the %llu KiB the guests may use", vms[i].name,
 				     (unsigned long long)(vms[i].mem_bytes / KiB),
 				     (unsigned long long)(budget * PAGE_SIZE / KiB));
@@ -301,6 +302,25 @@ static void release_vm(struct vm *vm)
 	       (unsigned long long)(machine_frames.free - before));
 }
 
+/* What each technique reclaimed over the whole run (DESIGN.md §5). */
+static void print_reclaimed(void)
+{
+	uint64_t merged = 0, ballooned = 0, stored = 0, same = 0, swapins = 0, waits = 0;
+	for (uint32_t i = 0; i < vm_count; i++) {
+		merged += vms[i].share.merges;
+		ballooned += vms[i].balloon.released;
+		stored += vms[i].zswap.stored;
+		same += vms[i].zswap.stored_same;
+		swapins += vms[i].zswap.swapins;
+		waits += vms[i].stats.memory_waits;
+	}
+	kprintf("memvisor: reclaimed: sharing %llu pages, balloon %llu frames, compression %llu pages "
+		"(%llu as one value), swap-ins %llu, waits for memory %llu, memory state changes %llu\n",
+		(unsigned long long)merged, (unsigned long long)ballooned, (unsigned long long)(stored + same),
+		(unsigned long long)same, (unsigned long long)swapins, (unsigned long long)waits,
+		(unsigned long long)policy_state_changes());
+}
+
 static __attribute__((noreturn)) void summarize(void)
 {
 	unsigned ok = 0, failed = 0, stopped = 0;
@@ -320,6 +340,7 @@ static __attribute__((noreturn)) void summarize(void)
 	}
 	kprintf("memvisor: scheduler: %llu slices, %llu switches between VMs in %llu ms\n", (unsigned long long)slices,
 		(unsigned long long)switches, (unsigned long long)now_ms());
+	print_reclaimed();
 	kprintf("memvisor: guests: %u ok, %u failed, %u stopped\n", ok, failed, stopped);
 	if (failed)
 		shutdown(STATUS_GUEST_FAILED, "guest-failed");
@@ -388,6 +409,7 @@ static __attribute__((noreturn)) void quit_run(void);
 static void background_work(uint64_t now)
 {
 	policy_update(now);
+	policy_act(now);
 	share_scan_step(now);
 	balloon_schedule_tick(now);
 	zswap_age_step(now);
@@ -403,11 +425,12 @@ static bool may_run(struct vm *vm)
 	return !vm->waiting;
 }
 
+/* The memory state stays low, VMs wait for frames, and reclamation frees
+ * none or only pages the guests are using (vmm/policy.c): their working
+ * sets do not fit. The run ends with that said
+ * rather than spinning on faults. */
 static void stop_if_thrashing(void)
 {
-	for (uint32_t i = 0; i < vm_count; i++)
-		if (vms[i].state == VM_RUNNABLE && !vms[i].waiting)
-			return;
 	if (policy_reclaim_possible())
 		return;
 	for (uint32_t i = 0; i < vm_count; i++)

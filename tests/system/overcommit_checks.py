@@ -1,0 +1,62 @@
+"""Checks on the overcommit and thrash scenarios (vmm/scenario.c), shared by
+the QEMU/SVM and Bochs/VMX modules: they provide `overcommit` and `thrash`
+fixtures and subclass OvercommitScenario."""
+import re
+
+STATE_ORDER = ["high", "soft", "hard", "low"]
+RECLAIMED_RE = (r"^memvisor: reclaimed: sharing (\d+) pages, balloon (\d+) frames, compression (\d+) pages "
+                r"\((\d+) as one value\), swap-ins (\d+), waits for memory (\d+), memory state changes (\d+)$")
+
+
+def state_changes(run):
+    return [(m.group(1), m.group(2), int(m.group(3))) for m in
+            run.find(r"^memvisor: memory state (\w+) -> (\w+) at t=(\d+) ms \((\d+) of (\d+) guest frames free\)$")]
+
+
+class OvercommitScenario:
+    def test_guests_ask_two_and_a_half_times_guest_mem(self, overcommit):
+        m = overcommit.match(r"^memvisor: guest memory: (\d+) KiB for (\d+) KiB of guests \(overcommit (\d+)\.(\d+)x\)$")
+        assert int(m.group(2)) >= 2.5 * int(m.group(1)), m.group(0)
+
+    def test_every_guest_finishes_with_its_checksums_verified(self, overcommit):
+        overcommit.match(r"^memvisor: guests: 5 ok, 0 failed, 0 stopped$")
+        assert overcommit.final == (0, "guests-done"), overcommit.describe()
+        mismatches = overcommit.find(r"mismatches (\d+)")
+        assert mismatches and all(m.group(1) == "0" for m in mismatches), overcommit.describe()
+        assert not overcommit.find(r"MISMATCH"), overcommit.describe()
+        for guest in ("workset", "twins", "zipmix", "memtest"):
+            overcommit.match(rf"^\[vm\d:{guest}\] .*mismatches 0")
+
+    def test_every_technique_reclaimed_pages(self, overcommit):
+        m = overcommit.match(RECLAIMED_RE)
+        sharing, balloon, compression = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        assert sharing > 0 and balloon > 0 and compression > 0, m.group(0)
+
+    def test_states_fall_and_rise_in_order(self, overcommit):
+        changes = state_changes(overcommit)
+        assert changes, overcommit.describe()
+        assert changes[0][0] == "high" and changes[-1][1] == "high", changes
+        for before, after, _ in changes:
+            assert before != after, changes
+        times = [t for _, _, t in changes]
+        assert times == sorted(times), changes
+        # Down the list while falling, back to high at the end.
+        assert any(STATE_ORDER.index(a) > STATE_ORDER.index(b) for b, a, _ in changes), changes
+
+    def test_a_vm_waits_in_low_and_then_continues(self, overcommit):
+        waited = overcommit.find(r"^memvisor: \[vm(\d):(\w+)\] waits for a machine frame")
+        assert waited, overcommit.describe()
+        for m in waited:
+            overcommit.match(rf"^memvisor: \[vm{m.group(1)}:{m.group(2)}\] finished with status 0$")
+
+    def test_balloon_targets_come_from_the_policy(self, overcommit):
+        overcommit.match(r"^memvisor: \[vm\d:workset\] balloon target \d+ pages .*: memory state soft or lower$")
+
+    def test_thrashing_is_detected_and_the_run_ends_cleanly(self, thrash):
+        thrash.match(r"^memvisor: \[vm2:zipmix\] stopped: thrashing: the guests' working sets do not "
+                     r"fit in 16384 KiB and nothing is left to reclaim$")
+        thrash.match(r"^memvisor: \[vm1:hello\] finished with status 0$")
+        thrash.match(r"^memvisor: memory state \w+ -> low")
+        assert thrash.final == (6, "guest-stopped"), thrash.describe()
+
+
