@@ -105,6 +105,16 @@ mfn_t mem_alloc_zeroed_frame(void)
 	return f;
 }
 
+int mem_alloc_all_ones(unsigned pages, mpa_t *out)
+{
+	mfn_t first;
+	if (frames_alloc_contig(&machine_frames, pages, &first))
+		return -E_NO_MEMORY;
+	memset(mfn_to_virt(first), 0xff, pages * PAGE_SIZE);
+	*out = mfn_to_mpa(first);
+	return 0;
+}
+
 void mem_free_frame(mfn_t f)
 {
 	int rc = frames_free(&machine_frames, f);

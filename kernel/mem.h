@@ -26,6 +26,10 @@ void mem_reserve_zswap(uint64_t bytes);
 mfn_t mem_alloc_zeroed_frame(void);
 /* Allocates and zeroes one frame: 0, or -E_NO_MEMORY. */
 int mem_try_alloc_zeroed(mfn_t *out);
+/* Contiguous frames with every bit set: the I/O and MSR permission maps of
+ * both backends, so that every port and every MSR access exits and the
+ * core decides. 0 or -E_NO_MEMORY. */
+int mem_alloc_all_ones(unsigned pages, mpa_t *out);
 /* Returns a frame to the allocator; panics on a double free (a bug). */
 void mem_free_frame(mfn_t f);
 

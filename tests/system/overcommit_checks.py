@@ -1,7 +1,6 @@
 """Checks on the overcommit and thrash scenarios (vmm/scenario.c), shared by
 the QEMU/SVM and Bochs/VMX modules: they provide `overcommit` and `thrash`
 fixtures and subclass OvercommitScenario."""
-import re
 
 STATE_ORDER = ["high", "soft", "hard", "low"]
 RECLAIMED_RE = (r"^memvisor: reclaimed: sharing (\d+) pages, balloon (\d+) frames, compression (\d+) pages "

@@ -4,21 +4,14 @@ guest does not run under Bochs, every test here is skipped, saying so."""
 import pytest
 from balloon_checks import (BAD_CMDLINE, CYCLES_CMDLINE, SHARED_CMDLINE, BadBalloonScenario, CyclesScenario,
                             SharedScenario)
-from conftest import boot, run_tool
+from conftest import boot, skip_unless_bochs_runs_a_guest
 
 CPU = "corei7_skylake_x"
-PROBE = ["--emu", "bochs", "--cpu", CPU, "--mem", "64M", "--cmdline", "guests=hello:4M", "--timeout", "60",
-         "--quiet"]
 
 
 @pytest.fixture(scope="module")
 def vmx_works():
-    """Skips the module unless hello runs to status 0 under Bochs."""
-    done = run_tool(*PROBE, timeout=120)
-    if done.returncode != 0:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        pytest.skip(f"the VMX backend cannot run a guest under Bochs yet: `tools/run {' '.join(PROBE)}` "
-                    f"exited {done.returncode} ({tail})")
+    skip_unless_bochs_runs_a_guest(CPU)
 
 
 @pytest.fixture(scope="module")

@@ -68,24 +68,11 @@ static int svm_detect(void)
 	return rc;
 }
 
-/* All ones: every port and every MSR access exits (the core decides). */
-static int alloc_all_ones(unsigned pages, mpa_t *out)
-{
-	mfn_t first;
-	if (frames_alloc_contig(&machine_frames, pages, &first))
-		return -E_NO_MEMORY;
-	uint64_t *p = mfn_to_virt(first);
-	for (uint64_t i = 0; i < pages * PAGE_SIZE / sizeof(uint64_t); i++)
-		p[i] = ~0ull;
-	*out = mfn_to_mpa(first);
-	return 0;
-}
-
 static int svm_enable(void)
 {
 	mfn_t hsave;
-	if (mem_try_alloc_zeroed(&hsave) || alloc_all_ones(IOPM_PAGES, &svm_iopm) ||
-	    alloc_all_ones(MSRPM_PAGES, &svm_msrpm))
+	if (mem_try_alloc_zeroed(&hsave) || mem_alloc_all_ones(IOPM_PAGES, &svm_iopm) ||
+	    mem_alloc_all_ones(MSRPM_PAGES, &svm_msrpm))
 		return -E_NO_MEMORY;
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, mfn_to_mpa(hsave).raw);

@@ -120,19 +120,6 @@ static int vmx_detect(void)
 	return 0;
 }
 
-/* All ones: every port and every MSR access exits (the core decides). */
-static int alloc_all_ones(unsigned pages, mpa_t *out)
-{
-	mfn_t first;
-	if (frames_alloc_contig(&machine_frames, pages, &first))
-		return -E_NO_MEMORY;
-	uint64_t *p = mfn_to_virt(first);
-	for (uint64_t i = 0; i < pages * PAGE_SIZE / sizeof(uint64_t); i++)
-		p[i] = ~0ull;
-	*out = mfn_to_mpa(first);
-	return 0;
-}
-
 /* CR0 and CR4 must keep the bits FIXED0 sets and clear those FIXED1
  * clears, in VMX operation (SDM 24.8, A.7, A.8); CR4.VMXE is one of them. */
 static void apply_fixed_bits(void)
@@ -144,8 +131,8 @@ static void apply_fixed_bits(void)
 static int vmx_enable(void)
 {
 	mfn_t vmxon_region;
-	if (mem_try_alloc_zeroed(&vmxon_region) || alloc_all_ones(IO_BITMAP_PAGES, &vmx_io_bitmap_a) ||
-	    alloc_all_ones(MSR_BITMAP_PAGES, &vmx_msr_bitmaps))
+	if (mem_try_alloc_zeroed(&vmxon_region) || mem_alloc_all_ones(IO_BITMAP_PAGES, &vmx_io_bitmap_a) ||
+	    mem_alloc_all_ones(MSR_BITMAP_PAGES, &vmx_msr_bitmaps))
 		return -E_NO_MEMORY;
 	vmx_io_bitmap_b = mpa(vmx_io_bitmap_a.raw + PAGE_SIZE);
 	/* The VMXON region starts with the VMCS revision identifier (SDM 25.11.5). */
