@@ -42,31 +42,6 @@ static volatile uint64_t *page_at(uint64_t i)
 	return (volatile uint64_t *)(uintptr_t)(MEMTEST_GVA + i * PAGE_SIZE);
 }
 
-static uint64_t sums_bytes(uint64_t pages)
-{
-	return ALIGN_UP(pages * sizeof(uint64_t), PAGE_SIZE);
-}
-
-/* Frames a test of `pages` pages takes: the pages, the checksum table and
- * the page tables for both (each region in its own PML4 slot). */
-static uint64_t frames_needed(uint64_t pages)
-{
-	uint64_t sum_pages = sums_bytes(pages) / PAGE_SIZE;
-	return pages + sum_pages + paging_table_frames(pages) + paging_table_frames(sum_pages);
-}
-
-static uint64_t default_pages(void)
-{
-	uint64_t slack = MEMTEST_SLACK / PAGE_SIZE;
-	uint64_t budget = frame_count_free() > slack ? frame_count_free() - slack : 0;
-	uint64_t pages = budget;
-	/* frames_needed() grows by at least 1 per page, so each step lands at
-	 * or below the budget; the loop is for clarity, not convergence. */
-	while (pages && frames_needed(pages) > budget)
-		pages -= MIN(pages, frames_needed(pages) - budget);
-	return pages;
-}
-
 static void die(const char *what, int err)
 {
 	guest_printf("memtest: error: %s failed (%d)\n", what, err);
@@ -75,7 +50,7 @@ static void die(const char *what, int err)
 
 static void memtest_write(struct memtest *t)
 {
-	int err = t->pages ? demand_region_add(gva_of(MEMTEST_SUMS_GVA), sums_bytes(t->pages)) : 0;
+	int err = t->pages ? demand_region_add(gva_of(MEMTEST_SUMS_GVA), test_region_sums_bytes(t->pages)) : 0;
 	if (err)
 		die("demand_region_add", err);
 	t->total = CHECKSUM_INIT;
@@ -138,9 +113,9 @@ int main(const struct guest_env *env)
 		.distinct = guest_arg_u64(env, "distinct", 0),
 		.sums = (volatile uint64_t *)(uintptr_t)MEMTEST_SUMS_GVA,
 	};
-	uint64_t touch = guest_arg_u64(env, "touch", default_pages() * PAGE_SIZE);
+	uint64_t touch = guest_arg_u64(env, "touch", test_region_pages_that_fit(MEMTEST_SLACK) * PAGE_SIZE);
 	t.pages = MIN(touch, env->memory_bytes) / PAGE_SIZE + (touch % PAGE_SIZE != 0);
-	if (touch > env->memory_bytes || frames_needed(t.pages) > frame_count_free()) {
+	if (touch > env->memory_bytes || test_region_frames(t.pages) > frame_count_free()) {
 		guest_printf("memtest: touch=%llu KiB does not fit: %llu free frames (%llu KiB), "
 			     "and the page tables and checksum table need some of them\n",
 			     (unsigned long long)(touch / KiB), (unsigned long long)frame_count_free(),

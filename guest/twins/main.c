@@ -56,27 +56,6 @@ static volatile uint64_t *page_at(uint64_t i)
 	return (volatile uint64_t *)(uintptr_t)(TWINS_GVA + i * PAGE_SIZE);
 }
 
-static uint64_t sums_bytes(uint64_t pages)
-{
-	return ALIGN_UP(pages * sizeof(uint64_t), PAGE_SIZE);
-}
-
-static uint64_t frames_needed(uint64_t pages)
-{
-	uint64_t sum_pages = sums_bytes(pages) / PAGE_SIZE;
-	return pages + sum_pages + paging_table_frames(pages) + paging_table_frames(sum_pages);
-}
-
-/* The most pages that fit in the free frames, less TWINS_SLACK. */
-static uint64_t pages_that_fit(void)
-{
-	uint64_t slack = TWINS_SLACK / PAGE_SIZE;
-	uint64_t budget = frame_count_free() > slack ? frame_count_free() - slack : 0, pages = budget;
-	while (pages && frames_needed(pages) > budget)
-		pages -= MIN(pages, frames_needed(pages) - budget);
-	return pages;
-}
-
 static void die(const char *what, int err)
 {
 	guest_printf("twins: error: %s failed (%d)\n", what, err);
@@ -95,7 +74,7 @@ static uint64_t make_page(const struct twins *t, uint64_t i)
 
 static void fill(struct twins *t)
 {
-	int err = t->pages ? demand_region_add(gva_of(TWINS_SUMS_GVA), sums_bytes(t->pages)) : 0;
+	int err = t->pages ? demand_region_add(gva_of(TWINS_SUMS_GVA), test_region_sums_bytes(t->pages)) : 0;
 	if (err)
 		die("demand_region_add", err);
 	for (uint64_t i = 0; i < t->pages; i++) {
@@ -183,14 +162,14 @@ static uint64_t verify(struct twins *t, uint64_t *total)
 /* Sizes from the arguments, the defaults filling what fits. */
 static int size_up(struct twins *t, const struct guest_env *env)
 {
-	uint64_t fit = pages_that_fit();
+	uint64_t fit = test_region_pages_that_fit(TWINS_SLACK);
 	t->twins = guest_arg_u64(env, "twins", fit / 2);
 	t->zeros = guest_arg_u64(env, "zeros", fit / 4);
 	uint64_t asked = t->twins + t->zeros;
 	t->unique = guest_arg_u64(env, "unique", fit > asked ? fit - asked : 0);
 	t->pages = t->twins + t->zeros + t->unique;
 	t->cow = guest_arg_u64(env, "cow", t->twins / DEFAULT_COW_DIVISOR);
-	if (t->pages > fit || frames_needed(t->pages) > frame_count_free()) {
+	if (t->pages > fit || test_region_frames(t->pages) > frame_count_free()) {
 		guest_printf("twins: %llu pages do not fit: %llu frames are free, and the page tables and "
 			     "checksums need some\n", (unsigned long long)t->pages, (unsigned long long)frame_count_free());
 		return GUEST_EXIT_USAGE;

@@ -24,12 +24,14 @@ class MultiVmScenario:
         assert nine.final == (0, "guests-done"), nine.describe()
 
     def test_a_guest_that_never_exits_is_preempted(self, nine):
-        # vm1 spins for 400 ms without an exit; the others finish meanwhile.
+        # vm1 spins without an exit; other VMs must make progress meanwhile
+        # (which ones depends on the backend's pace: under Bochs the hellos
+        # may end before vm1 even starts spinning).
         spin_start = line_index(nine, r"^\[vm1:spin\] spin: spinning")
         spin_done = line_index(nine, r"^\[vm1:spin\] spin: done")
-        for vm in (2, 4, 5, 7, 8):
-            finished = line_index(nine, rf"^memvisor: \[vm{vm}:\w+\] finished with status 0$")
-            assert spin_start < finished < spin_done, f"vm{vm} did not run while vm1 spun"
+        during = [l for l in nine.lines[spin_start + 1:spin_done]
+                  if re.match(r"^memvisor: \[vm[2-9]:\w+\] finished with status 0$", l)]
+        assert during, f"no other VM finished while vm1 spun\n{nine.describe()}"
         ids = {int(m.group(1)): int(m.group(8)) for m in
                nine.find(r"^memvisor: vm(\d+) (\S+)\s+(\S+)\s+exits: cpuid=(\d+) io=(\d+) hypercall=(\d+) "
                          r"npf=(\d+) interrupt=(\d+)$")}
