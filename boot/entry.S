@@ -33,6 +33,16 @@
 #define GDT_CODE64 0x08
 #define GDT_DATA   0x10
 
+/* Every data segment register to the early GDT's flat data descriptor. */
+	.macro load_data_segments
+	movw $GDT_DATA, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %ss
+	movw %ax, %fs
+	movw %ax, %gs
+	.endm
+
 	.section .boot.text, "ax"
 	.code32
 	.global mb2_entry32
@@ -80,12 +90,7 @@ no_long_mode:
 
 	.code64
 mb2_entry64:
-	movw $GDT_DATA, %ax
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movw %ax, %fs
-	movw %ax, %gs
+	load_data_segments
 	movq $boot_stack_top, %rsp
 	xorl %ebp, %ebp            /* ends the backtrace */
 	call multiboot2_main       /* (uint32 magic, uint32 mbi) — never returns */
@@ -103,12 +108,7 @@ efi_kernel_entry:
 	movq $early_pml4, %rax
 	movq %rax, %cr3
 	movq $boot_stack_top, %rsp
-	movw $GDT_DATA, %ax
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movw %ax, %fs
-	movw %ax, %gs
+	load_data_segments
 	pushq $GDT_CODE64          /* reload CS with a far return */
 	pushq $1f
 	lretq

@@ -75,6 +75,14 @@ class Boot:
                       f"{self.describe()}"
         return found[0]
 
+    def indices(self, pattern):
+        """Indices of the kernel lines matching the regular expression; at
+        least one, or fail naming what was expected."""
+        rx = re.compile(pattern) if isinstance(pattern, str) else pattern
+        found = [i for i, line in enumerate(self.lines) if rx.search(line)]
+        assert found, f"no kernel line matches {getattr(rx, 'pattern', rx)!r}\n{self.describe()}"
+        return found
+
     def starting(self, prefix):
         """Kernel lines that start with prefix."""
         return [l for l in self.lines if l.startswith(prefix)]

@@ -8,14 +8,6 @@ NINE = ("guests=spin:4M:ms=400,hello:4M,memtest:8M,hello:4M,hello:4M,memtest:8M,
         "hello:4M,badcall:4M,spin:4M:ms=200 stats_interval=50")
 
 
-def line_index(run, pattern):
-    rx = re.compile(pattern)
-    for i, line in enumerate(run.lines):
-        if rx.search(line):
-            return i
-    raise AssertionError(f"no line matches {pattern!r}\n{run.describe()}")
-
-
 class MultiVmScenario:
     def test_all_nine_finish_ok(self, nine):
         states = [m.group(3) for m in nine.find(r"^memvisor: vm(\d+) (\S+)\s+(\S+)\s+exits:")]
@@ -27,8 +19,8 @@ class MultiVmScenario:
         # vm1 spins without an exit; other VMs must make progress meanwhile
         # (which ones depends on the backend's pace: under Bochs the hellos
         # may end before vm1 even starts spinning).
-        spin_start = line_index(nine, r"^\[vm1:spin\] spin: spinning")
-        spin_done = line_index(nine, r"^\[vm1:spin\] spin: done")
+        spin_start = nine.indices(r"^\[vm1:spin\] spin: spinning")[0]
+        spin_done = nine.indices(r"^\[vm1:spin\] spin: done")[0]
         during = [l for l in nine.lines[spin_start + 1:spin_done]
                   if re.match(r"^memvisor: \[vm[2-9]:\w+\] finished with status 0$", l)]
         assert during, f"no other VM finished while vm1 spun\n{nine.describe()}"

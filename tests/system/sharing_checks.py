@@ -65,21 +65,6 @@ def stats_samples(run):
     return out
 
 
-def first_index(run, pattern):
-    rx = re.compile(pattern)
-    for i, line in enumerate(run.lines):
-        if rx.search(line):
-            return i
-    raise AssertionError(f"no line matches {pattern!r}\n{run.describe()}")
-
-
-def last_index(run, pattern):
-    rx = re.compile(pattern)
-    found = [i for i, line in enumerate(run.lines) if rx.search(line)]
-    assert found, f"no line matches {pattern!r}\n{run.describe()}"
-    return found[-1]
-
-
 def machine_before(run, index):
     """The last machine stats line before line `index`."""
     rows = [(t, v) for i, t, vm, v in stats_samples(run) if vm == "-" and i < index]
@@ -122,8 +107,8 @@ class SharingScenario:
 
     def test_shared_saved_and_zero_reach_95_percent_after_a_scan_period(self, sharing):
         # The last sample before any guest writes (twins says so first).
-        filled = last_index(sharing, r"twins: made \d+ twin pages")
-        writing = first_index(sharing, r"twins: cycle 1: writing$")
+        filled = sharing.indices(r"twins: made \d+ twin pages")[-1]
+        writing = sharing.indices(r"twins: cycle 1: writing$")[0]
         t_filled, at_fill = machine_before(sharing, filled)
         t, machine = machine_before(sharing, writing)
         saved, zero = shareable(sharing)
