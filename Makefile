@@ -114,6 +114,8 @@ $(BUILD)/memvisor.efi: $(BUILD)/efi/memvisor.so
 #   make test                   host unit tests, then system tests in emulators
 #   make debug                  QEMU halted with its gdb stub, gdb attached
 #   make bench                  benchmarks, each next to a reference (tools/bench)
+#   make skeleton LAB=NAME      a lab's student tree in build/skeleton-NAME/
+#   make grade LAB=NAME         a lab's checks and its score (docs/labs/)
 # tools/run boots one image in one emulator and exits with the hypervisor's
 # status (tools/run --help). Each of these targets checks the packages first.
 PYTHON  := /usr/bin/python3
@@ -121,9 +123,24 @@ CMDLINE ?=
 # CMDLINE in single quotes for the shell ('\'' for each quote inside).
 CMDLINE_ARG := '$(subst ','\'',$(CMDLINE))'
 
-.PHONY: deps run test unit debug bench
+.PHONY: deps run test unit debug bench skeleton grade
 deps:
 	tools/deps
+
+# Labs (docs/labs/): a student's tree without one lab's exercises, and the
+# lab's checks with a score. tools/labs checks LAB; ONLY=unit|qemu shortens
+# grading to the host unit tests, or to those and the QEMU runs.
+LAB  ?=
+ONLY ?=
+skeleton:
+	@test -n "$(LAB)" || { echo "make skeleton: name the lab: LAB=NAME (tools/labs list)"; exit 2; }
+	tools/labs skeleton $(LAB)
+
+grade:
+	@test -n "$(LAB)" || { echo "make grade: name the lab: LAB=NAME (tools/labs list)"; exit 2; }
+	tools/deps
+	$(MAKE) all
+	tools/labs grade $(LAB) $(if $(ONLY),--only $(ONLY))
 
 bench:
 	tools/deps
@@ -209,7 +226,9 @@ $(UNIT_DIR)/obj/%.o: %.c Makefile
 	@$(if $(Q),echo "  HOSTCC  $<")
 	$(Q)$(CC) $(UNIT_CFLAGS) -c $< -o $@
 
-$(UNIT_BINS): $(UNIT_DIR)/%: $(UNIT_DIR)/obj/tests/unit/%.o
+# Every program links tests/unit/lab_todo.c: in a lab skeleton (docs/labs/)
+# the code under test may reach an exercise that is not written yet.
+$(UNIT_BINS): $(UNIT_DIR)/%: $(UNIT_DIR)/obj/tests/unit/%.o $(UNIT_DIR)/obj/tests/unit/lab_todo.o
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTLD  $@")
 	$(Q)$(CC) $(UNIT_CFLAGS) $(filter %.o,$^) -o $@ -lcmocka

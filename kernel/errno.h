@@ -18,6 +18,7 @@ enum memvisor_error {
 	E_NO_UNRESTRICTED_GUEST = 11,
 	E_NOT_SUPPORTED = 12, /* the hardware lacks an optional feature  */
 	E_CORRUPT = 13,       /* stored data failed its check (damaged) */
+	E_NOT_IMPLEMENTED = 14, /* a lab exercise not written yet (kernel/lab.h) */
 };
 
 #endif

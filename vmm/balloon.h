@@ -15,8 +15,8 @@
  *
  * The balloon's size is the PMAP's count of BALLOONED entries (the truth),
  * never a counter of its own; it never exceeds balloon_max_pct of the VM.
- * (The memory-state policy is to set targets itself, from the guests'
- * reported free memory; for now targets come from a person or a schedule.)
+ * The memory-state policy sets targets too (vmm/policy.c), spread by the
+ * free memory the guests report.
  */
 #ifndef MEMVISOR_VMM_BALLOON_H
 #define MEMVISOR_VMM_BALLOON_H

@@ -46,6 +46,9 @@ static void handle_npf(struct vcpu *vcpu, const struct exit_record *exit)
 	}
 	else if (rc == -E_CORRUPT)
 		; /* a damaged compressed page: zswap has stopped the VM, saying which */
+	else if (rc == -E_NOT_IMPLEMENTED)
+		vm_stop(vm, "cannot map gpa %#llx: a lab exercise on the way is not written yet (docs/labs/)",
+			(unsigned long long)exit->npf.gpa);
 	else if (rc)
 		vm_stop(vm, "cannot map gpa %#llx (error %d)", (unsigned long long)exit->npf.gpa, rc);
 }

@@ -7,6 +7,7 @@
 #include "memory.h"
 #include "vm.h"
 #include "zswap.h"
+#include "../kernel/lab.h"
 #include "../kernel/timer.h"
 #include "../kernel/options.h"
 #include "../kernel/printf.h"
@@ -88,6 +89,12 @@ static void balloon_spread(uint64_t missing)
 	uint64_t room = 0;
 	for (uint32_t i = 0; i < vm_count; i++)
 		room += balloon_room(&vms[i]);
+	/* LAB 6.2 policy: ask each VM for a part of `missing` in proportion
+	 * to its room (never more than room in all), on top of what its
+	 * balloon holds now, never above balloon_cap. Raise targets only,
+	 * with balloon_set_target(vm, target, "memory state soft or lower"),
+	 * and add what it raised to policy_asked[i]: balloon_release() gives
+	 * back only what the policy asked for. */
 	for (uint32_t i = 0; i < vm_count && room; i++) {
 		struct vm *vm = &vms[i];
 		uint64_t share = balloon_room(vm) * MIN(missing, room) / room;
@@ -97,6 +104,10 @@ static void balloon_spread(uint64_t missing)
 		if (share && target > before && !balloon_set_target(vm, target, "memory state soft or lower"))
 			policy_asked[i] += target - before;
 	}
+	/* LAB 6.2 end. The skeleton has instead:
+	 *	(void)missing, (void)room;
+	 *	LAB_TODO("policy", "balloon_spread");
+	 */
 }
 
 /* Well above high again: let the balloons give back what is more than
@@ -145,15 +156,18 @@ static bool some_vm_waits(void)
 }
 
 /* Thrashing, measured in work rather than time (Bochs' clock and QEMU's
- * run at different paces): during one stay in low with guests waiting,
- * either reclamation freed nothing for STARVED_STEPS background steps in a
- * row, or the guests faulted back more than CHURN_FACTOR times their whole
- * budget from the swap area — everything reclaimed comes straight back. */
+ * run at different paces): while guests wait for frames (in low: a VM
+ * waits only when no frame is free), either reclamation freed nothing for
+ * STARVED_STEPS background steps in a row, or the guests faulted back more
+ * than CHURN_FACTOR times their whole budget from the swap area —
+ * everything reclaimed comes straight back. The waiting, not the state,
+ * starts the count: if the state were wrong (a lab skeleton's), waiting
+ * VMs would otherwise wait for ever. */
 #define STARVED_STEPS 200
 #define CHURN_FACTOR 2
 
-static uint64_t starved_steps, swapins_at_low;
-static bool in_low;
+static uint64_t starved_steps, swapins_at_wait;
+static bool waiting;
 
 static uint64_t total_swapins(void)
 {
@@ -163,43 +177,45 @@ static uint64_t total_swapins(void)
 	return n;
 }
 
-static uint64_t total_balloon_released(void)
+/* Frames the balloon released and pages sharing merged, so far: progress
+ * made outside this step's own calls counts too. */
+static uint64_t total_released_or_merged(void)
 {
 	uint64_t n = 0;
 	for (uint32_t i = 0; i < vm_count; i++)
-		n += vms[i].balloon.released;
+		n += vms[i].balloon.released + vms[i].share.merges;
 	return n;
 }
 
 void policy_act(uint64_t now_ms)
 {
 	(void)now_ms;
-	uint64_t missing = frames_missing(), hot = 0, freed = 0, ballooned = total_balloon_released();
+	uint64_t missing = frames_missing(), hot = 0, freed = 0, released = total_released_or_merged();
 	if (state == MEM_HIGH)
 		balloon_release();
 	else
 		balloon_spread(missing);
 	if (state >= MEM_HARD)
 		freed = compress_cold(missing, &hot);
-	static uint64_t ballooned_before;
-	freed += ballooned - ballooned_before;
-	ballooned_before = ballooned;
-	if (state != MEM_LOW || !some_vm_waits()) {
-		in_low = false;
+	static uint64_t released_before;
+	freed += released - released_before;
+	released_before = released;
+	if (!some_vm_waits()) {
+		waiting = false;
 		starved_steps = 0;
 		return;
 	}
-	if (!in_low) {
-		in_low = true;
-		swapins_at_low = total_swapins();
+	if (!waiting) {
+		waiting = true;
+		swapins_at_wait = total_swapins();
 	}
 	starved_steps = freed ? 0 : starved_steps + 1;
 }
 
 bool policy_reclaim_possible(void)
 {
-	if (!in_low)
+	if (!waiting)
 		return true;
-	bool churning = total_swapins() - swapins_at_low > CHURN_FACTOR * guest_frames.budget;
+	bool churning = total_swapins() - swapins_at_wait > CHURN_FACTOR * guest_frames.budget;
 	return starved_steps < STARVED_STEPS && !churning;
 }

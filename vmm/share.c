@@ -4,6 +4,7 @@
 #include "share.h"
 #include "page_hash.h"
 #include "../kernel/errno.h"
+#include "../kernel/lab.h"
 #include "../kernel/string.h"
 
 /* Fixed point for the fractional frames a VM's shared pages save. */
@@ -41,6 +42,12 @@ static uint64_t content_hash(const struct share_engine *s, const void *page, boo
 static enum share_result merge_into(struct share_engine *s, uint32_t vm_id, struct pmap *pm, gfn_t gfn, mfn_t f,
 				    mfn_t F, bool zero)
 {
+	/* LAB 3.1 sharing: the truth first, the cache after, the free last.
+	 * The PMAP entry becomes SHARED on F; the frame table moves the user
+	 * from f to F; the cached translation is replaced by a read-only one
+	 * (a write must fault: copy-on-write); only then is f freed. Count the
+	 * merge in s->totals. A PMAP or frame-table call that fails is a bug:
+	 * SHARE_CHECK(s, ok, SHARE_BUG). */
 	SHARE_CHECK(s, pmap_set_shared(pm, gfn, F) == 0, SHARE_BUG);
 	SHARE_CHECK(s, frame_table_remove_user(s->ft, f, vm_id, gfn) == 0, SHARE_BUG);
 	SHARE_CHECK(s, frame_table_add_user(s->ft, F, vm_id, gfn) == 0, SHARE_BUG);
@@ -49,6 +56,11 @@ static enum share_result merge_into(struct share_engine *s, uint32_t vm_id, stru
 	s->totals.merges++;
 	s->totals.zero_merges += zero;
 	return zero ? SHARE_MERGED_ZERO : SHARE_MERGED;
+	/* LAB 3.1 end. The skeleton has instead:
+	 *	(void)s, (void)vm_id, (void)pm, (void)gfn, (void)f, (void)F, (void)zero;
+	 *	LAB_TODO("sharing", "merge_into");
+	 *	return SHARE_SKIPPED;
+	 */
 }
 
 static enum share_result add_hint(struct share_engine *s, uint64_t hash, uint64_t salt, uint32_t vm_id, gfn_t gfn)
@@ -185,6 +197,13 @@ static int forget_frame(struct share_engine *s, uint64_t salt, mfn_t F)
 /* Copy-on-write when others still use F: the writer gets a copy. */
 static int break_by_copy(struct share_engine *s, uint32_t vm_id, struct pmap *pm, gfn_t gfn, mfn_t F, mfn_t *out)
 {
+	/* LAB 3.2 sharing: copy-on-write while others still map F. A fresh
+	 * frame (-E_NO_MEMORY if none), F's contents copied into it, the PMAP
+	 * entry PRIVATE on the copy, the frame table's user moved from F (which
+	 * keeps its other users) to the copy, the cached read-only translation
+	 * dropped so the next access maps the copy. Count it; *out = the copy;
+	 * SHARE_BREAK_COPIED. A failing PMAP or frame-table call: SHARE_CHECK(s,
+	 * ok, -E_INVAL). */
 	mfn_t copy;
 	if (s->ops->frame_alloc(&copy))
 		return -E_NO_MEMORY;
@@ -196,6 +215,10 @@ static int break_by_copy(struct share_engine *s, uint32_t vm_id, struct pmap *pm
 	s->totals.cow_copies++;
 	*out = copy;
 	return SHARE_BREAK_COPIED;
+	/* LAB 3.2 end. The skeleton has instead:
+	 *	(void)s, (void)vm_id, (void)pm, (void)gfn, (void)F, (void)out;
+	 *	return LAB_TODO("sharing", "break_by_copy");
+	 */
 }
 
 int share_break(struct share_engine *s, uint32_t vm_id, uint64_t salt, gfn_t gfn, mfn_t *out)

@@ -6,7 +6,7 @@
  * with the least left over. Objects may cross page boundaries inside a
  * zspage: the area is one contiguous run of machine memory, mapped as one.
  *
- *   area:  | zspage class 1408 (4 pages, 11 objects) | free | zspage 64 (1 page, 64) | ...
+ *   area:  | zspage class 1472 (4 pages, 11 objects) | free | zspage 64 (1 page, 64) | ...
  *            [obj 0][obj 1]...[obj 10][tail]                 [o0][o1]...[o63]
  *
  * Classes whose zspage would hold as many objects in as many pages as the

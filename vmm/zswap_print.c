@@ -76,6 +76,11 @@ void zswap_print_report(const struct vm *vm, const struct zswap_report *r)
 		"(over half a page), %llu bytes of the area%s\n", vm->id, (unsigned long long)r->victims,
 		(unsigned long long)r->stored, (unsigned long long)r->same, (unsigned long long)r->rejected,
 		(unsigned long long)r->bytes, stop);
-	kprintf("monitor: compress vm%u: the clock passed over %llu recently used pages and took %llu "
-		"(no cold page was left)\n", vm->id, (unsigned long long)r->passed_over, (unsigned long long)r->hot);
+	if (vm->zswap.no_accessed_bits)
+		kprintf("monitor: compress vm%u: no accessed bits to go by (nested tables without A/D): the clock "
+			"took pages in gfn order, used or not\n", vm->id);
+	else
+		kprintf("monitor: compress vm%u: the clock passed over %llu recently used pages and took %llu "
+			"(no cold page was left)\n", vm->id, (unsigned long long)r->passed_over,
+			(unsigned long long)r->hot);
 }

@@ -17,16 +17,23 @@
 #define CODE_GPA 0x100000
 #define OUTSIDE_GPA 0x300000
 
-/* One scratch VM (vms[0]) shared by this suite; made on first use. */
+/* One scratch VM (vms[0]) shared by this suite; made on first use. If the
+ * backend cannot be enabled, the test that tried fails and the rest skip:
+ * running VMRUN or VMLAUNCH with virtualisation off would only #UD. */
 static struct vm *scratch(struct ktest_ctx *t)
 {
-	static bool ready;
+	static bool ready, broken;
 	struct vm *vm = &vms[0];
 	if (ready)
 		return vm;
-	if (!backend)
+	if (!backend || broken)
 		return NULL;
-	KT_EXPECT_EQ(t, vmm_enable(), 0);
+	int rc = vmm_enable();
+	KT_EXPECT_EQ(t, rc, 0);
+	if (rc) {
+		broken = true;
+		return NULL;
+	}
 	KT_EXPECT_EQ(t, vmm_frame_table_setup(SCRATCH_MEM >> PAGE_SHIFT), 0);
 	guest_frames.budget = SCRATCH_MEM >> PAGE_SHIFT;
 	memset(vm, 0, sizeof(*vm));
@@ -44,7 +51,7 @@ static struct vm *scratch(struct ktest_ctx *t)
 #define NEED_SCRATCH(t, vm)                                                   \
 	struct vm *vm = scratch(t);                                           \
 	if (!vm)                                                              \
-		KT_SKIP(t, "no usable virtualisation backend on this CPU")
+		KT_SKIP(t, "no usable virtualisation backend on this CPU (or it could not be enabled)")
 
 KTEST(backend, map_lookup_protect_unmap)
 {

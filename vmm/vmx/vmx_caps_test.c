@@ -117,7 +117,7 @@ KTEST(vmx, adjust_controls_ors_allowed0_and_ands_allowed1)
 KTEST(vmx, controls_for_skylake)
 {
 	char msg[512];
-	struct vmx_controls c;
+	struct vmx_controls c = { 0 };
 	KT_EXPECT_EQ(t, vmx_compute_controls(&skylake, &c, msg, sizeof(msg)), 0);
 	KT_EXPECT(t, c.pinbased & PIN_EXTERNAL_INTERRUPT_EXITING);
 	KT_EXPECT(t, c.pinbased & PIN_ACTIVATE_VMX_PREEMPTION_TIMER); /* optional, skylake has it */
