@@ -37,6 +37,13 @@ void policy_update(uint64_t now_ms)
 	changes++;
 }
 
+bool policy_update_due(void)
+{
+	uint64_t total = guest_frames.budget, used = guest_frames.used;
+	uint64_t free = used < total ? total - used : 0;
+	return mem_state_next(state, free, total, &thresholds) > state;
+}
+
 enum mem_state policy_state(void)
 {
 	return state;

@@ -12,6 +12,12 @@ void policy_init(void);
 void policy_update(uint64_t now_ms);
 enum mem_state policy_state(void);
 uint64_t policy_state_changes(void);
+/* True when free memory has fallen below a threshold since the last
+ * update: the run loop then ends the slice early and updates the state,
+ * so that a guest faulting in memory fast cannot take the machine from
+ * high to low in one slice, past soft and hard. Rising waits for the next
+ * round of slices: the state does not climb on a moment's relief. */
+bool policy_update_due(void);
 /* Sets balloon targets and compresses cold pages as the state asks. */
 void policy_act(uint64_t now_ms);
 /* True while some reclamation technique can still free a guest frame. */

@@ -272,7 +272,8 @@ static uint64_t now_ms(void)
 static uint64_t slices, switches;
 static const struct vm *last_run;
 
-/* Runs one VM until its slice is over or it ends. */
+/* Runs one VM until its slice is over, it ends, or free memory crossed a
+ * memory-state threshold (the policy should act before it goes on). */
 static void run_slice(struct vm *vm)
 {
 	uint64_t start = timer_ticks();
@@ -285,6 +286,8 @@ static void run_slice(struct vm *vm)
 		vm->vcpu.last_cr3 = backend->get_control(&vm->vcpu, VCPU_CR3);
 		exit_dispatch(&vm->vcpu, &exit);
 		if (exit.reason == EXIT_INTERRUPT && timer_ticks() - start >= SLICE_TICKS)
+			return;
+		if (policy_update_due())
 			return;
 	}
 }
@@ -455,6 +458,8 @@ static void run_all(void)
 			struct vm *vm = &vms[i];
 			if (vm->state == VM_RUNNABLE && may_run(vm))
 				run_slice(vm);
+			if (policy_update_due())
+				background_work(now_ms());
 			if (vm->state == VM_RUNNABLE) {
 				live++;
 			} else if (!vm->released) {
