@@ -15,9 +15,20 @@
 
 struct guest_frames guest_frames;
 
+uint64_t guest_frames_charged(void)
+{
+	return guest_frames.used + zswap_pages_in_use();
+}
+
+uint64_t guest_frames_free(void)
+{
+	uint64_t charged = guest_frames_charged();
+	return charged < guest_frames.budget ? guest_frames.budget - charged : 0;
+}
+
 int vm_frame_alloc(mfn_t *out)
 {
-	if (guest_frames.used >= guest_frames.budget || mem_try_alloc_zeroed(out))
+	if (guest_frames_charged() >= guest_frames.budget || mem_try_alloc_zeroed(out))
 		return -E_NO_MEMORY;
 	guest_frames.used++;
 	return 0;

@@ -14,6 +14,14 @@ struct guest_frames {
 };
 extern struct guest_frames guest_frames;
 
+/* What counts against the budget: the frames holding guest pages, plus
+ * the pages of the compressed swap area in use (its zspages, fragmentation
+ * included). A compressed page thus costs its share of a zspage, not
+ * nothing: compression frees about half a frame per page, as it should. */
+uint64_t guest_frames_charged(void);
+/* The budget less what is charged (0 when over it). */
+uint64_t guest_frames_free(void);
+
 /* Every frame that will hold guest contents comes from here, zeroed.
  * Returns 0, or -E_NO_MEMORY when the budget (or the machine) is spent. */
 int vm_frame_alloc(mfn_t *out);

@@ -25,8 +25,7 @@ void policy_init(void)
 
 void policy_update(uint64_t now_ms)
 {
-	uint64_t total = guest_frames.budget, used = guest_frames.used;
-	uint64_t free = used < total ? total - used : 0;
+	uint64_t total = guest_frames.budget, free = guest_frames_free();
 	enum mem_state next = mem_state_next(state, free, total, &thresholds);
 	if (next == state)
 		return;
@@ -39,9 +38,7 @@ void policy_update(uint64_t now_ms)
 
 bool policy_update_due(void)
 {
-	uint64_t total = guest_frames.budget, used = guest_frames.used;
-	uint64_t free = used < total ? total - used : 0;
-	return mem_state_next(state, free, total, &thresholds) > state;
+	return mem_state_next(state, guest_frames_free(), guest_frames.budget, &thresholds) > state;
 }
 
 enum mem_state policy_state(void)
@@ -73,7 +70,7 @@ uint64_t policy_state_changes(void)
 static uint64_t frames_missing(void)
 {
 	uint64_t goal = guest_frames.budget * thresholds.pct[MEM_HIGH] / 100;
-	uint64_t free = guest_frames.budget - MIN(guest_frames.used, guest_frames.budget);
+	uint64_t free = guest_frames_free();
 	return free < goal ? goal - free : 0;
 }
 
@@ -122,7 +119,7 @@ static void balloon_spread(uint64_t missing)
 static void balloon_release(void)
 {
 	uint64_t goal = guest_frames.budget * thresholds.pct[MEM_HIGH] / 100;
-	uint64_t free = guest_frames.budget - MIN(guest_frames.used, guest_frames.budget);
+	uint64_t free = guest_frames_free();
 	if (free < 2 * goal)
 		return;
 	uint64_t extra = (free - 2 * goal) / 2;

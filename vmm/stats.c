@@ -4,6 +4,7 @@
 #include "stats.h"
 #include "share_scan.h"
 #include "memory.h"
+#include "zswap.h"
 #include "policy.h"
 #include "../kernel/mem.h"
 #include "../kernel/printf.h"
@@ -128,11 +129,12 @@ void stats_print_lines(uint64_t t_ms)
 			stats_print_vm_line(&vms[i], t_ms);
 	char sharing[160];
 	share_keys(sharing, sizeof(sharing));
-	kprintf("stats: t=%llu vm=- free=%llu usable=%llu guest_budget=%llu guest_used=%llu state=%s "
-		"state_changes=%llu%s\n",
+	kprintf("stats: t=%llu vm=- free=%llu usable=%llu guest_budget=%llu guest_used=%llu guest_zswap=%llu "
+		"state=%s state_changes=%llu%s\n",
 		(unsigned long long)t_ms, (unsigned long long)machine_frames.free,
 		(unsigned long long)machine_frames.usable, (unsigned long long)guest_frames.budget,
-		(unsigned long long)guest_frames.used, stats_memory_state(),
+		(unsigned long long)guest_frames_charged(), (unsigned long long)zswap_pages_in_use(),
+		stats_memory_state(),
 		(unsigned long long)policy_state_changes(), sharing);
 }
 
@@ -155,4 +157,7 @@ void stats_print_table(const struct vm *only)
 	kprintf("  machine: %llu of %llu frames free, state %s (figures in 4 KiB pages)\n",
 		(unsigned long long)machine_frames.free, (unsigned long long)machine_frames.usable,
 		stats_memory_state());
+	kprintf("  guests: %llu of %llu budget frames charged: %llu holding pages, %llu of the compressed "
+		"swap area\n", (unsigned long long)guest_frames_charged(), (unsigned long long)guest_frames.budget,
+		(unsigned long long)guest_frames.used, (unsigned long long)zswap_pages_in_use());
 }

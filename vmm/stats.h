@@ -6,7 +6,10 @@
  * A machine-readable line per VM, and one for the machine, every
  * stats_interval milliseconds (tools/stats-plot reads them):
  *   stats: t=1200 vm=memtest id=2 granted=3824 touched=3824 shared=0 ...
- *   stats: t=1200 vm=- free=60211 usable=65103 state=high
+ *   stats: t=1200 vm=- free=60211 usable=65103 guest_budget=61550 guest_used=3840
+ *          guest_zswap=0 state=high state_changes=0 shared=0 ...   (one line)
+ * guest_used is what the budget is charged: frames holding guest pages plus
+ * guest_zswap, the pages of the compressed swap area in use.
  */
 #ifndef MEMVISOR_VMM_STATS_H
 #define MEMVISOR_VMM_STATS_H

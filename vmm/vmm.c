@@ -423,7 +423,7 @@ static void background_work(uint64_t now)
  * fit: that is thrashing, and they are stopped with that diagnosis. */
 static bool may_run(struct vm *vm)
 {
-	if (vm->waiting && guest_frames.used < guest_frames.budget)
+	if (vm->waiting && guest_frames_free())
 		vm->waiting = false;
 	return !vm->waiting;
 }

@@ -39,6 +39,11 @@ bool zswap_enabled(void)
 	return area_ready;
 }
 
+uint64_t zswap_pages_in_use(void)
+{
+	return area_ready ? area.pages_used : 0;
+}
+
 int zswap_vm_init(struct vm *vm)
 {
 	uint64_t frames = ALIGN_UP(vm->pmap.npages, PAGE_SIZE) >> PAGE_SHIFT;

@@ -39,6 +39,8 @@ struct zswap_report {
 void zswap_init(void);
 /* True when there is an area (zswap= was not 0). */
 bool zswap_enabled(void);
+/* Pages of the area in zspages now: what compressed pages really take. */
+uint64_t zswap_pages_in_use(void);
 
 /* The VM's clock ages; 0 or -E_NO_MEMORY. */
 int zswap_vm_init(struct vm *vm);

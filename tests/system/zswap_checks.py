@@ -91,6 +91,21 @@ class MixScenario:
         for line in mix_run.find(r"^stats: .* vm=zipmix .*compressed_bytes=(\d+)"):
             assert int(line.group(1)) <= VM_BYTES // 10, line.group(0)
 
+    def test_the_area_is_charged_to_the_guests_budget(self, mix_run):
+        # Right after the compression: the zswap line, then stats' two machine lines.
+        area = mix_run.match(r"^monitor: zswap area: \d+ KiB at mpa 0x[0-9a-f]+, \d+ pages for objects, "
+                             r"(\d+) used by (\d+) objects$")
+        charge = mix_run.match(r"^  guests: (\d+) of (\d+) budget frames charged: (\d+) holding pages, "
+                               r"(\d+) of the compressed swap area$")
+        area_pages, objects = map(int, area.groups())
+        charged, budget, holding, zswap_pages = map(int, charge.groups())
+        assert objects == MIX["compressible"] + MIX["same"], area.group(0)
+        assert zswap_pages == area_pages > 0, \
+            f"the area holds {area_pages} pages, the budget is charged {zswap_pages}: {charge.group(0)}"
+        assert charged == holding + zswap_pages, charge.group(0)
+        # A page compressed 2x and more takes at most half a page of the area.
+        assert zswap_pages <= objects // 2 + 4, f"{zswap_pages} area pages for {objects} compressed pages"
+
     def test_every_page_verifies_after_swap_in(self, mix_run):
         pages, _, _ = swapins_per_second(mix_run)
         assert pages == MIX["compressible"] + MIX["same"]
