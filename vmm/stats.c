@@ -34,6 +34,8 @@ static const char *const names[STAT_COUNT] = {
 	[STAT_COMPRESS_CAPPED] = "compress_capped",
 	[STAT_SWAPINS] = "swapins",
 	[STAT_NPF] = "npf",
+	[STAT_DEMAND_ZERO] = "demand_zero",
+	[STAT_DEMAND_IMAGE] = "demand_image",
 	[STAT_EXITS] = "exits",
 };
 
@@ -85,6 +87,8 @@ uint64_t stat_value(const struct vm *vm, enum vm_stat s)
 	case STAT_COMPRESS_CAPPED: return vm->zswap.capped;
 	case STAT_SWAPINS: return vm->zswap.swapins;
 	case STAT_NPF: return vm->stats.npf;
+	case STAT_DEMAND_ZERO: return vm->stats.demand_zero;
+	case STAT_DEMAND_IMAGE: return vm->stats.demand_image;
 	case STAT_EXITS: return total_exits(&vm->vcpu);
 	case STAT_COUNT: return 0;
 	}

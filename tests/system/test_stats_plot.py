@@ -219,9 +219,13 @@ def test_memtest_granted_grows_by_demand_allocation(run, plotted):
         f"granted fell while memtest was only touching memory: {granted}"
     assert granted[-1] > 4000, f"memtest ended with only {granted[-1]} pages granted"
     assert granted[-1] <= 32 * PAGES_PER_MIB, f"{granted[-1]} pages for a 32 MiB guest"
-    # No page without a fault (nothing is shared, ballooned or swapped here).
+    # No page without a fault (nothing is shared, ballooned or swapped here),
+    # and each granted page was a first touch: zeroed, or filled from the image.
     assert all(n >= g for n, g in zip(column(rows, "npf"), granted)), \
         "a granted page without a nested page fault"
+    first_touches = [z + i for z, i in zip(column(rows, "demand_zero"), column(rows, "demand_image"))]
+    assert first_touches == granted, f"demand_zero + demand_image {first_touches} != granted {granted}"
+    assert column(rows, "demand_image")[-1] > 0, "no page of memtest's image was filled on demand"
 
 
 def test_machine_free_frames_pay_for_memtest_and_come_back(run, plotted):
