@@ -240,9 +240,34 @@ static uint64_t first_compressed(const struct vm *vm)
 	return g;
 }
 
-/* zswap [damage VM [GFN]]: the area and each VM's share of it; damage
- * flips a byte of a compressed page (GFN, or the lowest compressed one),
- * so that its swap-in finds it damaged. */
+#define ZSWAP_USAGE "usage: zswap [compact | swapin VM STRIDE | damage VM [GFN]]"
+
+static enum monitor_result zswap_compact_now(void)
+{
+	struct zswap_compaction r;
+	zswap_compact(&r);
+	kprintf("monitor: zswap compact: moved %llu objects, %llu not found; area pages in use %llu -> %llu\n",
+		(unsigned long long)r.moved, (unsigned long long)r.missed, (unsigned long long)r.pages_before,
+		(unsigned long long)r.pages_after);
+	return MONITOR_STAY;
+}
+
+static enum monitor_result zswap_swap_in_now(struct vm *vm, const char *stride_text)
+{
+	uint64_t stride;
+	if (!vm || !number(stride_text, &stride) || !stride)
+		return complain(ZSWAP_USAGE);
+	uint64_t n = zswap_swap_in_every(vm, stride);
+	kprintf("monitor: zswap swapin vm%u: %llu compressed pages brought back (one in %llu)\n", vm->id,
+		(unsigned long long)n, (unsigned long long)stride);
+	return MONITOR_STAY;
+}
+
+/* zswap [compact | swapin VM STRIDE | damage VM [GFN]]: the area and each
+ * VM's share of it; compact it now; swap in every STRIDE-th compressed
+ * page of a VM (holes in the area, for compaction); damage flips a byte of
+ * a compressed page (GFN, or the lowest compressed one), so that its
+ * swap-in finds it damaged. */
 static enum monitor_result cmd_zswap(int argc, char **argv)
 {
 	struct vm *vm = argc >= 3 ? find_vm(argv[2]) : NULL;
@@ -251,8 +276,14 @@ static enum monitor_result cmd_zswap(int argc, char **argv)
 		zswap_print();
 		return MONITOR_STAY;
 	}
+	if (!zswap_enabled())
+		return complain("there is no zswap area (zswap=0)");
+	if (argc == 2 && !strcmp(argv[1], "compact"))
+		return zswap_compact_now();
+	if (argc == 4 && !strcmp(argv[1], "swapin"))
+		return zswap_swap_in_now(vm, argv[3]);
 	if (argc < 3 || strcmp(argv[1], "damage") || !vm || (argc == 4 && !number(argv[3], &gfn)))
-		return complain("usage: zswap [damage VM [GFN]]");
+		return complain(ZSWAP_USAGE);
 	if (argc == 3 && vm->pmap.entries)
 		gfn = first_compressed(vm);
 	if (!vm->pmap.entries || zswap_damage(vm, (gfn_t){ gfn }))
@@ -332,7 +363,8 @@ static const struct command commands[] = {
 	{ "balloon", "balloon [VM [PAGES|SIZE]]", 0, 2, cmd_balloon, "balloon size, target, cap, counts; set a target" },
 	{ "share", "share [scan]", 0, 1, cmd_share, "page sharing per VM and in all; scan: one full pass now" },
 	{ "compress", "compress VM COUNT", 2, 2, cmd_compress, "compress COUNT pages the clock chooses, now" },
-	{ "zswap", "zswap [damage VM [GFN]]", 0, 3, cmd_zswap, "the compressed swap area, each VM's share; damage a page" },
+	{ "zswap", "zswap [compact | swapin VM STRIDE | damage VM [GFN]]", 0, 3, cmd_zswap,
+	  "the compressed swap area, each VM's share; compact it; swap pages in; damage a page" },
 	{ "dump", "dump VM GFN [COUNT]", 2, 3, cmd_dump, "the bytes of guest pages, in hex" },
 	{ "continue", "continue", 0, 0, cmd_continue, "leave the monitor, run the guests" },
 	{ "quit", "quit", 0, 0, cmd_quit, "end the run now" },

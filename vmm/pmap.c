@@ -76,3 +76,13 @@ int pmap_set_compressed(struct pmap *pm, gfn_t gfn, uint64_t handle)
 {
 	return transition(pm, gfn, PMAP_COMPRESSED, handle << PMAP_HANDLE_SHIFT);
 }
+
+int pmap_move_compressed(struct pmap *pm, gfn_t gfn, uint64_t handle)
+{
+	if (gfn.raw >= pm->npages)
+		return -E_RANGE;
+	if (pmap_entry_state(pm->entries[gfn.raw]) != PMAP_COMPRESSED)
+		return -E_INVAL;
+	pm->entries[gfn.raw].raw = handle << PMAP_HANDLE_SHIFT | PMAP_COMPRESSED;
+	return 0;
+}

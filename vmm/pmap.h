@@ -70,5 +70,8 @@ int pmap_set_private(struct pmap *pm, gfn_t gfn, mfn_t frame);
 int pmap_set_shared(struct pmap *pm, gfn_t gfn, mfn_t frame);
 int pmap_set_ballooned(struct pmap *pm, gfn_t gfn);
 int pmap_set_compressed(struct pmap *pm, gfn_t gfn, uint64_t handle);
+/* A COMPRESSED gfn whose object moved (compaction): the new handle, same
+ * state. -E_INVAL when the gfn is not COMPRESSED, -E_RANGE for a bad gfn. */
+int pmap_move_compressed(struct pmap *pm, gfn_t gfn, uint64_t handle);
 
 #endif

@@ -151,6 +151,18 @@ static uint64_t compress_cold(uint64_t missing, uint64_t *hot)
 	return freed;
 }
 
+/* In hard and low the area's pages count against the guests' budget
+ * too: compacting a fragmented area gives pages back. */
+static uint64_t compact_area(void)
+{
+	struct zswap_compaction c;
+	if (!zswap_compact_if_fragmented(&c))
+		return 0;
+	kprintf("memvisor: zswap: compacted: moved %llu objects, area pages in use %llu -> %llu\n",
+		(unsigned long long)c.moved, (unsigned long long)c.pages_before, (unsigned long long)c.pages_after);
+	return c.pages_before - c.pages_after;
+}
+
 static bool some_vm_waits(void)
 {
 	for (uint32_t i = 0; i < vm_count; i++)
@@ -199,8 +211,10 @@ void policy_act(uint64_t now_ms)
 		balloon_release();
 	else
 		balloon_spread(missing);
-	if (state >= MEM_HARD)
+	if (state >= MEM_HARD) {
 		freed = compress_cold(missing, &hot);
+		freed += compact_area();
+	}
 	static uint64_t released_before;
 	freed += released - released_before;
 	released_before = released;

@@ -194,6 +194,56 @@ int zswap_damage(struct vm *vm, gfn_t gfn)
 	return 0;
 }
 
+void zswap_compact(struct zswap_compaction *r)
+{
+	*r = (struct zswap_compaction){ .pages_before = area.pages_used, .pages_after = area.pages_used };
+	if (!area_ready)
+		return;
+	uint64_t moving = zswap_area_compact_begin(&area);
+	for (uint32_t i = 0; i < vm_count && r->moved < moving; i++) {
+		struct vm *vm = &vms[i];
+		for (uint64_t g = 0; vm->pmap.entries && vm->pmap.count[PMAP_COMPRESSED] && g < vm->pmap.npages; g++) {
+			pmap_entry_t e = vm->pmap.entries[g];
+			uint64_t handle = pmap_entry_handle(e);
+			uint32_t id;
+			if (pmap_entry_state(e) != PMAP_COMPRESSED || !zswap_area_evacuating(&area, zswap_handle_id(handle)))
+				continue;
+			/* Same class, so the same footprint: the VM's share is unchanged. */
+			ASSERT(!zswap_area_move(&area, zswap_handle_id(handle), &id));
+			ASSERT(!pmap_move_compressed(&vm->pmap, (gfn_t){ g }, zswap_handle_moved(handle, id)));
+			r->moved++;
+		}
+	}
+	zswap_area_compact_end(&area);
+	r->missed = moving - r->moved;
+	r->pages_after = area.pages_used;
+}
+
+uint64_t zswap_swap_in_every(struct vm *vm, uint64_t stride)
+{
+	uint64_t seen = 0, done = 0;
+	mfn_t f;
+	for (uint64_t g = 0; vm->pmap.entries && g < vm->pmap.npages; g++) {
+		if (pmap_entry_state(vm->pmap.entries[g]) != PMAP_COMPRESSED || seen++ % stride)
+			continue;
+		if (zswap_swap_in(vm, (gfn_t){ g }, &f))
+			break;
+		done++;
+	}
+	return done;
+}
+
+/* Compaction walks every PMAP: worth it when it gives back this many. */
+#define COMPACT_MIN_PAGES 8
+
+bool zswap_compact_if_fragmented(struct zswap_compaction *r)
+{
+	if (!area_ready || zswap_area_compactable_pages(&area) < COMPACT_MIN_PAGES)
+		return false;
+	zswap_compact(r);
+	return true;
+}
+
 const struct zswap_area *zswap_machine_area(void)
 {
 	return area_ready ? &area : NULL;

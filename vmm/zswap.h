@@ -35,6 +35,13 @@ struct zswap_report {
 	enum zswap_outcome stop; /* ZSWAP_OVER_BUDGET / ZSWAP_AREA_FULL if that ended it, else ZSWAP_STORED */
 };
 
+/* What one zswap_compact() did. */
+struct zswap_compaction {
+	uint64_t moved;        /* objects moved to other zspages of their class */
+	uint64_t missed;       /* objects to move whose PMAP entry was not found */
+	uint64_t pages_before, pages_after; /* area pages in zspages         */
+};
+
 /* Lays the area over zswap_region (its metadata at the start). */
 void zswap_init(void);
 /* True when there is an area (zswap= was not 0). */
@@ -57,6 +64,19 @@ enum zswap_outcome zswap_compress_gfn(struct vm *vm, gfn_t gfn);
 /* Chooses up to `count` victims with the clock and compresses them.
  * Returns 0, or -E_NOT_SUPPORTED when there is no area. */
 int zswap_compress_victims(struct vm *vm, uint64_t count, struct zswap_report *r);
+
+/* Compaction: moves objects out of sparse zspages into the room left in
+ * others of their class (vmm/zswap_area.h), finding each one's owner by
+ * walking the VMs' PMAPs and giving the PMAP the new handle, so that
+ * whole zspages go back to the area. Pages freed are pages the guests'
+ * budget is no longer charged (memory.h). */
+void zswap_compact(struct zswap_compaction *r);
+/* Swaps in every stride-th compressed gfn of vm (leaving it unmapped: the
+ * next access maps it), for labs and tests that want holes in the area.
+ * Returns how many; stops early when no frame is free. */
+uint64_t zswap_swap_in_every(struct vm *vm, uint64_t stride);
+/* Compacts when that would give back a few pages at least; true if it did. */
+bool zswap_compact_if_fragmented(struct zswap_compaction *r);
 
 /* A fault on a COMPRESSED gfn: a frame with its contents, recorded
  * PRIVATE in the PMAP and the frame table (the caller maps it). Returns

@@ -146,7 +146,8 @@ static uint32_t zspage_create(struct zswap_area *a, struct zswap_class *c)
 	if (p == ZSPAGE_NONE)
 		return p;
 	mark_pages(a, p, c->pages, false);
-	a->zspages[p] = (struct zswap_zspage){ (uint8_t)(c - a->classes), c->pages, 0, ZSPAGE_NONE, ZSPAGE_NONE, { 0 } };
+	a->zspages[p] = (struct zswap_zspage){ .class_id = (uint8_t)(c - a->classes), .pages = c->pages,
+					       .prev = ZSPAGE_NONE, .next = ZSPAGE_NONE };
 	a->pages_used += c->pages;
 	c->zspages++;
 	list_push(a, c, p);
@@ -155,8 +156,10 @@ static uint32_t zspage_create(struct zswap_area *a, struct zswap_class *c)
 
 static void zspage_destroy(struct zswap_area *a, struct zswap_class *c, uint32_t p)
 {
-	list_unlink(a, c, p);
+	if (!a->zspages[p].evacuating) /* an evacuating zspage is on no list */
+		list_unlink(a, c, p);
 	a->zspages[p].pages = 0;
+	a->zspages[p].evacuating = false;
 	mark_pages(a, p, c->pages, true);
 	a->pages_used -= c->pages;
 	c->zspages--;
@@ -213,7 +216,7 @@ int zswap_area_free(struct zswap_area *a, uint32_t id)
 		return -E_INVAL;
 	uint32_t p = id >> ZSWAP_OBJECT_INDEX_BITS, i = id & INDEX_MASK;
 	z->bitmap[i / BITS_PER_WORD] &= ~BIT(i % BITS_PER_WORD);
-	if (z->used-- == c->objects)
+	if (z->used-- == c->objects && !z->evacuating)
 		list_push(a, c, p); /* was full: has room again */
 	c->used--;
 	a->objects--;
@@ -230,6 +233,85 @@ void *zswap_area_object(const struct zswap_area *a, uint32_t id, uint32_t *size)
 		return NULL;
 	*size = c->size;
 	return a->base + (uint64_t)(id >> ZSWAP_OBJECT_INDEX_BITS) * PAGE_SIZE + (id & INDEX_MASK) * c->size;
+}
+
+/* ---- compaction ------------------------------------------------------- */
+
+/* The sparsest zspage on class c's list, or ZSPAGE_NONE. */
+static uint32_t sparsest(const struct zswap_area *a, const struct zswap_class *c)
+{
+	uint32_t best = ZSPAGE_NONE;
+	for (uint32_t p = c->partial; p != ZSPAGE_NONE; p = a->zspages[p].next)
+		if (best == ZSPAGE_NONE || a->zspages[p].used < a->zspages[best].used)
+			best = p;
+	return best;
+}
+
+uint64_t zswap_area_compact_begin(struct zswap_area *a)
+{
+	uint64_t moving = 0;
+	for (uint32_t k = 0; k < a->nclasses; k++) {
+		struct zswap_class *c = &a->classes[k];
+		/* Room in the zspages that stay: the class's free slots, less
+		 * those of the zspages being emptied and the objects they send. */
+		int64_t room = (int64_t)c->zspages * c->objects - c->used;
+		for (uint32_t p; (p = sparsest(a, c)) != ZSPAGE_NONE;) {
+			struct zswap_zspage *z = &a->zspages[p];
+			int64_t left = room - (c->objects - z->used); /* without z's slots */
+			if (left < z->used)
+				break;
+			list_unlink(a, c, p);
+			z->evacuating = true;
+			room = left - z->used;
+			moving += z->used;
+		}
+	}
+	return moving;
+}
+uint64_t zswap_area_compactable_pages(const struct zswap_area *a)
+{
+	uint64_t pages = 0;
+	for (uint32_t k = 0; k < a->nclasses; k++) {
+		const struct zswap_class *c = &a->classes[k];
+		uint64_t needed = (c->used + c->objects - 1) / c->objects;
+		pages += (c->zspages - needed) * c->pages;
+	}
+	return pages;
+}
+
+bool zswap_area_evacuating(const struct zswap_area *a, uint32_t id)
+{
+	struct zswap_class *c;
+	const struct zswap_zspage *z = lookup(a, id, &c);
+	return z && z->evacuating;
+}
+
+int zswap_area_move(struct zswap_area *a, uint32_t id, uint32_t *new_id)
+{
+	uint32_t size;
+	const uint8_t *from = zswap_area_object(a, id, &size);
+	if (!from || !zswap_area_evacuating(a, id))
+		return -E_INVAL;
+	struct zswap_class *c = class_for(a, size);
+	if (c->partial == ZSPAGE_NONE) /* begin promised room; do not grow */
+		return -E_NO_MEMORY;
+	if (zswap_area_alloc(a, size, new_id))
+		return -E_NO_MEMORY;
+	uint8_t *to = zswap_area_object(a, *new_id, &size);
+	for (uint32_t b = 0; b < size; b++)
+		to[b] = from[b];
+	return zswap_area_free(a, id);
+}
+
+void zswap_area_compact_end(struct zswap_area *a)
+{
+	for (uint32_t p = 0; p < a->npages; p++) {
+		struct zswap_zspage *z = &a->zspages[p];
+		if (!z->pages || !z->evacuating)
+			continue;
+		z->evacuating = false;
+		list_push(a, &a->classes[z->class_id], p); /* it was not full */
+	}
 }
 
 void zswap_area_for_each(const struct zswap_area *a, zswap_object_fn fn, void *ctx)

@@ -49,6 +49,7 @@ struct zswap_zspage {
 	uint8_t pages;  /* 0: this page is free or inside another zspage */
 	uint16_t used;  /* objects allocated                             */
 	uint32_t prev, next; /* the class's list of zspages with room    */
+	bool evacuating; /* being emptied by compaction: off the list    */
 	uint64_t bitmap[ZSPAGE_OBJECTS_MAX / 64]; /* 1 = allocated       */
 };
 
@@ -112,6 +113,30 @@ int zswap_area_free(struct zswap_area *a, uint32_t id);
 /* Where an allocated object lives and its class size; NULL if id names
  * no allocated object. */
 void *zswap_area_object(const struct zswap_area *a, uint32_t id, uint32_t *size);
+
+/* Compaction (zsmalloc's idea): frees whole zspages by moving objects out
+ * of sparse ones into the room left in others of the same class. The
+ * area cannot do it alone: whoever holds an object's id must learn the
+ * new one. So:
+ *   zswap_area_compact_begin  picks, per class, the sparsest zspages whose
+ *                             objects fit in the other zspages' room, takes
+ *                             them off the class's list (nothing new goes
+ *                             there) and returns how many objects to move;
+ *   zswap_area_evacuating     says whether an object must move;
+ *   zswap_area_move           moves one: same class, new id, same bytes;
+ *                             its zspage is freed with its last object;
+ *   zswap_area_compact_end    puts back zspages that still hold objects
+ *                             (their owners were not found).
+ * Between begin and end the area is consistent except for the class lists
+ * (zswap_area_check reports them). Returns of move: 0, -E_INVAL for an id
+ * that is no evacuating object, -E_NO_MEMORY if no room was left. */
+uint64_t zswap_area_compact_begin(struct zswap_area *a);
+/* Pages compaction would give back now: per class, the zspages beyond
+ * the fewest its objects need. */
+uint64_t zswap_area_compactable_pages(const struct zswap_area *a);
+bool zswap_area_evacuating(const struct zswap_area *a, uint32_t id);
+int zswap_area_move(struct zswap_area *a, uint32_t id, uint32_t *new_id);
+void zswap_area_compact_end(struct zswap_area *a);
 
 /* Calls fn for every allocated object; stops when fn returns false. */
 typedef bool (*zswap_object_fn)(uint32_t id, void *object, void *ctx);

@@ -34,6 +34,8 @@ static uint32_t check_zspage(struct checker *k, uint32_t p)
 			problem(k, "zspage bitmap has an object past the class's count at page", p);
 	if (set != z->used || !set)
 		problem(k, "zspage's used count disagrees with its bitmap (or is 0) at page", p);
+	if (z->evacuating)
+		problem(k, "zspage still marked for compaction (off its class list) at page", p);
 	if (z->pages != c->pages || p + z->pages > k->a->npages)
 		problem(k, "zspage length differs from its class's at page", p);
 	for (uint32_t q = p; q < p + z->pages && q < k->a->npages; q++)

@@ -91,6 +91,11 @@ uint32_t zswap_page_check(const void *page);
 bool zswap_page_same_filled(const void *page, uint64_t *value);
 
 static inline uint32_t zswap_handle_id(uint64_t handle) { return (uint32_t)handle; }
+/* The same object after compaction moved it to `id`. */
+static inline uint64_t zswap_handle_moved(uint64_t handle, uint32_t id)
+{
+	return (handle & ~(uint64_t)UINT32_MAX) | id;
+}
 static inline uint32_t zswap_handle_length(uint64_t handle)
 {
 	return (uint32_t)((handle >> ZSWAP_HANDLE_LENGTH_SHIFT) & ZSWAP_HANDLE_LENGTH_MASK);

@@ -4,7 +4,8 @@ dirty bits): the same scenarios and checks as under QEMU/SVM
 run under Bochs, every test here is skipped, saying so."""
 import pytest
 from conftest import boot, skip_unless_bochs_runs_a_guest
-from zswap_checks import CAP_CMDLINE, MIX_CMDLINE, CapScenario, MixScenario
+from zswap_checks import (CAP_CMDLINE, COMPACT_CMDLINE, MIX_CMDLINE, CapScenario, CompactScenario,
+                          MixScenario)
 
 CPU = "corei7_skylake_x"   # EPT with A/D bits: the clock's accessed bits
 
@@ -24,9 +25,18 @@ def cap_run(vmx_works):
     return boot("bochs", "iso", "64M", CAP_CMDLINE, cpu=CPU, timeout=180)
 
 
+@pytest.fixture(scope="module")
+def compact_run(vmx_works):
+    return boot("bochs", "iso", "64M", COMPACT_CMDLINE, cpu=CPU, timeout=180)
+
+
 class TestZswapMixVmx(MixScenario):
     pass
 
 
 class TestZswapCapVmx(CapScenario):
+    pass
+
+
+class TestZswapCompactVmx(CompactScenario):
     pass

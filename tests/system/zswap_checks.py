@@ -10,8 +10,11 @@ Two scenarios, one boot each:
   CAP_CMDLINE  the same guest with a small cap (zswap_max_pct=2): compression stops
                at the cap; then one compressed page is damaged on purpose, and the
                swap-in must stop that VM with a clear error, memvisor going on.
-A test module sets the fixtures `mix_run` and `cap_run` (module-scoped, each a
-Boot) and subclasses MixScenario and CapScenario."""
+  COMPACT_CMDLINE  768 compressible pages compressed, one in three swapped back in
+               (holes in every class), then the area compacted: fewer pages, the
+               same objects, every moved page still verifies in the guest.
+A test module sets the fixtures `mix_run`, `cap_run` and `compact_run` (module-
+scoped, each a Boot) and subclasses MixScenario, CapScenario, CompactScenario."""
 import re
 
 VM_BYTES = 8 << 20
@@ -23,7 +26,14 @@ MIX_CMDLINE = (f'guests=zipmix:8M:{MIX_ARGS} '
 CAP_PCT = 2
 CAP_CMDLINE = (f'guests=zipmix:8M zswap_max_pct={CAP_PCT} '
                f'script="compress 1 {MIX_VICTIMS};zswap;zswap damage 1;check" script_at=mark:1:1')
+COMPACT_PAGES = 768
+COMPACT_STRIDE = 3
+COMPACT_CMDLINE = (f'guests=zipmix:8M:compressible={COMPACT_PAGES}:incompressible=0:same=0 '
+                   f'script="compress zipmix {COMPACT_PAGES};zswap swapin zipmix {COMPACT_STRIDE};zswap;'
+                   f'zswap compact;zswap;check" script_at=mark:zipmix:1')
 STATUS_GUEST_STOPPED = 6
+AREA_RE = r"^monitor: zswap area: \d+ KiB at mpa 0x[0-9a-f]+, \d+ pages for objects, (\d+) used by (\d+) objects$"
+FRAGMENTATION_RE = r"^monitor: zswap fragmentation: ([0-9.]+)% of the used pages hold no data"
 
 MADE_RE = (r"^\[vm1:zipmix\] zipmix: made (\d+) compressible \((\d+) text, (\d+) records\), (\d+) incompressible, "
            r"(\d+) same-filled pages and (\d+) hot pages$")
@@ -93,8 +103,7 @@ class MixScenario:
 
     def test_the_area_is_charged_to_the_guests_budget(self, mix_run):
         # Right after the compression: the zswap line, then stats' two machine lines.
-        area = mix_run.match(r"^monitor: zswap area: \d+ KiB at mpa 0x[0-9a-f]+, \d+ pages for objects, "
-                             r"(\d+) used by (\d+) objects$")
+        area = mix_run.match(AREA_RE)
         charge = mix_run.match(r"^  guests: (\d+) of (\d+) budget frames charged: (\d+) holding pages, "
                                r"(\d+) of the compressed swap area$")
         area_pages, objects = map(int, area.groups())
@@ -148,3 +157,35 @@ class CapScenario:
         cap_run.match(r"^memvisor: \[vm1:zipmix\] invariants ok; released \d+ guest frames")
         cap_run.match(r"^memvisor: guests: 0 ok, 0 failed, 1 stopped$")
         assert cap_run.final == (STATUS_GUEST_STOPPED, "guest-stopped"), cap_run.describe()
+
+
+class CompactScenario:
+    def areas(self, run):
+        """(pages used, objects, fragmentation %) before and after the compaction."""
+        areas = [tuple(map(int, m.groups())) for m in run.find(AREA_RE)]
+        frag = [float(m.group(1)) for m in run.find(FRAGMENTATION_RE)]
+        assert len(areas) == 2 and len(frag) == 2, run.describe()
+        return [(p, o, f) for (p, o), f in zip(areas, frag)]
+
+    def test_compaction_gives_back_pages_and_keeps_every_object(self, compact_run):
+        n = int(compact_run.match(r"^monitor: zswap swapin vm1: (\d+) compressed pages brought back \(one in 3\)$")
+                .group(1))
+        assert n > 100, f"only {n} pages swapped back in: too few holes to compact"
+        m = compact_run.match(r"^monitor: zswap compact: moved (\d+) objects, (\d+) not found; "
+                              r"area pages in use (\d+) -> (\d+)$")
+        moved, missed, before, after = map(int, m.groups())
+        (pages0, objects0, frag0), (pages1, objects1, frag1) = self.areas(compact_run)
+        assert moved > 0 and missed == 0, m.group(0)
+        assert (before, after) == (pages0, pages1), f"{m.group(0)} vs the zswap lines {pages0}, {pages1}"
+        assert after < before, m.group(0)
+        assert objects1 == objects0, f"compaction changed the object count: {objects0} -> {objects1}"
+        assert frag1 < frag0, f"fragmentation {frag0}% -> {frag1}%"
+
+    def test_invariants_hold_after_the_moves(self, compact_run):
+        compact_run.match(r"^monitor: check: 0 invariant violations$")
+
+    def test_every_moved_page_verifies_in_the_guest(self, compact_run):
+        compact_run.match(r"^\[vm1:zipmix\] zipmix: read back \d+ compressible and same-filled pages in \d+ us, "
+                          r"mismatches 0$")
+        compact_run.match(r"^\[vm1:zipmix\] zipmix: verified \d+ pages, mismatches 0$")
+        assert compact_run.final == (0, "guests-done"), compact_run.describe()

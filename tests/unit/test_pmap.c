@@ -138,6 +138,19 @@ static void test_compressed_entry_keeps_its_handle(void **state)
 	assert_int_equal(pmap_entry_state(e), PMAP_COMPRESSED);
 	assert_int_equal(pmap_entry_handle(e), handle);
 	assert_false(pmap_entry_has_frame(e));
+	/* Compaction moves the object: a new handle, the same state and counts. */
+	uint64_t private_before = pm.count[PMAP_PRIVATE], compressed_before = pm.count[PMAP_COMPRESSED];
+	assert_int_equal(pmap_move_compressed(&pm, (gfn_t){ 3 }, 12345), 0);
+	pmap_get(&pm, (gfn_t){ 3 }, &e);
+	assert_int_equal(pmap_entry_state(e), PMAP_COMPRESSED);
+	assert_int_equal(pmap_entry_handle(e), 12345);
+	assert_int_equal(pm.count[PMAP_COMPRESSED], compressed_before);
+	assert_int_equal(pm.count[PMAP_PRIVATE], private_before);
+	/* Only a compressed gfn has a handle to move. */
+	assert_int_equal(pmap_set_private(&pm, (gfn_t){ 5 }, mfn(6)), 0);
+	assert_int_equal(pmap_move_compressed(&pm, (gfn_t){ 5 }, 1), -E_INVAL);
+	assert_int_equal(pmap_move_compressed(&pm, (gfn_t){ 7 }, 1), -E_INVAL); /* untouched */
+	assert_int_equal(pmap_move_compressed(&pm, (gfn_t){ pm.npages }, 1), -E_RANGE);
 }
 
 static void test_state_names(void **state)

@@ -1,8 +1,8 @@
 /* tests/unit/test_zswap_area.c — the compressed swap area's allocator
  * (vmm/zswap_area.c), hosted with ASan/UBSan: size classes, objects that
  * never overlap, exhaustion, bad ids, a random workload checked against
- * a model, and the fragmentation the area shows with the sizes real
- * pages compress to (printed: README quotes it). */
+ * a model, the fragmentation the area shows with the sizes real pages
+ * compress to (printed: README quotes it), and compaction. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -266,6 +266,80 @@ static void test_fragmentation_with_real_page_sizes(void **state)
 	free(sizes);
 }
 
+/* Fill with real sizes, free a random half, compact: every class ends
+ * with the fewest zspages its objects need, every object keeps its bytes
+ * under its new id, and the metadata stays consistent. */
+static void test_compaction_frees_every_zspage_it_can(void **state)
+{
+	(void)state;
+	const uint32_t n = 3000;
+	uint32_t *sizes, nsizes = real_object_sizes(&sizes);
+	uint32_t *ids = malloc(n * sizeof(*ids)), *lens = malloc(n * sizeof(*lens));
+	bool *live = calloc(n, sizeof(*live));
+	struct fixture *f = make_area(4096);
+	uint64_t rng = 7, payload = 0;
+	assert_int_equal(zswap_area_compact_begin(&f->area), 0); /* empty: nothing to move */
+	zswap_area_compact_end(&f->area);
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t size;
+		lens[i] = sizes[pages_rand(&rng) % nsizes];
+		assert_int_equal(zswap_area_alloc(&f->area, lens[i], &ids[i]), 0);
+		memset(zswap_area_object(&f->area, ids[i], &size), (int)(i % 251), lens[i]);
+		live[i] = true;
+	}
+	/* Filled in order, each class has at most one zspage with room. */
+	assert_int_equal(zswap_area_compact_begin(&f->area), 0);
+	zswap_area_compact_end(&f->area);
+	for (uint32_t i = 0; i < n; i++)
+		if (pages_rand(&rng) % 2) {
+			assert_int_equal(zswap_area_free(&f->area, ids[i]), 0);
+			live[i] = false;
+		} else {
+			payload += lens[i];
+		}
+	uint64_t before = f->area.pages_used, objects = f->area.objects;
+	uint64_t promised = zswap_area_compactable_pages(&f->area);
+	print_usage("half freed", &f->area, payload);
+	uint64_t moving = zswap_area_compact_begin(&f->area), moved = 0;
+	assert_true(moving > 0);
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t old = ids[i];
+		if (!live[i] || !zswap_area_evacuating(&f->area, old))
+			continue;
+		assert_int_equal(zswap_area_move(&f->area, old, &ids[i]), 0);
+		assert_false(zswap_area_evacuating(&f->area, ids[i]));
+		moved++;
+	}
+	assert_int_equal(moved, moving);
+	uint32_t id;
+	assert_int_equal(zswap_area_move(&f->area, ids[0] ^ 1u, &id), -E_INVAL); /* not evacuating */
+	zswap_area_compact_end(&f->area);
+	print_usage("compacted", &f->area, payload);
+	assert_consistent(&f->area);
+	assert_int_equal(f->area.objects, objects);
+	assert_int_equal(f->area.pages_used, before - promised);
+	assert_int_equal(zswap_area_compactable_pages(&f->area), 0);
+	for (uint32_t k = 0; k < f->area.nclasses; k++) {
+		const struct zswap_class *c = &f->area.classes[k];
+		assert_int_equal(c->zspages, (c->used + c->objects - 1) / c->objects);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t size;
+		const uint8_t *p = live[i] ? zswap_area_object(&f->area, ids[i], &size) : NULL;
+		if (!live[i])
+			continue;
+		assert_non_null(p);
+		for (uint32_t b = 0; b < lens[i]; b++)
+			if (p[b] != (uint8_t)(i % 251))
+				fail_msg("object %u lost byte %u in the move", i, b);
+	}
+	free_area(f);
+	free(ids);
+	free(lens);
+	free(live);
+	free(sizes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_full_area_fails_cleanly_and_empties_again),
 		cmocka_unit_test(test_random_workload_matches_a_model),
 		cmocka_unit_test(test_fragmentation_with_real_page_sizes),
+		cmocka_unit_test(test_compaction_frees_every_zspage_it_can),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
