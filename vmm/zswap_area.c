@@ -268,6 +268,7 @@ uint64_t zswap_area_compact_begin(struct zswap_area *a)
 	}
 	return moving;
 }
+
 uint64_t zswap_area_compactable_pages(const struct zswap_area *a)
 {
 	uint64_t pages = 0;
