@@ -2,6 +2,7 @@
  * zswap_area.h; the scheme is Linux's mm/zsmalloc.c, simplified). */
 #include "zswap_area.h"
 #include "../kernel/errno.h"
+#include "../kernel/string.h"
 
 #define BITS_PER_WORD ZSWAP_BITS_PER_WORD
 #define INDEX_MASK ((1u << ZSWAP_OBJECT_INDEX_BITS) - 1)
@@ -298,9 +299,7 @@ int zswap_area_move(struct zswap_area *a, uint32_t id, uint32_t *new_id)
 		return -E_NO_MEMORY;
 	if (zswap_area_alloc(a, size, new_id))
 		return -E_NO_MEMORY;
-	uint8_t *to = zswap_area_object(a, *new_id, &size);
-	for (uint32_t b = 0; b < size; b++)
-		to[b] = from[b];
+	memcpy(zswap_area_object(a, *new_id, &size), from, size);
 	return zswap_area_free(a, id);
 }
 

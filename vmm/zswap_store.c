@@ -2,6 +2,7 @@
 #include "zswap_store.h"
 #include "../kernel/errno.h"
 #include "../kernel/lab.h"
+#include "../kernel/string.h"
 
 #define WORDS_PER_PAGE (PAGE_SIZE / sizeof(uint64_t))
 #define CHECK_LANES 4
@@ -50,12 +51,6 @@ bool zswap_page_same_filled(const void *page, uint64_t *value)
 	return true;
 }
 
-static void copy_bytes(uint8_t *dst, const uint8_t *src, size_t n)
-{
-	while (n--)
-		*dst++ = *src++;
-}
-
 /* Puts header + payload into a fresh object: the STORED outcomes, or
  * OVER_BUDGET / AREA_FULL. */
 static enum zswap_outcome put_object(struct zswap_area *a, const void *page, uint32_t owner, const void *payload,
@@ -70,8 +65,8 @@ static enum zswap_outcome put_object(struct zswap_area *a, const void *page, uin
 	uint32_t size;
 	uint8_t *obj = zswap_area_object(a, id, &size);
 	struct zswap_header h = { zswap_page_check(page), owner };
-	copy_bytes(obj, (const uint8_t *)&h, sizeof(h));
-	copy_bytes(obj + sizeof(h), payload, len);
+	memcpy(obj, &h, sizeof(h));
+	memcpy(obj + sizeof(h), payload, len);
 	out->handle = (uint64_t)len << ZSWAP_HANDLE_LENGTH_SHIFT | id;
 	out->footprint = footprint;
 	return ZSWAP_STORED;
@@ -130,7 +125,7 @@ int zswap_load_page(const struct zswap_area *a, uint64_t handle, uint32_t owner,
 	if (!obj)
 		return -E_INVAL;
 	struct zswap_header h;
-	copy_bytes((uint8_t *)&h, obj, sizeof(h));
+	memcpy(&h, obj, sizeof(h));
 	const uint8_t *payload = obj + sizeof(h);
 	uint32_t len = zswap_handle_length(handle);
 	if (h.owner != owner)
@@ -166,7 +161,7 @@ bool zswap_handle_owner(const struct zswap_area *a, uint64_t handle, uint32_t *o
 	if (!obj)
 		return false;
 	struct zswap_header h;
-	copy_bytes((uint8_t *)&h, obj, sizeof(h));
+	memcpy(&h, obj, sizeof(h));
 	*owner = h.owner;
 	return true;
 }
