@@ -67,9 +67,15 @@ uint64_t policy_state_changes(void)
  * cannot reach. */
 #define BALLOON_GUEST_RESERVE 64
 
+/* Frames free at the high threshold: what the policy reclaims towards. */
+static uint64_t high_goal(void)
+{
+	return guest_frames.budget * thresholds.pct[MEM_HIGH] / 100;
+}
+
 static uint64_t frames_missing(void)
 {
-	uint64_t goal = guest_frames.budget * thresholds.pct[MEM_HIGH] / 100;
+	uint64_t goal = high_goal();
 	uint64_t free = guest_frames_free();
 	return free < goal ? goal - free : 0;
 }
@@ -118,7 +124,7 @@ static void balloon_spread(uint64_t missing)
  * needed, a little at a time so the state does not fall right back. */
 static void balloon_release(void)
 {
-	uint64_t goal = guest_frames.budget * thresholds.pct[MEM_HIGH] / 100;
+	uint64_t goal = high_goal();
 	uint64_t free = guest_frames_free();
 	if (free < 2 * goal)
 		return;
