@@ -19,6 +19,11 @@ static const struct opt_def option_table[] = {
 	  "most of the zswap area one VM may take, in % of the VM's memory (ESX Mem.MemZipMaxPct: 10)" },
 	{ "tick_hz", OPT_UINT, OPT(tick_hz), "100", 19, 1000,
 	  "timer interrupts per second (PIT)" },
+	{ "slice_ms", OPT_UINT, OPT(slice_ms), "20", 1, 1000,
+	  "a VM's time slice in milliseconds of TSC time, memvisor's work on its exits included" },
+	{ "background_pct", OPT_UINT, OPT(background_pct), "20", 1, 100,
+	  "most of the CPU memvisor's background work (sharing, balloon, compression, policy) takes while "
+	  "a guest can run, in %" },
 	{ "guests", OPT_STRING, OPT(guests), OPTIONS_DEFAULT_GUESTS, 0, 0,
 	  "guests to run: NAME:SIZE[:key=value...] separated by commas, e.g. hello:4M,memtest:16M:touch=8M" },
 	{ "guest_mem", OPT_SIZE, OPT(guest_mem), "0", 0, 512 * GiB,

@@ -15,6 +15,8 @@ struct options {
 	uint64_t zswap;             /* bytes reserved for compressed swap   */
 	uint64_t zswap_max_pct;     /* a VM's cap in the zswap area, % of it */
 	uint64_t tick_hz;           /* timer interrupts per second          */
+	uint64_t slice_ms;          /* a VM's time slice (vmm/sched.h)      */
+	uint64_t background_pct;    /* background work's most CPU, in %    */
 	char fault[OPT_STRING_MAX]; /* deliberate fault after boot, or none */
 	char guests[OPT_STRING_MAX]; /* NAME:SIZE[:key=value...],...        */
 	uint64_t stats_interval;     /* ms between "stats:" lines, 0 = off   */

@@ -37,6 +37,7 @@ static const char *const names[STAT_COUNT] = {
 	[STAT_DEMAND_ZERO] = "demand_zero",
 	[STAT_DEMAND_IMAGE] = "demand_image",
 	[STAT_EXITS] = "exits",
+	[STAT_CPU_MS] = "cpu_ms",
 };
 
 const char *stat_name(enum vm_stat s)
@@ -90,6 +91,7 @@ uint64_t stat_value(const struct vm *vm, enum vm_stat s)
 	case STAT_DEMAND_ZERO: return vm->stats.demand_zero;
 	case STAT_DEMAND_IMAGE: return vm->stats.demand_image;
 	case STAT_EXITS: return total_exits(&vm->vcpu);
+	case STAT_CPU_MS: return sched_vm_cpu_ms(vm);
 	case STAT_COUNT: return 0;
 	}
 	return 0;

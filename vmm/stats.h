@@ -6,7 +6,7 @@
  * A machine-readable line per VM, and one for the machine, every
  * stats_interval milliseconds (tools/stats-plot reads them):
  *   stats: t=1200 vm=memtest id=2 granted=3824 touched=3824 shared=0 ... npf=3824
- *          demand_zero=3817 demand_image=7 exits=4102   (one line)
+ *          demand_zero=3817 demand_image=7 exits=4102 cpu_ms=310   (one line)
  *   stats: t=1200 vm=- free=60211 usable=65103 guest_budget=61550 guest_used=3840
  *          guest_zswap=0 state=high state_changes=0 shared=0 ...   (one line)
  * guest_used is what the budget is charged: frames holding guest pages plus
@@ -46,6 +46,7 @@ enum vm_stat {
 	STAT_DEMAND_ZERO,      /* first touches given a zeroed frame             */
 	STAT_DEMAND_IMAGE,     /* first touches filled from the guest image      */
 	STAT_EXITS,            /* VM exits of every kind                         */
+	STAT_CPU_MS,           /* CPU time of its slices, exits included, in ms  */
 	STAT_COUNT
 };
 

@@ -11,6 +11,7 @@
 #include "hypercall_abi.h"
 #include "nested_pt.h"
 #include "pmap.h"
+#include "sched.h"
 #include "share_vm.h"
 #include "zswap_vm.h"
 
@@ -33,6 +34,10 @@ struct vcpu {
 	/* The guest's CR3 as of its last exit: its page-table root (a gpa),
 	 * kept in plain memory for debuggers (tools/gdb) and the monitor. */
 	uint64_t last_cr3;
+	/* When the core wants the CPU back (TSC): a backend with a timer of
+	 * its own (the VMX-preemption timer) makes the guest exit by then;
+	 * 0: no deadline. */
+	uint64_t deadline_tsc;
 };
 
 struct vm_uart {
@@ -78,6 +83,7 @@ struct vm {
 	char stop_reason[128];
 	struct vm_uart com1;
 	struct vm_stats stats;
+	struct vm_sched sched;     /* vmm/sched.h */
 	struct vm_balloon balloon; /* vmm/balloon.h */
 	struct vm_share share;     /* vmm/share_vm.h */
 	struct vm_zswap zswap;     /* vmm/zswap_vm.h */

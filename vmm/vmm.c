@@ -6,6 +6,7 @@
 #include "memory.h"
 #include "monitor.h"
 #include "policy.h"
+#include "sched.h"
 #include "share_scan.h"
 #include "stats.h"
 #include "vm.h"
@@ -29,7 +30,6 @@ struct frame_table frame_table;
 /* Guest RAM starts below the image (at gpa 0) and must hold it. */
 #define GUEST_MEM_MIN (2 * MiB)
 #define GUEST_MEM_MAX (64 * GiB)
-#define SLICE_TICKS 2 /* round-robin slice, in timer ticks */
 
 int vmm_detect(void)
 {
@@ -269,27 +269,23 @@ static uint64_t now_ms(void)
 	return timer_ticks() * 1000 / timer_hz();
 }
 
-static uint64_t slices, switches;
-static const struct vm *last_run;
-
-/* Runs one VM until its slice is over, it ends, or free memory crossed a
- * memory-state threshold (the policy should act before it goes on). */
+/* Runs one VM until its slice is over (vmm/sched.h: checked after every
+ * exit, whatever its kind), it ends or waits for memory, or free memory
+ * crossed a memory-state threshold (the policy should act before it goes
+ * on). */
 static void run_slice(struct vm *vm)
 {
-	uint64_t start = timer_ticks();
-	slices++;
-	switches += last_run && last_run != vm;
-	last_run = vm;
+	if (!sched_slice_begin(vm))
+		return;
 	while (vm->state == VM_RUNNABLE && !vm->waiting) {
 		struct exit_record exit;
 		backend->vcpu_run(&vm->vcpu, &exit);
 		vm->vcpu.last_cr3 = backend->get_control(&vm->vcpu, VCPU_CR3);
 		exit_dispatch(&vm->vcpu, &exit);
-		if (exit.reason == EXIT_INTERRUPT && timer_ticks() - start >= SLICE_TICKS)
-			return;
-		if (policy_update_due())
-			return;
+		if (sched_slice_over(vm) || policy_update_due())
+			break;
 	}
+	sched_slice_end(vm);
 }
 
 static void release_vm(struct vm *vm)
@@ -335,14 +331,14 @@ static __attribute__((noreturn)) void summarize(void)
 			failed++;
 		else
 			ok++;
-		kprintf("memvisor: vm%u %-10s %-9s exits: cpuid=%llu io=%llu hypercall=%llu npf=%llu interrupt=%llu\n",
+		kprintf("memvisor: vm%u %-10s %-9s exits: cpuid=%llu io=%llu hypercall=%llu npf=%llu interrupt=%llu "
+			"cpu_ms=%llu\n",
 			vm->id, vm->name, vm->state == VM_STOPPED ? "stopped" : vm->exit_status ? "failed" : "ok",
 			(unsigned long long)vm->vcpu.exits[EXIT_CPUID], (unsigned long long)vm->vcpu.exits[EXIT_IO],
 			(unsigned long long)vm->vcpu.exits[EXIT_HYPERCALL], (unsigned long long)vm->vcpu.exits[EXIT_NPF],
-			(unsigned long long)vm->vcpu.exits[EXIT_INTERRUPT]);
+			(unsigned long long)vm->vcpu.exits[EXIT_INTERRUPT], (unsigned long long)sched_vm_cpu_ms(vm));
 	}
-	kprintf("memvisor: scheduler: %llu slices, %llu switches between VMs in %llu ms\n", (unsigned long long)slices,
-		(unsigned long long)switches, (unsigned long long)now_ms());
+	sched_print_summary(now_ms());
 	print_reclaimed();
 	kprintf("memvisor: guests: %u ok, %u failed, %u stopped\n", ok, failed, stopped);
 	if (failed)
@@ -407,15 +403,21 @@ static __attribute__((noreturn)) void quit_run(void);
 
 /* Work memvisor does between guest time slices, for memory management:
  * page sharing's scanner, the balloon, compression, the state policy.
- * Each step is bounded (a rate limit, a page budget) so the guests keep
- * most of the CPU. */
-static void background_work(uint64_t now)
+ * Each step is bounded (a rate limit, a page budget), and the steps
+ * together take at most background_pct of the CPU while a guest can run
+ * (vmm/sched.h); `now_anyway` when no guest can run or the memory state
+ * must change. */
+static void background_work(bool now_anyway)
 {
+	if (!sched_background_due(now_anyway))
+		return;
+	uint64_t start = rdtsc(), now = now_ms();
 	policy_update(now);
 	policy_act(now);
 	share_scan_step(now);
 	balloon_schedule_tick(now);
 	zswap_age_step(now);
+	sched_background_ran(start);
 }
 
 /* A VM waiting for a frame runs again once one is free. If every VM still
@@ -442,6 +444,16 @@ static void stop_if_thrashing(void)
 				"is left to reclaim", (unsigned long long)(guest_frames.budget * PAGE_SIZE / KiB));
 }
 
+/* Once a VM has ended: the script's vm:NAME point, then its memory goes back. */
+static void vm_ended(struct vm *vm)
+{
+	char point[8 + VM_NAME_MAX];
+	ksnprintf(point, sizeof(point), "vm:%s", vm->name);
+	if (script_due(point) && monitor_script(options.script) == MONITOR_QUIT)
+		quit_run();
+	release_vm(vm);
+}
+
 /* Round robin until every VM has ended; a key on the serial port (with
  * monitor) pauses them all at the monitor's prompt. */
 static void run_all(void)
@@ -449,27 +461,28 @@ static void run_all(void)
 	uint64_t next_stats = 0;
 	for (unsigned live = vm_count; live;) {
 		next_stats = maybe_print_stats(next_stats);
-		background_work(now_ms());
 		if (options.monitor && monitor_key_waiting() &&
 		    monitor_interactive("guests paused") == MONITOR_QUIT)
 			quit_run();
 		live = 0;
+		bool ran = false;
 		for (uint32_t i = 0; i < vm_count; i++) {
 			struct vm *vm = &vms[i];
-			if (vm->state == VM_RUNNABLE && may_run(vm))
+			if (vm->state == VM_RUNNABLE && may_run(vm)) {
 				run_slice(vm);
-			if (policy_update_due())
-				background_work(now_ms());
-			if (vm->state == VM_RUNNABLE) {
-				live++;
-			} else if (!vm->released) {
-				char point[8 + VM_NAME_MAX];
-				ksnprintf(point, sizeof(point), "vm:%s", vm->name);
-				if (script_due(point) && monitor_script(options.script) == MONITOR_QUIT)
-					quit_run();
-				release_vm(vm);
+				ran = true;
 			}
+			/* A threshold crossed: the new state acts at once, whatever
+			 * the background budget (at most once per state on the way
+			 * down). */
+			if (policy_update_due())
+				background_work(true);
+			if (vm->state == VM_RUNNABLE)
+				live++;
+			else if (!vm->released)
+				vm_ended(vm);
 		}
+		background_work(!ran);
 		if (live)
 			stop_if_thrashing();
 	}
@@ -488,6 +501,7 @@ void vmm_run(const char *guests_option)
 	if (!backend || vmm_enable())
 		shutdown(STATUS_NO_VIRTUALIZATION, "no-virtualization");
 	policy_init();
+	sched_init();
 	zswap_init();
 	frame_table_setup();
 	for (uint32_t i = 0; i < vm_count; i++)

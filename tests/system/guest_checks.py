@@ -10,7 +10,7 @@ STANDARD_GUESTS = "guests=hello:4M,memtest:16M,badcall:4M,crash:4M"
 STATUS_GUEST_STOPPED = 6
 
 SUMMARY_RE = re.compile(r"^memvisor: vm(\d+) (\S+)\s+(\S+)\s+exits: cpuid=(\d+) io=(\d+) "
-                        r"hypercall=(\d+) npf=(\d+) interrupt=(\d+)$")
+                        r"hypercall=(\d+) npf=(\d+) interrupt=(\d+) cpu_ms=(\d+)$")
 
 
 def summary(run):

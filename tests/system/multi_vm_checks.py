@@ -4,7 +4,7 @@ Shared by the QEMU/SVM and Bochs/VMX test modules, which provide the `nine`
 fixture and subclass MultiVmScenario."""
 import re
 
-NINE = ("guests=spin:4M:ms=400,hello:4M,memtest:8M,hello:4M,hello:4M,memtest:8M,"
+NINE = ("guests=spin:4M:ms=2000,hello:4M,memtest:8M,hello:4M,hello:4M,memtest:8M,"
         "hello:4M,badcall:4M,spin:4M:ms=200 stats_interval=50")
 
 
@@ -26,11 +26,11 @@ class MultiVmScenario:
         assert during, f"no other VM finished while vm1 spun\n{nine.describe()}"
         ids = {int(m.group(1)): int(m.group(8)) for m in
                nine.find(r"^memvisor: vm(\d+) (\S+)\s+(\S+)\s+exits: cpuid=(\d+) io=(\d+) hypercall=(\d+) "
-                         r"npf=(\d+) interrupt=(\d+)$")}
+                         r"npf=(\d+) interrupt=(\d+) cpu_ms=(\d+)$")}
         assert ids[1] >= 2, f"vm1 was taken off the CPU by {ids[1]} timer interrupts"
 
     def test_scheduler_switched_between_vms(self, nine):
-        m = nine.match(r"^memvisor: scheduler: (\d+) slices, (\d+) switches between VMs in (\d+) ms$")
+        m = nine.match(r"^memvisor: scheduler: (\d+) slices, (\d+) switches between VMs in (\d+) ms;")
         assert int(m.group(2)) >= 9, m.group(0)
 
     def test_memtests_verify_with_nine_vms(self, nine):

@@ -30,7 +30,7 @@ _Static_assert(VMX_FAIL_VALID == 1 && VMX_FAIL_INVALID == 2, "vmentry.S return v
 #define SELECTOR_INDEX_MASK 0xfff8u
 #define LOW32 0xffffffffull
 #define BOOT_TABLE_LIMIT 0xffff /* GDTR/IDTR until the guest loads its own */
-#define PREEMPTION_TIMER_FALLBACK 0x100000u /* when the TSC was not measured */
+#define PREEMPTION_TIMER_FALLBACK 0x100000u /* TSC ticks, when the TSC was not measured */
 
 #define SEGMENT(s) { #s, GUEST_##s##_SELECTOR, GUEST_##s##_BASE, GUEST_##s##_LIMIT, GUEST_##s##_ACCESS_RIGHTS }
 const struct vmx_segment vmx_guest_segments[VMX_GUEST_SEGMENTS] = {
@@ -124,16 +124,27 @@ static uint64_t cr0_fixed0(void) { return vmx_caps.cr0_fixed0 & ~(CR0_PE | CR0_P
 static uint64_t hw_cr0(uint64_t v) { return (v | cr0_fixed0()) & vmx_caps.cr0_fixed1; }
 static uint64_t hw_cr4(uint64_t v) { return (v | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1; }
 
-/* One host timer tick of guest time, in VMX-preemption timer units (TSC
- * ticks >> IA32_VMX_MISC[4:0]). Every VM entry starts the countdown again
- * from this field (SDM 26.5.1; "save VMX-preemption timer value" is 0). */
-static uint32_t preemption_timer_value(void)
+/* The VMX-preemption timer counts TSC ticks >> IA32_VMX_MISC[4:0] and
+ * starts again from its VMCS field at every VM entry (SDM 26.5.1; "save
+ * VMX-preemption timer value" is 0). Each entry arms it with the time
+ * left of the slice (vcpu->deadline_tsc), at most one host timer tick so
+ * that the host's tick counter keeps up even when Bochs delivers no
+ * interrupt exit (guest RFLAGS.IF = 0). */
+static uint64_t tsc_per_tick(void)
 {
-	uint64_t tsc_per_tick = tsc_khz() * 1000 / timer_hz();
-	uint64_t v = tsc_per_tick >> (vmx_caps.misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK);
-	if (!v)
-		v = PREEMPTION_TIMER_FALLBACK;
-	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+	uint64_t t = tsc_khz() * 1000 / timer_hz();
+	return t ? t : PREEMPTION_TIMER_FALLBACK;
+}
+
+static void arm_preemption_timer(const struct vcpu *vcpu)
+{
+	if (!(vmx_controls.pinbased & PIN_ACTIVATE_VMX_PREEMPTION_TIMER))
+		return;
+	uint64_t now = rdtsc(), left = vcpu->deadline_tsc > now ? vcpu->deadline_tsc - now : 0;
+	if (!vcpu->deadline_tsc) /* no slice (in-kernel tests): one tick */
+		left = UINT64_MAX;
+	uint64_t v = MIN(left, tsc_per_tick()) >> (vmx_caps.misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK);
+	vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, (uint32_t)MIN(v, UINT32_MAX));
 }
 
 static void write_controls(struct vm *vm, struct vmx_vcpu *vv)
@@ -160,8 +171,6 @@ static void write_controls(struct vm *vm, struct vmx_vcpu *vv)
 	vv->cr4_mask = vmx_caps.cr4_fixed0 | (~vmx_caps.cr4_fixed1 & LOW32);
 	vmcs_write_natural(CR0_GUEST_HOST_MASK, vv->cr0_mask);
 	vmcs_write_natural(CR4_GUEST_HOST_MASK, vv->cr4_mask);
-	if (vmx_controls.pinbased & PIN_ACTIVATE_VMX_PREEMPTION_TIMER)
-		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE, preemption_timer_value());
 }
 
 /* ---- the guest boot state (vmm/hypercall_abi.h §1; SDM 27.3.1) ---- */
@@ -266,6 +275,7 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct exit_record *exit)
 	vmcs_write_natural(GUEST_RIP, vcpu->regs.rip);
 	vmcs_write_natural(GUEST_RFLAGS, vcpu->regs.rflags);
 	vmx_flush_before_entry(vcpu->vm);
+	arm_preemption_timer(vcpu);
 	/* Interrupts off from here: one that arrives now makes the guest exit
 	 * at once instead (external-interrupt exiting ignores the host's IF). */
 	uint64_t flags = irq_save();

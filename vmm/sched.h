@@ -1,0 +1,72 @@
+/* vmm/sched.h — who runs next and for how long: round robin over the VMs,
+ * each slice measured on the TSC, memvisor's own time on the VM's exits
+ * included, and fair over time by deficit accounting (vmm/sched.c).
+ *
+ *   round:   vm1 ──slice──▶ vm2 ──slice──▶ vm3 ──slice──▶ background ─┐
+ *            ▲                                                        │
+ *            └────────────────────────────────────────────────────────┘
+ *
+ *   A VM's credit grows by one quantum (slice_ms) at each of its turns, up
+ *   to one quantum; its slice ends at the first exit after it has used its
+ *   credit, and what it used is taken off:
+ *
+ *     credit  +q     run      used u        credit - u  (may go below 0:
+ *     ──────▶ [ 0..q ] ──────▶ ─────────────▶ an overrun is paid back
+ *                                             at its next turns)
+ *
+ *   Why "first exit after": memvisor regains the CPU only on an exit. A
+ *   guest that exits often (CPUID, I/O, faults) is checked after every
+ *   exit; one that never exits is taken back by the host's timer (SVM: the
+ *   INTR intercept; VMX: the VMX-preemption timer, armed with the time
+ *   left, because Bochs delivers no interrupt exit while the guest has
+ *   RFLAGS.IF = 0). What memvisor spends handling a VM's exits is that
+ *   VM's time: an exit storm buys its author nothing.
+ *
+ *   Background work (sharing's scanner, the balloon, compression, the
+ *   memory-state policy) has its own budget: at most background_pct of
+ *   the CPU while any VM can run, all of it while every VM waits for
+ *   memory (then reclamation is the only way forward); a fall below a
+ *   memory-state threshold runs it at once.
+ */
+#ifndef MEMVISOR_VMM_SCHED_H
+#define MEMVISOR_VMM_SCHED_H
+
+#include "../kernel/types.h"
+
+struct vm;
+
+struct vm_sched {
+	int64_t credit;       /* TSC ticks it may still run this turn (< 0: owed) */
+	uint64_t slice_start; /* TSC at the start of the running slice          */
+	uint64_t cpu_tsc;     /* TSC ticks of all its slices                    */
+	uint64_t slices;      /* slices it ran                                  */
+	uint64_t sat_out;     /* turns it sat out to pay back an overrun        */
+};
+
+/* The quantum from slice_ms and the measured TSC rate. */
+void sched_init(void);
+
+/* Its turn has come: adds a quantum to its credit. Returns true and starts
+ * the slice (and vm->vcpu.deadline_tsc) if it has credit, false if it
+ * sits this turn out paying back an overrun. */
+bool sched_slice_begin(struct vm *vm);
+/* After each exit: has the slice used up the VM's credit? */
+bool sched_slice_over(const struct vm *vm);
+/* The slice is over: charges the time used. */
+void sched_slice_end(struct vm *vm);
+
+/* True when background work may run: its share of the CPU since it last
+ * ran is below background_pct, or `now_anyway` (no VM can run now, or the
+ * memory state must change at once). */
+bool sched_background_due(bool now_anyway);
+/* Background work ran from TSC `start` until now. */
+void sched_background_ran(uint64_t start);
+
+/* CPU time in milliseconds: one VM's slices, memvisor's background work. */
+uint64_t sched_vm_cpu_ms(const struct vm *vm);
+uint64_t sched_background_ms(void);
+
+/* Prints the scheduler's summary line (slices, switches, CPU shares). */
+void sched_print_summary(uint64_t run_ms);
+
+#endif
