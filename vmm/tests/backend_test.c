@@ -8,6 +8,7 @@
 #include "../../kernel/mmu.h"
 #include "../../kernel/string.h"
 #include "../../kernel/timer.h"
+#include "../emulate.h"
 #include "../exit.h"
 #include "../memory.h"
 #include "../vmm.h"
@@ -99,6 +100,15 @@ static void run_to_exit(struct vcpu *v, struct exit_record *e)
 	while (e->reason == EXIT_INTERRUPT);
 }
 
+/* The length of an instruction exit: from the hardware, or (SVM without
+ * next-RIP save) decoded by the core from guest memory. */
+static uint64_t exit_insn_len(struct ktest_ctx *t, struct vcpu *v, struct exit_record *e)
+{
+	if (emulate_needs_length(e))
+		KT_EXPECT(t, emulate_insn_length(v, e));
+	return e->insn_len;
+}
+
 KTEST(backend, guest_exits_decode_to_neutral_records)
 {
 	NEED_SCRATCH(t, vm);
@@ -118,12 +128,13 @@ KTEST(backend, guest_exits_decode_to_neutral_records)
 	run_to_exit(v, &e);
 	KT_EXPECT_EQ(t, e.reason, EXIT_CPUID);
 	KT_EXPECT_EQ(t, v->regs.rax, 0x40000000);
+	KT_EXPECT_EQ(t, exit_insn_len(t, v, &e), 2);
 	handle_cpuid(v, &e);
 	KT_EXPECT(t, !memcmp(&v->regs.rbx, "memv", 4) && !memcmp(&v->regs.rcx, "isor", 4));
 
 	run_to_exit(v, &e);
 	KT_EXPECT_EQ(t, e.reason, EXIT_HYPERCALL);
-	KT_EXPECT_EQ(t, e.insn_len, 3);
+	KT_EXPECT_EQ(t, exit_insn_len(t, v, &e), 3);
 	v->regs.rip += e.insn_len;
 
 	run_to_exit(v, &e);
@@ -144,6 +155,34 @@ KTEST(backend, guest_exits_decode_to_neutral_records)
 	run_to_exit(v, &e);
 	KT_EXPECT_EQ(t, e.reason, EXIT_HLT);
 	KT_EXPECT_EQ(t, v->regs.rip, CODE_GPA + len - 1);
+}
+
+/* True if the VM was stopped with a reason that starts with `prefix`;
+ * makes it runnable again for the tests after. */
+static bool stopped_saying(struct vm *vm, const char *prefix)
+{
+	bool said = vm->state == VM_STOPPED && !strncmp(vm->stop_reason, prefix, strlen(prefix));
+	vm->state = VM_RUNNABLE;
+	vm->stop_reason[0] = '\0';
+	return said;
+}
+
+/* An instruction memvisor cannot read or that is not the one the exit
+ * names stops the VM with a reason; it never reaches the handler. */
+KTEST(backend, undecodable_instructions_stop_the_vm_naming_why)
+{
+	NEED_SCRATCH(t, vm);
+	struct vcpu *v = &vm->vcpu;
+	uint64_t rip = v->regs.rip;
+	struct exit_record e = { .reason = EXIT_CPUID };
+	v->regs.rip = OUTSIDE_GPA; /* paging is off: gva = gpa, beyond the VM */
+	KT_EXPECT(t, !emulate_insn_length(v, &e));
+	KT_EXPECT(t, stopped_saying(vm, "cannot read the cpuid instruction at rip=0x300000: it lies outside"));
+	v->regs.rip = CODE_GPA; /* mov $0x40000000, %eax: not a CPUID */
+	KT_EXPECT(t, !emulate_insn_length(v, &e));
+	KT_EXPECT(t, stopped_saying(vm, "the bytes at rip=0x100000 (b8 00 00 00 ...) decode to an unknown instruction"));
+	KT_EXPECT_EQ(t, e.insn_len, 0);
+	v->regs.rip = rip;
 }
 
 KTEST(backend, accessed_and_dirty_bits_follow_guest_accesses)
