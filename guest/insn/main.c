@@ -147,7 +147,7 @@ static void check_cache_flushes(struct tally *t)
 {
 	static volatile uint64_t cell;
 	static const char expected[] = "next=ran traps=0 memory=kept";
-	const char *names[] = { "wbinvd-is-a-no-op", "invd-is-a-no-op-keeping-memory" };
+	static const char *const names[] = { "wbinvd-is-a-no-op", "invd-is-a-no-op-keeping-memory" };
 	for (int i = 0; i < 2; i++) {
 		struct regs_seen r;
 		char seen[TEXT_MAX], end[TEXT_MAX];
