@@ -264,3 +264,47 @@ KTEST(backend, compressed_page_reads_through_and_swaps_back_in)
 	KT_EXPECT_EQ(t, vm->zswap.bytes, 0);
 	KT_EXPECT_EQ(t, vmm_check_invariants(), 0);
 }
+
+/* An exception whose delivery meets a nested page fault (the guest's IDT
+ * and stack pages not mapped yet) must be delivered again once the fault
+ * is handled, not lost (APM 15.7.2 EXITINTINFO, SDM 28.2.4 IDT-vectoring
+ * information). The boot state has IDTR and GDTR at gpa 0: one page holds
+ * the code descriptor (GDT entry 1) and the #GP gate (IDT entry 13). */
+#define DESC_CODE32_FLAT_ACCESSED 0x00cf9b000000ffffull
+#define GATE32_INTERRUPT_PRESENT 0x8e00u
+#define HANDLER_GPA (CODE_GPA + 0x80)
+#define STACK_TOP_GPA 0x80000
+#define BOOT_CODE_SELECTOR 0x08
+#define GATE_OFFSET_LOW 0x0000ffffu /* a gate splits its offset in two halves */
+#define GATE_OFFSET_HIGH 0xffff0000u
+#define GATE_SELECTOR_SHIFT 16
+
+KTEST(backend, injected_exception_survives_a_nested_fault_in_its_delivery)
+{
+	NEED_SCRATCH(t, vm);
+	struct vcpu *v = &vm->vcpu;
+	const uint64_t code_desc = DESC_CODE32_FLAT_ACCESSED;
+	const uint32_t gate[2] = { (BOOT_CODE_SELECTOR << GATE_SELECTOR_SHIFT) | (HANDLER_GPA & GATE_OFFSET_LOW),
+				   (HANDLER_GPA & GATE_OFFSET_HIGH) | GATE32_INTERRUPT_PRESENT };
+	const uint8_t hlt = 0xf4;
+	KT_EXPECT_EQ(t, vm_gpa_write(vm, 1 * 8, &code_desc, sizeof(code_desc)), 0);
+	KT_EXPECT_EQ(t, vm_gpa_write(vm, VECTOR_GENERAL_PROTECTION * 8, gate, sizeof(gate)), 0);
+	KT_EXPECT_EQ(t, vm_gpa_write(vm, HANDLER_GPA, &hlt, 1), 0);
+	/* RIP on the CPUID of guest_code(): if the #GP were lost, that runs. */
+	const uint64_t rip = CODE_GPA + 5;
+	v->regs.rip = rip;
+	v->regs.rsp = STACK_TOP_GPA;
+	backend->inject_exception(v, VECTOR_GENERAL_PROTECTION, 0);
+	struct exit_record e;
+	int faults = 0;
+	for (run_to_exit(v, &e); e.reason == EXIT_NPF && faults < 4; run_to_exit(v, &e), faults++)
+		KT_EXPECT_EQ(t, vm_memory_fault(vm, e.npf.gpa, e.npf.write), 0);
+	KT_EXPECT(t, faults >= 1); /* the IDT page at least was not mapped */
+	KT_EXPECT_EQ(t, e.reason, EXIT_HLT);
+	KT_EXPECT_EQ(t, v->regs.rip, HANDLER_GPA);
+	uint32_t frame[3] = { 0 }; /* error code, EIP, CS as the CPU pushed them */
+	KT_EXPECT_EQ(t, vm_gpa_read(vm, STACK_TOP_GPA - 16, frame, sizeof(frame)), 0);
+	KT_EXPECT_EQ(t, frame[0], 0);
+	KT_EXPECT_EQ(t, frame[1], rip);
+	KT_EXPECT_EQ(t, frame[2], BOOT_CODE_SELECTOR);
+}
