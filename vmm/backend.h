@@ -10,6 +10,7 @@
  *   backend->vcpu_init(vcpu)   ──►     VMCB / VMCS for the boot state
  *   backend->vcpu_run(vcpu, &exit) ──► VMRUN / VMLAUNCH; decode the exit
  *   backend->map(vm, gfn, mfn, prot) ► nested page tables
+ *   backend->inject_exception(...) ──► EVENTINJ / VM-entry interruption info
  */
 #ifndef MEMVISOR_VMM_BACKEND_H
 #define MEMVISOR_VMM_BACKEND_H
@@ -27,6 +28,11 @@ enum exit_reason {
 	EXIT_HLT,          /* HLT executed                                   */
 	EXIT_HYPERCALL,    /* VMMCALL / VMCALL                               */
 	EXIT_MSR,          /* RDMSR / WRMSR                                  */
+	EXIT_INVD,         /* INVD: would drop dirty cache lines of everyone */
+	EXIT_WBINVD,       /* WBINVD (and WBNOINVD): a flush of every cache  */
+	EXIT_RDPMC,        /* RDPMC: the host's performance counters         */
+	EXIT_CR_WRITE,     /* MOV to CR0/CR4, CLTS, LMSW changing a bit the
+			    * host owns (VMX guest/host masks)              */
 	EXIT_NPF,          /* nested page fault / EPT violation              */
 	EXIT_SHUTDOWN,     /* triple fault: the guest is dead                */
 	EXIT_INTERRUPT,    /* a host interrupt (timer tick) arrived          */
@@ -45,9 +51,18 @@ enum exit_reason {
 #define NPT_ACCESSED BIT(0)
 #define NPT_DIRTY BIT(1)
 
+/* Control state the core may need (e.g. for handle_msr on EFER). */
+enum vcpu_control_reg { VCPU_CR0, VCPU_CR3, VCPU_CR4, VCPU_EFER };
+
+/* How an EXIT_CR_WRITE instruction writes (SDM Vol. 3C Table 28-3). */
+enum cr_access { CR_ACCESS_MOV_TO, CR_ACCESS_CLTS, CR_ACCESS_LMSW };
+
 struct exit_record {
 	enum exit_reason reason;
-	uint64_t insn_len; /* bytes to skip past the exiting instruction     */
+	/* Bytes to skip past the exiting instruction. 0 for an instruction
+	 * exit means the hardware did not say (SVM without next-RIP save):
+	 * the core decodes it from guest memory (vmm/emulate.c). */
+	uint64_t insn_len;
 	union {
 		struct {
 			uint16_t port;
@@ -65,6 +80,14 @@ struct exit_record {
 			uint32_t index;
 			bool write;
 		} msr;
+		struct {
+			enum vcpu_control_reg reg; /* VCPU_CR0 or VCPU_CR4     */
+			enum cr_access access;
+			uint64_t source;   /* the GPR (MOV) or LMSW's operand */
+			/* Bits the guest may not set on this CPU, beyond the
+			 * architectural ones (vmm/cr_write.c knows those). */
+			uint64_t reserved;
+		} cr;
 	};
 	/* For diagnostics: the vendor's own numbers and a name for them. */
 	uint64_t vendor_code, vendor_info1, vendor_info2;
@@ -79,8 +102,27 @@ struct vcpu_regs {
 	uint64_t rsp, rip, rflags;
 };
 
-/* Control state the core may need (e.g. for handle_msr on EFER). */
-enum vcpu_control_reg { VCPU_CR0, VCPU_CR3, VCPU_CR4, VCPU_EFER };
+/* A GPR by the number instructions encode it with (ModRM, REX; SDM Vol.
+ * 2A Table 2-1, Vol. 3C Table 28-3): 0 RAX, 1 RCX, 2 RDX, 3 RBX, 4 RSP,
+ * 5 RBP, 6 RSI, 7 RDI, 8-15 R8-R15. */
+static inline uint64_t vcpu_gpr(const struct vcpu_regs *r, unsigned n)
+{
+	const uint64_t by_number[16] = { r->rax, r->rcx, r->rdx, r->rbx, r->rsp, r->rbp, r->rsi, r->rdi,
+					 r->r8,  r->r9,  r->r10, r->r11, r->r12, r->r13, r->r14, r->r15 };
+	return by_number[n & 15];
+}
+
+/* The code segment, for reading the instruction at CS:RIP. */
+struct vcpu_code_segment {
+	uint64_t base;
+	bool long_mode; /* CS.L with EFER.LMA: 64-bit code */
+};
+
+/* Exception vectors the core injects (SDM Vol. 3A Table 6-1). */
+#define VECTOR_DEBUG 1
+#define VECTOR_INVALID_OPCODE 6
+#define VECTOR_GENERAL_PROTECTION 13
+#define EXCEPTION_NO_ERROR_CODE (-1) /* for inject_exception's error_code */
 
 struct backend {
 	const char *name; /* "svm" or "vmx" */
@@ -108,6 +150,14 @@ struct backend {
 	void (*vcpu_run)(struct vcpu *vcpu, struct exit_record *exit);
 	uint64_t (*get_control)(struct vcpu *vcpu, enum vcpu_control_reg reg);
 	void (*set_control)(struct vcpu *vcpu, enum vcpu_control_reg reg, uint64_t value);
+	void (*get_code_segment)(struct vcpu *vcpu, struct vcpu_code_segment *cs);
+	/* Delivers a hardware exception to the guest at its next entry, as if
+	 * the instruction at RIP had raised it: error_code is pushed unless it
+	 * is EXCEPTION_NO_ERROR_CODE. */
+	void (*inject_exception)(struct vcpu *vcpu, unsigned vector, int64_t error_code);
+	/* The single-step #DB (DR6.BS) owed after an instruction the core
+	 * emulated with RFLAGS.TF = 1, delivered at the next entry. */
+	void (*single_step_trap)(struct vcpu *vcpu);
 	/* Prints guest and control state for a diagnostic. */
 	void (*dump)(struct vcpu *vcpu);
 };

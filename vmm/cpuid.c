@@ -1,12 +1,15 @@
 /* vmm/cpuid.c — what a guest's CPUID returns: the host's answer, with
- * hardware virtualisation hidden and memvisor announced.
+ * hardware virtualisation and performance monitoring hidden, memvisor
+ * announced.
  * See: SDM Vol. 2A CPUID; APM Vol. 3 appendix E; the hypervisor leaves at
  * 0x40000000 follow the convention KVM and others use. */
+#include "emulate.h"
 #include "exit.h"
 #include "../kernel/io.h"
 #include "../kernel/string.h"
 
 #define CPUID_FEATURES 1
+#define CPUID_PERFMON 0xau /* architectural performance monitoring (SDM Vol. 2A CPUID, leaf 0AH) */
 #define CPUID1_ECX_VMX BIT(5)
 #define CPUID1_ECX_HYPERVISOR BIT(31)
 #define CPUID_EXT_FEATURES 0x80000001u
@@ -40,10 +43,12 @@ void handle_cpuid(struct vcpu *vcpu, const struct exit_record *exit)
 			c &= ~(uint32_t)CPUID_EXT_ECX_SVM;
 		else if (leaf == CPUID_SVM_FEATURES)
 			a = b = c = d = 0;
+		else if (leaf == CPUID_PERFMON)
+			a = b = c = d = 0; /* version 0: no counters, RDPMC is #GP (vmm/exit.c) */
 	}
 	r->rax = a;
 	r->rbx = b;
 	r->rcx = c;
 	r->rdx = d;
-	r->rip += exit->insn_len;
+	emulate_complete(vcpu, exit);
 }

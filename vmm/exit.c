@@ -2,13 +2,16 @@
  * The backend has already turned the vendor's exit code into an
  * exit_record; nothing here knows whether it came from a VMCB or a VMCS. */
 #include "exit.h"
+#include "cr_write.h"
+#include "emulate.h"
 #include "memory.h"
 #include "../kernel/errno.h"
 #include "../kernel/printf.h"
 
 static const char *const reason_names[EXIT_REASON_COUNT] = {
 	[EXIT_CPUID] = "cpuid", [EXIT_IO] = "io", [EXIT_HLT] = "hlt",
-	[EXIT_HYPERCALL] = "hypercall", [EXIT_MSR] = "msr", [EXIT_NPF] = "npf",
+	[EXIT_HYPERCALL] = "hypercall", [EXIT_MSR] = "msr", [EXIT_INVD] = "invd", [EXIT_WBINVD] = "wbinvd",
+	[EXIT_RDPMC] = "rdpmc", [EXIT_CR_WRITE] = "cr-write", [EXIT_NPF] = "npf",
 	[EXIT_SHUTDOWN] = "shutdown", [EXIT_INTERRUPT] = "interrupt",
 	[EXIT_ENTRY_FAILED] = "entry-failed", [EXIT_UNEXPECTED] = "unexpected",
 };
@@ -88,7 +91,91 @@ static void handle_msr(struct vcpu *vcpu, const struct exit_record *exit)
 		r->rax = (uint32_t)shown;
 		r->rdx = shown >> 32;
 	}
-	r->rip += exit->insn_len;
+	emulate_complete(vcpu, exit);
+}
+
+/* WBINVD writes back and invalidates every cache of the machine: a long,
+ * uninterruptible stall of the host and every other VM, for nothing the
+ * guest can see — its memory is ordinary write-back RAM, coherent with
+ * the CPU, and no device of its own reads it behind the caches. So it is
+ * a no-op here (WBNOINVD, F3 0F 09, exits the same way).
+ * See: SDM Vol. 2D WBINVD; APM Vol. 2 15.9 (intercept vector 4 bit 9). */
+static void handle_wbinvd(struct vcpu *vcpu, const struct exit_record *exit)
+{
+	emulate_complete(vcpu, exit);
+}
+
+/* INVD invalidates the caches *without* writing them back: on the machine
+ * it would throw away dirty lines of memvisor and of other VMs. It never
+ * reaches the hardware. The guest gets what WBINVD gives: the SDM only
+ * promises that the caches are invalid afterwards, and a guest cannot
+ * rely on losing its own writes (the lines may have been evicted, i.e.
+ * written back, at any time before). Like WBINVD here, a no-op.
+ * See: SDM Vol. 2A INVD; Vol. 3C 26.1.2 (INVD always exits). */
+static void handle_invd(struct vcpu *vcpu, const struct exit_record *exit)
+{
+	emulate_complete(vcpu, exit);
+}
+
+/* memvisor does not virtualise performance counters: the host's would
+ * show other VMs' and memvisor's own activity (a side channel), and made-
+ * up zeros would look like counters that never count. RDPMC with a
+ * counter the CPU does not have raises #GP(0): the guest sees none.
+ * See: SDM Vol. 2B RDPMC ("#GP(0) if ECX specifies an unsupported
+ * counter"); Vol. 3C 26.1.3 (RDPMC exiting). */
+static void handle_rdpmc(struct vcpu *vcpu, const struct exit_record *exit)
+{
+	(void)exit;
+	emulate_fault(vcpu, VECTOR_GENERAL_PROTECTION, 0);
+}
+
+static uint64_t written_value(struct vcpu *vcpu, const struct exit_record *exit)
+{
+	uint64_t cr0 = backend->get_control(vcpu, VCPU_CR0);
+	switch (exit->cr.access) {
+	case CR_ACCESS_CLTS: return cr0_after_clts(cr0);
+	case CR_ACCESS_LMSW: return cr0_after_lmsw(cr0, exit->cr.source);
+	case CR_ACCESS_MOV_TO: break;
+	}
+	return exit->cr.source;
+}
+
+/* MOV to CR0/CR4, CLTS, LMSW that changed a host-owned bit (VMX): checked
+ * as the CPU checks them (vmm/cr_write.c); a bad one is #GP(0) with RIP on
+ * the instruction, a good one is written as the guest sees it (the
+ * backend keeps the bits VMX needs set underneath). */
+static void handle_cr_write(struct vcpu *vcpu, const struct exit_record *exit)
+{
+	struct vcpu_code_segment cs;
+	backend->get_code_segment(vcpu, &cs);
+	struct cr_state s = {
+		.cr0 = backend->get_control(vcpu, VCPU_CR0), .cr3 = backend->get_control(vcpu, VCPU_CR3),
+		.cr4 = backend->get_control(vcpu, VCPU_CR4), .efer = backend->get_control(vcpu, VCPU_EFER),
+		.code64 = cs.long_mode,
+	};
+	uint64_t value = written_value(vcpu, exit), result = 0;
+	const char *why = "";
+	int rc;
+	if (exit->cr.reg == VCPU_CR0)
+		rc = cr0_write_check(&s, value, exit->cr.reserved, &result, &why);
+	else if (exit->cr.reg == VCPU_CR4)
+		rc = cr4_write_check(&s, value, exit->cr.reserved, &result, &why);
+	else {
+		vm_stop(vcpu->vm, "a write to control register %d is not emulated (rip=%#llx)", (int)exit->cr.reg,
+			(unsigned long long)vcpu->regs.rip);
+		return;
+	}
+	if (rc == -E_INVAL) {
+		emulate_fault(vcpu, VECTOR_GENERAL_PROTECTION, 0); /* as the CPU would: RIP stays */
+		return;
+	}
+	if (rc) {
+		vm_stop(vcpu->vm, "write of %#llx to CR%d at rip=%#llx: %s", (unsigned long long)value,
+			exit->cr.reg == VCPU_CR0 ? 0 : 4, (unsigned long long)vcpu->regs.rip, why);
+		return;
+	}
+	backend->set_control(vcpu, exit->cr.reg, result);
+	emulate_complete(vcpu, exit);
 }
 
 static void handle_entry_failed(struct vcpu *vcpu, const struct exit_record *exit)
@@ -114,6 +201,10 @@ static const exit_handler_t handlers[EXIT_REASON_COUNT] = {
 	[EXIT_HLT] = handle_hlt,
 	[EXIT_HYPERCALL] = handle_hypercall,
 	[EXIT_MSR] = handle_msr,
+	[EXIT_INVD] = handle_invd,
+	[EXIT_WBINVD] = handle_wbinvd,
+	[EXIT_RDPMC] = handle_rdpmc,
+	[EXIT_CR_WRITE] = handle_cr_write,
 	[EXIT_NPF] = handle_npf,
 	[EXIT_SHUTDOWN] = handle_shutdown,
 	[EXIT_INTERRUPT] = handle_interrupt,
@@ -128,5 +219,11 @@ void exit_dispatch(struct vcpu *vcpu, const struct exit_record *exit)
 		return;
 	}
 	vcpu->exits[exit->reason]++;
+	if (emulate_needs_length(exit)) {
+		struct exit_record decoded = *exit;
+		if (emulate_insn_length(vcpu, &decoded))
+			handlers[exit->reason](vcpu, &decoded);
+		return;
+	}
 	handlers[exit->reason](vcpu, exit);
 }

@@ -1,6 +1,7 @@
 /* vmm/hypercall.c — hypercall dispatch (ABI: vmm/hypercall_abi.h).
  * Every argument is checked; a bad one returns -HC_E_* to the guest and
  * never reaches past the VM's own memory. */
+#include "emulate.h"
 #include "exit.h"
 #include "memory.h"
 #include "vmm.h"
@@ -39,7 +40,7 @@ void handle_hypercall(struct vcpu *vcpu, const struct exit_record *exit)
 	struct vm *vm = vcpu->vm;
 	struct vcpu_regs *r = &vcpu->regs;
 	int64_t result;
-	r->rip += exit->insn_len;
+	emulate_complete(vcpu, exit);
 	vm->stats.hypercalls++;
 	switch (r->rax) {
 	case HC_CONSOLE_WRITE: result = hc_console_write(vm, r->rbx, r->rcx); break;

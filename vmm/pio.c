@@ -3,6 +3,7 @@
  * registers): THR writes collect a line, LSR reads say "transmitter empty".
  * Each finished line is printed on the real console as "[vmN:name] line",
  * whole, so lines of different VMs never interleave. */
+#include "emulate.h"
 #include "exit.h"
 #include "../kernel/printf.h"
 
@@ -56,6 +57,20 @@ void vm_uart_drain(struct vm *vm)
 		uart_flush(vm);
 }
 
+/* IN's destination is AL, AX or EAX. Like any 32-bit register write in
+ * 64-bit mode, EAX zero-extends into RAX (outside 64-bit mode the upper
+ * half is undefined, so zero is right there too); AL and AX leave the
+ * other bits alone. See: SDM Vol. 1 3.4.1.1. */
+static void io_in_result(struct vcpu_regs *r, unsigned size, uint32_t value)
+{
+	if (size == 4) {
+		r->rax = value;
+		return;
+	}
+	uint64_t mask = (1ull << (8 * size)) - 1;
+	r->rax = (r->rax & ~mask) | (value & mask);
+}
+
 void handle_io(struct vcpu *vcpu, const struct exit_record *exit)
 {
 	struct vm *vm = vcpu->vm;
@@ -67,16 +82,16 @@ void handle_io(struct vcpu *vcpu, const struct exit_record *exit)
 			(unsigned long long)r->rip);
 		return;
 	}
-	r->rip += exit->insn_len;
+	emulate_complete(vcpu, exit);
 	if (port >= GUEST_COM1_PORT && port < GUEST_COM1_PORT + UART_PORTS) {
 		if (exit->io.in)
-			r->rax = (r->rax & ~(uint64_t)mask) | (uart_in(vm, port - GUEST_COM1_PORT) & mask);
+			io_in_result(r, exit->io.size, uart_in(vm, port - GUEST_COM1_PORT));
 		else
 			uart_out(vm, port - GUEST_COM1_PORT, (uint8_t)r->rax);
 	} else if (port == GUEST_EXIT_PORT && !exit->io.in) {
 		vm_finish(vm, (int)(r->rax & mask));
 	} else if (exit->io.in) {
-		r->rax |= mask; /* nothing there: the bus floats high */
+		io_in_result(r, exit->io.size, mask); /* nothing there: the bus floats high */
 	}
 	/* OUT to any other port: ignored, as on a PC with nothing there. */
 }

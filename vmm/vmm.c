@@ -320,6 +320,18 @@ static void print_reclaimed(void)
 		(unsigned long long)policy_state_changes());
 }
 
+/* The instructions memvisor kept from the machine (vmm/exit.c), for VMs
+ * that ran any. */
+static void print_emulated(const struct vm *vm)
+{
+	const uint64_t *e = vm->vcpu.exits;
+	if (!(e[EXIT_INVD] | e[EXIT_WBINVD] | e[EXIT_RDPMC] | e[EXIT_CR_WRITE]))
+		return;
+	kprintf("memvisor: vm%u %-10s emulated: invd=%llu wbinvd=%llu rdpmc=%llu cr-write=%llu\n", vm->id, vm->name,
+		(unsigned long long)e[EXIT_INVD], (unsigned long long)e[EXIT_WBINVD], (unsigned long long)e[EXIT_RDPMC],
+		(unsigned long long)e[EXIT_CR_WRITE]);
+}
+
 static __attribute__((noreturn)) void summarize(void)
 {
 	unsigned ok = 0, failed = 0, stopped = 0;
@@ -337,6 +349,7 @@ static __attribute__((noreturn)) void summarize(void)
 			(unsigned long long)vm->vcpu.exits[EXIT_CPUID], (unsigned long long)vm->vcpu.exits[EXIT_IO],
 			(unsigned long long)vm->vcpu.exits[EXIT_HYPERCALL], (unsigned long long)vm->vcpu.exits[EXIT_NPF],
 			(unsigned long long)vm->vcpu.exits[EXIT_INTERRUPT], (unsigned long long)sched_vm_cpu_ms(vm));
+		print_emulated(vm);
 	}
 	sched_print_summary(now_ms());
 	print_reclaimed();

@@ -61,6 +61,11 @@ bool hc_present(void)
 	return hc_method != HC_METHOD_NONE;
 }
 
+bool hc_uses_vmmcall(void)
+{
+	return hc_method == HC_METHOD_VMMCALL;
+}
+
 /* "memory": HC_GET_INFO writes guest memory behind the compiler's back. */
 int64_t hc_call(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {

@@ -10,6 +10,9 @@
 void hc_init(void);
 /* True if hc_init() found memvisor. */
 bool hc_present(void);
+/* True if hypercalls use AMD's VMMCALL, false for Intel's VMCALL (only
+ * meaningful when hc_present()). */
+bool hc_uses_vmmcall(void);
 /* RAX = nr, RBX/RCX/RDX/RSI = a1..a4; returns RAX (>= 0 success, < 0 is
  * -HC_E_*). Without memvisor returns -HC_E_NOSYS and executes nothing:
  * VMCALL/VMMCALL outside a VM is #UD. */

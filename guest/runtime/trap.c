@@ -1,6 +1,7 @@
 /* guest/runtime/trap.c — what an exception does in a guest: a #PF in a
- * demand region maps a frame and retries (demand.c); anything else prints
- * one line and ends the guest with GUEST_EXIT_FATAL.
+ * demand region maps a frame and retries (demand.c); a workload's hook
+ * may take any exception first; anything else prints one line and ends
+ * the guest with GUEST_EXIT_FATAL.
  * See: SDM Vol. 3A (rev. 084) 6.15 (exception reference). */
 #include "trap.h"
 #include "console.h"
@@ -8,8 +9,17 @@
 #include "exit.h"
 #include "kernel/io.h"
 
+static trap_hook_t trap_hook;
+
+void trap_set_hook(trap_hook_t hook)
+{
+	trap_hook = hook;
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
+	if (trap_hook && trap_hook(tf))
+		return;
 	uint64_t cr2 = read_cr2();
 	if (tf->vector == VECTOR_PF && demand_handle_fault(cr2, tf->error_code))
 		return;

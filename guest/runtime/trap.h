@@ -13,4 +13,11 @@
  * interrupted code. */
 void trap_dispatch(struct trap_frame *tf);
 
+/* A workload that provokes exceptions on purpose (guest/insn/) sees each
+ * one first: its hook returns true when it handled it, having changed
+ * the frame as it likes (e.g. a RIP to resume at); false leaves it to the
+ * runtime. NULL removes the hook. */
+typedef bool (*trap_hook_t)(struct trap_frame *tf);
+void trap_set_hook(trap_hook_t hook);
+
 #endif

@@ -103,5 +103,8 @@ const struct backend svm_backend = {
 	.vcpu_run = svm_vcpu_run,
 	.get_control = svm_get_control,
 	.set_control = svm_set_control,
+	.get_code_segment = svm_get_code_segment,
+	.inject_exception = svm_inject_exception,
+	.single_step_trap = svm_single_step_trap,
 	.dump = svm_dump,
 };

@@ -39,12 +39,18 @@ void svm_flush(struct vm *vm);
 bool svm_take_flush(struct vm *vm); /* true once after svm_flush() */
 uint32_t svm_asid(const struct vm *vm);
 
+/* vmm/svm/cr4.c: CR4 bits the guest may not set (its CPUID lacks them). */
+uint64_t svm_cr4_reserved(void);
+
 /* vmm/svm/vcpu.c */
 int svm_vcpu_init(struct vcpu *vcpu, uint64_t entry_rip);
 void svm_vcpu_destroy(struct vcpu *vcpu);
 void svm_vcpu_run(struct vcpu *vcpu, struct exit_record *exit);
 uint64_t svm_get_control(struct vcpu *vcpu, enum vcpu_control_reg reg);
 void svm_set_control(struct vcpu *vcpu, enum vcpu_control_reg reg, uint64_t value);
+void svm_get_code_segment(struct vcpu *vcpu, struct vcpu_code_segment *cs);
+void svm_inject_exception(struct vcpu *vcpu, unsigned vector, int64_t error_code);
+void svm_single_step_trap(struct vcpu *vcpu);
 void svm_dump(struct vcpu *vcpu);
 
 /* vmm/svm/vmrun.S: loads the guest GPRs from regs, runs the guest, stores

@@ -28,12 +28,10 @@ _Static_assert(offsetof(struct vcpu_regs, r15) == 0x70, "vmrun.S REG_R15");
 #define BOOT_DS 0x10
 #define BOOT_TR 0x18
 
-/* Instruction lengths: QEMU offers no next-RIP save, so the exit does not
- * say where the next instruction starts; these have fixed encodings. */
-#define LEN_CPUID 2   /* 0f a2    */
-#define LEN_HLT 1     /* f4       */
-#define LEN_VMMCALL 3 /* 0f 01 d9 */
-#define LEN_RDWRMSR 2 /* 0f 32/30 */
+#define CR0_WP BIT(16)
+#define CR0_PG BIT(31)
+#define EFER_LME BIT(8)
+#define EFER_LMA BIT(10)
 
 static struct svm_vcpu svm_vcpus[VM_MAX];
 
@@ -65,10 +63,13 @@ static void vmcb_boot_state(struct vmcb_save *s, uint64_t rip)
 
 static void vmcb_controls(struct vmcb_control *c, struct vm *vm)
 {
-	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_CPUID | INTERCEPT_HLT |
-			     INTERCEPT_IOIO_PROT | INTERCEPT_MSR_PROT | INTERCEPT_SHUTDOWN;
+	/* INVD, WBINVD and RDPMC would reach the machine's caches and
+	 * counters: they exit (vmm/exit.c says what the guest gets). */
+	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_RDPMC | INTERCEPT_CPUID | INTERCEPT_INVD |
+			     INTERCEPT_HLT | INTERCEPT_IOIO_PROT | INTERCEPT_MSR_PROT | INTERCEPT_SHUTDOWN;
 	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
-			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT;
+			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT | INTERCEPT_WBINVD;
+	c->intercept_cr = INTERCEPT_CR0_WRITE | INTERCEPT_CR4_WRITE; /* see cr4.c */
 	c->iopm_base_pa = svm_iopm.raw;
 	c->msrpm_base_pa = svm_msrpm.raw;
 	c->asid = svm_asid(vm);
@@ -114,19 +115,47 @@ static void decode_io(struct exit_record *e, uint64_t info1, uint64_t info2, uin
 	e->insn_len = info2 - rip; /* EXITINFO2 holds the next RIP (APM 15.10.2) */
 }
 
+/* The exiting instruction's length, when the CPU has next-RIP save (APM
+ * 15.7.1: NRIP holds the RIP after it for intercepted instructions).
+ * Without it (QEMU TCG) 0: the core decodes the instruction itself — a
+ * fixed length would be wrong for a prefixed one (2E 0F A2 is a CPUID of 3
+ * bytes) and resume the guest inside it. */
+static uint64_t insn_len(const struct vmcb *vmcb)
+{
+	return svm_caps.nrip_save ? vmcb->control.next_rip - vmcb->save.rip : 0;
+}
+
+static void decode_insn(struct exit_record *e, const struct vmcb *vmcb, enum exit_reason reason)
+{
+	e->reason = reason;
+	e->insn_len = insn_len(vmcb);
+}
+
 static void decode(struct exit_record *e, const struct vmcb *vmcb)
 {
 	uint64_t code = vmcb->control.exit_code, i1 = vmcb->control.exit_info1, i2 = vmcb->control.exit_info2;
 	*e = (struct exit_record){ .reason = EXIT_UNEXPECTED, .vendor_code = code, .vendor_info1 = i1,
 				   .vendor_info2 = i2, .vendor_name = "VMEXIT" };
 	switch (code) {
-	case VMEXIT_CPUID: e->reason = EXIT_CPUID; e->insn_len = LEN_CPUID; break;
-	case VMEXIT_HLT: e->reason = EXIT_HLT; e->insn_len = LEN_HLT; break;
-	case VMEXIT_VMMCALL: e->reason = EXIT_HYPERCALL; e->insn_len = LEN_VMMCALL; break;
+	case VMEXIT_CPUID: decode_insn(e, vmcb, EXIT_CPUID); break;
+	case VMEXIT_HLT: decode_insn(e, vmcb, EXIT_HLT); break;
+	case VMEXIT_VMMCALL: decode_insn(e, vmcb, EXIT_HYPERCALL); break;
+	case VMEXIT_INVD: decode_insn(e, vmcb, EXIT_INVD); break;
+	case VMEXIT_WBINVD: decode_insn(e, vmcb, EXIT_WBINVD); break;
+	case VMEXIT_RDPMC: decode_insn(e, vmcb, EXIT_RDPMC); break;
 	case VMEXIT_IOIO: decode_io(e, i1, i2, vmcb->save.rip); break;
+	case VMEXIT_CR0_WRITE:
+	case VMEXIT_CR4_WRITE:
+		/* Without decode assists (APM 15.33) the exit does not say
+		 * which instruction wrote from where: insn_len 0 has the core
+		 * decode it. CR0 has no CPU-specific reserved bits. */
+		e->reason = EXIT_CR_WRITE;
+		e->cr.reg = code == VMEXIT_CR0_WRITE ? VCPU_CR0 : VCPU_CR4;
+		e->cr.access = CR_ACCESS_MOV_TO;
+		e->cr.reserved = code == VMEXIT_CR0_WRITE ? 0 : svm_cr4_reserved();
+		break;
 	case VMEXIT_MSR:
-		e->reason = EXIT_MSR;
-		e->insn_len = LEN_RDWRMSR;
+		decode_insn(e, vmcb, EXIT_MSR);
 		e->msr.write = i1 & 1; /* EXITINFO1: 0 = RDMSR, 1 = WRMSR (APM 15.11) */
 		break;
 	case VMEXIT_NPF:
@@ -159,6 +188,10 @@ void svm_vcpu_run(struct vcpu *vcpu, struct exit_record *exit)
 	v->save.rflags = vcpu->regs.rflags;
 	v->control.tlb_control = svm_take_flush(vcpu->vm) ? TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_DO_NOTHING;
 	svm_world_switch(&vcpu->regs, sv->vmcb_mpa.raw, sv->host_vmcb_mpa.raw);
+	/* An event whose delivery the exit interrupted (e.g. an injected #GP
+	 * whose IDT or stack page faulted in the NPT) is in EXITINTINFO: it
+	 * goes in again at the next VMRUN (APM 15.7.2); otherwise nothing. */
+	v->control.event_inject = (v->control.exit_int_info & EVENT_VALID) ? v->control.exit_int_info : 0;
 	vcpu->regs.rax = v->save.rax;
 	vcpu->regs.rsp = v->save.rsp;
 	vcpu->regs.rip = v->save.rip;
@@ -184,11 +217,50 @@ void svm_set_control(struct vcpu *vcpu, enum vcpu_control_reg reg, uint64_t valu
 {
 	struct vmcb_save *s = &arch(vcpu)->vmcb->save;
 	switch (reg) {
-	case VCPU_CR0: s->cr0 = value; break;
+	case VCPU_CR0:
+		/* What the guest's own MOV would have done besides: IA-32e
+		 * mode follows EFER.LME and CR0.PG (APM 14.6.1), and a change
+		 * of PG, WP or PE flushes its TLB entries (APM 5.5.2). */
+		if ((s->cr0 ^ value) & (CR0_PE | CR0_WP | CR0_PG))
+			svm_flush(vcpu->vm);
+		s->cr0 = value;
+		s->efer = ((s->efer & EFER_LME) && (value & CR0_PG)) ? s->efer | EFER_LMA : s->efer & ~EFER_LMA;
+		break;
 	case VCPU_CR3: s->cr3 = value; break;
-	case VCPU_CR4: s->cr4 = value; break;
+	case VCPU_CR4:
+		/* The guest's own MOV would have flushed its TLB entries (APM
+		 * 5.5.2); a VMCB write does not, so the ASID is flushed. */
+		if (s->cr4 != value)
+			svm_flush(vcpu->vm);
+		s->cr4 = value;
+		break;
 	case VCPU_EFER: s->efer = value | EFER_SVME; break;
 	}
+}
+
+void svm_get_code_segment(struct vcpu *vcpu, struct vcpu_code_segment *cs)
+{
+	const struct vmcb_save *s = &arch(vcpu)->vmcb->save;
+	cs->base = s->cs.base;
+	cs->long_mode = (s->efer & EFER_LMA) && (s->cs.attrib & SEG_ATTR_L);
+}
+
+/* EVENTINJ: the exception is delivered at the next VMRUN, before the
+ * guest's first instruction (APM 15.20). */
+void svm_inject_exception(struct vcpu *vcpu, unsigned vector, int64_t error_code)
+{
+	uint64_t event = (vector & EVENT_VECTOR_MASK) | EVENT_TYPE_EXCEPTION | EVENT_VALID;
+	if (error_code != EXCEPTION_NO_ERROR_CODE)
+		event |= EVENT_ERROR_CODE_VALID | ((uint64_t)(uint32_t)error_code << EVENT_ERROR_CODE_SHIFT);
+	arch(vcpu)->vmcb->control.event_inject = event;
+}
+
+/* A single-step trap is a #DB with DR6.BS set; an injected #DB does not
+ * touch DR6, so BS goes into the guest's DR6 in the VMCB first. */
+void svm_single_step_trap(struct vcpu *vcpu)
+{
+	arch(vcpu)->vmcb->save.dr6 |= DR6_BS;
+	svm_inject_exception(vcpu, VECTOR_DEBUG, EXCEPTION_NO_ERROR_CODE);
 }
 
 static void dump_segment(const char *name, const struct vmcb_segment *s)
@@ -201,9 +273,10 @@ void svm_dump(struct vcpu *vcpu)
 {
 	const struct vmcb *v = arch(vcpu)->vmcb;
 	const struct vmcb_save *s = &v->save;
-	kprintf("  svm: exit_code=%#llx info1=%#llx info2=%#llx exit_int_info=%#llx\n",
+	kprintf("  svm: exit_code=%#llx info1=%#llx info2=%#llx exit_int_info=%#llx event_inject=%#llx\n",
 		(unsigned long long)v->control.exit_code, (unsigned long long)v->control.exit_info1,
-		(unsigned long long)v->control.exit_info2, (unsigned long long)v->control.exit_int_info);
+		(unsigned long long)v->control.exit_info2, (unsigned long long)v->control.exit_int_info,
+		(unsigned long long)v->control.event_inject);
 	kprintf("  guest: rip=%#llx rsp=%#llx rflags=%#llx cpl=%u\n", (unsigned long long)s->rip,
 		(unsigned long long)s->rsp, (unsigned long long)s->rflags, s->cpl);
 	kprintf("  guest: cr0=%#llx cr3=%#llx cr4=%#llx efer=%#llx cr2=%#llx\n", (unsigned long long)s->cr0,

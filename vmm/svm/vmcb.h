@@ -32,10 +32,16 @@
 #define CPUID_SVM_EDX_NP BIT(0)
 #define CPUID_SVM_EDX_NRIPS BIT(3)
 
+/* Intercept vector 0 (offset 0x000): CR reads 15:0, CR writes 31:16 */
+#define INTERCEPT_CR0_WRITE BIT(16 + 0) /* MOV to CR0, LMSW, CLTS (APM 15.9.1) */
+#define INTERCEPT_CR4_WRITE BIT(16 + 4)
+
 /* Intercept vector 3 (offset 0x00c) and 4 (0x010), APM Table B-1 */
 #define INTERCEPT_INTR BIT(0)
 #define INTERCEPT_NMI BIT(1)
+#define INTERCEPT_RDPMC BIT(15)
 #define INTERCEPT_CPUID BIT(18)
+#define INTERCEPT_INVD BIT(22)
 #define INTERCEPT_HLT BIT(24)
 #define INTERCEPT_IOIO_PROT BIT(27)
 #define INTERCEPT_MSR_PROT BIT(28)
@@ -47,6 +53,7 @@
 #define INTERCEPT_STGI BIT(4)
 #define INTERCEPT_CLGI BIT(5)
 #define INTERCEPT_SKINIT BIT(6)
+#define INTERCEPT_WBINVD BIT(9) /* WBINVD and WBNOINVD */
 
 #define V_INTR_MASKING BIT(24) /* in vmcb_control.int_ctl */
 #define NP_ENABLE BIT(0)
@@ -54,15 +61,20 @@
 #define TLB_CONTROL_FLUSH_ASID 3
 
 /* Exit codes (APM appendix C) */
+#define VMEXIT_CR0_WRITE 0x10 /* 0x10 + n: write of CRn */
+#define VMEXIT_CR4_WRITE 0x14
 #define VMEXIT_EXCEPTION_BASE 0x40
 #define VMEXIT_INTR 0x60
+#define VMEXIT_RDPMC 0x6f
 #define VMEXIT_CPUID 0x72
+#define VMEXIT_INVD 0x76
 #define VMEXIT_HLT 0x78
 #define VMEXIT_IOIO 0x7b
 #define VMEXIT_MSR 0x7c
 #define VMEXIT_SHUTDOWN 0x7f
 #define VMEXIT_VMRUN 0x80
 #define VMEXIT_VMMCALL 0x81
+#define VMEXIT_WBINVD 0x89
 #define VMEXIT_NPF 0x400
 #define VMEXIT_INVALID 0xffffffffu /* compare the low 32 bits: QEMU reports it as 0xffffffff */
 
@@ -80,6 +92,16 @@
 #define NPF_WRITE BIT(1)
 #define NPF_FETCH BIT(4)
 
+/* EVENTINJ and EXITINTINFO (APM 15.20, Figure 15-10): vector 7:0, type
+ * 10:8, EV (error code valid) 11, V (valid) 31, error code 63:32. */
+#define EVENT_VECTOR_MASK 0xffull
+#define EVENT_TYPE_EXCEPTION (3ull << 8)
+#define EVENT_ERROR_CODE_VALID BIT(11)
+#define EVENT_VALID BIT(31)
+#define EVENT_ERROR_CODE_SHIFT 32
+
+#define DR6_BS BIT(14) /* single step (SDM Vol. 3A 18.2.3, APM 13.1.1.3) */
+
 /* Segment attributes, VMCB format (APM 15.5.1): type 3:0, S 4, DPL 6:5,
  * P 7, AVL 8, L 9, D/B 10, G 11. */
 #define SEG_ATTR_TYPE_CODE_XR_ACCESSED 0xbu
@@ -87,6 +109,7 @@
 #define SEG_ATTR_TYPE_TSS_BUSY 0xbu
 #define SEG_ATTR_S BIT(4)
 #define SEG_ATTR_P BIT(7)
+#define SEG_ATTR_L BIT(9)
 #define SEG_ATTR_DB BIT(10)
 #define SEG_ATTR_G BIT(11)
 

@@ -8,6 +8,7 @@
 #include "../../kernel/mmu.h"
 #include "../../kernel/string.h"
 #include "../../kernel/timer.h"
+#include "../emulate.h"
 #include "../exit.h"
 #include "../memory.h"
 #include "../vmm.h"
@@ -99,6 +100,15 @@ static void run_to_exit(struct vcpu *v, struct exit_record *e)
 	while (e->reason == EXIT_INTERRUPT);
 }
 
+/* The length of an instruction exit: from the hardware, or (SVM without
+ * next-RIP save) decoded by the core from guest memory. */
+static uint64_t exit_insn_len(struct ktest_ctx *t, struct vcpu *v, struct exit_record *e)
+{
+	if (emulate_needs_length(e))
+		KT_EXPECT(t, emulate_insn_length(v, e));
+	return e->insn_len;
+}
+
 KTEST(backend, guest_exits_decode_to_neutral_records)
 {
 	NEED_SCRATCH(t, vm);
@@ -118,12 +128,13 @@ KTEST(backend, guest_exits_decode_to_neutral_records)
 	run_to_exit(v, &e);
 	KT_EXPECT_EQ(t, e.reason, EXIT_CPUID);
 	KT_EXPECT_EQ(t, v->regs.rax, 0x40000000);
+	KT_EXPECT_EQ(t, exit_insn_len(t, v, &e), 2);
 	handle_cpuid(v, &e);
 	KT_EXPECT(t, !memcmp(&v->regs.rbx, "memv", 4) && !memcmp(&v->regs.rcx, "isor", 4));
 
 	run_to_exit(v, &e);
 	KT_EXPECT_EQ(t, e.reason, EXIT_HYPERCALL);
-	KT_EXPECT_EQ(t, e.insn_len, 3);
+	KT_EXPECT_EQ(t, exit_insn_len(t, v, &e), 3);
 	v->regs.rip += e.insn_len;
 
 	run_to_exit(v, &e);
@@ -144,6 +155,34 @@ KTEST(backend, guest_exits_decode_to_neutral_records)
 	run_to_exit(v, &e);
 	KT_EXPECT_EQ(t, e.reason, EXIT_HLT);
 	KT_EXPECT_EQ(t, v->regs.rip, CODE_GPA + len - 1);
+}
+
+/* True if the VM was stopped with a reason that starts with `prefix`;
+ * makes it runnable again for the tests after. */
+static bool stopped_saying(struct vm *vm, const char *prefix)
+{
+	bool said = vm->state == VM_STOPPED && !strncmp(vm->stop_reason, prefix, strlen(prefix));
+	vm->state = VM_RUNNABLE;
+	vm->stop_reason[0] = '\0';
+	return said;
+}
+
+/* An instruction memvisor cannot read or that is not the one the exit
+ * names stops the VM with a reason; it never reaches the handler. */
+KTEST(backend, undecodable_instructions_stop_the_vm_naming_why)
+{
+	NEED_SCRATCH(t, vm);
+	struct vcpu *v = &vm->vcpu;
+	uint64_t rip = v->regs.rip;
+	struct exit_record e = { .reason = EXIT_CPUID };
+	v->regs.rip = OUTSIDE_GPA; /* paging is off: gva = gpa, beyond the VM */
+	KT_EXPECT(t, !emulate_insn_length(v, &e));
+	KT_EXPECT(t, stopped_saying(vm, "cannot read the cpuid instruction at rip=0x300000: it lies outside"));
+	v->regs.rip = CODE_GPA; /* mov $0x40000000, %eax: not a CPUID */
+	KT_EXPECT(t, !emulate_insn_length(v, &e));
+	KT_EXPECT(t, stopped_saying(vm, "the bytes at rip=0x100000 (b8 00 00 00 ...) decode to an unknown instruction"));
+	KT_EXPECT_EQ(t, e.insn_len, 0);
+	v->regs.rip = rip;
 }
 
 KTEST(backend, accessed_and_dirty_bits_follow_guest_accesses)
@@ -224,4 +263,48 @@ KTEST(backend, compressed_page_reads_through_and_swaps_back_in)
 	KT_EXPECT_EQ(t, vm->zswap.swapins, 1);
 	KT_EXPECT_EQ(t, vm->zswap.bytes, 0);
 	KT_EXPECT_EQ(t, vmm_check_invariants(), 0);
+}
+
+/* An exception whose delivery meets a nested page fault (the guest's IDT
+ * and stack pages not mapped yet) must be delivered again once the fault
+ * is handled, not lost (APM 15.7.2 EXITINTINFO, SDM 28.2.4 IDT-vectoring
+ * information). The boot state has IDTR and GDTR at gpa 0: one page holds
+ * the code descriptor (GDT entry 1) and the #GP gate (IDT entry 13). */
+#define DESC_CODE32_FLAT_ACCESSED 0x00cf9b000000ffffull
+#define GATE32_INTERRUPT_PRESENT 0x8e00u
+#define HANDLER_GPA (CODE_GPA + 0x80)
+#define STACK_TOP_GPA 0x80000
+#define BOOT_CODE_SELECTOR 0x08
+#define GATE_OFFSET_LOW 0x0000ffffu /* a gate splits its offset in two halves */
+#define GATE_OFFSET_HIGH 0xffff0000u
+#define GATE_SELECTOR_SHIFT 16
+
+KTEST(backend, injected_exception_survives_a_nested_fault_in_its_delivery)
+{
+	NEED_SCRATCH(t, vm);
+	struct vcpu *v = &vm->vcpu;
+	const uint64_t code_desc = DESC_CODE32_FLAT_ACCESSED;
+	const uint32_t gate[2] = { (BOOT_CODE_SELECTOR << GATE_SELECTOR_SHIFT) | (HANDLER_GPA & GATE_OFFSET_LOW),
+				   (HANDLER_GPA & GATE_OFFSET_HIGH) | GATE32_INTERRUPT_PRESENT };
+	const uint8_t hlt = 0xf4;
+	KT_EXPECT_EQ(t, vm_gpa_write(vm, 1 * 8, &code_desc, sizeof(code_desc)), 0);
+	KT_EXPECT_EQ(t, vm_gpa_write(vm, VECTOR_GENERAL_PROTECTION * 8, gate, sizeof(gate)), 0);
+	KT_EXPECT_EQ(t, vm_gpa_write(vm, HANDLER_GPA, &hlt, 1), 0);
+	/* RIP on the CPUID of guest_code(): if the #GP were lost, that runs. */
+	const uint64_t rip = CODE_GPA + 5;
+	v->regs.rip = rip;
+	v->regs.rsp = STACK_TOP_GPA;
+	backend->inject_exception(v, VECTOR_GENERAL_PROTECTION, 0);
+	struct exit_record e;
+	int faults = 0;
+	for (run_to_exit(v, &e); e.reason == EXIT_NPF && faults < 4; run_to_exit(v, &e), faults++)
+		KT_EXPECT_EQ(t, vm_memory_fault(vm, e.npf.gpa, e.npf.write), 0);
+	KT_EXPECT(t, faults >= 1); /* the IDT page at least was not mapped */
+	KT_EXPECT_EQ(t, e.reason, EXIT_HLT);
+	KT_EXPECT_EQ(t, v->regs.rip, HANDLER_GPA);
+	uint32_t frame[3] = { 0 }; /* error code, EIP, CS as the CPU pushed them */
+	KT_EXPECT_EQ(t, vm_gpa_read(vm, STACK_TOP_GPA - 16, frame, sizeof(frame)), 0);
+	KT_EXPECT_EQ(t, frame[0], 0);
+	KT_EXPECT_EQ(t, frame[1], rip);
+	KT_EXPECT_EQ(t, frame[2], BOOT_CODE_SELECTOR);
 }

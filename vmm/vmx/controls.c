@@ -25,9 +25,12 @@ static const struct wanted_control pin_wanted[] = {
 };
 
 /* Primary: HLT, every port and every MSR exit (bitmaps all ones, like
- * SVM's IOPM/MSRPM); the secondary controls carry EPT. */
+ * SVM's IOPM/MSRPM), RDPMC too (the host's counters); the secondary
+ * controls carry EPT and WBINVD exiting (a flush of the machine's caches).
+ * INVD exits without asking (SDM 26.1.2). */
 static const struct wanted_control proc_wanted[] = {
 	{ PROC_HLT_EXITING, "HLT exiting" },
+	{ PROC_RDPMC_EXITING, "RDPMC exiting" },
 	{ PROC_USE_IO_BITMAPS, "use I/O bitmaps" },
 	{ PROC_USE_MSR_BITMAPS, "use MSR bitmaps" },
 	{ PROC_ACTIVATE_SECONDARY_CONTROLS, "activate secondary controls" },
@@ -36,6 +39,7 @@ static const struct wanted_control proc_wanted[] = {
 static const struct wanted_control proc2_wanted[] = {
 	{ PROC2_ENABLE_EPT, "enable EPT" },
 	{ PROC2_UNRESTRICTED_GUEST, "unrestricted guest" },
+	{ PROC2_WBINVD_EXITING, "WBINVD exiting" },
 };
 
 /* Exit: back to 64-bit mode, EFER saved and reloaded. "Acknowledge

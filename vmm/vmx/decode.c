@@ -42,6 +42,47 @@ static void decode_ept_misconfiguration(struct vcpu *vcpu, struct exit_record *e
 	vmx_ept_print_walk(vcpu->vm, e->vendor_info2);
 }
 
+/* Bits of CR0/CR4 the guest may not set: those VMX operation cannot have
+ * 1 (FIXED1 clear, SDM A.7-A.8) and CR4.VMXE, since the guest's CPUID
+ * shows no VMX (vmm/cpuid.c), so to the guest it is reserved. */
+#define CR_LOW32 0xffffffffull /* the FIXED1 MSRs describe bits 31:0 */
+
+static uint64_t cr_reserved(unsigned cr)
+{
+	if (cr == 0)
+		return ~vmx_caps.cr0_fixed1 & CR_LOW32;
+	return (~vmx_caps.cr4_fixed1 & CR_LOW32) | CR4_VMXE;
+}
+
+/* MOV to CR0/CR4, CLTS and LMSW exit when they would change a bit the
+ * guest/host mask gives the host (SDM 26.1.3). Others stay EXIT_UNEXPECTED:
+ * memvisor sets no CR3/CR8 exiting. */
+static void decode_cr_access(struct vcpu *vcpu, struct exit_record *e, uint64_t qual)
+{
+	unsigned cr = qual & CR_QUAL_NUMBER_MASK, access = (qual >> CR_QUAL_ACCESS_SHIFT) & CR_QUAL_ACCESS_MASK;
+	if ((cr != 0 && cr != 4) || access == CR_QUAL_ACCESS_MOV_FROM || (cr == 4 && access != CR_QUAL_ACCESS_MOV_TO))
+		return;
+	e->reason = EXIT_CR_WRITE;
+	e->insn_len = insn_len();
+	e->cr.reg = cr == 0 ? VCPU_CR0 : VCPU_CR4;
+	e->cr.reserved = cr_reserved(cr);
+	if (access == CR_QUAL_ACCESS_MOV_TO) {
+		e->cr.access = CR_ACCESS_MOV_TO;
+		e->cr.source = vcpu_gpr(&vcpu->regs, (qual >> CR_QUAL_GPR_SHIFT) & CR_QUAL_GPR_MASK);
+	} else if (access == CR_QUAL_ACCESS_CLTS) {
+		e->cr.access = CR_ACCESS_CLTS;
+	} else {
+		e->cr.access = CR_ACCESS_LMSW;
+		e->cr.source = (qual >> CR_QUAL_LMSW_SOURCE_SHIFT) & CR_QUAL_LMSW_SOURCE_MASK;
+	}
+}
+
+static void decode_insn(struct exit_record *e, enum exit_reason reason)
+{
+	e->reason = reason;
+	e->insn_len = insn_len();
+}
+
 void vmx_decode_exit(struct vcpu *vcpu, struct exit_record *e)
 {
 	uint32_t reason = vmcs_read32(EXIT_REASON), basic = reason & EXIT_REASON_BASIC_MASK;
@@ -53,9 +94,13 @@ void vmx_decode_exit(struct vcpu *vcpu, struct exit_record *e)
 		return;
 	}
 	switch (basic) {
-	case VMX_EXIT_CPUID: e->reason = EXIT_CPUID; e->insn_len = insn_len(); break;
-	case VMX_EXIT_HLT: e->reason = EXIT_HLT; e->insn_len = insn_len(); break;
-	case VMX_EXIT_VMCALL: e->reason = EXIT_HYPERCALL; e->insn_len = insn_len(); break;
+	case VMX_EXIT_CPUID: decode_insn(e, EXIT_CPUID); break;
+	case VMX_EXIT_HLT: decode_insn(e, EXIT_HLT); break;
+	case VMX_EXIT_VMCALL: decode_insn(e, EXIT_HYPERCALL); break;
+	case VMX_EXIT_INVD: decode_insn(e, EXIT_INVD); break;
+	case VMX_EXIT_WBINVD: decode_insn(e, EXIT_WBINVD); break;
+	case VMX_EXIT_RDPMC: decode_insn(e, EXIT_RDPMC); break;
+	case VMX_EXIT_CONTROL_REGISTER_ACCESS: decode_cr_access(vcpu, e, qual); break;
 	case VMX_EXIT_IO_INSTRUCTION: decode_io(e, qual); break;
 	case VMX_EXIT_RDMSR:
 	case VMX_EXIT_WRMSR:

@@ -267,6 +267,26 @@ static uint64_t irq_save(void)
 	return flags;
 }
 
+/* An event whose delivery the exit interrupted (e.g. an injected #GP
+ * whose IDT or stack page met an EPT violation) is in the IDT-vectoring
+ * information: it goes in again at the next entry (SDM 28.2.4, 29.2.1.3).
+ * A VM exit has cleared the entry field's valid bit, so without one the
+ * next entry injects nothing. */
+static void reinject_interrupted_event(void)
+{
+	uint32_t info = vmcs_read32(IDT_VECTORING_INFORMATION_FIELD);
+	if (!(info & INTR_INFO_VALID))
+		return;
+	vmcs_write32(VM_ENTRY_INTERRUPTION_INFORMATION_FIELD,
+		     info & (INTR_INFO_VALID | INTR_INFO_DELIVER_ERROR_CODE | INTR_INFO_TYPE_MASK | INTR_INFO_VECTOR_MASK));
+	if (info & INTR_INFO_DELIVER_ERROR_CODE)
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vmcs_read32(IDT_VECTORING_ERROR_CODE));
+	uint32_t type = info & INTR_INFO_TYPE_MASK;
+	if (type == INTR_INFO_TYPE_SOFTWARE_INTERRUPT || type == INTR_INFO_TYPE_PRIVILEGED_SOFTWARE_EXCEPTION ||
+	    type == INTR_INFO_TYPE_SOFTWARE_EXCEPTION)
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LENGTH, vmcs_read32(VM_EXIT_INSTRUCTION_LENGTH));
+}
+
 void vmx_vcpu_run(struct vcpu *vcpu, struct exit_record *exit)
 {
 	struct vmx_vcpu *vv = arch(vcpu);
@@ -295,8 +315,42 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct exit_record *exit)
 	vcpu->regs.rip = vmcs_read_natural(GUEST_RIP);
 	vcpu->regs.rflags = vmcs_read_natural(GUEST_RFLAGS);
 	vmx_decode_exit(vcpu, exit);
-	if (!(exit->vendor_code & EXIT_REASON_ENTRY_FAILURE))
+	if (!(exit->vendor_code & EXIT_REASON_ENTRY_FAILURE)) {
 		vv->launched = true;
+		reinject_interrupted_event();
+	}
+}
+
+void vmx_get_code_segment(struct vcpu *vcpu, struct vcpu_code_segment *cs)
+{
+	make_current(arch(vcpu));
+	cs->base = vmcs_read_natural(GUEST_CS_BASE);
+	cs->long_mode = (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA) && (vmcs_read32(GUEST_CS_ACCESS_RIGHTS) & AR_L);
+}
+
+/* The VM-entry interruption-information field: the exception is
+ * delivered after VM entry, before the guest's first instruction (SDM
+ * 27.6.1). */
+void vmx_inject_exception(struct vcpu *vcpu, unsigned vector, int64_t error_code)
+{
+	make_current(arch(vcpu));
+	uint32_t info = (vector & INTR_INFO_VECTOR_MASK) | INTR_INFO_TYPE_HARDWARE_EXCEPTION | INTR_INFO_VALID;
+	if (error_code != EXCEPTION_NO_ERROR_CODE) {
+		info |= INTR_INFO_DELIVER_ERROR_CODE;
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, (uint32_t)error_code);
+	}
+	vmcs_write32(VM_ENTRY_INTERRUPTION_INFORMATION_FIELD, info);
+}
+
+/* BS in the pending debug exceptions: VM entry then delivers the #DB with
+ * DR6.BS set, as if the instruction had completed in the guest (SDM
+ * 27.7.3). An injected #DB would leave DR6 alone (SDM 27.6.1.2), and DR6
+ * is not in the VMCS. */
+void vmx_single_step_trap(struct vcpu *vcpu)
+{
+	make_current(arch(vcpu));
+	vmcs_write_natural(GUEST_PENDING_DEBUG_EXCEPTIONS,
+			   vmcs_read_natural(GUEST_PENDING_DEBUG_EXCEPTIONS) | PENDING_DEBUG_BS);
 }
 
 /* EFER.LMA follows LME and CR0.PG, and the "IA-32e mode guest" entry

@@ -164,5 +164,8 @@ const struct backend vmx_backend = {
 	.vcpu_run = vmx_vcpu_run,
 	.get_control = vmx_get_control,
 	.set_control = vmx_set_control,
+	.get_code_segment = vmx_get_code_segment,
+	.inject_exception = vmx_inject_exception,
+	.single_step_trap = vmx_single_step_trap,
 	.dump = vmx_dump,
 };

@@ -93,6 +93,9 @@ void vmx_vcpu_destroy(struct vcpu *vcpu);
 void vmx_vcpu_run(struct vcpu *vcpu, struct exit_record *exit);
 uint64_t vmx_get_control(struct vcpu *vcpu, enum vcpu_control_reg reg);
 void vmx_set_control(struct vcpu *vcpu, enum vcpu_control_reg reg, uint64_t value);
+void vmx_get_code_segment(struct vcpu *vcpu, struct vcpu_code_segment *cs);
+void vmx_inject_exception(struct vcpu *vcpu, unsigned vector, int64_t error_code);
+void vmx_single_step_trap(struct vcpu *vcpu);
 
 /* decode.c: the exit just taken (current VMCS) into a neutral record. */
 void vmx_decode_exit(struct vcpu *vcpu, struct exit_record *e);

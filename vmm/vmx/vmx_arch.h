@@ -83,6 +83,7 @@
 #define PIN_ACTIVATE_VMX_PREEMPTION_TIMER BIT(6)
 
 #define PROC_HLT_EXITING BIT(7)
+#define PROC_RDPMC_EXITING BIT(11)
 #define PROC_CR3_LOAD_EXITING BIT(15)
 #define PROC_CR3_STORE_EXITING BIT(16)
 #define PROC_USE_IO_BITMAPS BIT(25)
@@ -91,6 +92,7 @@
 
 #define PROC2_ENABLE_EPT BIT(1)
 #define PROC2_UNRESTRICTED_GUEST BIT(7)
+#define PROC2_WBINVD_EXITING BIT(6)
 
 /* ---- VM-exit controls (SDM 25.7.1) ---- */
 #define EXIT_HOST_ADDRESS_SPACE_SIZE BIT(9)
@@ -111,6 +113,8 @@ enum vmx_exit_reason {
 	VMX_EXIT_TRIPLE_FAULT = 2,
 	VMX_EXIT_CPUID = 10,
 	VMX_EXIT_HLT = 12,
+	VMX_EXIT_INVD = 13,
+	VMX_EXIT_RDPMC = 15,
 	VMX_EXIT_VMCALL = 18,
 	VMX_EXIT_CONTROL_REGISTER_ACCESS = 28,
 	VMX_EXIT_IO_INSTRUCTION = 30,
@@ -122,6 +126,7 @@ enum vmx_exit_reason {
 	VMX_EXIT_EPT_VIOLATION = 48,
 	VMX_EXIT_EPT_MISCONFIGURATION = 49,
 	VMX_EXIT_VMX_PREEMPTION_TIMER_EXPIRED = 52,
+	VMX_EXIT_WBINVD = 54,
 	VMX_EXIT_REASON_COUNT = 80, /* names.c has 0..79 */
 };
 
@@ -131,6 +136,34 @@ enum vmx_exit_reason {
 #define IO_QUAL_STRING BIT(4)
 #define IO_QUAL_REP BIT(5)
 #define IO_QUAL_PORT_SHIFT 16
+
+/* Exit qualification for control-register accesses (SDM 28.2.1, Table
+ * 28-3): CR number 3:0, access type 5:4, GPR 11:8, LMSW source 31:16. */
+#define CR_QUAL_NUMBER_MASK 0xfu
+#define CR_QUAL_ACCESS_SHIFT 4
+#define CR_QUAL_ACCESS_MASK 0x3u
+#define CR_QUAL_ACCESS_MOV_TO 0
+#define CR_QUAL_ACCESS_MOV_FROM 1
+#define CR_QUAL_ACCESS_CLTS 2
+#define CR_QUAL_ACCESS_LMSW 3
+#define CR_QUAL_GPR_SHIFT 8
+#define CR_QUAL_GPR_MASK 0xfu
+#define CR_QUAL_LMSW_SOURCE_SHIFT 16
+#define CR_QUAL_LMSW_SOURCE_MASK 0xffffu
+
+/* VM-entry interruption information and IDT-vectoring information (SDM
+ * 25.8.3, 25.9.3): vector 7:0, type 10:8, deliver error code 11, valid 31. */
+#define INTR_INFO_VECTOR_MASK 0xffu
+#define INTR_INFO_TYPE_HARDWARE_EXCEPTION (3u << 8)
+#define INTR_INFO_TYPE_MASK (7u << 8)
+#define INTR_INFO_DELIVER_ERROR_CODE BIT(11)
+#define INTR_INFO_VALID BIT(31)
+#define INTR_INFO_TYPE_SOFTWARE_INTERRUPT (4u << 8)
+#define INTR_INFO_TYPE_PRIVILEGED_SOFTWARE_EXCEPTION (5u << 8)
+#define INTR_INFO_TYPE_SOFTWARE_EXCEPTION (6u << 8)
+
+/* Pending debug exceptions (SDM 25.4.2): BS, a single-step trap. */
+#define PENDING_DEBUG_BS BIT(14)
 
 /* Exit qualification for EPT violations (SDM 28.2.1) */
 #define EPT_QUAL_READ BIT(0)
@@ -172,6 +205,7 @@ enum vmx_exit_reason {
 #define AR_TYPE_CODE_XR_ACCESSED 0xbu
 #define AR_TYPE_TSS_BUSY 0xbu /* 32-bit busy TSS */
 #define AR_S BIT(4)
+#define AR_L BIT(13)
 #define AR_P BIT(7)
 #define AR_DB BIT(14)
 #define AR_G BIT(15)

@@ -121,10 +121,10 @@ KTEST(vmx, controls_for_skylake)
 	KT_EXPECT_EQ(t, vmx_compute_controls(&skylake, &c, msg, sizeof(msg)), 0);
 	KT_EXPECT(t, c.pinbased & PIN_EXTERNAL_INTERRUPT_EXITING);
 	KT_EXPECT(t, c.pinbased & PIN_ACTIVATE_VMX_PREEMPTION_TIMER); /* optional, skylake has it */
-	KT_EXPECT(t, (c.procbased & (PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS)) ==
-			     (PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS));
+	const uint32_t proc = PROC_HLT_EXITING | PROC_RDPMC_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS;
+	KT_EXPECT(t, (c.procbased & proc) == proc);
 	KT_EXPECT(t, !(c.procbased & (PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING))); /* TRUE MSRs */
-	KT_EXPECT_EQ(t, c.procbased2, PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST);
+	KT_EXPECT_EQ(t, c.procbased2, PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST | PROC2_WBINVD_EXITING);
 	KT_EXPECT(t, !(c.exit & EXIT_ACKNOWLEDGE_INTERRUPT_ON_EXIT));
 	KT_EXPECT(t, (c.entry & ENTRY_LOAD_IA32_EFER) && !(c.entry & ENTRY_IA32E_MODE_GUEST));
 }

@@ -1,0 +1,52 @@
+/* vmm/svm/cr4.c — the CR4 bits a guest may set under SVM: those of the
+ * features its CPUID shows (the host's, vmm/cpuid.c passes them through).
+ * Any other bit is reserved, and MOV to CR4 with it set is #GP(0).
+ * QEMU TCG lets an AMD guest set CR4.VMXE (Intel's bit), after which
+ * VMRUN refuses the guest state: memvisor intercepts CR4 writes and
+ * checks them itself (vmm/cr_write.c).
+ * See: APM Vol. 2 (rev. 3.42) 3.1.3 "CR4 Register", 15.9 (CR write
+ * intercepts); SDM Vol. 2A CPUID (leaf 1, leaf 7 bit positions). */
+#include "svm.h"
+#include "../../kernel/io.h"
+
+#define CPUID_FEATURES 1
+#define CPUID_EXTENDED_FEATURES 7
+#define CPUID_MAX_BASIC 0
+
+/* VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT: every x86-64 CPU. */
+#define CR4_BASELINE 0x7ffull
+
+struct cr4_feature {
+	uint64_t cr4_bit;
+	uint32_t leaf;
+	char reg; /* 'b', 'c': the CPUID output register */
+	uint32_t bit;
+};
+
+static const struct cr4_feature features[] = {
+	{ BIT(11), CPUID_EXTENDED_FEATURES, 'c', BIT(2) },  /* UMIP     */
+	{ BIT(12), CPUID_EXTENDED_FEATURES, 'c', BIT(16) }, /* LA57     */
+	{ BIT(16), CPUID_EXTENDED_FEATURES, 'b', BIT(0) },  /* FSGSBASE */
+	{ BIT(17), CPUID_FEATURES, 'c', BIT(17) },          /* PCIDE    */
+	{ BIT(18), CPUID_FEATURES, 'c', BIT(26) },          /* OSXSAVE  */
+	{ BIT(20), CPUID_EXTENDED_FEATURES, 'b', BIT(7) },  /* SMEP     */
+	{ BIT(21), CPUID_EXTENDED_FEATURES, 'b', BIT(20) }, /* SMAP     */
+	{ BIT(22), CPUID_EXTENDED_FEATURES, 'c', BIT(3) },  /* PKE      */
+	{ BIT(23), CPUID_EXTENDED_FEATURES, 'c', BIT(7) },  /* CET (shadow stacks) */
+};
+
+uint64_t svm_cr4_reserved(void)
+{
+	uint32_t max, a, b, c, d;
+	cpuid(CPUID_MAX_BASIC, 0, &max, &b, &c, &d);
+	uint64_t allowed = CR4_BASELINE;
+	for (size_t i = 0; i < ARRAY_SIZE(features); i++) {
+		const struct cr4_feature *f = &features[i];
+		if (f->leaf > max)
+			continue;
+		cpuid(f->leaf, 0, &a, &b, &c, &d);
+		if ((f->reg == 'b' ? b : c) & f->bit)
+			allowed |= f->cr4_bit;
+	}
+	return ~allowed;
+}
