@@ -27,6 +27,7 @@ enum exit_reason {
 	EXIT_HLT,          /* HLT executed                                   */
 	EXIT_HYPERCALL,    /* VMMCALL / VMCALL                               */
 	EXIT_MSR,          /* RDMSR / WRMSR                                  */
+	EXIT_XSETBV,       /* XSETBV: the guest writes an XCR (vmm/xsetbv.c) */
 	EXIT_NPF,          /* nested page fault / EPT violation              */
 	EXIT_SHUTDOWN,     /* triple fault: the guest is dead                */
 	EXIT_INTERRUPT,    /* a host interrupt (timer tick) arrived          */
@@ -110,6 +111,10 @@ struct backend {
 	void (*set_control)(struct vcpu *vcpu, enum vcpu_control_reg reg, uint64_t value);
 	/* Prints guest and control state for a diagnostic. */
 	void (*dump)(struct vcpu *vcpu);
+
+	/* Exception injection, minimal: #GP(0) delivered to the guest at its
+	 * next entry, RIP left on the faulting instruction (vmm/xsetbv.c). */
+	void (*inject_gp)(struct vcpu *vcpu);
 };
 
 /* The backend chosen at boot, or NULL (vmm/vmm.c). */

@@ -8,7 +8,7 @@
 
 static const char *const reason_names[EXIT_REASON_COUNT] = {
 	[EXIT_CPUID] = "cpuid", [EXIT_IO] = "io", [EXIT_HLT] = "hlt",
-	[EXIT_HYPERCALL] = "hypercall", [EXIT_MSR] = "msr", [EXIT_NPF] = "npf",
+	[EXIT_HYPERCALL] = "hypercall", [EXIT_MSR] = "msr", [EXIT_XSETBV] = "xsetbv", [EXIT_NPF] = "npf",
 	[EXIT_SHUTDOWN] = "shutdown", [EXIT_INTERRUPT] = "interrupt",
 	[EXIT_ENTRY_FAILED] = "entry-failed", [EXIT_UNEXPECTED] = "unexpected",
 };
@@ -114,6 +114,7 @@ static const exit_handler_t handlers[EXIT_REASON_COUNT] = {
 	[EXIT_HLT] = handle_hlt,
 	[EXIT_HYPERCALL] = handle_hypercall,
 	[EXIT_MSR] = handle_msr,
+	[EXIT_XSETBV] = handle_xsetbv,
 	[EXIT_NPF] = handle_npf,
 	[EXIT_SHUTDOWN] = handle_shutdown,
 	[EXIT_INTERRUPT] = handle_interrupt,

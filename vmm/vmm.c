@@ -60,6 +60,8 @@ int vmm_enable(void)
 	if (enabled)
 		return 0;
 	int rc = backend->enable();
+	if (!rc)
+		rc = cpu_state_enable(); /* x87/SSE/XCR0 per vCPU (vmm/cpu_state.h) */
 	enabled = rc == 0;
 	return rc;
 }
@@ -344,6 +346,7 @@ static __attribute__((noreturn)) void summarize(void)
 	kprintf("memvisor: scheduler: %llu slices, %llu switches between VMs in %llu ms\n", (unsigned long long)slices,
 		(unsigned long long)switches, (unsigned long long)now_ms());
 	print_reclaimed();
+	cpu_state_host_check();
 	kprintf("memvisor: guests: %u ok, %u failed, %u stopped\n", ok, failed, stopped);
 	if (failed)
 		shutdown(STATUS_GUEST_FAILED, "guest-failed");

@@ -104,4 +104,5 @@ const struct backend svm_backend = {
 	.get_control = svm_get_control,
 	.set_control = svm_set_control,
 	.dump = svm_dump,
+	.inject_gp = svm_inject_gp,
 };

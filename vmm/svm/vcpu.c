@@ -34,6 +34,7 @@ _Static_assert(offsetof(struct vcpu_regs, r15) == 0x70, "vmrun.S REG_R15");
 #define LEN_HLT 1     /* f4       */
 #define LEN_VMMCALL 3 /* 0f 01 d9 */
 #define LEN_RDWRMSR 2 /* 0f 32/30 */
+#define LEN_XSETBV 3  /* 0f 01 d1 */
 
 static struct svm_vcpu svm_vcpus[VM_MAX];
 
@@ -68,11 +69,11 @@ static void vmcb_controls(struct vmcb_control *c, struct vm *vm)
 	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_CPUID | INTERCEPT_HLT |
 			     INTERCEPT_IOIO_PROT | INTERCEPT_MSR_PROT | INTERCEPT_SHUTDOWN;
 	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
-			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT;
+			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT | INTERCEPT_XSETBV;
 	c->iopm_base_pa = svm_iopm.raw;
 	c->msrpm_base_pa = svm_msrpm.raw;
 	c->asid = svm_asid(vm);
-	c->int_ctl = V_INTR_MASKING;
+	c->int_ctl = V_INTR_MASKING; /* V_TPR = 0: the guest's CR8 lives here (APM 15.21) */
 	c->np_control = NP_ENABLE;
 	c->n_cr3 = mfn_to_mpa(vm->npt.root).raw;
 }
@@ -85,6 +86,11 @@ int svm_vcpu_init(struct vcpu *vcpu, uint64_t entry_rip)
 		return -E_NO_MEMORY;
 	if (mem_try_alloc_zeroed(&host)) {
 		mem_free_frame(guest);
+		return -E_NO_MEMORY;
+	}
+	if (cpu_state_vcpu_init(vcpu)) {
+		mem_free_frame(guest);
+		mem_free_frame(host);
 		return -E_NO_MEMORY;
 	}
 	sv->vmcb_mpa = mfn_to_mpa(guest);
@@ -101,6 +107,7 @@ void svm_vcpu_destroy(struct vcpu *vcpu)
 {
 	mem_free_frame(mpa_to_mfn(arch(vcpu)->vmcb_mpa));
 	mem_free_frame(mpa_to_mfn(arch(vcpu)->host_vmcb_mpa));
+	cpu_state_vcpu_destroy(vcpu);
 	vcpu->arch = NULL;
 }
 
@@ -123,6 +130,7 @@ static void decode(struct exit_record *e, const struct vmcb *vmcb)
 	case VMEXIT_CPUID: e->reason = EXIT_CPUID; e->insn_len = LEN_CPUID; break;
 	case VMEXIT_HLT: e->reason = EXIT_HLT; e->insn_len = LEN_HLT; break;
 	case VMEXIT_VMMCALL: e->reason = EXIT_HYPERCALL; e->insn_len = LEN_VMMCALL; break;
+	case VMEXIT_XSETBV: e->reason = EXIT_XSETBV; e->insn_len = LEN_XSETBV; break;
 	case VMEXIT_IOIO: decode_io(e, i1, i2, vmcb->save.rip); break;
 	case VMEXIT_MSR:
 		e->reason = EXIT_MSR;
@@ -149,6 +157,17 @@ static void decode(struct exit_record *e, const struct vmcb *vmcb)
 	}
 }
 
+/* VMRUN loads CR2 from the VMCB and #VMEXIT stores it back (APM 15.5.1),
+ * but Bochs 2.7's SVM does neither: the guest then uses the real CR2. So
+ * CR2 is also loaded by hand before VMRUN, and an unchanged VMCB value
+ * after the exit is completed from the register. On hardware that switches
+ * CR2 both give the same value. */
+static void cr2_after_exit(struct vmcb *v, uint64_t before)
+{
+	if (v->save.cr2 == before)
+		v->save.cr2 = read_cr2();
+}
+
 void svm_vcpu_run(struct vcpu *vcpu, struct exit_record *exit)
 {
 	struct svm_vcpu *sv = arch(vcpu);
@@ -158,7 +177,15 @@ void svm_vcpu_run(struct vcpu *vcpu, struct exit_record *exit)
 	v->save.rip = vcpu->regs.rip;
 	v->save.rflags = vcpu->regs.rflags;
 	v->control.tlb_control = svm_take_flush(vcpu->vm) ? TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_DO_NOTHING;
+	/* DR0-3, XCR0, x87/SSE: the table in svm.h. Host IF stays 1 up to
+	 * CLGI (vmrun.S); a host interrupt in between touches none of them. */
+	cpu_state_enter(vcpu);
+	uint64_t cr2 = v->save.cr2;
+	write_cr2(cr2);
 	svm_world_switch(&vcpu->regs, sv->vmcb_mpa.raw, sv->host_vmcb_mpa.raw);
+	cr2_after_exit(v, cr2);
+	cpu_state_leave(vcpu);
+	svm_inject_done(v);
 	vcpu->regs.rax = v->save.rax;
 	vcpu->regs.rsp = v->save.rsp;
 	vcpu->regs.rip = v->save.rip;
@@ -209,6 +236,9 @@ void svm_dump(struct vcpu *vcpu)
 	kprintf("  guest: cr0=%#llx cr3=%#llx cr4=%#llx efer=%#llx cr2=%#llx\n", (unsigned long long)s->cr0,
 		(unsigned long long)s->cr3, (unsigned long long)s->cr4, (unsigned long long)s->efer,
 		(unsigned long long)s->cr2);
+	kprintf("  guest: dr6=%#llx dr7=%#llx v_tpr=%#llx xcr0=%#llx\n", (unsigned long long)s->dr6,
+		(unsigned long long)s->dr7, (unsigned long long)(v->control.int_ctl & V_TPR_MASK),
+		(unsigned long long)vcpu->cpu.xcr0);
 	dump_segment("cs", &s->cs);
 	dump_segment("ss", &s->ss);
 	dump_segment("ds", &s->ds);

@@ -47,8 +47,10 @@
 #define INTERCEPT_STGI BIT(4)
 #define INTERCEPT_CLGI BIT(5)
 #define INTERCEPT_SKINIT BIT(6)
+#define INTERCEPT_XSETBV BIT(13)
 
 #define V_INTR_MASKING BIT(24) /* in vmcb_control.int_ctl */
+#define V_TPR_MASK 0xffull     /* int_ctl 7:0: the guest's CR8 (APM 15.21) */
 #define NP_ENABLE BIT(0)
 #define TLB_CONTROL_DO_NOTHING 0
 #define TLB_CONTROL_FLUSH_ASID 3
@@ -63,8 +65,15 @@
 #define VMEXIT_SHUTDOWN 0x7f
 #define VMEXIT_VMRUN 0x80
 #define VMEXIT_VMMCALL 0x81
+#define VMEXIT_XSETBV 0x8d
 #define VMEXIT_NPF 0x400
 #define VMEXIT_INVALID 0xffffffffu /* compare the low 32 bits: QEMU reports it as 0xffffffff */
+
+/* EVENTINJ (APM 15.20): vector 7:0, type 10:8, EV 11, V 31, error code 63:32 */
+#define EVENTINJ_TYPE_EXCEPTION (3ull << 8)
+#define EVENTINJ_EV BIT(11)
+#define EVENTINJ_V BIT(31)
+#define EVENTINJ_ERROR_CODE_SHIFT 32
 
 /* EXITINFO1 for IOIO (APM Figure 15-2) */
 #define IOIO_TYPE_IN BIT(0)

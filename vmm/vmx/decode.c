@@ -56,6 +56,7 @@ void vmx_decode_exit(struct vcpu *vcpu, struct exit_record *e)
 	case VMX_EXIT_CPUID: e->reason = EXIT_CPUID; e->insn_len = insn_len(); break;
 	case VMX_EXIT_HLT: e->reason = EXIT_HLT; e->insn_len = insn_len(); break;
 	case VMX_EXIT_VMCALL: e->reason = EXIT_HYPERCALL; e->insn_len = insn_len(); break;
+	case VMX_EXIT_XSETBV: e->reason = EXIT_XSETBV; e->insn_len = insn_len(); break;
 	case VMX_EXIT_IO_INSTRUCTION: decode_io(e, qual); break;
 	case VMX_EXIT_RDMSR:
 	case VMX_EXIT_WRMSR:

@@ -165,4 +165,5 @@ const struct backend vmx_backend = {
 	.get_control = vmx_get_control,
 	.set_control = vmx_set_control,
 	.dump = vmx_dump,
+	.inject_gp = vmx_inject_gp,
 };
