@@ -14,7 +14,7 @@
 # The first rule here is `all`, so including this file anywhere keeps
 # `all` the default goal.
 
-GUEST_NAMES := hello memtest crash badcall bench spin workset badballoon twins zipmix
+GUEST_NAMES := hello memtest crash badcall bench spin workset badballoon twins zipmix regspy
 
 all: guests
 
