@@ -219,6 +219,7 @@ $(UNIT_DIR)/test_balloon_plan:  $(call unit_obj,vmm/balloon_plan.c kernel/cmdlin
 $(UNIT_DIR)/test_page_hash:  $(call unit_obj,vmm/page_hash.c)
 $(UNIT_DIR)/test_share_table: $(call unit_obj,vmm/share_table.c)
 $(UNIT_DIR)/test_scan_order: $(call unit_obj,vmm/scan_order.c vmm/rate_limit.c)
+$(UNIT_DIR)/test_xcr0:       $(call unit_obj,vmm/xcr0.c)
 $(UNIT_DIR)/test_share:      $(call unit_obj,vmm/share.c vmm/share_table.c vmm/page_hash.c vmm/pmap.c vmm/frame_table.c)
 $(UNIT_DIR)/test_insn_decode: $(call unit_obj,vmm/insn_decode.c)
 $(UNIT_DIR)/test_cr_write:    $(call unit_obj,vmm/cr_write.c)

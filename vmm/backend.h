@@ -33,6 +33,7 @@ enum exit_reason {
 	EXIT_RDPMC,        /* RDPMC: the host's performance counters         */
 	EXIT_CR_WRITE,     /* MOV to CR0/CR4, CLTS, LMSW changing a bit the
 			    * host owns (VMX guest/host masks)              */
+	EXIT_XSETBV,       /* XSETBV: the guest writes an XCR (vmm/xsetbv.c) */
 	EXIT_NPF,          /* nested page fault / EPT violation              */
 	EXIT_SHUTDOWN,     /* triple fault: the guest is dead                */
 	EXIT_INTERRUPT,    /* a host interrupt (timer tick) arrived          */

@@ -3,6 +3,7 @@
  * announced.
  * See: SDM Vol. 2A CPUID; APM Vol. 3 appendix E; the hypervisor leaves at
  * 0x40000000 follow the convention KVM and others use. */
+#include "cpu_state.h"
 #include "emulate.h"
 #include "exit.h"
 #include "../kernel/io.h"
@@ -15,6 +16,36 @@
 #define CPUID_EXT_FEATURES 0x80000001u
 #define CPUID_EXT_ECX_SVM BIT(2)
 #define CPUID_SVM_FEATURES 0x8000000au
+#define CPUID1_ECX_OSXSAVE BIT(27)
+#define CPUID_STRUCTURED_FEATURES 7
+#define CPUID7_ECX_OSPKE BIT(4)
+#define CPUID_XSAVE 0xdu
+#define XSAVE_SUBLEAF_MAIN 0
+#define XSAVE_SUBLEAF_FEATURES 1
+#define CR4_OSXSAVE BIT(18)
+#define CR4_PKE BIT(22)
+
+/* A flag CPUID computes from CR4: the guest's CR4, not the host's. */
+static uint32_t cr4_flag(uint32_t reg, uint32_t flag, struct vcpu *vcpu, uint64_t cr4_bit)
+{
+	bool set = backend->get_control(vcpu, VCPU_CR4) & cr4_bit;
+	return (reg & ~flag) | (set ? flag : 0);
+}
+
+/* Leaf 0Dh as the guest's XCR0 would make it: only the components memvisor
+ * saves (vmm/cpu_state.c), sizes for the guest's XCR0 (SDM Vol. 1 13.2). */
+static void xsave_leaf(struct vcpu *vcpu, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	uint64_t offered = cpu_state_xcr0_offered();
+	if (sub == XSAVE_SUBLEAF_MAIN) {
+		*a &= (uint32_t)offered;
+		*d &= (uint32_t)(offered >> 32);
+		*b = cpu_state_xsave_size(vcpu->cpu.xcr0);
+		*c = cpu_state_xsave_size(offered);
+	} else if (sub > XSAVE_SUBLEAF_FEATURES && (sub >= 64 || !(offered & BIT(sub)))) {
+		*a = *b = *c = *d = 0;
+	}
+}
 
 static void signature(uint32_t *b, uint32_t *c, uint32_t *d)
 {
@@ -37,8 +68,13 @@ void handle_cpuid(struct vcpu *vcpu, const struct exit_record *exit)
 		}
 	} else {
 		cpuid(leaf, sub, &a, &b, &c, &d);
-		if (leaf == CPUID_FEATURES)
+		if (leaf == CPUID_FEATURES) {
 			c = (c & ~(uint32_t)CPUID1_ECX_VMX) | (uint32_t)CPUID1_ECX_HYPERVISOR;
+			c = cr4_flag(c, CPUID1_ECX_OSXSAVE, vcpu, CR4_OSXSAVE);
+		} else if (leaf == CPUID_STRUCTURED_FEATURES && sub == 0)
+			c = cr4_flag(c, CPUID7_ECX_OSPKE, vcpu, CR4_PKE);
+		else if (leaf == CPUID_XSAVE)
+			xsave_leaf(vcpu, sub, &a, &b, &c, &d);
 		else if (leaf == CPUID_EXT_FEATURES)
 			c &= ~(uint32_t)CPUID_EXT_ECX_SVM;
 		else if (leaf == CPUID_SVM_FEATURES)

@@ -3,6 +3,7 @@
  * See: SDM (rev. 084) Vol. 2A 2.3.11 (15-byte limit), Vol. 3A 18.3.1.4;
  * APM Vol. 2 15.7.1. */
 #include "emulate.h"
+#include "cr_write.h"
 #include "exit.h"
 #include "guest_walk.h"
 #include "insn_decode.h"
@@ -54,6 +55,7 @@ static bool expected_op(const struct exit_record *exit, enum insn_op op)
 	 * no-op, vmm/exit.c), so either is accepted for the length. */
 	case EXIT_WBINVD: return op == INSN_WBINVD || op == INSN_INVD;
 	case EXIT_RDPMC: return op == INSN_RDPMC;
+	case EXIT_XSETBV: return op == INSN_XSETBV;
 	case EXIT_CR_WRITE:
 		return op == INSN_MOV_TO_CR || (exit->cr.reg == VCPU_CR0 && (op == INSN_CLTS || op == INSN_LMSW));
 	default: return false; /* the others carry their length or have none */
@@ -85,7 +87,7 @@ bool emulate_needs_length(const struct exit_record *exit)
 {
 	switch (exit->reason) {
 	case EXIT_CPUID: case EXIT_HLT: case EXIT_HYPERCALL: case EXIT_MSR:
-	case EXIT_INVD: case EXIT_WBINVD: case EXIT_RDPMC: case EXIT_CR_WRITE:
+	case EXIT_INVD: case EXIT_WBINVD: case EXIT_RDPMC: case EXIT_CR_WRITE: case EXIT_XSETBV:
 		return exit->insn_len == 0;
 	default:
 		return false; /* I/O exits always carry their length */
@@ -152,7 +154,12 @@ void emulate_complete(struct vcpu *vcpu, const struct exit_record *exit)
 		backend->single_step_trap(vcpu);
 }
 
+/* In real mode no exception pushes an error code (SDM Vol. 3B, "8086
+ * Emulation", interrupt and exception handling); VMX would even refuse
+ * the entry (SDM Vol. 3C 27.2.1.3). */
 void emulate_fault(struct vcpu *vcpu, unsigned vector, int64_t error_code)
 {
+	if (!(backend->get_control(vcpu, VCPU_CR0) & CR0_PE))
+		error_code = EXCEPTION_NO_ERROR_CODE;
 	backend->inject_exception(vcpu, vector, error_code);
 }

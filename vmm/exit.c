@@ -11,7 +11,7 @@
 static const char *const reason_names[EXIT_REASON_COUNT] = {
 	[EXIT_CPUID] = "cpuid", [EXIT_IO] = "io", [EXIT_HLT] = "hlt",
 	[EXIT_HYPERCALL] = "hypercall", [EXIT_MSR] = "msr", [EXIT_INVD] = "invd", [EXIT_WBINVD] = "wbinvd",
-	[EXIT_RDPMC] = "rdpmc", [EXIT_CR_WRITE] = "cr-write", [EXIT_NPF] = "npf",
+	[EXIT_RDPMC] = "rdpmc", [EXIT_CR_WRITE] = "cr-write", [EXIT_XSETBV] = "xsetbv", [EXIT_NPF] = "npf",
 	[EXIT_SHUTDOWN] = "shutdown", [EXIT_INTERRUPT] = "interrupt",
 	[EXIT_ENTRY_FAILED] = "entry-failed", [EXIT_UNEXPECTED] = "unexpected",
 };
@@ -205,6 +205,7 @@ static const exit_handler_t handlers[EXIT_REASON_COUNT] = {
 	[EXIT_WBINVD] = handle_wbinvd,
 	[EXIT_RDPMC] = handle_rdpmc,
 	[EXIT_CR_WRITE] = handle_cr_write,
+	[EXIT_XSETBV] = handle_xsetbv,
 	[EXIT_NPF] = handle_npf,
 	[EXIT_SHUTDOWN] = handle_shutdown,
 	[EXIT_INTERRUPT] = handle_interrupt,

@@ -11,6 +11,7 @@ void exit_dispatch(struct vcpu *vcpu, const struct exit_record *exit);
 void handle_cpuid(struct vcpu *vcpu, const struct exit_record *exit);
 void handle_io(struct vcpu *vcpu, const struct exit_record *exit);
 void handle_hypercall(struct vcpu *vcpu, const struct exit_record *exit);
+void handle_xsetbv(struct vcpu *vcpu, const struct exit_record *exit);
 
 /* The guest's console (vmm/pio.c): a line is printed when it ends. */
 void vm_console_putc(struct vm *vm, char c);

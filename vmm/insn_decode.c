@@ -50,6 +50,7 @@ static enum insn_op group7_op(uint8_t modrm)
 	switch (modrm) {
 	case 0xc1: return INSN_VMCALL;
 	case 0xd9: return INSN_VMMCALL;
+	case 0xd1: return INSN_XSETBV;
 	default:
 		return modrm >= MODRM_LMSW_REGISTER_FIRST && modrm <= MODRM_LMSW_REGISTER_LAST ? INSN_LMSW
 											     : INSN_UNKNOWN;
@@ -134,6 +135,7 @@ const char *insn_op_name(enum insn_op op)
 		[INSN_UNKNOWN] = "an unknown instruction", [INSN_HLT] = "HLT", [INSN_CPUID] = "CPUID",
 		[INSN_RDMSR] = "RDMSR", [INSN_WRMSR] = "WRMSR", [INSN_RDPMC] = "RDPMC", [INSN_INVD] = "INVD",
 		[INSN_WBINVD] = "WBINVD", [INSN_VMCALL] = "VMCALL", [INSN_VMMCALL] = "VMMCALL",
+		[INSN_XSETBV] = "XSETBV",
 		[INSN_MOV_TO_CR] = "MOV to CR", [INSN_CLTS] = "CLTS", [INSN_LMSW] = "LMSW",
 	};
 	return op < INSN_OP_COUNT ? names[op] : "invalid";

@@ -35,6 +35,7 @@ enum insn_op {
 	INSN_WBINVD,  /* 0F 09 (F3 0F 09 is WBNOINVD, the same length) */
 	INSN_VMCALL,  /* 0F 01 C1 */
 	INSN_VMMCALL, /* 0F 01 D9 */
+	INSN_XSETBV,  /* 0F 01 D1 */
 	INSN_MOV_TO_CR, /* 0F 22 /r */
 	INSN_CLTS,      /* 0F 06    */
 	INSN_LMSW,      /* 0F 01 /6, register operand (F0-F7); the memory

@@ -7,6 +7,7 @@
 #include "../kernel/boot_info.h"
 #include "backend.h"
 #include "balloon.h"
+#include "cpu_state.h"
 #include "frame_table.h"
 #include "hypercall_abi.h"
 #include "nested_pt.h"
@@ -30,6 +31,7 @@ struct vcpu {
 	struct vm *vm;
 	struct vcpu_regs regs;
 	void *arch; /* the backend's per-vCPU state (VMCB or VMCS) */
+	struct vcpu_cpu_state cpu; /* what neither VMCB nor VMCS switches */
 	uint64_t exits[EXIT_REASON_COUNT];
 	/* The guest's CR3 as of its last exit: its page-table root (a gpa),
 	 * kept in plain memory for debuggers (tools/gdb) and the monitor. */

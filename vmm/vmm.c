@@ -60,6 +60,8 @@ int vmm_enable(void)
 	if (enabled)
 		return 0;
 	int rc = backend->enable();
+	if (!rc)
+		rc = cpu_state_enable(); /* x87/SSE/XCR0 per vCPU (vmm/cpu_state.h) */
 	enabled = rc == 0;
 	return rc;
 }
@@ -353,6 +355,7 @@ static __attribute__((noreturn)) void summarize(void)
 	}
 	sched_print_summary(now_ms());
 	print_reclaimed();
+	cpu_state_host_check();
 	kprintf("memvisor: guests: %u ok, %u failed, %u stopped\n", ok, failed, stopped);
 	if (failed)
 		shutdown(STATUS_GUEST_FAILED, "guest-failed");

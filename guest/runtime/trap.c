@@ -1,7 +1,8 @@
-/* guest/runtime/trap.c — what an exception does in a guest: a #PF in a
- * demand region maps a frame and retries (demand.c); a workload's hook
- * may take any exception first; anything else prints one line and ends
- * the guest with GUEST_EXIT_FATAL.
+/* guest/runtime/trap.c — what an exception does in a guest: a workload
+ * that provokes exceptions on purpose (trap_set_hook(), trap.h) sees each
+ * one first; then a #PF in a demand region maps a frame and retries
+ * (demand.c); anything else prints one line and ends the guest with
+ * GUEST_EXIT_FATAL.
  * See: SDM Vol. 3A (rev. 084) 6.15 (exception reference). */
 #include "trap.h"
 #include "console.h"

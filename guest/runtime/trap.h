@@ -13,10 +13,12 @@
  * interrupted code. */
 void trap_dispatch(struct trap_frame *tf);
 
-/* A workload that provokes exceptions on purpose (guest/insn/) sees each
- * one first: its hook returns true when it handled it, having changed
- * the frame as it likes (e.g. a RIP to resume at); false leaves it to the
- * runtime. NULL removes the hook. */
+/* A workload that provokes exceptions on purpose (guest/insn/,
+ * guest/regspy/) sees each one first: its hook returns true when it
+ * handled it, having changed the frame as it likes (e.g. a RIP to resume
+ * at); false leaves it to the runtime. NULL removes the hook. This is the
+ * guests' only way to expect an exception: kernel/trap.h's trap_expect()
+ * is memvisor's own and is not built into guests. */
 typedef bool (*trap_hook_t)(struct trap_frame *tf);
 void trap_set_hook(trap_hook_t hook);
 

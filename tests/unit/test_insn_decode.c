@@ -53,6 +53,8 @@ static const struct encoding table[] = {
 	{ "wbnoinvd (f3 0f 09)", { 0xf3, 0x0f, 0x09 }, 3, MODE64, 0, INSN_WBINVD, 3, 0, 0 },
 	{ "vmcall", { 0x0f, 0x01, 0xc1 }, 3, MODE64, 0, INSN_VMCALL, 3, 0, 0 },
 	{ "cs ds vmmcall", { 0x2e, 0x3e, 0x0f, 0x01, 0xd9 }, 5, MODE64, 0, INSN_VMMCALL, 5, 0, 0 },
+	{ "xsetbv", { 0x0f, 0x01, 0xd1 }, 3, MODE64, 0, INSN_XSETBV, 3, 0, 0 },
+	{ "cs rex.w xsetbv", { 0x2e, 0x48, 0x0f, 0x01, 0xd1 }, 5, MODE64, 0, INSN_XSETBV, 5, 0, 0 },
 	{ "lgdt (0f 01 /2, memory)", { 0x0f, 0x01, 0x10 }, 3, MODE64, -E_NOT_SUPPORTED, INSN_UNKNOWN, 0, 0, 0 },
 	{ "mov cr4, eax (32-bit)", { 0x0f, 0x22, 0xe0 }, 3, MODE32, 0, INSN_MOV_TO_CR, 3, 4, 0 },
 	{ "mov cr0, rax", { 0x0f, 0x22, 0xc0 }, 3, MODE64, 0, INSN_MOV_TO_CR, 3, 0, 0 },

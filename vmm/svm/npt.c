@@ -50,10 +50,14 @@ void svm_vm_destroy(struct vm *vm)
 	npt_destroy(&vm->npt);
 }
 
+/* Which VM last ran under each ASID the VMs use (0: none yet). */
+static uint32_t asid_last_vm[VM_MAX + 1];
+
 uint32_t svm_asid(const struct vm *vm)
 {
-	/* ASID 0 is the host's. With more VMs than ASIDs they share the last
-	 * one, and svm_take_flush() flushes it on every entry. */
+	/* ASID 0 is the host's. With more VMs than ASIDs the last ones share
+	 * the highest ASID, and svm_take_flush() flushes it whenever it passes
+	 * from one VM to another. */
 	return vm->id < svm_caps.asids ? vm->id : svm_caps.asids - 1;
 }
 
@@ -62,9 +66,15 @@ void svm_flush(struct vm *vm)
 	arch(vm)->flush_pending = true;
 }
 
+/* The TLB tags guest translations with the ASID only (APM 15.16): entries
+ * a VM left under a shared ASID stay valid for the next VM using it, so a
+ * change of user is a flush, whichever VM comes back. */
 bool svm_take_flush(struct vm *vm)
 {
-	bool f = arch(vm)->flush_pending || vm->id >= svm_caps.asids;
+	uint32_t asid = svm_asid(vm);
+	bool reused = asid_last_vm[asid] != vm->id;
+	bool f = arch(vm)->flush_pending || reused;
+	asid_last_vm[asid] = vm->id;
 	arch(vm)->flush_pending = false;
 	return f;
 }

@@ -1,4 +1,42 @@
-/* vmm/svm/svm.h — what the SVM backend's files share among themselves. */
+/* vmm/svm/svm.h — what the SVM backend's files share among themselves.
+ *
+ * Guest CPU state under SVM: where each register a guest can set is kept,
+ * so that no value passes from one VM to the next, nor into the host.
+ * (APM Vol. 2 rev. 3.42; "cpu_state" = vmm/cpu_state.c, neutral.)
+ *
+ *   register                    kept per VM by                          APM
+ *   ──────────────────────────  ──────────────────────────────────────  ─────────
+ *   RAX RSP RIP RFLAGS          VMCB save area (VMRUN/#VMEXIT)          15.5.1
+ *   RBX RCX RDX RSI RDI RBP     struct vcpu_regs, vmrun.S               15.5.1
+ *   R8-R15
+ *   CS DS ES SS, GDTR IDTR,     VMCB save area                          15.5.1
+ *   CR0 CR3 CR4 EFER, CPL
+ *   CR2                         VMCB save area, and loaded/read back by 15.5.1
+ *                               hand (Bochs' SVM does not switch it)
+ *   DR6 DR7                     VMCB save area; host values written     15.5.1
+ *                               back after #VMEXIT (cpu_state)
+ *   DR0-DR3                     cpu_state: vcpu->cpu.dr around VMRUN    (not in VMCB)
+ *   CR8 (TPR)                   V_TPR in the VMCB: with V_INTR_MASKING  15.21
+ *                               the guest's CR8 writes only V_TPR, the
+ *                               host TPR is untouched
+ *   FS GS (with bases) TR LDTR, VMCB, moved by VMLOAD/VMSAVE; the       15.5.2
+ *   KernelGSBase, STAR LSTAR    host's own in host_vmcb (vmrun.S)
+ *   CSTAR SFMASK, SYSENTER_*
+ *   PAT                         G_PAT in the VMCB (nested paging)       15.25
+ *   XCR0                        XSETBV intercepted (INTERCEPT_XSETBV),  15.9,
+ *                               emulated per VM (vmm/xsetbv.c), loaded  appendix C
+ *                               around VMRUN by cpu_state, read back
+ *                               after #VMEXIT (QEMU 7.2's TCG ignores
+ *                               the intercept: the guest writes XCR0)
+ *   x87 SSE AVX MPX AVX-512     cpu_state: one XSAVE image per vCPU,    (not in VMCB)
+ *   PKRU                        switched when another vCPU runs
+ *   every other MSR (TSC,       not writable: the MSR permission map    15.11
+ *   TSC_AUX, DEBUGCTL, PAT,     is all ones, every RDMSR/WRMSR exits
+ *   APIC, ...)                  and only EFER is emulated
+ *   I/O ports                   the I/O permission map is all ones      15.10
+ * RDTSCP/RDPID read the host's TSC_AUX, which memvisor never writes: a
+ * guest reads it but no guest can change it.
+ */
 #ifndef MEMVISOR_SVM_SVM_H
 #define MEMVISOR_SVM_SVM_H
 
@@ -52,6 +90,7 @@ void svm_get_code_segment(struct vcpu *vcpu, struct vcpu_code_segment *cs);
 void svm_inject_exception(struct vcpu *vcpu, unsigned vector, int64_t error_code);
 void svm_single_step_trap(struct vcpu *vcpu);
 void svm_dump(struct vcpu *vcpu);
+
 
 /* vmm/svm/vmrun.S: loads the guest GPRs from regs, runs the guest, stores
  * them back. RAX, RSP, RIP and RFLAGS travel in the VMCB instead. */

@@ -68,12 +68,13 @@ static void vmcb_controls(struct vmcb_control *c, struct vm *vm)
 	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_RDPMC | INTERCEPT_CPUID | INTERCEPT_INVD |
 			     INTERCEPT_HLT | INTERCEPT_IOIO_PROT | INTERCEPT_MSR_PROT | INTERCEPT_SHUTDOWN;
 	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
-			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT | INTERCEPT_WBINVD;
+			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT | INTERCEPT_WBINVD |
+			     INTERCEPT_XSETBV;
 	c->intercept_cr = INTERCEPT_CR0_WRITE | INTERCEPT_CR4_WRITE; /* see cr4.c */
 	c->iopm_base_pa = svm_iopm.raw;
 	c->msrpm_base_pa = svm_msrpm.raw;
 	c->asid = svm_asid(vm);
-	c->int_ctl = V_INTR_MASKING;
+	c->int_ctl = V_INTR_MASKING; /* V_TPR = 0: the guest's CR8 lives here (APM 15.21) */
 	c->np_control = NP_ENABLE;
 	c->n_cr3 = mfn_to_mpa(vm->npt.root).raw;
 }
@@ -86,6 +87,11 @@ int svm_vcpu_init(struct vcpu *vcpu, uint64_t entry_rip)
 		return -E_NO_MEMORY;
 	if (mem_try_alloc_zeroed(&host)) {
 		mem_free_frame(guest);
+		return -E_NO_MEMORY;
+	}
+	if (cpu_state_vcpu_init(vcpu)) {
+		mem_free_frame(guest);
+		mem_free_frame(host);
 		return -E_NO_MEMORY;
 	}
 	sv->vmcb_mpa = mfn_to_mpa(guest);
@@ -102,6 +108,7 @@ void svm_vcpu_destroy(struct vcpu *vcpu)
 {
 	mem_free_frame(mpa_to_mfn(arch(vcpu)->vmcb_mpa));
 	mem_free_frame(mpa_to_mfn(arch(vcpu)->host_vmcb_mpa));
+	cpu_state_vcpu_destroy(vcpu);
 	vcpu->arch = NULL;
 }
 
@@ -143,6 +150,7 @@ static void decode(struct exit_record *e, const struct vmcb *vmcb)
 	case VMEXIT_INVD: decode_insn(e, vmcb, EXIT_INVD); break;
 	case VMEXIT_WBINVD: decode_insn(e, vmcb, EXIT_WBINVD); break;
 	case VMEXIT_RDPMC: decode_insn(e, vmcb, EXIT_RDPMC); break;
+	case VMEXIT_XSETBV: decode_insn(e, vmcb, EXIT_XSETBV); break;
 	case VMEXIT_IOIO: decode_io(e, i1, i2, vmcb->save.rip); break;
 	case VMEXIT_CR0_WRITE:
 	case VMEXIT_CR4_WRITE:
@@ -178,6 +186,17 @@ static void decode(struct exit_record *e, const struct vmcb *vmcb)
 	}
 }
 
+/* VMRUN loads CR2 from the VMCB and #VMEXIT stores it back (APM 15.5.1),
+ * but Bochs 2.7's SVM does neither: the guest then uses the real CR2. So
+ * CR2 is also loaded by hand before VMRUN, and an unchanged VMCB value
+ * after the exit is completed from the register. On hardware that switches
+ * CR2 both give the same value. */
+static void cr2_after_exit(struct vmcb *v, uint64_t before)
+{
+	if (v->save.cr2 == before)
+		v->save.cr2 = read_cr2();
+}
+
 void svm_vcpu_run(struct vcpu *vcpu, struct exit_record *exit)
 {
 	struct svm_vcpu *sv = arch(vcpu);
@@ -187,7 +206,14 @@ void svm_vcpu_run(struct vcpu *vcpu, struct exit_record *exit)
 	v->save.rip = vcpu->regs.rip;
 	v->save.rflags = vcpu->regs.rflags;
 	v->control.tlb_control = svm_take_flush(vcpu->vm) ? TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_DO_NOTHING;
+	/* DR0-3, XCR0, x87/SSE: the table in svm.h. Host IF stays 1 up to
+	 * CLGI (vmrun.S); a host interrupt in between touches none of them. */
+	cpu_state_enter(vcpu);
+	uint64_t cr2 = v->save.cr2;
+	write_cr2(cr2);
 	svm_world_switch(&vcpu->regs, sv->vmcb_mpa.raw, sv->host_vmcb_mpa.raw);
+	cr2_after_exit(v, cr2);
+	cpu_state_leave(vcpu);
 	/* An event whose delivery the exit interrupted (e.g. an injected #GP
 	 * whose IDT or stack page faulted in the NPT) is in EXITINTINFO: it
 	 * goes in again at the next VMRUN (APM 15.7.2); otherwise nothing. */
@@ -282,6 +308,9 @@ void svm_dump(struct vcpu *vcpu)
 	kprintf("  guest: cr0=%#llx cr3=%#llx cr4=%#llx efer=%#llx cr2=%#llx\n", (unsigned long long)s->cr0,
 		(unsigned long long)s->cr3, (unsigned long long)s->cr4, (unsigned long long)s->efer,
 		(unsigned long long)s->cr2);
+	kprintf("  guest: dr6=%#llx dr7=%#llx v_tpr=%#llx xcr0=%#llx\n", (unsigned long long)s->dr6,
+		(unsigned long long)s->dr7, (unsigned long long)(v->control.int_ctl & V_TPR_MASK),
+		(unsigned long long)vcpu->cpu.xcr0);
 	dump_segment("cs", &s->cs);
 	dump_segment("ss", &s->ss);
 	dump_segment("ds", &s->ds);

@@ -54,8 +54,10 @@
 #define INTERCEPT_CLGI BIT(5)
 #define INTERCEPT_SKINIT BIT(6)
 #define INTERCEPT_WBINVD BIT(9) /* WBINVD and WBNOINVD */
+#define INTERCEPT_XSETBV BIT(13)
 
 #define V_INTR_MASKING BIT(24) /* in vmcb_control.int_ctl */
+#define V_TPR_MASK 0xffull     /* int_ctl 7:0: the guest's CR8 (APM 15.21) */
 #define NP_ENABLE BIT(0)
 #define TLB_CONTROL_DO_NOTHING 0
 #define TLB_CONTROL_FLUSH_ASID 3
@@ -75,6 +77,7 @@
 #define VMEXIT_VMRUN 0x80
 #define VMEXIT_VMMCALL 0x81
 #define VMEXIT_WBINVD 0x89
+#define VMEXIT_XSETBV 0x8d
 #define VMEXIT_NPF 0x400
 #define VMEXIT_INVALID 0xffffffffu /* compare the low 32 bits: QEMU reports it as 0xffffffff */
 

@@ -27,10 +27,14 @@ static const struct wanted_control pin_wanted[] = {
 /* Primary: HLT, every port and every MSR exit (bitmaps all ones, like
  * SVM's IOPM/MSRPM), RDPMC too (the host's counters); the secondary
  * controls carry EPT and WBINVD exiting (a flush of the machine's caches).
- * INVD exits without asking (SDM 26.1.2). */
+ * INVD exits without asking (SDM 26.1.2). The TPR shadow keeps the
+ * guest's CR8 in its own virtual-APIC page: without it MOV to CR8 sets the
+ * real TPR, which the next VM would read and which can mask the host's
+ * timer (SDM 30.3). */
 static const struct wanted_control proc_wanted[] = {
 	{ PROC_HLT_EXITING, "HLT exiting" },
 	{ PROC_RDPMC_EXITING, "RDPMC exiting" },
+	{ PROC_USE_TPR_SHADOW, "use TPR shadow" },
 	{ PROC_USE_IO_BITMAPS, "use I/O bitmaps" },
 	{ PROC_USE_MSR_BITMAPS, "use MSR bitmaps" },
 	{ PROC_ACTIVATE_SECONDARY_CONTROLS, "activate secondary controls" },
@@ -42,18 +46,22 @@ static const struct wanted_control proc2_wanted[] = {
 	{ PROC2_WBINVD_EXITING, "WBINVD exiting" },
 };
 
-/* Exit: back to 64-bit mode, EFER saved and reloaded. "Acknowledge
- * interrupt on exit" stays 0: the interrupt stays pending and the host IDT
- * takes it once vcpu_run sets IF again. */
+/* Exit: back to 64-bit mode, EFER saved and reloaded, the guest's DR7 and
+ * IA32_DEBUGCTL saved (else they would not be kept per VM: SDM 28.3.1).
+ * "Acknowledge interrupt on exit" stays 0: the interrupt stays pending and
+ * the host IDT takes it once vcpu_run sets IF again. */
 static const struct wanted_control exit_wanted[] = {
+	{ EXIT_SAVE_DEBUG_CONTROLS, "save debug controls" },
 	{ EXIT_HOST_ADDRESS_SPACE_SIZE, "host address-space size" },
 	{ EXIT_SAVE_IA32_EFER, "save IA32_EFER" },
 	{ EXIT_LOAD_IA32_EFER, "load IA32_EFER" },
 };
 
-/* Entry: the guest's EFER from the VMCS. "IA-32e mode guest" is switched
- * per vCPU (vcpu.c) but must be allowed. */
+/* Entry: the guest's EFER, DR7 and IA32_DEBUGCTL from the VMCS (SDM
+ * 27.3.2.1). "IA-32e mode guest" is switched per vCPU (vcpu.c) but must be
+ * allowed. */
 static const struct wanted_control entry_wanted[] = {
+	{ ENTRY_LOAD_DEBUG_CONTROLS, "load debug controls" },
 	{ ENTRY_LOAD_IA32_EFER, "load IA32_EFER" },
 	{ ENTRY_IA32E_MODE_GUEST, "IA-32e mode guest" },
 };

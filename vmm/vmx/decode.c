@@ -101,6 +101,7 @@ void vmx_decode_exit(struct vcpu *vcpu, struct exit_record *e)
 	case VMX_EXIT_WBINVD: decode_insn(e, EXIT_WBINVD); break;
 	case VMX_EXIT_RDPMC: decode_insn(e, EXIT_RDPMC); break;
 	case VMX_EXIT_CONTROL_REGISTER_ACCESS: decode_cr_access(vcpu, e, qual); break;
+	case VMX_EXIT_XSETBV: decode_insn(e, EXIT_XSETBV); break;
 	case VMX_EXIT_IO_INSTRUCTION: decode_io(e, qual); break;
 	case VMX_EXIT_RDMSR:
 	case VMX_EXIT_WRMSR:

@@ -38,7 +38,8 @@ static const struct dump_field controls[] = {
 	F("pin", PIN_BASED_VM_EXECUTION_CONTROLS), F("primary", PRIMARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS),
 	F("secondary", SECONDARY_PROCESSOR_BASED_VM_EXECUTION_CONTROLS), F("exit", PRIMARY_VM_EXIT_CONTROLS),
 	F("entry", VM_ENTRY_CONTROLS), F("exceptions", EXCEPTION_BITMAP), F("eptp", EPT_POINTER),
-	F("entry_intr_info", VM_ENTRY_INTERRUPTION_INFORMATION_FIELD),
+	F("entry_intr_info", VM_ENTRY_INTERRUPTION_INFORMATION_FIELD), F("virtual_apic", VIRTUAL_APIC_ADDRESS),
+	F("tpr_threshold", TPR_THRESHOLD),
 };
 
 static const struct dump_field host_state[] = {
@@ -114,6 +115,9 @@ void vmx_dump(struct vcpu *vcpu)
 			vmx_exit_reason_name(reason & EXIT_REASON_BASIC_MASK));
 	dump_fields("exit", exit_info, ARRAY_SIZE(exit_info));
 	dump_fields("guest", guest_regs, ARRAY_SIZE(guest_regs));
+	kprintf("  guest, outside the VMCS: cr2=%#llx dr6=%#llx cr8=%#llx kernel_gs_base=%#llx xcr0=%#llx\n",
+		(unsigned long long)vv->cr2, (unsigned long long)vv->dr6, (unsigned long long)vmx_guest_cr8(vv),
+		(unsigned long long)vv->kernel_gs_base, (unsigned long long)vcpu->cpu.xcr0);
 	dump_segments();
 	dump_fields("guest", guest_non_regs, ARRAY_SIZE(guest_non_regs));
 	dump_fields("controls", controls, ARRAY_SIZE(controls));

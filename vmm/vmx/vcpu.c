@@ -202,7 +202,7 @@ static void write_boot_segments(void)
 	vmcs_write32(GUEST_IDTR_LIMIT, BOOT_TABLE_LIMIT);
 }
 
-static void write_boot_state(struct vmx_vcpu *vv, uint64_t rip)
+static void write_boot_state(uint64_t rip)
 {
 	const uint64_t cr0 = CR0_PE | CR0_ET | CR0_NE;
 	write_boot_segments();
@@ -224,7 +224,6 @@ static void write_boot_state(struct vmx_vcpu *vv, uint64_t rip)
 	vmcs_write32(GUEST_ACTIVITY_STATE, ACTIVITY_STATE_ACTIVE);
 	vmcs_write32(GUEST_INTERRUPTIBILITY_STATE, 0);
 	vmcs_write64(VMCS_LINK_POINTER, VMCS_LINK_POINTER_NONE);
-	vv->cr2 = 0;
 }
 
 int vmx_vcpu_init(struct vcpu *vcpu, uint64_t entry_rip)
@@ -242,7 +241,16 @@ int vmx_vcpu_init(struct vcpu *vcpu, uint64_t entry_rip)
 	make_current(vv);
 	write_controls(vcpu->vm, vv);
 	write_host_state();
-	write_boot_state(vv, entry_rip);
+	write_boot_state(entry_rip);
+	int rc = vmx_guest_regs_init(vv);
+	if (!rc && (rc = cpu_state_vcpu_init(vcpu)))
+		vmx_guest_regs_destroy(vv);
+	if (rc) {
+		vmx_vmclear(vv->vmcs_mpa);
+		current_vmcs = mpa(0);
+		mem_free_frame(frame);
+		return rc;
+	}
 	vcpu->arch = vv;
 	vcpu->regs = (struct vcpu_regs){ .rip = entry_rip, .rflags = RFLAGS_FIXED };
 	return 0;
@@ -257,6 +265,8 @@ void vmx_vcpu_destroy(struct vcpu *vcpu)
 	if (current_vmcs.raw == vv->vmcs_mpa.raw)
 		current_vmcs = mpa(0);
 	mem_free_frame(mpa_to_mfn(vv->vmcs_mpa));
+	vmx_guest_regs_destroy(vv);
+	cpu_state_vcpu_destroy(vcpu);
 	vcpu->arch = NULL;
 }
 
@@ -299,9 +309,9 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct exit_record *exit)
 	/* Interrupts off from here: one that arrives now makes the guest exit
 	 * at once instead (external-interrupt exiting ignores the host's IF). */
 	uint64_t flags = irq_save();
-	write_cr2(vv->cr2);
+	vmx_guest_regs_enter(vcpu, vv);
 	enum vmx_status s = vmx_world_switch(&vcpu->regs, vv->launched);
-	vv->cr2 = read_cr2();
+	vmx_guest_regs_leave(vcpu, vv);
 	vv->entry_status = s;
 	/* A VM exit leaves RFLAGS = 0x2 (SDM 28.5.3): IF is 0. The interrupt
 	 * that caused an exit is still pending and is taken here. */

@@ -5,9 +5,45 @@
  *   ept.c      extended page tables through vmm/nested_pt.c (SDM 29.3)
  *   vcpu.c     the VMCS: host state, guest boot state, running it
  *   decode.c   exit reasons and qualifications into neutral exit records
+ *   guest_regs.c  CR2, DR6, KERNEL_GS_BASE by hand; the virtual-APIC page
  *   dump.c     guest state, controls and host state for a diagnostic
  *   names.c    VM-instruction errors and exit reasons as the SDM words them
  *   vmentry.S  the world switch (VMLAUNCH/VMRESUME and back)
+ *
+ * Guest CPU state under VMX: where each register a guest can set is kept,
+ * so that no value passes from one VM to the next, nor into the host.
+ * (SDM rev. 084 Vol. 3C; "cpu_state" = vmm/cpu_state.c, neutral.)
+ *
+ *   register                    kept per VM by                          SDM
+ *   ──────────────────────────  ──────────────────────────────────────  ──────────
+ *   RSP RIP RFLAGS              VMCS guest area                         25.4.1
+ *   other GPRs                  struct vcpu_regs, vmentry.S             31.3
+ *   CS DS ES SS FS GS LDTR TR   VMCS guest area; host's in the host     25.4.1,
+ *   (with bases), GDTR IDTR     area                                    25.5
+ *   CR0 CR3 CR4                 VMCS, guest/host masks + read shadows   25.6.6
+ *   EFER                        VMCS, "load/save IA32_EFER"             25.7.1
+ *   SYSENTER_CS/ESP/EIP         VMCS guest and host areas               25.4.1
+ *   DR7, IA32_DEBUGCTL          VMCS, "load/save debug controls"; a     27.3.2.1,
+ *                               VM exit sets DR7 to 0x400               28.3.1
+ *   CR2                         guest_regs.c around the world switch    (not in VMCS)
+ *   DR6                         guest_regs.c                            (not in VMCS)
+ *   DR0-DR3                     cpu_state                               (not in VMCS)
+ *   IA32_KERNEL_GS_BASE         guest_regs.c: SWAPGS changes it         (not in VMCS)
+ *                               without an exit
+ *   CR8 (TPR)                   "use TPR shadow": the VTPR of a         25.6.8,
+ *                               virtual-APIC page per vCPU, threshold   30.3
+ *                               0; the real TPR is never the guest's
+ *   XCR0                        XSETBV always exits; emulated per VM    26.1.2
+ *                               (vmm/xsetbv.c), loaded around entry
+ *                               by cpu_state
+ *   x87 SSE AVX MPX AVX-512     cpu_state: one XSAVE image per vCPU     (not in VMCS)
+ *   PKRU                        (switched when another vCPU runs)
+ *   every other MSR (STAR,      not writable: the MSR bitmaps are all   25.6.9
+ *   LSTAR, CSTAR, SFMASK, PAT,  ones, every RDMSR/WRMSR exits and only
+ *   TSC_AUX, TSC, APIC, ...)    EFER is emulated
+ *   I/O ports                   the I/O bitmaps are all ones            25.6.4
+ * RDTSCP/RDPID read the host's TSC_AUX, which memvisor never writes: a
+ * guest reads it but no guest can change it.
  */
 #ifndef MEMVISOR_VMX_VMX_H
 #define MEMVISOR_VMX_VMX_H
@@ -58,6 +94,9 @@ struct vmx_vcpu {
 	bool launched;      /* VMRESUME from now on (SDM 31.3 VMLAUNCH/VMRESUME) */
 	enum vmx_status entry_status; /* of the last VMLAUNCH/VMRESUME      */
 	uint64_t cr2;       /* VM exits do not save CR2: we do               */
+	uint64_t dr6;       /* nor DR6 (guest_regs.c)                        */
+	uint64_t kernel_gs_base, host_kernel_gs_base; /* nor this MSR       */
+	mfn_t virtual_apic; /* its VTPR is the guest's CR8 (TPR shadow)      */
 	uint64_t cr0_mask, cr4_mask; /* guest/host masks: bits the host owns  */
 };
 
@@ -96,6 +135,15 @@ void vmx_set_control(struct vcpu *vcpu, enum vcpu_control_reg reg, uint64_t valu
 void vmx_get_code_segment(struct vcpu *vcpu, struct vcpu_code_segment *cs);
 void vmx_inject_exception(struct vcpu *vcpu, unsigned vector, int64_t error_code);
 void vmx_single_step_trap(struct vcpu *vcpu);
+
+/* guest_regs.c: what entry and exit do not switch (the table above).
+ * init needs the vCPU's VMCS current. */
+int vmx_guest_regs_init(struct vmx_vcpu *vv);
+void vmx_guest_regs_destroy(struct vmx_vcpu *vv);
+void vmx_guest_regs_enter(struct vcpu *vcpu, struct vmx_vcpu *vv);
+void vmx_guest_regs_leave(struct vcpu *vcpu, struct vmx_vcpu *vv);
+uint64_t vmx_guest_cr8(const struct vmx_vcpu *vv);
+
 
 /* decode.c: the exit just taken (current VMCS) into a neutral record. */
 void vmx_decode_exit(struct vcpu *vcpu, struct exit_record *e);

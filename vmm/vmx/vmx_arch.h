@@ -27,6 +27,7 @@
 #define EFER_LMA BIT(10)
 #define MSR_IA32_FS_BASE 0xc0000100u
 #define MSR_IA32_GS_BASE 0xc0000101u
+#define MSR_IA32_KERNEL_GS_BASE 0xc0000102u
 
 #define MSR_IA32_VMX_BASIC 0x480u
 #define MSR_IA32_VMX_PINBASED_CTLS 0x481u
@@ -86,6 +87,9 @@
 #define PROC_RDPMC_EXITING BIT(11)
 #define PROC_CR3_LOAD_EXITING BIT(15)
 #define PROC_CR3_STORE_EXITING BIT(16)
+#define PROC_CR8_LOAD_EXITING BIT(19)
+#define PROC_CR8_STORE_EXITING BIT(20)
+#define PROC_USE_TPR_SHADOW BIT(21)
 #define PROC_USE_IO_BITMAPS BIT(25)
 #define PROC_USE_MSR_BITMAPS BIT(28)
 #define PROC_ACTIVATE_SECONDARY_CONTROLS BIT(31)
@@ -95,12 +99,14 @@
 #define PROC2_WBINVD_EXITING BIT(6)
 
 /* ---- VM-exit controls (SDM 25.7.1) ---- */
+#define EXIT_SAVE_DEBUG_CONTROLS BIT(2)
 #define EXIT_HOST_ADDRESS_SPACE_SIZE BIT(9)
 #define EXIT_ACKNOWLEDGE_INTERRUPT_ON_EXIT BIT(15) /* memvisor leaves it 0 */
 #define EXIT_SAVE_IA32_EFER BIT(20)
 #define EXIT_LOAD_IA32_EFER BIT(21)
 
 /* ---- VM-entry controls (SDM 25.8.1) ---- */
+#define ENTRY_LOAD_DEBUG_CONTROLS BIT(2)
 #define ENTRY_IA32E_MODE_GUEST BIT(9)
 #define ENTRY_LOAD_IA32_EFER BIT(15)
 
@@ -127,6 +133,7 @@ enum vmx_exit_reason {
 	VMX_EXIT_EPT_MISCONFIGURATION = 49,
 	VMX_EXIT_VMX_PREEMPTION_TIMER_EXPIRED = 52,
 	VMX_EXIT_WBINVD = 54,
+	VMX_EXIT_XSETBV = 55,
 	VMX_EXIT_REASON_COUNT = 80, /* names.c has 0..79 */
 };
 
@@ -210,6 +217,10 @@ enum vmx_exit_reason {
 #define AR_DB BIT(14)
 #define AR_G BIT(15)
 #define AR_UNUSABLE BIT(16)
+
+/* The virtual-APIC page's TPR shadow: MOV to/from CR8 uses its bits 7:4
+ * (SDM 30.1.1, 30.3). */
+#define VIRTUAL_APIC_VTPR 0x80
 
 /* Guest activity state (SDM 25.4.2) */
 #define ACTIVITY_STATE_ACTIVE 0

@@ -129,6 +129,19 @@ KTEST(vmx, controls_for_skylake)
 	KT_EXPECT(t, (c.entry & ENTRY_LOAD_IA32_EFER) && !(c.entry & ENTRY_IA32E_MODE_GUEST));
 }
 
+/* Guest CR8 and DR7 stay the guest's: a TPR shadow instead of the real
+ * TPR, no CR8 exits to emulate, DR7/DEBUGCTL saved and loaded per VMCS. */
+KTEST(vmx, controls_keep_cr8_and_dr7_per_guest)
+{
+	char msg[512];
+	struct vmx_controls c = { 0 };
+	KT_EXPECT_EQ(t, vmx_compute_controls(&skylake, &c, msg, sizeof(msg)), 0);
+	KT_EXPECT(t, c.procbased & PROC_USE_TPR_SHADOW);
+	KT_EXPECT(t, !(c.procbased & (PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING)));
+	KT_EXPECT(t, c.exit & EXIT_SAVE_DEBUG_CONTROLS);
+	KT_EXPECT(t, c.entry & ENTRY_LOAD_DEBUG_CONTROLS);
+}
+
 KTEST(vmx, missing_control_is_named)
 {
 	char msg[512];

@@ -1,0 +1,63 @@
+/* guest/regspy/features.c — CPUID for the registers regspy sets or reads,
+ * and the CR0/CR4 bits that make them usable.
+ * See: SDM Vol. 2A CPUID (leaves 1, 7, 0Dh); Vol. 3A 2.5. */
+#include "features.h"
+#include "kernel/io.h"
+
+#define CPUID_FEATURES 1
+#define CPUID1_ECX_XSAVE BIT(26)
+#define CPUID_STRUCTURED 7
+#define CPUID7_EBX_FSGSBASE BIT(0)
+#define CPUID7_ECX_PKU BIT(3)
+#define CPUID_XSAVE 0xdu
+
+#define CR0_MP BIT(1)
+#define CR0_EM BIT(2)
+#define CR0_TS BIT(3)
+#define CR4_OSFXSR BIT(9)
+#define CR4_OSXMMEXCPT BIT(10)
+#define CR4_FSGSBASE BIT(16)
+#define CR4_OSXSAVE BIT(18)
+#define CR4_PKE BIT(22)
+
+void features_read(struct features *f)
+{
+	uint32_t a, b, c, d;
+	*f = (struct features){ 0 };
+	cpuid(0, 0, &a, &b, &c, &d);
+	uint32_t max_leaf = a;
+	cpuid(CPUID_FEATURES, 0, &a, &b, &c, &d);
+	f->xsave = c & CPUID1_ECX_XSAVE;
+	if (max_leaf >= CPUID_STRUCTURED) {
+		cpuid(CPUID_STRUCTURED, 0, &a, &b, &c, &d);
+		f->fsgsbase = b & CPUID7_EBX_FSGSBASE;
+		f->pku = c & CPUID7_ECX_PKU;
+	}
+	if (f->xsave && max_leaf >= CPUID_XSAVE) {
+		cpuid(CPUID_XSAVE, 0, &a, &b, &c, &d);
+		f->xcr0 = ((uint64_t)d << 32) | a;
+	}
+}
+
+void features_enable(const struct features *f)
+{
+	write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP);
+	uint64_t cr4 = read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT;
+	cr4 |= (f->xsave ? CR4_OSXSAVE : 0) | (f->fsgsbase ? CR4_FSGSBASE : 0) | (f->pku ? CR4_PKE : 0);
+	write_cr4(cr4);
+}
+
+void xsave_component(unsigned i, uint32_t *offset, uint32_t *size)
+{
+	uint32_t a, b, c, d;
+	cpuid(CPUID_XSAVE, i, &a, &b, &c, &d);
+	*size = a;
+	*offset = b;
+}
+
+uint32_t xsave_size(void)
+{
+	uint32_t a, b, c, d;
+	cpuid(CPUID_XSAVE, 0, &a, &b, &c, &d);
+	return b;
+}
