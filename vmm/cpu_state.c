@@ -4,6 +4,7 @@
  * components), 13.7-13.8 (XSAVE/XRSTOR), 10.5 (FXSAVE image); Vol. 3A
  * 2.5 (CR0.EM/MP/TS, CR4.OSFXSR/OSXSAVE), 18.2 (debug registers). */
 #include "cpu_state.h"
+#include "cr_write.h"
 #include "vm.h"
 #include "xcr0.h"
 #include "../kernel/cpu_regs.h"
@@ -14,12 +15,6 @@
 #include "../kernel/printf.h"
 #include "../kernel/string.h"
 
-#define CR0_MP BIT(1)
-#define CR0_EM BIT(2)
-#define CR0_TS BIT(3)
-#define CR4_OSFXSR BIT(9)
-#define CR4_OSXMMEXCPT BIT(10)
-#define CR4_OSXSAVE BIT(18)
 #define CPUID_FEATURES 1
 #define CPUID1_ECX_XSAVE BIT(26)
 #define CPUID_XSAVE 0xdu

@@ -4,6 +4,7 @@
  * See: SDM Vol. 2A CPUID; APM Vol. 3 appendix E; the hypervisor leaves at
  * 0x40000000 follow the convention KVM and others use. */
 #include "cpu_state.h"
+#include "cr_write.h"
 #include "emulate.h"
 #include "exit.h"
 #include "../kernel/io.h"
@@ -22,8 +23,6 @@
 #define CPUID_XSAVE 0xdu
 #define XSAVE_SUBLEAF_MAIN 0
 #define XSAVE_SUBLEAF_FEATURES 1
-#define CR4_OSXSAVE BIT(18)
-#define CR4_PKE BIT(22)
 
 /* A flag CPUID computes from CR4: the guest's CR4, not the host's. */
 static uint32_t cr4_flag(uint32_t reg, uint32_t flag, struct vcpu *vcpu, uint64_t cr4_bit)

@@ -3,22 +3,9 @@
  * traps), 18.2.3 (DR6). */
 #include "probe.h"
 #include "trap.h"
-
-#define DR6_INIT 0xffff0ff0ull /* DR6's value with no condition recorded */
+#include "kernel/cpu_regs.h"
 
 volatile struct probe probe;
-
-static uint64_t read_dr6(void)
-{
-	uint64_t v;
-	__asm__ volatile("mov %%dr6, %0" : "=r"(v));
-	return v;
-}
-
-static void write_dr6(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%dr6" : : "r"(v));
-}
 
 static bool probe_trap(struct trap_frame *tf)
 {

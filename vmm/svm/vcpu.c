@@ -3,6 +3,7 @@
  * See: APM Vol. 2 15.5 (VMRUN), 15.9-15.13 (intercepts), 15.25 (NPT),
  * appendix C (exit codes). */
 #include "svm.h"
+#include "../../kernel/cpu_regs.h"
 #include "../../kernel/errno.h"
 #include "../../kernel/io.h"
 #include "../../kernel/mem.h"
@@ -19,7 +20,6 @@ _Static_assert(offsetof(struct vcpu_regs, r15) == 0x70, "vmrun.S REG_R15");
 #define CR0_ET BIT(4)
 #define CR0_NE BIT(5)
 #define RFLAGS_FIXED BIT(1)
-#define DR6_INIT 0xffff0ff0ull
 #define DR7_INIT 0x400ull
 #define PAT_POWER_ON 0x0007040600070406ull /* SDM Vol. 3A 13.12.4 */
 #define FLAT_LIMIT 0xffffffffu

@@ -13,7 +13,6 @@
 #include "../../kernel/mem.h"
 #include "../../kernel/mmu.h"
 
-#define DR6_INIT 0xffff0ff0ull /* SDM Vol. 3A 10.1 table 10-1 */
 #define TPR_THRESHOLD_NONE 0   /* VTPR never falls below 0: no TPR exits */
 
 int vmx_guest_regs_init(struct vmx_vcpu *vv)
