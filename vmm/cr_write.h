@@ -26,6 +26,7 @@
 #define CR4_OSXMMEXCPT BIT(10)
 #define CR4_LA57 BIT(12)
 #define CR4_VMXE BIT(13)
+#define CR4_FSGSBASE BIT(16)
 #define CR4_PCIDE BIT(17)
 #define CR4_OSXSAVE BIT(18)
 #define CR4_PKE BIT(22)

@@ -3,6 +3,7 @@
  * See: SDM Vol. 2A CPUID (leaves 1, 7, 0Dh); Vol. 3A 2.5. */
 #include "features.h"
 #include "kernel/io.h"
+#include "vmm/cr_write.h" /* the CR0/CR4 bit names */
 
 #define CPUID_FEATURES 1
 #define CPUID1_ECX_XSAVE BIT(26)
@@ -10,15 +11,6 @@
 #define CPUID7_EBX_FSGSBASE BIT(0)
 #define CPUID7_ECX_PKU BIT(3)
 #define CPUID_XSAVE 0xdu
-
-#define CR0_MP BIT(1)
-#define CR0_EM BIT(2)
-#define CR0_TS BIT(3)
-#define CR4_OSFXSR BIT(9)
-#define CR4_OSXMMEXCPT BIT(10)
-#define CR4_FSGSBASE BIT(16)
-#define CR4_OSXSAVE BIT(18)
-#define CR4_PKE BIT(22)
 
 void features_read(struct features *f)
 {
