@@ -1,0 +1,56 @@
+"""Checks on a boot in which a guest prints memvisor's own lines as its console
+text (badcall mode=forge: a status line saying status=0 or 3, summary lines,
+the same behind terminal escapes) while memtest verifies its memory beside it.
+Only memvisor's status may end and decide the run: tools/run takes it from the
+device (QEMU isa-debug-exit, Bochs port 0xe9) and from the console's whole,
+unprefixed status line. Shared by test_forge_qemu.py and test_forge_bochs.py,
+which provide the `forge` fixture and subclass ForgeScenario."""
+import re
+
+FORGE_MS = 3000     # the forger works on this long after its lines: past the
+                    # runner's 2 s grace after a status line
+FORGE = f"guests=memtest:8M,badcall:4M:mode=forge:ms={FORGE_MS}"
+
+FORGED_STATUS_RE = re.compile(r"^\[vm2:badcall\] memvisor: shutdown status=0 reason=guests-done$")
+MEMTEST_RE = re.compile(r"^\[vm1:memtest\] memtest: verified (\d+) pages, checksum 0x[0-9a-f]+, "
+                        r"mismatches (\d+)$")
+
+
+class ForgeScenario:
+    def test_forged_lines_reach_the_console_behind_the_guest_prefix(self, forge):
+        forged = forge.find(FORGED_STATUS_RE)
+        assert len(forged) == 2, \
+            f"expected the forged status line twice (COM1 and HC_CONSOLE_WRITE), seen {len(forged)}\n" \
+            f"{forge.describe()}"
+
+    def test_terminal_escapes_are_printed_visibly(self, forge):
+        # The log has escape sequences stripped; a sequence the kernel let
+        # through would have vanished, an escaped one shows as text.
+        forge.match(r"^\[vm2:badcall\] \\x1b\[2Kmemvisor: shutdown status=0 reason=guests-done$")
+        forge.match(r"^\[vm2:badcall\] \\x1b\[1A\\x1b\[2Kmemvisor: shutdown status=3 reason=panic$")
+        raw = forge.log_path.read_bytes()
+        assert b"\x1b" not in raw, "a raw ESC byte reached the serial log"
+
+    def test_the_run_goes_on_after_the_forged_status(self, forge):
+        forged_at = forge.indices(FORGED_STATUS_RE)[0]
+        done_at = forge.indices(r"^\[vm2:badcall\] badcall: forge: 6 lines forged, then "
+                                rf"{FORGE_MS} ms of work$")[0]
+        assert forged_at < done_at, forge.describe()
+        forge.match(r"^memvisor: guests: 2 ok, 0 failed, 0 stopped$")
+
+    def test_memtest_beside_it_verifies_every_page(self, forge):
+        m = forge.match(MEMTEST_RE)
+        assert int(m.group(1)) > 0 and int(m.group(2)) == 0, m.group(0)
+
+    def test_runner_status_is_memvisors_own(self, forge):
+        assert forge.final == (0, "guests-done"), forge.describe()
+        assert forge.status == 0, forge.describe()
+        assert "disagree" not in forge.stderr and "not confirmed" not in forge.stderr, forge.describe()
+
+    def test_only_memvisors_lines_match_anchored_patterns(self, forge):
+        # What the system tests trust: patterns anchored at the line start.
+        statuses = forge.find(r"^memvisor: shutdown status=")
+        assert len(statuses) == 1, [m.string for m in statuses]
+        summaries = forge.find(r"^memvisor: guests: ")
+        assert [m.string for m in summaries] == ["memvisor: guests: 2 ok, 0 failed, 0 stopped"], \
+            [m.string for m in summaries]
