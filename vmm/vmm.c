@@ -197,6 +197,33 @@ static void parse_guests(const char *option)
  * do not get: 1/64 of the free frames when guest_mem= is not given. */
 #define OVERHEAD_SHARE 64
 
+/* What a guest touches before its own work starts, besides its image: the
+ * page tables it builds for itself (PML4, PDPT, PDs, PTs: SDM Vol. 3A 4.5),
+ * its frame allocator's bitmap and its first allocations. hello, the
+ * smallest, holds 32 frames when it ends, 24 of them its image. */
+#define GUEST_START_PAGES 32
+
+/* guest_mem= must let every guest at least start: a smaller budget is an
+ * option error (it would make the first guest wait forever, or divide the
+ * overcommit ratio by zero), as is one that is not whole pages. */
+static void check_guest_mem(uint64_t budget)
+{
+	char msg[160];
+	if (options.guest_mem % PAGE_SIZE) {
+		ksnprintf(msg, sizeof(msg), "%llu bytes is not a multiple of 4K", (unsigned long long)options.guest_mem);
+		options_error("guest_mem", msg);
+	}
+	for (uint32_t i = 0; i < vm_count; i++) {
+		uint64_t need = guest_image_pages(&vms[i]) + GUEST_START_PAGES;
+		if (budget >= need)
+			continue;
+		ksnprintf(msg, sizeof(msg), "%llu KiB is less than the %llu KiB %s needs to start (its image and "
+			  "%u KiB for its page tables and allocator)", (unsigned long long)(budget * PAGE_SIZE / KiB),
+			  (unsigned long long)(need * PAGE_SIZE / KiB), vms[i].name, (unsigned)(GUEST_START_PAGES * PAGE_SIZE / KiB));
+		options_error("guest_mem", msg);
+	}
+}
+
 /* The guests' budget (guest_mem=), once their PMAPs are allocated. Without
  * guest_mem= each VM must fit in the machine alone; with it, they may ask
  * for more (overcommit): then the memory-state policy reclaims, and a VM
@@ -210,6 +237,12 @@ static void budget_setup(void)
 		ksnprintf(msg, sizeof(msg), "%llu KiB is more than the %llu KiB free for guests",
 			  (unsigned long long)(budget * PAGE_SIZE / KiB), (unsigned long long)(avail * PAGE_SIZE / KiB));
 		options_error("guest_mem", msg);
+	}
+	if (options.guest_mem)
+		check_guest_mem(budget);
+	if (!budget) {
+		kprintf("memvisor: error: no machine memory is left for the guests\n");
+		shutdown(STATUS_NO_MEMORY, "no-memory");
 	}
 	for (uint32_t i = 0; i < vm_count; i++) {
 		uint64_t pages = vms[i].mem_bytes >> PAGE_SHIFT;
