@@ -218,6 +218,7 @@ $(UNIT_DIR)/test_balloon_pages: $(call unit_obj,vmm/balloon_pages.c vmm/pmap.c v
 $(UNIT_DIR)/test_balloon_plan:  $(call unit_obj,vmm/balloon_plan.c kernel/cmdline.c kernel/printf.c)
 $(UNIT_DIR)/test_page_hash:  $(call unit_obj,vmm/page_hash.c)
 $(UNIT_DIR)/test_console_escape: $(call unit_obj,vmm/console_escape.c)
+$(UNIT_DIR)/test_log_limit: $(call unit_obj,vmm/log_limit.c vmm/rate_limit.c)
 $(UNIT_DIR)/test_share_table: $(call unit_obj,vmm/share_table.c)
 $(UNIT_DIR)/test_scan_order: $(call unit_obj,vmm/scan_order.c vmm/rate_limit.c)
 $(UNIT_DIR)/test_share:      $(call unit_obj,vmm/share.c vmm/share_table.c vmm/page_hash.c vmm/pmap.c vmm/frame_table.c)

@@ -14,9 +14,6 @@
 #include "../kernel/printf.h"
 
 #define PERCENT 100
-/* Log lines per VM for refused batches and touched ballooned pages; the
- * counters go on, so a guest that loops on a bad call cannot flood COM1. */
-#define BALLOON_LOG_MAX 32
 
 /* One batch at a time: one physical CPU, and a hypercall runs to its end
  * before anything else does. */
@@ -99,15 +96,16 @@ static const char *op_name(enum balloon_op op)
 	return op == BALLOON_INFLATE ? "inflate" : "deflate";
 }
 
+/* Counted always; logged within the VM's budget of guest-caused lines
+ * (vmm/log_limit.h), so a guest that loops on a bad call cannot flood COM1. */
 static int64_t reject(struct vm *vm, enum balloon_op op, uint64_t count, const struct balloon_verdict *v)
 {
-	if (vm->balloon.rejected++ >= BALLOON_LOG_MAX)
-		return v->error;
+	vm->balloon.rejected++;
 	char where[48] = "";
 	if (v->entry != BALLOON_NO_ENTRY)
 		ksnprintf(where, sizeof(where), " (entry %u, gfn %#llx)", v->entry, (unsigned long long)batch[v->entry]);
-	vm_log(vm, "balloon %s of %llu gfns refused with %d: %s%s", op_name(op), (unsigned long long)count, v->error,
-	       v->why, where);
+	vm_log_guest(vm, "balloon %s of %llu gfns refused with %d: %s%s", op_name(op), (unsigned long long)count,
+		     v->error, v->why, where);
 	return v->error;
 }
 
@@ -167,8 +165,8 @@ int balloon_touch(struct vm *vm, gfn_t gfn, mfn_t *out)
 		return -E_NO_MEMORY;
 	ASSERT(!pmap_set_private(&vm->pmap, gfn, frame));
 	ASSERT(!frame_table_add_user(&frame_table, frame, vm->id, gfn));
-	if (vm->balloon.touched++ < BALLOON_LOG_MAX)
-		vm_log(vm, "warning: touched ballooned gfn %#llx: it gets a fresh zero frame", (unsigned long long)gfn.raw);
+	vm->balloon.touched++;
+	vm_log_guest(vm, "warning: touched ballooned gfn %#llx: it gets a fresh zero frame", (unsigned long long)gfn.raw);
 	*out = frame;
 	return 0;
 }

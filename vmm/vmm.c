@@ -64,6 +64,11 @@ int vmm_enable(void)
 	return rc;
 }
 
+static uint64_t now_ms(void)
+{
+	return timer_ticks() * 1000 / timer_hz();
+}
+
 void vm_log(const struct vm *vm, const char *fmt, ...)
 {
 	char msg[256];
@@ -72,6 +77,35 @@ void vm_log(const struct vm *vm, const char *fmt, ...)
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	kprintf("memvisor: [vm%u:%s] %s\n", vm->id, vm->name, msg);
+}
+
+void vm_log_suppressed(struct vm *vm)
+{
+	uint64_t n = log_limit_take_suppressed(&vm->log_limit);
+	if (n)
+		vm_log(vm, "%llu log lines this VM caused were suppressed (at most %u at once, then %u a second)",
+		       (unsigned long long)n, LOG_LIMIT_BURST, LOG_LIMIT_PER_SEC);
+}
+
+bool vm_log_guest_allowed(struct vm *vm)
+{
+	if (!log_limit_allow(&vm->log_limit, now_ms()))
+		return false;
+	vm_log_suppressed(vm);
+	return true;
+}
+
+bool vm_log_guest(struct vm *vm, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	if (!vm_log_guest_allowed(vm))
+		return false;
+	va_start(ap, fmt);
+	kvsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	vm_log(vm, "%s", msg);
+	return true;
 }
 
 void vm_stop(struct vm *vm, const char *fmt, ...)
@@ -125,7 +159,8 @@ __attribute__((noreturn, format(printf, 1, 2))) static void guests_error(const c
 
 /* The key=value words after NAME:SIZE, ':'-separated. memvisor's own
  * (salt=, share=: vmm/share_scan.h) stay here; the rest go to the guest
- * (HC_GET_INFO), space-separated. */
+ * (HC_GET_INFO), space-separated, whole or not at all: words that do not
+ * fit in vm->args are an error, never cut. */
 static void parse_guest_args(struct vm *vm, const char *spec, char *args)
 {
 	size_t used = 0;
@@ -139,10 +174,17 @@ static void parse_guest_args(struct vm *vm, const char *spec, char *args)
 		int mine = share_parse_guest_arg(vm, word, msg, sizeof(msg));
 		if (mine < 0)
 			guests_error("%s: %s", spec, msg);
-		if (!mine && used < sizeof(vm->args))
-			used += (size_t)ksnprintf(vm->args + used, sizeof(vm->args) - used, "%s%s", used ? " " : "", word);
+		if (!mine) {
+			size_t from = used;
+			used += (used ? 1 : 0) + strlen(word);
+			if (used < sizeof(vm->args))
+				ksnprintf(vm->args + from, sizeof(vm->args) - from, "%s%s", from ? " " : "", word);
+		}
 		word = last ? end : end + 1;
 	}
+	if (used >= sizeof(vm->args))
+		guests_error("%s: the guest's arguments are %llu characters, the limit is %u", spec,
+			     (unsigned long long)used, (unsigned)sizeof(vm->args) - 1);
 }
 
 /* Splits `spec` (one NAME:SIZE[:args] item, NUL-terminated) into vm. */
@@ -297,11 +339,6 @@ static void create_vm(struct vm *vm)
 	       (unsigned long long)vm->entry, vm->nsegs);
 }
 
-static uint64_t now_ms(void)
-{
-	return timer_ticks() * 1000 / timer_hz();
-}
-
 static uint64_t slices, switches;
 static const struct vm *last_run;
 
@@ -332,6 +369,7 @@ static void release_vm(struct vm *vm)
 	if (bad)
 		panic("%u PMAP/frame-table invariant violations when vm%u ended", bad, vm->id);
 	uint64_t frames = vm->pmap.count[PMAP_PRIVATE], before = machine_frames.free;
+	vm_log_suppressed(vm);
 	backend->vcpu_destroy(&vm->vcpu);
 	vm_memory_release(vm);
 	vm_log(vm, "invariants ok; released %llu guest frames (%llu frames in all)", (unsigned long long)frames,
@@ -418,8 +456,8 @@ static __attribute__((noreturn)) void quit_run(void)
 void vmm_mark(struct vm *vm, uint64_t n)
 {
 	char by_name[32 + VM_NAME_MAX], by_id[48];
-	vm_log(vm, "mark %llu", (unsigned long long)n);
-	stats_print_vm_line(vm, now_ms());
+	if (vm_log_guest(vm, "mark %llu", (unsigned long long)n))
+		stats_print_vm_line(vm, now_ms()); /* the mark's line and its stats: one line of the budget */
 	ksnprintf(by_name, sizeof(by_name), "mark:%s:%llu", vm->name, (unsigned long long)n);
 	ksnprintf(by_id, sizeof(by_id), "mark:%u:%llu", vm->id, (unsigned long long)n);
 	if ((script_due(by_name) || script_due(by_id)) && monitor_script(options.script) == MONITOR_QUIT)

@@ -1,15 +1,25 @@
-"""Checks on a boot in which a guest prints memvisor's own lines as its console
-text (badcall mode=forge: a status line saying status=0 or 3, summary lines,
-the same behind terminal escapes) while memtest verifies its memory beside it.
-Only memvisor's status may end and decide the run: tools/run takes it from the
-device (QEMU isa-debug-exit, Bochs port 0xe9) and from the console's whole,
-unprefixed status line. Shared by test_forge_qemu.py and test_forge_bochs.py,
-which provide the `forge` fixture and subclass ForgeScenario."""
+"""Checks on a boot in which guests try to take over memvisor's console while
+memtest verifies its memory beside them:
+- vm2 (badcall mode=forge) prints memvisor's own lines as its console text (a
+  status line saying status=0 or 3, summary lines, the same behind terminal
+  escapes). Only memvisor's status may end and decide the run: tools/run takes
+  it from the device (QEMU isa-debug-exit, Bochs port 0xe9) and from the
+  console's whole, unprefixed status line.
+- vm3 (badcall mode=marks) makes HC_MARK 2000 times: memvisor logs the first
+  burst and then a few a second, and says how many it suppressed
+  (vmm/log_limit.h).
+Shared by test_forge_qemu.py and test_forge_bochs.py, which provide the `forge`
+fixture and subclass ForgeScenario."""
 import re
 
 FORGE_MS = 3000     # the forger works on this long after its lines: past the
                     # runner's 2 s grace after a status line
-FORGE = f"guests=memtest:8M,badcall:4M:mode=forge:ms={FORGE_MS}"
+MARKS = 2000
+FORGE = f"guests=memtest:8M,badcall:4M:mode=forge:ms={FORGE_MS},badcall:4M:mode=marks:count={MARKS}"
+LOG_BURST, LOG_PER_SEC = 64, 8      # vmm/log_limit.h
+MARK_RE = re.compile(r"^memvisor: \[vm3:badcall\] mark (\d+)$")
+SUPPRESSED_RE = re.compile(r"^memvisor: \[vm3:badcall\] (\d+) log lines this VM caused were suppressed "
+                           rf"\(at most {LOG_BURST} at once, then {LOG_PER_SEC} a second\)$")
 
 FORGED_STATUS_RE = re.compile(r"^\[vm2:badcall\] memvisor: shutdown status=0 reason=guests-done$")
 MEMTEST_RE = re.compile(r"^\[vm1:memtest\] memtest: verified (\d+) pages, checksum 0x[0-9a-f]+, "
@@ -36,7 +46,7 @@ class ForgeScenario:
         done_at = forge.indices(r"^\[vm2:badcall\] badcall: forge: 6 lines forged, then "
                                 rf"{FORGE_MS} ms of work$")[0]
         assert forged_at < done_at, forge.describe()
-        forge.match(r"^memvisor: guests: 2 ok, 0 failed, 0 stopped$")
+        forge.match(r"^memvisor: guests: 3 ok, 0 failed, 0 stopped$")
 
     def test_memtest_beside_it_verifies_every_page(self, forge):
         m = forge.match(MEMTEST_RE)
@@ -52,5 +62,23 @@ class ForgeScenario:
         statuses = forge.find(r"^memvisor: shutdown status=")
         assert len(statuses) == 1, [m.string for m in statuses]
         summaries = forge.find(r"^memvisor: guests: ")
-        assert [m.string for m in summaries] == ["memvisor: guests: 2 ok, 0 failed, 0 stopped"], \
+        assert [m.string for m in summaries] == ["memvisor: guests: 3 ok, 0 failed, 0 stopped"], \
             [m.string for m in summaries]
+
+    def test_a_mark_flood_logs_the_first_burst_in_order(self, forge):
+        forge.match(rf"^\[vm3:badcall\] badcall: marks: {MARKS} marks made$")
+        logged = [int(m.group(1)) for m in forge.find(MARK_RE)]
+        assert logged[:LOG_BURST] == list(range(1, LOG_BURST + 1)), f"marks logged first: {logged[:LOG_BURST + 4]}"
+        for at in forge.indices(MARK_RE):
+            assert forge.lines[at + 1].startswith("stats: t="), \
+                f"mark line without its stats line: {forge.lines[at:at + 2]}"
+
+    def test_a_mark_flood_is_rate_limited_and_every_mark_is_counted(self, forge):
+        logged = len(forge.find(MARK_RE))
+        suppressed = [int(m.group(1)) for m in forge.find(SUPPRESSED_RE)]
+        assert suppressed, f"no 'log lines ... were suppressed' line for vm3\n{forge.describe()}"
+        # Every mark was either logged or counted; the run is far shorter
+        # than the 10 s in which the rate would allow 80 more.
+        assert logged + sum(suppressed) == MARKS, \
+            f"expected {MARKS} marks logged or suppressed, seen {logged} logged + {sum(suppressed)} suppressed"
+        assert logged <= LOG_BURST + 10 * LOG_PER_SEC, f"{logged} mark lines for {MARKS} marks"
