@@ -7,6 +7,7 @@
 #include "balloon_pages.h"
 #include "memory.h"
 #include "vm.h"
+#include "zswap.h"
 #include "../kernel/errno.h"
 #include "../kernel/mem.h"
 #include "../kernel/options.h"
@@ -86,9 +87,14 @@ static int op_alloc_frame(void *ctx, mfn_t *out)
 	return vm_frame_alloc(out);
 }
 
+static void op_drop_compressed(void *ctx, gfn_t gfn, pmap_entry_t e)
+{
+	zswap_drop(ctx, gfn, e);
+}
+
 static struct balloon_ops ops_for(struct vm *vm)
 {
-	return (struct balloon_ops){ vm, op_unmap, op_map, op_flush, op_free_frame, op_alloc_frame };
+	return (struct balloon_ops){ vm, op_unmap, op_map, op_flush, op_free_frame, op_alloc_frame, op_drop_compressed };
 }
 
 static const char *op_name(enum balloon_op op)
@@ -138,6 +144,7 @@ int64_t balloon_hc_inflate(struct vm *vm, uint64_t batch_gpa, uint64_t count)
 	ASSERT(machine_frames.free - free_before == r.frames_freed);
 	vm->balloon.inflated += count;
 	vm->balloon.released += r.frames_freed;
+	vm->balloon.compressed_dropped += r.compressed_dropped;
 	return (int64_t)count;
 }
 
@@ -175,10 +182,12 @@ void balloon_print(const struct vm *vm)
 {
 	const struct vm_balloon *b = &vm->balloon;
 	kprintf("monitor: vm%u balloon: size %llu target %llu cap %llu pages (%llu%%); inflated %llu deflated %llu "
-		"released %llu; rejected %llu batches; touched %llu; guest free %llu of %llu pages; polls %llu\n",
+		"released %llu compressed-dropped %llu; rejected %llu batches; touched %llu; guest free %llu of %llu "
+		"pages; polls %llu\n",
 		vm->id, (unsigned long long)balloon_size(vm), (unsigned long long)b->target,
 		(unsigned long long)balloon_cap(vm), (unsigned long long)options.balloon_max_pct,
 		(unsigned long long)b->inflated, (unsigned long long)b->deflated, (unsigned long long)b->released,
+		(unsigned long long)b->compressed_dropped,
 		(unsigned long long)b->rejected, (unsigned long long)b->touched, (unsigned long long)b->guest_free,
 		(unsigned long long)b->guest_total, (unsigned long long)b->polls);
 }

@@ -46,6 +46,13 @@
  *    gfn twice in one batch; the balloon never exceeds balloon_max_pct of
  *    the VM. A guest that touches a ballooned page anyway gets a fresh
  *    zero frame (never old contents), and memvisor counts a warning.
+ *    A page memvisor compressed after the guest touched it (the guest
+ *    cannot know: compression needs no word from it) still holds contents
+ *    and is taken like any other: the inflate succeeds, the gfn becomes
+ *    ballooned and its compressed copy is dropped — the area's room and
+ *    the VM's charge for it go back; no frame is freed, as none held it
+ *    (counted as compressed-dropped in the monitor's `balloon`). An
+ *    untouched gfn (or one ballooned already) is refused: -HC_E_PERM.
  *
  * 6. Marks (for labs and tests)
  *    HC_MARK tells memvisor that the guest has reached point N of its
