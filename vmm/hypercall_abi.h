@@ -60,7 +60,10 @@
  *    moment ("memvisor: [vmN:name] mark N" and a "stats:" line) and, with
  *    script_at=mark:VM:N (VM a name or an id), runs the monitor script
  *    there — e.g. forced compression while the guest holds its pages —
- *    before the guest goes on.
+ *    before the guest goes on. The log lines are the guest's to cause, so
+ *    they are rate-limited (vmm/log_limit.h: 64 at once, then 8 a second,
+ *    the rest counted and the count logged); the script runs at every
+ *    matching mark, logged or not.
  */
 #ifndef MEMVISOR_HYPERCALL_ABI_H
 #define MEMVISOR_HYPERCALL_ABI_H
