@@ -88,7 +88,9 @@ static void mb2_read_module(struct boot_info *bi, const struct mb2_tag_module *t
 /* GRUB passes the kernel's arguments only; a leading path (as some loaders
  * give) is dropped so that the first word is always an option. GRUB also
  * escapes the quoting characters it saw (" ' and \ arrive as \" \' \\):
- * undo that, so that name="two words" means the same on every boot path. */
+ * undo that, so that name="two words" means the same on every boot path.
+ * Characters past the buffer are counted, not kept: cmdline_length tells
+ * the kernel that the line did not fit. */
 static void mb2_read_cmdline(struct boot_info *bi, const char *s)
 {
 	if (s[0] == '/') {
@@ -98,12 +100,14 @@ static void mb2_read_cmdline(struct boot_info *bi, const char *s)
 			s++;
 	}
 	size_t o = 0;
-	for (; *s && o + 1 < sizeof(bi->cmdline); s++) {
+	for (; *s; s++, o++) {
 		if (s[0] == '\\' && (s[1] == '"' || s[1] == '\'' || s[1] == '\\'))
 			s++;
-		bi->cmdline[o++] = *s;
+		if (o + 1 < sizeof(bi->cmdline))
+			bi->cmdline[o] = *s;
 	}
-	bi->cmdline[o] = 0;
+	bi->cmdline[o + 1 < sizeof(bi->cmdline) ? o : sizeof(bi->cmdline) - 1] = 0;
+	bi->cmdline_length = (uint32_t)o;
 }
 
 __attribute__((noreturn)) void multiboot2_main(uint32_t magic, uint32_t mbi_mpa);

@@ -46,6 +46,10 @@ struct boot_info {
 	uint64_t magic;                /* BOOT_INFO_MAGIC */
 	char boot[BOOT_NAME_MAX];      /* "multiboot2/bios", "multiboot2/uefi", "uefi" */
 	char cmdline[BOOT_CMDLINE_MAX];
+	/* Characters of the command line the loader was given. Above
+	 * BOOT_CMDLINE_MAX - 1, cmdline holds only its start and the kernel
+	 * refuses to boot (kernel/main.c) rather than run a different line. */
+	uint32_t cmdline_length;
 	uint32_t mmap_count;
 	uint32_t module_count;
 	struct boot_mem_range mmap[BOOT_MMAP_MAX];

@@ -23,6 +23,17 @@
 static struct boot_info boot_info_copy;
 const struct boot_info *boot_info = &boot_info_copy;
 
+/* A command line the loader could not hold whole is refused, never run cut:
+ * its end may hold an option the student relies on. */
+static void check_cmdline_length(void)
+{
+	if (boot_info->cmdline_length < BOOT_CMDLINE_MAX)
+		return;
+	kprintf("memvisor: error: the command line is %u characters, the limit is %u\n",
+		boot_info->cmdline_length, BOOT_CMDLINE_MAX - 1);
+	shutdown(STATUS_BAD_OPTION, "bad-option");
+}
+
 static void check_test_selection(void)
 {
 	char bad[64], msg[OPT_STRING_MAX + 64], suites[OPT_STRING_MAX];
@@ -67,6 +78,7 @@ void kernel_main(const struct boot_info *bi)
 	kprintf("memvisor: boot=%s cmdline='%s'\n", boot_info->boot, boot_info->cmdline);
 	if (boot_info->magic != BOOT_INFO_MAGIC)
 		panic("boot information has a bad magic number %#llx", (unsigned long long)boot_info->magic);
+	check_cmdline_length();
 
 	options_parse(boot_info->cmdline);
 	scenario_apply();

@@ -9,7 +9,10 @@
 struct out {
 	char *buf;
 	size_t size;
-	size_t len; /* characters produced so far, even past size */
+	size_t len;         /* characters produced so far, even past size */
+	printf_sink sink;   /* NULL: keep what fits in buf (kvsnprintf)    */
+	void *ctx;
+	size_t held;        /* with a sink: characters in buf not yet sunk */
 };
 
 enum {
@@ -28,8 +31,15 @@ struct spec {
 
 static void put(struct out *o, char c)
 {
-	if (o->len + 1 < o->size)
+	if (o->sink) {
+		if (o->held == o->size) {
+			o->sink(o->ctx, o->buf, o->held);
+			o->held = 0;
+		}
+		o->buf[o->held++] = c;
+	} else if (o->len + 1 < o->size) {
 		o->buf[o->len] = c;
+	}
 	o->len++;
 }
 
@@ -196,9 +206,9 @@ static void emit_conversion(struct out *o, struct spec *s, char conv, int longs,
 	}
 }
 
-int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
+static void format(struct out *o_out, const char *fmt, va_list ap_in)
 {
-	struct out o = { buf, size, 0 };
+	struct out o = *o_out;
 	va_list ap;
 	va_copy(ap, ap_in);
 	while (*fmt) {
@@ -225,8 +235,26 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap_in)
 		emit_conversion(&o, &s, *fmt++, longs, shorts, &ap);
 	}
 	va_end(ap);
+	*o_out = o;
+}
+
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct out o = { buf, size, 0, 0, 0, 0 };
+	format(&o, fmt, ap);
 	if (size)
 		buf[o.len < size ? o.len : size - 1] = 0;
+	return (int)o.len;
+}
+
+int kvprintf_to(printf_sink sink, void *ctx, char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct out o = { buf, size, 0, sink, ctx, 0 };
+	if (!size)
+		return 0;
+	format(&o, fmt, ap);
+	if (o.held)
+		sink(ctx, buf, o.held);
 	return (int)o.len;
 }
 

@@ -16,6 +16,14 @@
 /* Like C's vsnprintf: writes at most size-1 chars plus NUL, returns the
  * length the full output would have had. */
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+/* Where kvprintf_to() hands its output: len bytes at s, in order. */
+typedef void (*printf_sink)(void *ctx, const char *s, size_t len);
+
+/* Formats into buf (size > 0) and hands buf to sink each time it is full
+ * and once at the end: output of any length arrives whole, in pieces of
+ * at most size bytes. Returns the length of the whole output. */
+int kvprintf_to(printf_sink sink, void *ctx, char *buf, size_t size, const char *fmt, va_list ap);
 int ksnprintf(char *buf, size_t size, const char *fmt, ...) PRINTF_FORMAT(3, 4);
 int kprintf(const char *fmt, ...) PRINTF_FORMAT(1, 2);
 int kvprintf(const char *fmt, va_list ap);

@@ -14,8 +14,9 @@ enum shutdown_status {
 	STATUS_NO_VIRTUALIZATION = 7, /* no usable SVM / VMX on this CPU   */
 };
 
-/* Prints "memvisor: shutdown status=N reason=TEXT" and stops the machine:
- * QEMU through isa-debug-exit (exit code (N << 1) | 1), Bochs through its
+/* Prints "memvisor: shutdown status=N reason=TEXT" on the console and on
+ * the debug port 0xe9 (Bochs' port_e9_hack), and stops the machine: QEMU
+ * through isa-debug-exit (exit code (N << 1) | 1), Bochs through its
  * shutdown port; elsewhere it halts and the runner reads the line. */
 __attribute__((noreturn)) void shutdown(int status, const char *reason);
 

@@ -7,6 +7,7 @@
 #include "balloon_pages.h"
 #include "memory.h"
 #include "vm.h"
+#include "zswap.h"
 #include "../kernel/errno.h"
 #include "../kernel/mem.h"
 #include "../kernel/options.h"
@@ -14,9 +15,6 @@
 #include "../kernel/printf.h"
 
 #define PERCENT 100
-/* Log lines per VM for refused batches and touched ballooned pages; the
- * counters go on, so a guest that loops on a bad call cannot flood COM1. */
-#define BALLOON_LOG_MAX 32
 
 /* One batch at a time: one physical CPU, and a hypercall runs to its end
  * before anything else does. */
@@ -89,9 +87,14 @@ static int op_alloc_frame(void *ctx, mfn_t *out)
 	return vm_frame_alloc(out);
 }
 
+static void op_drop_compressed(void *ctx, gfn_t gfn, pmap_entry_t e)
+{
+	zswap_drop(ctx, gfn, e);
+}
+
 static struct balloon_ops ops_for(struct vm *vm)
 {
-	return (struct balloon_ops){ vm, op_unmap, op_map, op_flush, op_free_frame, op_alloc_frame };
+	return (struct balloon_ops){ vm, op_unmap, op_map, op_flush, op_free_frame, op_alloc_frame, op_drop_compressed };
 }
 
 static const char *op_name(enum balloon_op op)
@@ -99,15 +102,16 @@ static const char *op_name(enum balloon_op op)
 	return op == BALLOON_INFLATE ? "inflate" : "deflate";
 }
 
+/* Counted always; logged within the VM's budget of guest-caused lines
+ * (vmm/log_limit.h), so a guest that loops on a bad call cannot flood COM1. */
 static int64_t reject(struct vm *vm, enum balloon_op op, uint64_t count, const struct balloon_verdict *v)
 {
-	if (vm->balloon.rejected++ >= BALLOON_LOG_MAX)
-		return v->error;
+	vm->balloon.rejected++;
 	char where[48] = "";
 	if (v->entry != BALLOON_NO_ENTRY)
 		ksnprintf(where, sizeof(where), " (entry %u, gfn %#llx)", v->entry, (unsigned long long)batch[v->entry]);
-	vm_log(vm, "balloon %s of %llu gfns refused with %d: %s%s", op_name(op), (unsigned long long)count, v->error,
-	       v->why, where);
+	vm_log_guest(vm, "balloon %s of %llu gfns refused with %d: %s%s", op_name(op), (unsigned long long)count,
+		     v->error, v->why, where);
 	return v->error;
 }
 
@@ -140,6 +144,7 @@ int64_t balloon_hc_inflate(struct vm *vm, uint64_t batch_gpa, uint64_t count)
 	ASSERT(machine_frames.free - free_before == r.frames_freed);
 	vm->balloon.inflated += count;
 	vm->balloon.released += r.frames_freed;
+	vm->balloon.compressed_dropped += r.compressed_dropped;
 	return (int64_t)count;
 }
 
@@ -167,8 +172,8 @@ int balloon_touch(struct vm *vm, gfn_t gfn, mfn_t *out)
 		return -E_NO_MEMORY;
 	ASSERT(!pmap_set_private(&vm->pmap, gfn, frame));
 	ASSERT(!frame_table_add_user(&frame_table, frame, vm->id, gfn));
-	if (vm->balloon.touched++ < BALLOON_LOG_MAX)
-		vm_log(vm, "warning: touched ballooned gfn %#llx: it gets a fresh zero frame", (unsigned long long)gfn.raw);
+	vm->balloon.touched++;
+	vm_log_guest(vm, "warning: touched ballooned gfn %#llx: it gets a fresh zero frame", (unsigned long long)gfn.raw);
 	*out = frame;
 	return 0;
 }
@@ -177,10 +182,12 @@ void balloon_print(const struct vm *vm)
 {
 	const struct vm_balloon *b = &vm->balloon;
 	kprintf("monitor: vm%u balloon: size %llu target %llu cap %llu pages (%llu%%); inflated %llu deflated %llu "
-		"released %llu; rejected %llu batches; touched %llu; guest free %llu of %llu pages; polls %llu\n",
+		"released %llu compressed-dropped %llu; rejected %llu batches; touched %llu; guest free %llu of %llu "
+		"pages; polls %llu\n",
 		vm->id, (unsigned long long)balloon_size(vm), (unsigned long long)b->target,
 		(unsigned long long)balloon_cap(vm), (unsigned long long)options.balloon_max_pct,
 		(unsigned long long)b->inflated, (unsigned long long)b->deflated, (unsigned long long)b->released,
+		(unsigned long long)b->compressed_dropped,
 		(unsigned long long)b->rejected, (unsigned long long)b->touched, (unsigned long long)b->guest_free,
 		(unsigned long long)b->guest_total, (unsigned long long)b->polls);
 }

@@ -32,6 +32,8 @@ struct vm_balloon {
 	uint64_t deflated;    /* pages given back by deflates, in all        */
 	uint64_t released;    /* machine frames inflates freed: fewer than
 	                         inflated when some pages were shared        */
+	uint64_t compressed_dropped; /* inflated pages that were compressed:
+	                         their compressed copies were dropped        */
 	uint64_t rejected;    /* batches refused (each a whole batch)        */
 	uint64_t touched;     /* ballooned pages the guest touched anyway    */
 	uint64_t guest_free;  /* the guest's last HC_BALLOON_STATS: its free

@@ -24,15 +24,16 @@ void balloon_check_header(uint64_t batch_gpa, uint64_t count, uint64_t mem_bytes
 		refuse(v, -HC_E_FAULT, BALLOON_NO_ENTRY, "the batch lies outside the VM");
 }
 
-/* The state a gfn must be in before `op`. Inflate takes pages that hold a
- * frame: an untouched page has nothing to give, a compressed one is not
- * the balloon's business (its swap slot would leak), a ballooned one is
- * given already. */
+/* The state a gfn must be in before `op`. Inflate takes pages that hold
+ * contents: in a frame, or compressed — memvisor may compress a page at any
+ * time between the driver's touch and its hypercall, and the guest cannot
+ * know; the compressed copy is then dropped (balloon_pages.h). An untouched
+ * page has nothing to give; a ballooned one is given already. */
 static bool state_fits(enum balloon_op op, enum pmap_state s)
 {
 	if (op == BALLOON_DEFLATE)
 		return s == PMAP_BALLOONED;
-	return s == PMAP_PRIVATE || s == PMAP_SHARED;
+	return s == PMAP_PRIVATE || s == PMAP_SHARED || s == PMAP_COMPRESSED;
 }
 
 /* ---- duplicates: heapsort a copy (no recursion, O(n log n)) ---- */
@@ -110,7 +111,7 @@ void balloon_check_gfns(const struct pmap *pm, enum balloon_op op, const uint64_
 		}
 		if (!state_fits(op, pmap_entry_state(e))) {
 			refuse(v, -HC_E_PERM, i,
-			       op == BALLOON_INFLATE ? "the gfn holds no frame or is ballooned already"
+			       op == BALLOON_INFLATE ? "the gfn was never touched or is ballooned already"
 						     : "the gfn is not ballooned");
 			return;
 		}

@@ -7,11 +7,19 @@ struct balloon_inflated balloon_inflate_apply(struct pmap *pm, struct frame_tabl
 					      const uint64_t *gfns, uint32_t count, const struct balloon_ops *ops,
 					      uint64_t *scratch)
 {
-	struct balloon_inflated r = { 0, 0 };
+	struct balloon_inflated r = { 0, 0, 0 };
 	for (uint32_t i = 0; i < count; i++) {
 		gfn_t gfn = { gfns[i] };
 		pmap_entry_t e;
 		pmap_get(pm, gfn, &e);
+		if (pmap_entry_state(e) == PMAP_COMPRESSED) {
+			/* Not mapped, no frame: the PMAP stops naming the copy,
+			 * then the copy goes (as a swap-in frees it last). */
+			pmap_set_ballooned(pm, gfn);
+			ops->drop_compressed(ops->ctx, gfn, e);
+			r.compressed_dropped++;
+			continue;
+		}
 		mfn_t frame = pmap_entry_mfn(e);
 		pmap_set_ballooned(pm, gfn); /* the truth first ...              */
 		ops->unmap(ops->ctx, gfn);   /* ... then the cache of it          */

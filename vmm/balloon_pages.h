@@ -4,6 +4,9 @@
  *
  *   inflate, per gfn:  PRIVATE/SHARED ──► BALLOONED, nested mapping dropped,
  *                      the gfn's reference to its frame dropped
+ *                      COMPRESSED ──► BALLOONED, then its compressed copy
+ *                      dropped (the guest gave the contents up; the area's
+ *                      room and the VM's charge for it go back; no frame)
  *              then:   one flush; then every frame whose last reference
  *                      went is freed. A shared frame other gfns still use
  *                      stays: inflating N pages frees N frames only when
@@ -33,10 +36,13 @@ struct balloon_ops {
 	void (*flush)(void *ctx);                   /* flush this VM's translations   */
 	void (*free_frame)(void *ctx, mfn_t frame); /* give a frame back              */
 	int (*alloc_frame)(void *ctx, mfn_t *out);  /* a zeroed frame: 0 or -E_*      */
+	/* free the compressed copy the entry e (COMPRESSED) named */
+	void (*drop_compressed)(void *ctx, gfn_t gfn, pmap_entry_t e);
 };
 
 struct balloon_inflated {
 	uint32_t frames_freed; /* frames whose last reference this batch dropped */
+	uint32_t compressed_dropped; /* compressed copies the batch dropped       */
 	uint32_t rmap_missing; /* gfns the frame's reverse map did not list: a
 	                          broken invariant, never expected            */
 };

@@ -95,3 +95,13 @@ bool guest_image_fill(const struct vm *vm, gfn_t gfn, uint8_t *page)
 	}
 	return any;
 }
+
+uint64_t guest_image_pages(const struct vm *vm)
+{
+	uint64_t pages = 0;
+	for (uint32_t i = 0; i < vm->nsegs; i++) {
+		const struct guest_segment *s = &vm->segs[i];
+		pages += (ALIGN_UP(s->gpa + s->memsz, PAGE_SIZE) - ALIGN_DOWN(s->gpa, PAGE_SIZE)) >> PAGE_SHIFT;
+	}
+	return pages;
+}

@@ -12,4 +12,7 @@ int guest_image_load(struct vm *vm, const struct boot_module *m, char *msg, size
  * the caller zeroed). Returns true when any image byte lies in that frame. */
 bool guest_image_fill(const struct vm *vm, gfn_t gfn, uint8_t *page);
 
+/* Guest frames the loaded image's segments span (code, data and bss). */
+uint64_t guest_image_pages(const struct vm *vm);
+
 #endif

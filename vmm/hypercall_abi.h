@@ -46,6 +46,13 @@
  *    gfn twice in one batch; the balloon never exceeds balloon_max_pct of
  *    the VM. A guest that touches a ballooned page anyway gets a fresh
  *    zero frame (never old contents), and memvisor counts a warning.
+ *    A page memvisor compressed after the guest touched it (the guest
+ *    cannot know: compression needs no word from it) still holds contents
+ *    and is taken like any other: the inflate succeeds, the gfn becomes
+ *    ballooned and its compressed copy is dropped — the area's room and
+ *    the VM's charge for it go back; no frame is freed, as none held it
+ *    (counted as compressed-dropped in the monitor's `balloon`). An
+ *    untouched gfn (or one ballooned already) is refused: -HC_E_PERM.
  *
  * 6. Marks (for labs and tests)
  *    HC_MARK tells memvisor that the guest has reached point N of its
@@ -53,7 +60,10 @@
  *    moment ("memvisor: [vmN:name] mark N" and a "stats:" line) and, with
  *    script_at=mark:VM:N (VM a name or an id), runs the monitor script
  *    there — e.g. forced compression while the guest holds its pages —
- *    before the guest goes on.
+ *    before the guest goes on. The log lines are the guest's to cause, so
+ *    they are rate-limited (vmm/log_limit.h: 64 at once, then 8 a second,
+ *    the rest counted and the count logged); the script runs at every
+ *    matching mark, logged or not.
  */
 #ifndef MEMVISOR_HYPERCALL_ABI_H
 #define MEMVISOR_HYPERCALL_ABI_H

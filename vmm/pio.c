@@ -2,7 +2,10 @@
  * The UART is emulated only as far as a polling driver needs (PC16550D
  * registers): THR writes collect a line, LSR reads say "transmitter empty".
  * Each finished line is printed on the real console as "[vmN:name] line",
- * whole, so lines of different VMs never interleave. */
+ * whole, so lines of different VMs never interleave, and with every byte
+ * that is not printable ASCII shown as \xHH (vmm/console_escape.h): a guest
+ * cannot hide its prefix or drive the student's terminal. */
+#include "console_escape.h"
 #include "emulate.h"
 #include "exit.h"
 #include "../kernel/printf.h"
@@ -17,7 +20,9 @@
 static void uart_flush(struct vm *vm)
 {
 	struct vm_uart *u = &vm->com1;
-	kprintf("[vm%u:%s] %.*s\n", vm->id, vm->name, (int)u->len, u->line);
+	char shown[UART_LINE_MAX * CONSOLE_ESCAPE_MAX_PER_BYTE + 1];
+	console_escape(shown, sizeof(shown), u->line, u->len);
+	kprintf("[vm%u:%s] %s\n", vm->id, vm->name, shown);
 	u->len = 0;
 }
 

@@ -120,13 +120,30 @@ static void balloon_spread(uint64_t missing)
 	 */
 }
 
+/* Pages the balloons still owe the guests: targets already lowered that the
+ * drivers have not deflated to yet. Each will take a frame when they do. */
+static uint64_t deflates_pending(void)
+{
+	uint64_t pending = 0;
+	for (uint32_t i = 0; i < vm_count; i++) {
+		uint64_t size = balloon_size(&vms[i]);
+		if (vms[i].state == VM_RUNNABLE && vms[i].balloon.target < size)
+			pending += size - vms[i].balloon.target;
+	}
+	return pending;
+}
+
 /* Well above high again: let the balloons give back what is more than
- * needed, a little at a time so the state does not fall right back. */
+ * needed, a little at a time so the state does not fall right back. Not
+ * while a release is still being deflated: free memory does not show it
+ * yet (a driver deflates at its next poll, up to 512 pages in one
+ * hypercall), and releasing it twice could take the machine from high past
+ * soft in one exit. */
 static void balloon_release(void)
 {
 	uint64_t goal = high_goal();
 	uint64_t free = guest_frames_free();
-	if (free < 2 * goal)
+	if (deflates_pending() || free < 2 * goal)
 		return;
 	uint64_t extra = (free - 2 * goal) / 2;
 	for (uint32_t i = 0; i < vm_count && extra; i++) {

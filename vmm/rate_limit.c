@@ -10,6 +10,11 @@ void rate_limit_init(struct rate_limit *r, uint64_t per_sec, uint64_t burst_ms, 
 	r->last_ms = now_ms;
 }
 
+void rate_limit_fill(struct rate_limit *r)
+{
+	r->milli = r->cap;
+}
+
 void rate_limit_refill(struct rate_limit *r, uint64_t now_ms)
 {
 	if (now_ms <= r->last_ms)

@@ -23,6 +23,8 @@ struct rate_limit {
 
 /* Starts empty at now_ms. The cap is at least one whole unit. */
 void rate_limit_init(struct rate_limit *r, uint64_t per_sec, uint64_t burst_ms, uint64_t now_ms);
+/* Fills it to its cap: a bucket that starts with its whole burst. */
+void rate_limit_fill(struct rate_limit *r);
 /* Adds what the time since the last refill has earned. */
 void rate_limit_refill(struct rate_limit *r, uint64_t now_ms);
 /* Whole units that may be spent now. */

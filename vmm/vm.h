@@ -10,6 +10,7 @@
 #include "cpu_state.h"
 #include "frame_table.h"
 #include "hypercall_abi.h"
+#include "log_limit.h"
 #include "nested_pt.h"
 #include "pmap.h"
 #include "sched.h"
@@ -84,6 +85,7 @@ struct vm {
 	int exit_status;
 	char stop_reason[128];
 	struct vm_uart com1;
+	struct log_limit log_limit; /* lines the guest caused: vm_log_guest() */
 	struct vm_stats stats;
 	struct vm_sched sched;     /* vmm/sched.h */
 	struct vm_balloon balloon; /* vmm/balloon.h */
@@ -102,5 +104,15 @@ void vm_finish(struct vm *vm, int status);
 
 /* vmm log line: "memvisor: [vmN:name] ..." */
 void vm_log(const struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A log line the guest caused and could repeat at will: printed as
+ * vm_log() within the VM's budget (vmm/log_limit.h), else only counted.
+ * Returns whether it printed. */
+bool vm_log_guest(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Takes one line from the VM's budget (saying first how many were
+ * suppressed, if any): for a guest-caused line printed otherwise. */
+bool vm_log_guest_allowed(struct vm *vm);
+/* Says how many guest-caused lines were suppressed since the last such
+ * line (nothing when none were): at the VM's end. */
+void vm_log_suppressed(struct vm *vm);
 
 #endif

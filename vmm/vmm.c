@@ -66,14 +66,9 @@ int vmm_enable(void)
 	return rc;
 }
 
-void vm_log(const struct vm *vm, const char *fmt, ...)
+static uint64_t now_ms(void)
 {
-	char msg[256];
-	va_list ap;
-	va_start(ap, fmt);
-	kvsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	kprintf("memvisor: [vm%u:%s] %s\n", vm->id, vm->name, msg);
+	return timer_ticks() * 1000 / timer_hz();
 }
 
 void vm_stop(struct vm *vm, const char *fmt, ...)
@@ -127,7 +122,8 @@ __attribute__((noreturn, format(printf, 1, 2))) static void guests_error(const c
 
 /* The key=value words after NAME:SIZE, ':'-separated. memvisor's own
  * (salt=, share=: vmm/share_scan.h) stay here; the rest go to the guest
- * (HC_GET_INFO), space-separated. */
+ * (HC_GET_INFO), space-separated, whole or not at all: words that do not
+ * fit in vm->args are an error, never cut. */
 static void parse_guest_args(struct vm *vm, const char *spec, char *args)
 {
 	size_t used = 0;
@@ -141,10 +137,17 @@ static void parse_guest_args(struct vm *vm, const char *spec, char *args)
 		int mine = share_parse_guest_arg(vm, word, msg, sizeof(msg));
 		if (mine < 0)
 			guests_error("%s: %s", spec, msg);
-		if (!mine && used < sizeof(vm->args))
-			used += (size_t)ksnprintf(vm->args + used, sizeof(vm->args) - used, "%s%s", used ? " " : "", word);
+		if (!mine) {
+			size_t from = used;
+			used += (used ? 1 : 0) + strlen(word);
+			if (used < sizeof(vm->args))
+				ksnprintf(vm->args + from, sizeof(vm->args) - from, "%s%s", from ? " " : "", word);
+		}
 		word = last ? end : end + 1;
 	}
+	if (used >= sizeof(vm->args))
+		guests_error("%s: the guest's arguments are %llu characters, the limit is %u", spec,
+			     (unsigned long long)used, (unsigned)sizeof(vm->args) - 1);
 }
 
 /* Splits `spec` (one NAME:SIZE[:args] item, NUL-terminated) into vm. */
@@ -199,6 +202,33 @@ static void parse_guests(const char *option)
  * do not get: 1/64 of the free frames when guest_mem= is not given. */
 #define OVERHEAD_SHARE 64
 
+/* What a guest touches before its own work starts, besides its image: the
+ * page tables it builds for itself (PML4, PDPT, PDs, PTs: SDM Vol. 3A 4.5),
+ * its frame allocator's bitmap and its first allocations. hello, the
+ * smallest, holds 32 frames when it ends, 24 of them its image. */
+#define GUEST_START_PAGES 32
+
+/* guest_mem= must let every guest at least start: a smaller budget is an
+ * option error (it would make the first guest wait forever, or divide the
+ * overcommit ratio by zero), as is one that is not whole pages. */
+static void check_guest_mem(uint64_t budget)
+{
+	char msg[160];
+	if (options.guest_mem % PAGE_SIZE) {
+		ksnprintf(msg, sizeof(msg), "%llu bytes is not a multiple of 4K", (unsigned long long)options.guest_mem);
+		options_error("guest_mem", msg);
+	}
+	for (uint32_t i = 0; i < vm_count; i++) {
+		uint64_t need = guest_image_pages(&vms[i]) + GUEST_START_PAGES;
+		if (budget >= need)
+			continue;
+		ksnprintf(msg, sizeof(msg), "%llu KiB is less than the %llu KiB %s needs to start (its image and "
+			  "%u KiB for its page tables and allocator)", (unsigned long long)(budget * PAGE_SIZE / KiB),
+			  (unsigned long long)(need * PAGE_SIZE / KiB), vms[i].name, (unsigned)(GUEST_START_PAGES * PAGE_SIZE / KiB));
+		options_error("guest_mem", msg);
+	}
+}
+
 /* The guests' budget (guest_mem=), once their PMAPs are allocated. Without
  * guest_mem= each VM must fit in the machine alone; with it, they may ask
  * for more (overcommit): then the memory-state policy reclaims, and a VM
@@ -212,6 +242,12 @@ static void budget_setup(void)
 		ksnprintf(msg, sizeof(msg), "%llu KiB is more than the %llu KiB free for guests",
 			  (unsigned long long)(budget * PAGE_SIZE / KiB), (unsigned long long)(avail * PAGE_SIZE / KiB));
 		options_error("guest_mem", msg);
+	}
+	if (options.guest_mem)
+		check_guest_mem(budget);
+	if (!budget) {
+		kprintf("memvisor: error: no machine memory is left for the guests\n");
+		shutdown(STATUS_NO_MEMORY, "no-memory");
 	}
 	for (uint32_t i = 0; i < vm_count; i++) {
 		uint64_t pages = vms[i].mem_bytes >> PAGE_SHIFT;
@@ -266,11 +302,6 @@ static void create_vm(struct vm *vm)
 	       (unsigned long long)vm->entry, vm->nsegs);
 }
 
-static uint64_t now_ms(void)
-{
-	return timer_ticks() * 1000 / timer_hz();
-}
-
 /* Runs one VM until its slice is over (vmm/sched.h: checked after every
  * exit, whatever its kind), it ends or waits for memory, or free memory
  * crossed a memory-state threshold (the policy should act before it goes
@@ -297,6 +328,7 @@ static void release_vm(struct vm *vm)
 	if (bad)
 		panic("%u PMAP/frame-table invariant violations when vm%u ended", bad, vm->id);
 	uint64_t frames = vm->pmap.count[PMAP_PRIVATE], before = machine_frames.free;
+	vm_log_suppressed(vm);
 	backend->vcpu_destroy(&vm->vcpu);
 	vm_memory_release(vm);
 	vm_log(vm, "invariants ok; released %llu guest frames (%llu frames in all)", (unsigned long long)frames,
@@ -397,8 +429,8 @@ static __attribute__((noreturn)) void quit_run(void)
 void vmm_mark(struct vm *vm, uint64_t n)
 {
 	char by_name[32 + VM_NAME_MAX], by_id[48];
-	vm_log(vm, "mark %llu", (unsigned long long)n);
-	stats_print_vm_line(vm, now_ms());
+	if (vm_log_guest(vm, "mark %llu", (unsigned long long)n))
+		stats_print_vm_line(vm, now_ms()); /* the mark's line and its stats: one line of the budget */
 	ksnprintf(by_name, sizeof(by_name), "mark:%s:%llu", vm->name, (unsigned long long)n);
 	ksnprintf(by_id, sizeof(by_id), "mark:%u:%llu", vm->id, (unsigned long long)n);
 	if ((script_due(by_name) || script_due(by_id)) && monitor_script(options.script) == MONITOR_QUIT)

@@ -44,7 +44,8 @@ static EFI_STATUS loader_prepare(EFI_HANDLE image_handle, EFI_LOADED_IMAGE *imag
 {
 	EFI_STATUS status = loader_read_cmdline(image_handle, image, bi->cmdline, sizeof(bi->cmdline));
 	if (EFI_ERROR(status))
-		return status;
+		return status; /* a line that does not fit is refused here */
+	bi->cmdline_length = (uint32_t)strlena((CHAR8 *)bi->cmdline);
 	status = loader_load_modules(image->DeviceHandle, bi);
 	if (EFI_ERROR(status)) {
 		loader_free_modules(bi);

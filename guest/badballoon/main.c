@@ -10,7 +10,14 @@
  * then:  badballoon: N checks, F failed; R batches refused;
  *        inflated I pages, deflated D, touched T ballooned
  * (the system test compares the last figures with memvisor's stats).
- * Exit status GUEST_EXIT_OK only if every check passed. */
+ * Exit status GUEST_EXIT_OK only if every check passed.
+ *
+ * mode=compressed: inflating pages memvisor compressed after the guest
+ * touched them (ABI §5: taken, their compressed copies dropped). The guest
+ * fills COMPRESSED_PAGES pages with one value each, makes HC_MARK 1 (a
+ * script compresses the VM's pages there: script_at=mark:badballoon:1),
+ * inflates them without reading them again, makes HC_MARK 2 (its stats
+ * line shows the balloon and the compressed count), and deflates them. */
 #include "guest.h"
 
 const char guest_image_name[] = "badballoon";
@@ -19,6 +26,7 @@ const char guest_image_name[] = "badballoon";
 #define CAP_STEP 64       /* pages per batch while filling to the cap */
 #define PAGE_WORDS (PAGE_SIZE / sizeof(uint64_t))
 #define PATTERN_MUL 0x9e3779b97f4a7c15ull
+#define COMPRESSED_PAGES 64
 
 static uint64_t batch[HC_BALLOON_BATCH_MAX] __attribute__((aligned(PAGE_SIZE)));
 
@@ -193,10 +201,37 @@ static void check_cap(struct badballoon *b)
 	expect(b, "deflate-everything", (int64_t)size, (int64_t)back);
 }
 
+/* mode=compressed (see the top of this file). */
+static void check_compressed(struct badballoon *b)
+{
+	static uint64_t gfns[COMPRESSED_PAGES];
+	for (uint64_t i = 0; i < COMPRESSED_PAGES; i++) {
+		gpa_t frame;
+		if (frame_alloc(&frame)) {
+			guest_printf("badballoon: error: no frame for the compressed pages\n");
+			guest_exit(GUEST_EXIT_FATAL);
+		}
+		gfns[i] = gpa_to_gfn(frame).raw;
+		for (uint64_t w = 0; w < PAGE_WORDS; w++)
+			words_of(gfns[i])[w] = (i + 1) * PATTERN_MUL; /* one value: always stored */
+	}
+	expect(b, "mark-before-compression", 0, hc_call(HC_MARK, 1, 0, 0, 0));
+	expect(b, "inflate-compressed-pages", COMPRESSED_PAGES, send(b, HC_BALLOON_INFLATE, gfns, COMPRESSED_PAGES));
+	expect(b, "mark-after-inflate", 0, hc_call(HC_MARK, 2, 0, 0, 0));
+	expect(b, "deflate-them", COMPRESSED_PAGES, send(b, HC_BALLOON_DEFLATE, gfns, COMPRESSED_PAGES));
+	int64_t nonzero = 0;
+	for (uint64_t i = 0; i < COMPRESSED_PAGES; i++)
+		nonzero += nonzero_words(gfns[i]);
+	expect(b, "deflated-pages-read-zero", 0, nonzero);
+}
+
 int main(const struct guest_env *env)
 {
-	static const char *const no_args[] = { NULL };
-	guest_args_check(env, no_args);
+	static const char *const known[] = { "mode", NULL };
+	static const char *const modes[] = { "checks", "compressed", NULL };
+	enum { MODE_CHECKS, MODE_COMPRESSED };
+	guest_args_check(env, known);
+	unsigned mode = guest_arg_choice(env, "mode", modes);
 	if (!env->hypervisor) {
 		guest_printf("badballoon: no hypervisor, nothing to check\n");
 		return GUEST_EXIT_OK;
@@ -205,6 +240,11 @@ int main(const struct guest_env *env)
 	gpa_t batch_gpa;
 	guest_virt_to_phys(gva_of_ptr(batch), &batch_gpa);
 	b.batch_gpa = batch_gpa.raw;
+	if (mode == MODE_COMPRESSED) {
+		check_compressed(&b);
+		guest_printf("badballoon: %u checks, %u failed\n", b.checks, b.failed);
+		return b.failed ? GUEST_EXIT_FAILED : GUEST_EXIT_OK;
+	}
 	make_pages(&b);
 	check_headers(&b, env->memory_bytes);
 	check_gfns(&b);

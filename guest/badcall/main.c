@@ -6,7 +6,9 @@
  *
  * One line per check:  badcall: CHECK expected E seen S ok|FAIL
  * then:                badcall: N checks, F failed
- * Exit status GUEST_EXIT_OK only if every check passed. */
+ * Exit status GUEST_EXIT_OK only if every check passed.
+ * mode=forge (with ms=N) and mode=marks (with count=N): see forge.h. */
+#include "forge.h"
 #include "guest.h"
 
 const char guest_image_name[] = "badcall";
@@ -66,12 +68,20 @@ static void check_get_info(struct badcall *b, uint64_t memory_bytes)
 
 int main(const struct guest_env *env)
 {
-	static const char *const no_args[] = { NULL };
-	guest_args_check(env, no_args);
+	static const char *const known[] = { "mode", "ms", "count", NULL };
+	static const char *const modes[] = { "check", "forge", "marks", NULL };
+	enum { MODE_CHECK, MODE_FORGE, MODE_MARKS };
+	enum { FORGE_DEFAULT_MS = 3000, MARKS_DEFAULT = 1000 };
+	guest_args_check(env, known);
+	unsigned mode = guest_arg_choice(env, "mode", modes);
 	if (!env->hypervisor) {
 		guest_printf("badcall: no hypervisor, nothing to check\n");
 		return GUEST_EXIT_OK;
 	}
+	if (mode == MODE_FORGE)
+		return badcall_forge(env, guest_arg_u64(env, "ms", FORGE_DEFAULT_MS));
+	if (mode == MODE_MARKS)
+		return badcall_marks(guest_arg_u64(env, "count", MARKS_DEFAULT));
 	struct badcall b = { 0, 0 };
 	expect(&b, "unknown-number", -HC_E_NOSYS, hc_call(HC_NUMBER_UNKNOWN, 0, 0, 0, 0));
 	check_console_write(&b, env->memory_bytes);

@@ -49,8 +49,9 @@ static void note_refused(enum hypercall_number nr, uint64_t count, int64_t rc)
 		     nr == HC_BALLOON_INFLATE ? "inflate" : "deflate", (unsigned long long)count, (long long)rc);
 }
 
-/* Reads each page of the batch: memvisor takes only pages that hold a
- * frame (ABI §5), and a page never touched holds none until this read. */
+/* Reads each page of the batch: memvisor takes only pages that hold
+ * contents (ABI §5), and a page never touched holds none until this read.
+ * (A page memvisor compresses after the read is still taken.) */
 static void touch_batch(uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++)
@@ -69,12 +70,6 @@ static uint64_t inflate_batch(uint64_t want)
 		return 0;
 	touch_batch(n);
 	int64_t rc = send(HC_BALLOON_INFLATE, n);
-	if (rc == -HC_E_PERM) {
-		/* A page lost its frame since the touch (memvisor may compress
-		 * pages whenever it runs): touch them again, once. */
-		touch_batch(n);
-		rc = send(HC_BALLOON_INFLATE, n);
-	}
 	if (rc < 0) {
 		note_refused(HC_BALLOON_INFLATE, n, rc);
 		for (uint64_t i = 0; i < n; i++)

@@ -52,10 +52,11 @@ DONE_RE = re.compile(r"^\[vm1:workset\] workset: done: (\d+) rounds, (\d+) ballo
                      r"mismatches (\d+); balloon (\d+) pages, inflated (\d+), deflated (\d+) \((\d+) when short\), "
                      r"(\d+) refused$")
 MONITOR_RE = re.compile(r"^monitor: vm1 balloon: size (\d+) target (\d+) cap (\d+) pages \((\d+)%\); "
-                        r"inflated (\d+) deflated (\d+) released (\d+); rejected (\d+) batches; touched (\d+); "
+                        r"inflated (\d+) deflated (\d+) released (\d+) compressed-dropped (\d+); rejected (\d+) "
+                        r"batches; touched (\d+); "
                         r"guest free (\d+) of (\d+) pages; polls (\d+)$")
-MONITOR_KEYS = ("size", "target", "cap", "pct", "inflated", "deflated", "released", "rejected", "touched",
-                "guest_free", "guest_total", "polls")
+MONITOR_KEYS = ("size", "target", "cap", "pct", "inflated", "deflated", "released", "compressed_dropped", "rejected",
+                "touched", "guest_free", "guest_total", "polls")
 
 
 def monitor_balloon(run, vm):

@@ -64,9 +64,13 @@ class Boot:
                 f"  last console lines:\n{tail}")
 
     def find(self, pattern):
-        """Match objects for every kernel line matching the regular expression."""
+        """Match objects for every kernel line matching the regular expression
+        from its start (re.match). A guest's console line starts with its
+        "[vmN:name] " prefix, so a pattern for one of memvisor's own lines
+        ("memvisor: ...", "stats: ...") is never satisfied by text a guest
+        prints. To look for text anywhere in a line, use containing()."""
         rx = re.compile(pattern) if isinstance(pattern, str) else pattern
-        return [m for m in (rx.search(l) for l in self.lines) if m]
+        return [m for m in (rx.match(l) for l in self.lines) if m]
 
     def match(self, pattern):
         """The first kernel line matching pattern, or fail naming what was expected."""
@@ -79,9 +83,14 @@ class Boot:
         """Indices of the kernel lines matching the regular expression; at
         least one, or fail naming what was expected."""
         rx = re.compile(pattern) if isinstance(pattern, str) else pattern
-        found = [i for i, line in enumerate(self.lines) if rx.search(line)]
+        found = [i for i, line in enumerate(self.lines) if rx.match(line)]
         assert found, f"no kernel line matches {getattr(rx, 'pattern', rx)!r}\n{self.describe()}"
         return found
+
+    def containing(self, text):
+        """Kernel lines, memvisor's or a guest's, that contain text anywhere:
+        for checks that something is absent from the whole console."""
+        return [l for l in self.lines if text in l]
 
     def starting(self, prefix):
         """Kernel lines that start with prefix."""

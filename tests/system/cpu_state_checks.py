@@ -8,7 +8,7 @@ import pytest
 
 SPY = "guests=regspy:4M:role=write:ms=400,regspy:4M:role=read:ms=200:delay=50,memtest:8M"
 
-WRITER, READER = r"\[vm1:regspy\] regspy: ", r"\[vm2:regspy\] regspy: "
+WRITER, READER = r"^\[vm1:regspy\] regspy: ", r"^\[vm2:regspy\] regspy: "
 # What every x86-64 CPU with FSGSBASE lets a guest set.
 COMMON_REGISTERS = {"DR0", "DR1", "DR2", "DR3", "DR6", "DR7", "CR2", "CR8", "XCR0",
                     "FS_BASE", "GS_BASE", "KERNEL_GS_BASE"}

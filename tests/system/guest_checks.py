@@ -42,7 +42,7 @@ class GuestScenario:
         guests_run.match(r"^memvisor: \[vm2:memtest\] finished with status 0$")
 
     def test_memtest_memory_arrives_by_demand_faults(self, guests_run):
-        pages = int(guests_run.match(r"memtest: touched (\d+) pages").group(1))
+        pages = int(guests_run.match(r"^\[vm2:memtest\] memtest: touched (\d+) pages").group(1))
         state, exits = summary(guests_run)["memtest"]
         assert exits["npf"] >= pages, f"expected >= {pages} nested page faults, seen {exits['npf']}"
 

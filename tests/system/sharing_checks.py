@@ -102,13 +102,13 @@ class SharingScenario:
             sharing.match(rf"^\[vm{vm}:twins\] twins: cycle 1: verified \d+ pages, mismatches 0$")
             sharing.match(rf"^\[vm{vm}:twins\] twins: verified \d+ pages, checksum 0x[0-9a-f]+, mismatches 0$")
             sharing.match(rf"^memvisor: \[vm{vm}:twins\] finished with status 0$")
-        assert not sharing.find(r"MISMATCH"), sharing.describe()
+        assert not sharing.containing("MISMATCH"), sharing.describe()
         assert sharing.final == (0, "guests-done"), sharing.describe()
 
     def test_shared_saved_and_zero_reach_95_percent_after_a_scan_period(self, sharing):
         # The last sample before any guest writes (twins says so first).
-        filled = sharing.indices(r"twins: made \d+ twin pages")[-1]
-        writing = sharing.indices(r"twins: cycle 1: writing$")[0]
+        filled = sharing.indices(r"^\[vm\d+:twins\] twins: made \d+ twin pages")[-1]
+        writing = sharing.indices(r"^\[vm\d+:twins\] twins: cycle 1: writing$")[0]
         t_filled, at_fill = machine_before(sharing, filled)
         t, machine = machine_before(sharing, writing)
         saved, zero = shareable(sharing)

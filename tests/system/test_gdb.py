@@ -30,7 +30,7 @@ RUNNER_EXIT_TIMEOUT_S = 15
 PORT_ATTEMPTS = 3
 MARK = "@@mv-test "                 # gdb echoes this before each step
 
-FIRST_PAGE_RE = re.compile(r"memtest: first page gva 0x([0-9a-f]+) gpa 0x([0-9a-f]+)$")
+FIRST_PAGE_RE = re.compile(r"^\[vm\d+:memtest\] memtest: first page gva 0x([0-9a-f]+) gpa 0x([0-9a-f]+)$")
 HEX = r"0x[0-9a-f]+"
 
 
@@ -157,7 +157,7 @@ def session():
 
 def first_page(session):
     """(gva, gpa) of memtest's first test page, as memtest printed it."""
-    found = [m for m in (FIRST_PAGE_RE.search(l) for l in session.console) if m]
+    found = [m for m in (FIRST_PAGE_RE.match(l) for l in session.console) if m]
     assert found, f"memtest printed no 'first page gva ... gpa ...' line\n{session.describe()}"
     return int(found[0].group(1), 16), int(found[0].group(2), 16)
 

@@ -85,3 +85,53 @@ class TestQuotedValues:
         assert quoted_run.final == (0, "tests-passed"), quoted_run.describe()
         assert "    # Subtest: printf" in quoted_run.lines, quoted_run.describe()
         assert "    # Subtest: frames" not in quoted_run.lines, quoted_run.describe()
+
+
+# Input that does not fit is refused with a clear message, never cut or
+# turned into a crash: each stops the boot (status 2), so one QEMU boot each.
+LONG_ZEROS = "0" * 1100           # stats_interval=000...0 is 0: valid when cut
+TOO_LONG = {
+    # guest_mem below one page divided by zero (status 3) before.
+    "guest_mem_not_whole_pages": (
+        "guests=hello:4M guest_mem=4095",
+        r"^memvisor: error: option 'guest_mem': 4095 bytes is not a multiple of 4K$"),
+    # A budget too small for hello to start: its VM was stopped (status 6).
+    "guest_mem_below_what_a_guest_needs": (
+        "guests=hello:4M guest_mem=64K",
+        r"^memvisor: error: option 'guest_mem': 64 KiB is less than the \d+ KiB hello needs to start "
+        r"\(its image and 128 KiB for its page tables and allocator\)$"),
+    # Over the multiboot2 loader's 1023 characters: it ran cut before.
+    "command_line_over_the_limit": (
+        f"guests=hello:4M stats_interval={LONG_ZEROS}",
+        r"^memvisor: error: the command line is 1131 characters, the limit is 1023$"),
+    # Guest arguments over 127 characters: cut before (seed=000...07 became seed=0).
+    "guest_arguments_over_the_limit": (
+        f"guests=memtest:4M:seed={'0' * 130}7",
+        r"^memvisor: error: option 'guests': memtest: the guest's arguments are 136 characters, "
+        r"the limit is 127$"),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(TOO_LONG))
+def refused(request):
+    cmdline, message = TOO_LONG[request.param]
+    return boot("qemu", "iso", "64M", cmdline), message
+
+
+class TestInputThatDoesNotFit:
+    def test_is_refused_with_a_message_saying_why(self, refused):
+        run, message = refused
+        run.match(message)
+
+    def test_stops_with_status_2_bad_option(self, refused):
+        run, _ = refused
+        assert run.status == STATUS_BAD_OPTION, run.describe()
+        assert run.final == (STATUS_BAD_OPTION, "bad-option"), run.describe()
+
+    def test_every_line_comes_out_whole(self, refused):
+        # The boot line of a long command line is longer than kprintf's
+        # 1 KiB buffer: it must end with its quote, on a line of its own.
+        run, _ = refused
+        boot_line = run.lines[0]
+        assert boot_line.startswith("memvisor: boot=") and boot_line.endswith("'"), \
+            f"boot line cut or glued to the next: ...{boot_line[-80:]!r}"

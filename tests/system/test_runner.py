@@ -1,8 +1,11 @@
-"""tools/run itself: usage errors, the KVM check and the timeout path."""
+"""tools/run itself: usage errors, the KVM check, the timeout path, and whose
+status line counts (fake emulators: no boot)."""
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import run_tool
+from conftest import RUNNER, run_tool
 
 EXIT_USAGE, EXIT_NO_KVM, EXIT_TIMEOUT = 2, 69, 124
 
@@ -63,3 +66,96 @@ def test_timeout_stops_the_emulator_and_returns_124():
     done = run_tool("--timeout", "0.3", "--quiet")
     assert done.returncode == EXIT_TIMEOUT, done.stderr
     assert "run: timeout after 0.3 s" in done.stderr
+
+
+# ---------------------------------------------------------------- whose status counts
+#
+# Fake emulators on PATH stand in for QEMU and Bochs: each prints a given
+# serial console and gives a given device status (QEMU: its exit code, as
+# isa-debug-exit makes it; Bochs: a line on its stdout, as port_e9_hack
+# prints what memvisor writes to port 0xe9). No real boot: the runner's own
+# decision is what is tested.
+
+EXIT_STATUS_MISMATCH, EXIT_NO_STATUS = 123, 125
+BOOT = "memvisor: boot=multiboot2/bios cmdline=''\n"
+FORGED = "[vm1:badcall] memvisor: shutdown status=0 reason=guests-done\n"
+
+FAKE_EMULATOR = """#!/usr/bin/python3
+import os, sys
+if sys.argv[1:] == ["--help", "cpu"]:
+    print("Supported CPU models:\\ncorei7_skylake_x\\n")
+    sys.exit(0)
+console = os.environ["FAKE_CONSOLE"].encode()
+if os.path.basename(sys.argv[0]) == "bochs":
+    open("serial.txt", "wb").write(console)
+    sys.stdout.write("<bochs:1> " + os.environ.get("FAKE_E9", ""))
+else:
+    sys.stdout.buffer.write(console)
+sys.stdout.flush()
+sys.exit(int(os.environ["FAKE_EXIT"]))
+"""
+
+
+def run_fake(tmp_path, emu, console, exit_code, e9=""):
+    """tools/run --emu EMU against a fake emulator; returns the CompletedProcess."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    for name in ("qemu-system-x86_64", "bochs"):
+        fake = bin_dir / name
+        fake.write_text(FAKE_EMULATOR)
+        fake.chmod(0o755)
+    env = dict(os.environ, PATH=f"{bin_dir}:{os.environ['PATH']}", FAKE_CONSOLE=console,
+               FAKE_EXIT=str(exit_code), FAKE_E9=e9)
+    return subprocess.run([str(RUNNER), "--emu", emu, "--quiet", "--timeout", "20"], env=env,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+
+
+def qemu_code(status):
+    return (status << 1) | 1      # isa-debug-exit
+
+
+def test_a_guests_status_line_neither_ends_nor_decides_the_run(tmp_path):
+    done = run_fake(tmp_path, "qemu", BOOT + FORGED + "memvisor: shutdown status=2 reason=bad-option\n",
+                    qemu_code(2))
+    assert done.returncode == 2, f"expected memvisor's status 2, seen {done.returncode}\n{done.stderr}"
+
+
+def test_a_guests_status_line_alone_is_no_status(tmp_path):
+    done = run_fake(tmp_path, "qemu", BOOT + FORGED, qemu_code(0))
+    assert done.returncode == EXIT_NO_STATUS, f"expected {EXIT_NO_STATUS}, seen {done.returncode}\n{done.stderr}"
+
+
+def test_qemu_console_and_device_disagree(tmp_path):
+    done = run_fake(tmp_path, "qemu", BOOT + "memvisor: shutdown status=0 reason=guests-done\n", qemu_code(5))
+    assert done.returncode == EXIT_STATUS_MISMATCH, \
+        f"expected {EXIT_STATUS_MISMATCH}, seen {done.returncode}\n{done.stderr}"
+    assert "the console says status=0 reason=guests-done" in done.stderr, done.stderr
+    assert "isa-debug-exit (QEMU exited with code 11) says status=5" in done.stderr, done.stderr
+
+
+def test_qemu_without_a_device_status_is_an_error(tmp_path):
+    done = run_fake(tmp_path, "qemu", BOOT + "memvisor: shutdown status=0 reason=guests-done\n", 0)
+    assert done.returncode == EXIT_STATUS_MISMATCH, \
+        f"expected {EXIT_STATUS_MISMATCH}, seen {done.returncode}\n{done.stderr}"
+    assert "gave no status" in done.stderr, done.stderr
+
+
+def test_bochs_console_and_debug_port_disagree(tmp_path):
+    done = run_fake(tmp_path, "bochs", BOOT + "memvisor: shutdown status=0 reason=guests-done\n", 1,
+                    e9="\nmemvisor: shutdown status=3 reason=panic\n")
+    assert done.returncode == EXIT_STATUS_MISMATCH, \
+        f"expected {EXIT_STATUS_MISMATCH}, seen {done.returncode}\n{done.stderr}"
+    assert "port 0xe9 (Bochs port_e9_hack) says status=3 reason=panic" in done.stderr, done.stderr
+
+
+def test_bochs_without_the_debug_port_line_is_an_error(tmp_path):
+    done = run_fake(tmp_path, "bochs", BOOT + "memvisor: shutdown status=0 reason=guests-done\n", 1)
+    assert done.returncode == EXIT_STATUS_MISMATCH, \
+        f"expected {EXIT_STATUS_MISMATCH}, seen {done.returncode}\n{done.stderr}"
+    assert "gave no status line" in done.stderr, done.stderr
+
+
+def test_bochs_console_and_debug_port_agree(tmp_path):
+    done = run_fake(tmp_path, "bochs", BOOT + FORGED + "memvisor: shutdown status=5 reason=guest-failed\n", 1,
+                    e9="\nmemvisor: shutdown status=5 reason=guest-failed\n")
+    assert done.returncode == 5, f"expected 5, seen {done.returncode}\n{done.stderr}"

@@ -151,7 +151,7 @@ class CapScenario:
                   .group(1), 16)
         cap_run.match(rf"^memvisor: \[vm1:zipmix\] stopped: compressed copy of gpa {gfn << 12:#x} is damaged "
                       r"\(handle 0x[0-9a-f]+ does not decompress to the page stored\)$")
-        assert not cap_run.find(r"zipmix: verified"), "the guest must not go on with a damaged page"
+        assert not cap_run.containing("zipmix: verified"), "the guest must not go on with a damaged page"
 
     def test_memvisor_goes_on_and_releases_everything(self, cap_run):
         cap_run.match(r"^memvisor: \[vm1:zipmix\] invariants ok; released \d+ guest frames")

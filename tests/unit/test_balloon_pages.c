@@ -40,6 +40,19 @@ static void event(struct machine *m, char e)
 }
 
 static void fake_unmap(void *ctx, gfn_t gfn) { (void)gfn; event(ctx, 'u'); }
+
+/* The handles of compressed copies dropped, in order ('d'). */
+static uint64_t dropped[PAGES];
+static unsigned ndropped;
+
+static void fake_drop(void *ctx, gfn_t gfn, pmap_entry_t e)
+{
+	(void)gfn;
+	if (pmap_entry_state(e) != PMAP_COMPRESSED)
+		fail_msg("dropped the copy of gfn %llu, whose entry is not COMPRESSED", (unsigned long long)gfn.raw);
+	dropped[ndropped++] = pmap_entry_handle(e);
+	event(ctx, 'd');
+}
 static void fake_map(void *ctx, gfn_t gfn, mfn_t f) { (void)gfn; (void)f; event(ctx, 'm'); }
 static void fake_flush(void *ctx) { struct machine *m = ctx; m->flushes++; event(m, 'f'); }
 
@@ -82,7 +95,8 @@ static void setup(struct world *w)
 {
 	memset(&w->m, 0, sizeof(w->m));
 	w->m.alloc_limit = FRAMES;
-	w->ops = (struct balloon_ops){ &w->m, fake_unmap, fake_map, fake_flush, fake_free, fake_alloc };
+	w->ops = (struct balloon_ops){ &w->m, fake_unmap, fake_map, fake_flush, fake_free, fake_alloc, fake_drop };
+	ndropped = 0;
 	pmap_init(&w->vm1, storage1, PAGES);
 	pmap_init(&w->vm2, storage2, PAGES);
 	frame_table_init(&w->ft, frames, FRAMES, rmap, RMAP);
@@ -133,6 +147,34 @@ static void test_private_pages_free_one_frame_each(void **state)
 	/* PMAP and cache per page, then one flush, and only then the frees. */
 	w.m.events[w.m.nevents] = 0;
 	assert_string_equal(w.m.events, "uuuufxxxx");
+}
+
+/* A page memvisor compressed after the driver's touch: the gfn becomes
+ * BALLOONED and its compressed copy is dropped, once, with the handle the
+ * PMAP held; no frame is freed for it (none held it) and nothing is
+ * unmapped (it was not mapped). */
+static void test_a_compressed_page_drops_its_copy(void **state)
+{
+	(void)state;
+	struct world w;
+	setup(&w);
+	give(&w, &w.vm1, VM1, 0, 10, false);
+	give(&w, &w.vm1, VM1, 1, 11, false);
+	assert_int_equal(pmap_set_compressed(&w.vm1, (gfn_t){ 1 }, 0x77), 0);
+	assert_int_equal(frame_table_remove_user(&w.ft, mfn(11), VM1, (gfn_t){ 1 }), 0);
+	w.m.in_use[11] = false; /* zswap freed it when it compressed the page */
+	uint64_t gfns[] = { 0, 1 };
+	struct balloon_inflated r = inflate(&w, &w.vm1, VM1, gfns, 2);
+	assert_int_equal(r.frames_freed, 1);
+	assert_int_equal(r.compressed_dropped, 1);
+	assert_int_equal(r.rmap_missing, 0);
+	assert_int_equal(ndropped, 1);
+	assert_int_equal(dropped[0], 0x77);
+	assert_int_equal(state_of(&w.vm1, 1), PMAP_BALLOONED);
+	assert_int_equal(w.vm1.count[PMAP_COMPRESSED], 0);
+	assert_int_equal(w.vm1.count[PMAP_BALLOONED], 2);
+	w.m.events[w.m.nevents] = 0;
+	assert_string_equal(w.m.events, "udfx");
 }
 
 /* Frame 20 is shared by vm1 gfns 5 and 6 and vm2 gfn 9 (refcount 3):
@@ -235,6 +277,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_private_pages_free_one_frame_each),
+		cmocka_unit_test(test_a_compressed_page_drops_its_copy),
 		cmocka_unit_test(test_a_shared_frame_is_freed_by_its_last_user),
 		cmocka_unit_test(test_both_users_in_one_batch),
 		cmocka_unit_test(test_a_missing_reverse_map_entry_is_counted),

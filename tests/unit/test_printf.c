@@ -456,6 +456,61 @@ static void test_size_one_writes_only_the_terminator(void **state)
 	assert_int_equal(buf[1], CANARY);
 }
 
+/* kvprintf_to(): what the console (kernel/console.c) prints with. */
+struct collected {
+	char text[4096];
+	size_t len, pieces, largest;
+};
+
+static void collect(void *ctx, const char *s, size_t len)
+{
+	struct collected *c = ctx;
+	assert_true(c->len + len <= sizeof(c->text));
+	memcpy(c->text + c->len, s, len);
+	c->len += len;
+	c->pieces++;
+	c->largest = len > c->largest ? len : c->largest;
+}
+
+static int sink_printf(struct collected *c, char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = kvprintf_to(collect, c, buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/* A line three times the buffer, then its newline: all of it arrives, in
+ * order, in pieces no larger than the buffer (before, the console cut it
+ * at 1023 characters and the newline was lost). */
+static void test_a_line_longer_than_the_buffer_arrives_whole(void **state)
+{
+	(void)state;
+	static struct collected c;
+	char buf[64], expected[512], word[200];
+	memset(word, 'w', sizeof(word) - 1);
+	word[sizeof(word) - 1] = 0;
+	int want = snprintf(expected, sizeof(expected), "start %s %d %s end\n", word, -42, word);
+	int n = sink_printf(&c, buf, sizeof(buf), "start %s %d %s end\n", word, -42, word);
+	assert_int_equal(n, want);
+	assert_int_equal(c.len, (size_t)want);
+	if (memcmp(c.text, expected, c.len))
+		fail_msg("expected \"%s\", seen \"%.*s\"", expected, (int)c.len, c.text);
+	assert_true(c.largest <= sizeof(buf));
+	assert_int_equal(c.pieces, ((size_t)want + sizeof(buf) - 1) / sizeof(buf));
+}
+
+static void test_a_short_line_is_one_piece(void **state)
+{
+	(void)state;
+	static struct collected c;
+	char buf[64];
+	assert_int_equal(sink_printf(&c, buf, sizeof(buf), "vm%u ok\n", 3u), 7);
+	assert_int_equal(c.pieces, 1);
+	assert_memory_equal(c.text, "vm3 ok\n", 7);
+}
+
 int main(void)
 {
 	/* Line-buffered, so cmocka's stdout and stderr stay in order in a pipe. */
@@ -479,6 +534,8 @@ int main(void)
 		cmocka_unit_test(test_truncation_matches_libc_and_returns_full_length),
 		cmocka_unit_test(test_size_zero_writes_nothing),
 		cmocka_unit_test(test_size_one_writes_only_the_terminator),
+		cmocka_unit_test(test_a_line_longer_than_the_buffer_arrives_whole),
+		cmocka_unit_test(test_a_short_line_is_one_piece),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
