@@ -15,22 +15,13 @@ static const char *const forged[] = {
 	"\x1b[1A\x1b[2Kmemvisor: shutdown status=3 reason=panic\n",
 };
 
-static uint64_t gpa_of_text(const void *p)
-{
-	gpa_t gpa;
-	if (guest_virt_to_phys(gva_of_ptr(p), &gpa)) {
-		guest_printf("badcall: error: %p is not mapped\n", p);
-		guest_exit(GUEST_EXIT_FATAL);
-	}
-	return gpa.raw;
-}
-
 int badcall_forge(const struct guest_env *env, uint64_t ms)
 {
 	static const char through_hypercall[] = "memvisor: shutdown status=0 reason=guests-done\n";
 	for (unsigned i = 0; i < ARRAY_SIZE(forged); i++)
 		console_write(forged[i], strlen(forged[i]));
-	int64_t rc = hc_call(HC_CONSOLE_WRITE, gpa_of_text(through_hypercall), sizeof(through_hypercall) - 1, 0, 0);
+	int64_t rc = hc_call(HC_CONSOLE_WRITE, badcall_gpa_of_buffer(through_hypercall), sizeof(through_hypercall) - 1,
+			     0, 0);
 	if (rc != (int64_t)sizeof(through_hypercall) - 1) {
 		guest_printf("badcall: forge: HC_CONSOLE_WRITE returned %lld\n", (long long)rc);
 		return GUEST_EXIT_FAILED;
