@@ -19,7 +19,7 @@ class TestStandardGuestsSvm(GuestScenario):
 
 
 @pytest.mark.parametrize("cmdline, message", [
-    ("guests=nosuch:4M", r"option 'guests': no guest image 'nosuch' \(images: hello, memtest, crash, badcall, bench, spin, busy, workset, badballoon, twins, zipmix\)"),
+    ("guests=nosuch:4M", r"option 'guests': no guest image 'nosuch' \(images: hello, memtest, crash, badcall, bench, spin, busy, hog, workset, badballoon, twins, zipmix\)"),
     ("guests=hello:12Q", r"option 'guests': '12Q' is not a size for hello"),
     ("guests=hello", r"option 'guests': 'hello' needs a memory size"),
     ("guests=hello:1M", r"option 'guests': hello:1M: memory must be a multiple of 4K between 2M and 64G"),
