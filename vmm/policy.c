@@ -5,12 +5,14 @@
 #include "policy.h"
 #include "balloon.h"
 #include "memory.h"
+#include "sched.h"
 #include "vm.h"
 #include "zswap.h"
 #include "../kernel/lab.h"
 #include "../kernel/timer.h"
 #include "../kernel/options.h"
 #include "../kernel/printf.h"
+#include "../kernel/string.h"
 
 static struct mem_thresholds thresholds;
 static enum mem_state state = MEM_HIGH;
@@ -156,22 +158,70 @@ static void balloon_release(void)
 	}
 }
 
-/* Compresses up to `missing` pages, cold ones first; *hot counts pages
- * the clock had to take although they were in use (no cold one left). */
-static uint64_t compress_cold(uint64_t missing, uint64_t *hot)
+/* ---- whom to take from: each running VM's fair share of the budget ----
+ * Every running VM may hold an equal part of guest_mem. Compression takes
+ * from the VMs above their share first, and from the others only pages
+ * they are not using; when nothing more can be reclaimed it is a VM above
+ * its share that is stopped: one VM's appetite never pushes out another
+ * whose working set fits its share (README: isolation). */
+
+uint64_t policy_vm_held(const struct vm *vm)
+{
+	return vm->pmap.count[PMAP_PRIVATE] + ALIGN_UP(vm->zswap.bytes, PAGE_SIZE) / PAGE_SIZE;
+}
+
+uint64_t policy_fair_share(void)
+{
+	uint64_t running = 0;
+	for (uint32_t i = 0; i < vm_count; i++)
+		running += vms[i].state == VM_RUNNABLE;
+	return guest_frames.budget / MAX(running, 1);
+}
+
+static bool over_share(const struct vm *vm)
+{
+	return vm->state == VM_RUNNABLE && policy_vm_held(vm) > policy_fair_share();
+}
+
+struct vm *policy_most_over_share(void)
+{
+	struct vm *most = NULL;
+	for (uint32_t i = 0; i < vm_count; i++)
+		if (over_share(&vms[i]) && (!most || policy_vm_held(&vms[i]) > policy_vm_held(most)))
+			most = &vms[i];
+	return most;
+}
+
+/* One batch from each running VM above its fair share (`over`) or within
+ * it, while the background work's time lasts: from those above any page
+ * the clock gives (cold ones first), from the others only cold ones. */
+static uint64_t compress_some(uint64_t missing, bool over, uint64_t *hot)
 {
 	uint64_t freed = 0;
-	for (uint32_t i = 0; i < vm_count && freed < missing; i++) {
+	for (uint32_t i = 0; i < vm_count && freed < missing && sched_background_time_left(); i++) {
 		struct vm *vm = &vms[i];
 		struct zswap_report r = { 0 };
-		if (vm->state != VM_RUNNABLE || !zswap_enabled())
+		if (vm->state != VM_RUNNABLE || over_share(vm) != over)
 			continue;
-		if (zswap_compress_victims(vm, MIN(COMPRESS_BATCH, missing - freed), &r) == 0) {
+		uint64_t n = MIN(COMPRESS_BATCH, missing - freed);
+		if ((over ? zswap_compress_victims(vm, n, &r) : zswap_compress_cold(vm, n, &r)) == 0) {
 			freed += r.stored + r.same;
 			*hot += r.hot;
 		}
 	}
 	return freed;
+}
+
+/* Compresses up to `missing` pages: first from the VMs above their fair
+ * share, then cold pages of the others — a VM within its share never
+ * loses a page it is using to its neighbours' appetite. *hot counts the
+ * pages the clock took although they were in use. */
+static uint64_t compress_cold(uint64_t missing, uint64_t *hot)
+{
+	if (!zswap_enabled())
+		return 0;
+	uint64_t freed = compress_some(missing, true, hot);
+	return freed + compress_some(missing - freed, false, hot);
 }
 
 /* In hard and low the area's pages count against the guests' budget
@@ -226,6 +276,43 @@ static uint64_t total_released_or_merged(void)
 	return n;
 }
 
+/* A VM over its fair share that waits for memory while nothing it holds
+ * can be taken from it — what it holds never falls below its lowest, and
+ * none of its pages is shared or ballooned meanwhile — lives on the frames
+ * the others give up: its demand is the one that cannot be met. After
+ * OVER_SHARE_STEPS such steps it alone is stopped (vmm/vmm.c). Relief
+ * (the state above low) or a fall below its share ends the count. */
+#define OVER_SHARE_STEPS 100
+
+struct over_share_watch {
+	uint64_t lowest_held, given; /* given: pages merged or ballooned, so far */
+	uint64_t steps;
+};
+static struct over_share_watch watch[VM_MAX];
+
+static void watch_over_share(void)
+{
+	for (uint32_t i = 0; i < vm_count; i++) {
+		struct vm *vm = &vms[i];
+		struct over_share_watch *w = &watch[i];
+		uint64_t held = policy_vm_held(vm), given = vm->share.merges + vm->balloon.released;
+		if (state < MEM_LOW || !over_share(vm) || held < w->lowest_held || given != w->given)
+			*w = (struct over_share_watch){ held, given, 0 };
+		else if (vm->waiting)
+			w->steps++;
+	}
+}
+
+struct vm *policy_starving_over_share(void)
+{
+	struct vm *worst = NULL;
+	for (uint32_t i = 0; i < vm_count; i++)
+		if (watch[i].steps >= OVER_SHARE_STEPS && vms[i].state == VM_RUNNABLE &&
+		    (!worst || policy_vm_held(&vms[i]) > policy_vm_held(worst)))
+			worst = &vms[i];
+	return worst;
+}
+
 void policy_act(uint64_t now_ms)
 {
 	(void)now_ms;
@@ -241,6 +328,7 @@ void policy_act(uint64_t now_ms)
 	static uint64_t released_before;
 	freed += released - released_before;
 	released_before = released;
+	watch_over_share();
 	if (!some_vm_waits()) {
 		waiting = false;
 		starved_steps = 0;
@@ -251,6 +339,13 @@ void policy_act(uint64_t now_ms)
 		swapins_at_wait = total_swapins();
 	}
 	starved_steps = freed ? 0 : starved_steps + 1;
+}
+
+void policy_thrash_reset(void)
+{
+	waiting = false;
+	starved_steps = 0;
+	memset(watch, 0, sizeof(watch));
 }
 
 bool policy_reclaim_possible(void)

@@ -22,5 +22,20 @@ bool policy_update_due(void);
 void policy_act(uint64_t now_ms);
 /* True while some reclamation technique can still free a guest frame. */
 bool policy_reclaim_possible(void);
+/* A VM was stopped for thrashing: the count starts again for the others. */
+void policy_thrash_reset(void);
+
+struct vm;
+/* Frames charged to the VM: its private pages and its part of the
+ * compressed swap area (shared frames belong to no one VM). */
+uint64_t policy_vm_held(const struct vm *vm);
+/* Each running VM's fair share of guest_mem, in frames: an equal part. */
+uint64_t policy_fair_share(void);
+/* The running VM holding the most above its fair share, or NULL. */
+struct vm *policy_most_over_share(void);
+/* A VM over its fair share that has waited for memory through
+ * OVER_SHARE_STEPS policy steps in state low while nothing could be taken
+ * from it (vmm/policy.c), or NULL: the one to stop. */
+struct vm *policy_starving_over_share(void);
 
 #endif

@@ -11,8 +11,9 @@ static int64_t quantum;          /* TSC ticks of one slice (slice_ms) */
 static uint64_t slices, switches, sat_out;
 static const struct vm *last_run;
 
-/* Background work: when it may next run, and what it took in all. */
-static uint64_t background_next, background_tsc;
+/* Background work: when the running step began and must end, when the
+ * last one ended, and what they took in all. */
+static uint64_t background_start, background_deadline, background_end, background_tsc;
 
 static uint64_t tsc_per_ms(void)
 {
@@ -55,18 +56,23 @@ void sched_slice_end(struct vm *vm)
 	s->slices++;
 }
 
-bool sched_background_due(bool now_anyway)
+void sched_background_begin(bool unbounded)
 {
-	return now_anyway || rdtsc() >= background_next;
+	uint64_t now = rdtsc(), since = background_end ? now - background_end : 0;
+	background_start = now;
+	background_deadline = unbounded ? UINT64_MAX
+					: now + since * options.background_pct / MAX(100 - options.background_pct, 1);
 }
 
-/* After work that took `spent`, the guests get spent * (100 - pct) / pct
- * before the next: background work takes at most pct of the CPU. */
-void sched_background_ran(uint64_t start)
+bool sched_background_time_left(void)
 {
-	uint64_t now = rdtsc(), spent = now - start;
-	background_tsc += spent;
-	background_next = now + spent * (100 - options.background_pct) / options.background_pct;
+	return rdtsc() < background_deadline;
+}
+
+void sched_background_end(void)
+{
+	background_end = rdtsc();
+	background_tsc += background_end - background_start;
 }
 
 uint64_t sched_vm_cpu_ms(const struct vm *vm)

@@ -23,10 +23,10 @@
  *   VM's time: an exit storm buys its author nothing.
  *
  *   Background work (sharing's scanner, the balloon, compression, the
- *   memory-state policy) has its own budget: at most background_pct of
- *   the CPU while any VM can run, all of it while every VM waits for
- *   memory (then reclamation is the only way forward); a fall below a
- *   memory-state threshold runs it at once.
+ *   memory-state policy) runs once a round, with a time budget of its own:
+ *   background_pct of the time since it last ran, so that it takes at
+ *   most that much of the CPU while any VM can run, and all it needs while
+ *   every VM waits for memory (then reclamation is the only way forward).
  */
 #ifndef MEMVISOR_VMM_SCHED_H
 #define MEMVISOR_VMM_SCHED_H
@@ -55,12 +55,14 @@ bool sched_slice_over(const struct vm *vm);
 /* The slice is over: charges the time used. */
 void sched_slice_end(struct vm *vm);
 
-/* True when background work may run: its share of the CPU since it last
- * ran is below background_pct, or `now_anyway` (no VM can run now, or the
- * memory state must change at once). */
-bool sched_background_due(bool now_anyway);
-/* Background work ran from TSC `start` until now. */
-void sched_background_ran(uint64_t start);
+/* Background work is about to run: its time budget, background_pct of
+ * the time since it last ran (unbounded when `unbounded`: no VM can run
+ * now). The steps that can take long (compression, aging sweeps) check
+ * sched_background_time_left() and stop early. */
+void sched_background_begin(bool unbounded);
+bool sched_background_time_left(void);
+/* Background work is done: its time is charged. */
+void sched_background_end(void);
 
 /* CPU time in milliseconds: one VM's slices, memvisor's background work. */
 uint64_t sched_vm_cpu_ms(const struct vm *vm);

@@ -83,7 +83,7 @@ struct vm {
 	bool released; /* its memory went back once it ended */
 	bool waiting;  /* its last access needs a frame the budget has not got */
 	int exit_status;
-	char stop_reason[128];
+	char stop_reason[192];
 	struct vm_uart com1;
 	struct log_limit log_limit; /* lines the guest caused: vm_log_guest() */
 	struct vm_stats stats;

@@ -451,21 +451,19 @@ static __attribute__((noreturn)) void quit_run(void);
 
 /* Work memvisor does between guest time slices, for memory management:
  * page sharing's scanner, the balloon, compression, the state policy.
- * Each step is bounded (a rate limit, a page budget), and the steps
- * together take at most background_pct of the CPU while a guest can run
- * (vmm/sched.h); `now_anyway` when no guest can run or the memory state
- * must change. */
-static void background_work(bool now_anyway)
+ * Each step is bounded (a rate limit, a page budget), and together they
+ * take at most background_pct of the CPU while a guest can run: the long
+ * ones stop when the time budget is spent (vmm/sched.h). */
+static void background_work(bool unbounded)
 {
-	if (!sched_background_due(now_anyway))
-		return;
-	uint64_t start = rdtsc(), now = now_ms();
+	uint64_t now = now_ms();
+	sched_background_begin(unbounded);
 	policy_update(now);
 	policy_act(now);
 	share_scan_step(now);
 	balloon_schedule_tick(now);
 	zswap_age_step(now);
-	sched_background_ran(start);
+	sched_background_end();
 }
 
 /* A VM waiting for a frame runs again once one is free. If every VM still
@@ -478,18 +476,31 @@ static bool may_run(struct vm *vm)
 	return !vm->waiting;
 }
 
-/* The memory state stays low, VMs wait for frames, and reclamation frees
- * none or only pages the guests are using (vmm/policy.c): their working
- * sets do not fit. The run ends with that said
- * rather than spinning on faults. */
+/* Memory is short and some working set does not fit. A VM over its fair
+ * share of guest_mem that keeps waiting while nothing can be taken from
+ * it is the one whose demand cannot be met: it alone is stopped, and the
+ * others go on. When reclamation as a whole is stuck (vmm/policy.c), it is
+ * the VM furthest over its share, or, with every VM within its share, the
+ * waiting ones — rather than spinning on faults for ever. */
 static void stop_if_thrashing(void)
 {
-	if (policy_reclaim_possible())
+	uint64_t kib = PAGE_SIZE / KiB, share = policy_fair_share();
+	struct vm *greedy = policy_starving_over_share();
+	if (!greedy && policy_reclaim_possible())
 		return;
+	greedy = greedy ? greedy : policy_most_over_share();
+	if (greedy) {
+		vm_stop(greedy, "thrashing: it holds %llu KiB, over its fair share of %llu KiB of %llu KiB, and wants "
+			"more; nothing is left to reclaim", (unsigned long long)(policy_vm_held(greedy) * kib),
+			(unsigned long long)(share * kib), (unsigned long long)(guest_frames.budget * kib));
+		policy_thrash_reset();
+		return;
+	}
 	for (uint32_t i = 0; i < vm_count; i++)
-		if (vms[i].state == VM_RUNNABLE)
+		if (vms[i].state == VM_RUNNABLE && vms[i].waiting)
 			vm_stop(&vms[i], "thrashing: the guests' working sets do not fit in %llu KiB and nothing "
-				"is left to reclaim", (unsigned long long)(guest_frames.budget * PAGE_SIZE / KiB));
+				"is left to reclaim", (unsigned long long)(guest_frames.budget * kib));
+	policy_thrash_reset();
 }
 
 /* Once a VM has ended: the script's vm:NAME point, then its memory goes back. */
@@ -520,11 +531,9 @@ static void run_all(void)
 				run_slice(vm);
 				ran = true;
 			}
-			/* A threshold crossed: the new state acts at once, whatever
-			 * the background budget (at most once per state on the way
-			 * down). */
+			/* A threshold crossed: the new state acts at once. */
 			if (policy_update_due())
-				background_work(true);
+				background_work(false);
 			if (vm->state == VM_RUNNABLE)
 				live++;
 			else if (!vm->released)

@@ -24,6 +24,7 @@
  *             +-----+---------------+
  */
 #include "zswap.h"
+#include "sched.h"
 #include "../kernel/errno.h"
 #include "../kernel/lab.h"
 
@@ -31,6 +32,7 @@
 #define AGE_IDLE_MASK 0x7fu
 #define AGE_INTERVAL_MS 10 /* at most one aging step per VM this often     */
 #define AGE_STEP_PAGES 4096 /* gfns an aging step looks at per VM           */
+#define AGE_TIME_CHECK_PAGES 64 /* gfns between two looks at the clock      */
 
 enum clock_lap { LAP_COLD, LAP_ANY, LAP_COUNT };
 
@@ -65,11 +67,25 @@ static void age_vm(struct vm *vm)
 {
 	uint64_t n = vm->pmap.npages;
 	for (uint64_t i = 0; i < MIN(n, AGE_STEP_PAGES) && !vm->zswap.no_accessed_bits; i++) {
+		if (i % AGE_TIME_CHECK_PAGES == 0 && !sched_background_time_left())
+			return; /* the background work's time is spent: on from here next time */
 		uint64_t g = vm->zswap.age_hand;
 		vm->zswap.age_hand = g + 1 < n ? g + 1 : 0;
 		if (is_private(vm, g))
 			age_page(vm, g);
 	}
+}
+
+/* Idleness is counted in the VM's own time: a VM that has not run since
+ * its last sweep (it waited for memory, or the others had the CPU) could
+ * not have used its pages. Sweeping it would make them look idle for no
+ * reason, and cost the CPU for nothing. */
+static bool ran_since_last_sweep(struct vm *vm)
+{
+	if (vm->sched.cpu_tsc == vm->zswap.swept_at_cpu)
+		return false;
+	vm->zswap.swept_at_cpu = vm->sched.cpu_tsc;
+	return true;
 }
 
 void zswap_age_step(uint64_t now_ms)
@@ -79,7 +95,7 @@ void zswap_age_step(uint64_t now_ms)
 		return;
 	next_ms = now_ms + AGE_INTERVAL_MS;
 	for (uint32_t i = 0; i < vm_count; i++)
-		if (vms[i].state == VM_RUNNABLE && vms[i].zswap.age)
+		if (vms[i].state == VM_RUNNABLE && vms[i].zswap.age && ran_since_last_sweep(&vms[i]))
 			age_vm(&vms[i]);
 }
 
@@ -131,13 +147,14 @@ static bool compress_victim(struct vm *vm, uint64_t g, enum clock_lap lap, struc
 	return true;
 }
 
-int zswap_compress_victims(struct vm *vm, uint64_t count, struct zswap_report *r)
+/* The victim hand's laps, up to and including `last`. */
+static int compress_laps(struct vm *vm, uint64_t count, enum clock_lap last, struct zswap_report *r)
 {
 	*r = (struct zswap_report){ .stop = ZSWAP_STORED };
 	if (!zswap_enabled() || !vm->zswap.age)
 		return -E_NOT_SUPPORTED;
 	uint64_t n = vm->pmap.npages;
-	for (enum clock_lap lap = LAP_COLD; lap < LAP_COUNT && r->victims < count; lap++) {
+	for (enum clock_lap lap = LAP_COLD; lap <= last && r->victims < count; lap++) {
 		for (uint64_t looked = 0; looked < n && r->victims < count; looked++) {
 			uint64_t g = vm->zswap.victim_hand;
 			vm->zswap.victim_hand = g + 1 < n ? g + 1 : 0;
@@ -146,4 +163,14 @@ int zswap_compress_victims(struct vm *vm, uint64_t count, struct zswap_report *r
 		}
 	}
 	return 0;
+}
+
+int zswap_compress_victims(struct vm *vm, uint64_t count, struct zswap_report *r)
+{
+	return compress_laps(vm, count, LAP_ANY, r);
+}
+
+int zswap_compress_cold(struct vm *vm, uint64_t count, struct zswap_report *r)
+{
+	return compress_laps(vm, count, LAP_COLD, r);
 }

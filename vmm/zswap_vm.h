@@ -14,6 +14,7 @@ struct vm_zswap {
 	uint64_t age_hand;    /* next gfn the aging sweep looks at   */
 	uint64_t victim_hand; /* next gfn the victim clock looks at  */
 	bool no_accessed_bits; /* the backend cannot report them     */
+	uint64_t swept_at_cpu; /* its sched.cpu_tsc at the last aging step */
 	uint64_t bytes;       /* of the area, in its objects' class sizes: what the cap limits */
 	uint64_t payload;     /* of which compressed data and values (for the ratio) */
 	uint64_t same;        /* of its compressed pages, same-filled ones        */
