@@ -151,6 +151,11 @@ static int for_each_piece(struct vm *vm, uint64_t gpa, uint64_t len, bool alloca
 			frame = mfn_to_virt(f);
 		} else if (pmap_entry_has_frame(e)) {
 			frame = mfn_to_virt(pmap_entry_mfn(e));
+		} else if (pmap_entry_state(e) == PMAP_UNTOUCHED) { /* read: what a first touch would bring */
+			static uint8_t untouched[PAGE_SIZE];
+			memset(untouched, 0, sizeof(untouched));
+			guest_image_fill(vm, gfn, untouched);
+			frame = untouched;
 		} else if (pmap_entry_state(e) == PMAP_COMPRESSED) { /* read: stays compressed */
 			const uint8_t *copy;
 			int rc = zswap_read(vm, gfn, &copy);
@@ -175,7 +180,7 @@ static void copy_out(uint8_t *frame, uint64_t off, uint64_t n, void *ctx)
 	if (frame)
 		memcpy(c->host, frame + off, n);
 	else
-		memset(c->host, 0, n); /* untouched: reads as zeros */
+		memset(c->host, 0, n); /* ballooned: reads as zeros */
 	c->host += n;
 }
 

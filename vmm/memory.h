@@ -36,8 +36,11 @@ void vm_memory_release(struct vm *vm);
  * Returns 0, or -E_RANGE (outside the VM) / -E_NO_MEMORY. */
 int vm_memory_fault(struct vm *vm, uint64_t gpa, bool write);
 
-/* Copy between the host and guest-physical memory. Untouched frames read
- * as zeros; writes allocate them. -E_RANGE if any byte lies outside. */
+/* Copy between the host and guest-physical memory. A read leaves the
+ * PMAP as it is: an untouched page reads as its first touch would fill it
+ * (the image's bytes, or zeros), a ballooned one as zeros, a compressed
+ * one from the swap area. Writes allocate. -E_RANGE if any byte lies
+ * outside. */
 int vm_gpa_read(struct vm *vm, uint64_t gpa, void *buf, uint64_t len);
 int vm_gpa_write(struct vm *vm, uint64_t gpa, const void *buf, uint64_t len);
 
