@@ -14,7 +14,7 @@
 # The first rule here is `all`, so including this file anywhere keeps
 # `all` the default goal.
 
-GUEST_NAMES := hello memtest crash badcall bench spin busy hog workset badballoon twins zipmix insn regspy
+GUEST_NAMES := hello memtest crash badcall bench spin busy hog workset badballoon twins zipmix insn regspy attack
 
 all: guests
 

@@ -101,8 +101,11 @@ static int apply(const struct opt_def *d, const char *value, size_t len, void *o
 	shown[shown_len] = 0;
 
 	if (d->type == OPT_STRING) {
-		if (len >= OPT_STRING_MAX)
-			return fail(err, d->name, nl, E_RANGE, "value is longer than 255 characters", 0);
+		if (len >= OPT_STRING_MAX) {
+			char room[24];
+			ksnprintf(room, sizeof(room), "%d", OPT_STRING_MAX - 1);
+			return fail(err, d->name, nl, E_RANGE, "value is longer than %s characters", room);
+		}
 		memcpy(field, value, len);
 		field[len] = 0;
 		return 0;

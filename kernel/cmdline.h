@@ -18,7 +18,9 @@ enum opt_type {
 	OPT_STRING, /* char[OPT_STRING_MAX]; "double quotes" may hold spaces */
 };
 
-#define OPT_STRING_MAX 256
+/* A string option's room: a boot command line holds at most 1023 characters
+ * (multiboot2's buffer), so one value can take nearly all of it. */
+#define OPT_STRING_MAX 1024
 #define CMDLINE_ERROR_MAX 160
 
 struct opt_def {

@@ -349,14 +349,14 @@ static void test_text_after_closing_quote_is_an_error(void **state)
 	expect_error("name=\"a\"\"b\"", E_INVAL, "name", "text after closing");
 }
 
-static void test_string_longer_than_255_characters_is_rejected(void **state)
+static void test_string_longer_than_its_room_is_rejected(void **state)
 {
 	(void)state;
-	char line[600], value[300];
+	char line[2 * OPT_STRING_MAX + 16], value[OPT_STRING_MAX + 1], message[64];
 	struct test_options o;
 
-	memset(value, 'v', 255);
-	value[255] = 0;
+	memset(value, 'v', OPT_STRING_MAX - 1);
+	value[OPT_STRING_MAX - 1] = 0;
 	snprintf(line, sizeof(line), "name=%s", value);
 	expect_ok(line, &o);
 	assert_string_equal(o.name, value);
@@ -364,12 +364,13 @@ static void test_string_longer_than_255_characters_is_rejected(void **state)
 	expect_ok(line, &o);
 	assert_string_equal(o.name, value);
 
-	memset(value, 'v', 256);
-	value[256] = 0;
+	memset(value, 'v', OPT_STRING_MAX);
+	value[OPT_STRING_MAX] = 0;
+	snprintf(message, sizeof(message), "longer than %d characters", OPT_STRING_MAX - 1);
 	snprintf(line, sizeof(line), "name=%s", value);
-	expect_error(line, E_RANGE, "name", "longer than 255");
+	expect_error(line, E_RANGE, "name", message);
 	snprintf(line, sizeof(line), "name=\"%s\"", value);
-	expect_error(line, E_RANGE, "name", "longer than 255");
+	expect_error(line, E_RANGE, "name", message);
 }
 
 /* ---- grammar errors ---------------------------------------------------- */
@@ -495,7 +496,7 @@ int main(void)
 		cmocka_unit_test(test_quoted_value_keeps_spaces_and_semicolons),
 		cmocka_unit_test(test_missing_closing_quote_is_an_error),
 		cmocka_unit_test(test_text_after_closing_quote_is_an_error),
-		cmocka_unit_test(test_string_longer_than_255_characters_is_rejected),
+		cmocka_unit_test(test_string_longer_than_its_room_is_rejected),
 		cmocka_unit_test(test_unknown_option_is_named_in_the_error),
 		cmocka_unit_test(test_long_unknown_name_is_cut_to_fit),
 		cmocka_unit_test(test_flag_given_a_value_is_an_error),

@@ -90,6 +90,8 @@ void svm_get_code_segment(struct vcpu *vcpu, struct vcpu_code_segment *cs);
 void svm_inject_exception(struct vcpu *vcpu, unsigned vector, int64_t error_code);
 void svm_single_step_trap(struct vcpu *vcpu);
 void svm_dump(struct vcpu *vcpu);
+/* The APM's name of a #VMEXIT code (names.c). */
+const char *svm_exit_name(uint64_t code);
 
 
 /* vmm/svm/vmrun.S: loads the guest GPRs from regs, runs the guest, stores

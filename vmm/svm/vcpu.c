@@ -142,7 +142,7 @@ static void decode(struct exit_record *e, const struct vmcb *vmcb)
 {
 	uint64_t code = vmcb->control.exit_code, i1 = vmcb->control.exit_info1, i2 = vmcb->control.exit_info2;
 	*e = (struct exit_record){ .reason = EXIT_UNEXPECTED, .vendor_code = code, .vendor_info1 = i1,
-				   .vendor_info2 = i2, .vendor_name = "VMEXIT" };
+				   .vendor_info2 = i2, .vendor_name = svm_exit_name(code) };
 	switch (code) {
 	case VMEXIT_CPUID: decode_insn(e, vmcb, EXIT_CPUID); break;
 	case VMEXIT_HLT: decode_insn(e, vmcb, EXIT_HLT); break;
@@ -176,12 +176,8 @@ static void decode(struct exit_record *e, const struct vmcb *vmcb)
 	case VMEXIT_SHUTDOWN: e->reason = EXIT_SHUTDOWN; break;
 	case VMEXIT_INTR: e->reason = EXIT_INTERRUPT; break;
 	default:
-		if ((uint32_t)code == VMEXIT_INVALID) {
+		if ((uint32_t)code == VMEXIT_INVALID)
 			e->reason = EXIT_ENTRY_FAILED;
-			e->vendor_name = "VMEXIT_INVALID";
-		} else if (code >= VMEXIT_EXCEPTION_BASE && code < VMEXIT_EXCEPTION_BASE + 32) {
-			e->vendor_name = "VMEXIT_EXCEPTION";
-		}
 		break;
 	}
 }
