@@ -114,6 +114,8 @@ $(BUILD)/memvisor.efi: $(BUILD)/efi/memvisor.so
 #   make test                   host unit tests, then system tests in emulators
 #   make debug                  QEMU halted with its gdb stub, gdb attached
 #   make bench                  benchmarks, each next to a reference (tools/bench)
+#   make attack                 the adversarial guest, ATTACK_ROUNDS rounds, a new seed
+#   make soak                   the overcommit mix for SOAK_SECONDS, page moves counted
 #   make skeleton LAB=NAME      a lab's student tree in build/skeleton-NAME/
 #   make grade LAB=NAME         a lab's checks and its score (docs/labs/)
 # tools/run boots one image in one emulator and exits with the hypervisor's
@@ -123,7 +125,7 @@ CMDLINE ?=
 # CMDLINE in single quotes for the shell ('\'' for each quote inside).
 CMDLINE_ARG := '$(subst ','\'',$(CMDLINE))'
 
-.PHONY: deps run test unit debug bench skeleton grade
+.PHONY: deps run test unit debug bench skeleton grade attack soak
 deps:
 	tools/deps
 
@@ -141,6 +143,22 @@ grade:
 	tools/deps
 	$(MAKE) all
 	tools/labs grade $(LAB) $(if $(ONLY),--only $(ONLY))
+
+# Not part of `make test`: the same attacks as tests/system/test_attack_*.py
+# with ten times the rounds and the time as seed; the overcommit mix again
+# and again with random seeds, balloon targets and compression points.
+ATTACK_ROUNDS ?= 20000
+SOAK_SECONDS  ?= 300
+attack:
+	tools/deps
+	$(MAKE) all
+	ATTACK_ROUNDS=$(ATTACK_ROUNDS) ATTACK_SEED=$$(date +%s) \
+	    $(PYTHON) -m pytest -n 2 tests/system/test_attack_qemu.py tests/system/test_attack_bochs.py
+
+soak:
+	tools/deps
+	$(MAKE) all
+	tools/soak --seconds $(SOAK_SECONDS)
 
 bench:
 	tools/deps
