@@ -517,9 +517,8 @@ static void vm_ended(struct vm *vm)
  * monitor) pauses them all at the monitor's prompt. */
 static void run_all(void)
 {
-	uint64_t next_stats = 0;
+	uint64_t next_stats = maybe_print_stats(0); /* every VM as it starts */
 	for (unsigned live = vm_count; live;) {
-		next_stats = maybe_print_stats(next_stats);
 		if (options.monitor && monitor_key_waiting() &&
 		    monitor_interactive("guests paused") == MONITOR_QUIT)
 			quit_run();
@@ -539,6 +538,9 @@ static void run_all(void)
 			else if (!vm->released)
 				vm_ended(vm);
 		}
+		/* Sampled after the guests' slices, before the background work
+		 * acts (a balloon target it sets shows once the guests ran). */
+		next_stats = maybe_print_stats(next_stats);
 		background_work(!ran);
 		if (live)
 			stop_if_thrashing();

@@ -186,9 +186,11 @@ void balloon_poll(void)
 		drv.run_cycles += rdtsc() - t0;
 		drv.run_pages += moved;
 	}
+	/* Free memory first: it changed with the balloon, and the run's line
+	 * takes many exits to print, during which memvisor may sample it. */
+	report_free();
 	if (drv.run_pages && balloon_settled())
 		report_run();
-	report_free();
 }
 
 bool balloon_settled(void)
