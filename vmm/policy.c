@@ -159,11 +159,10 @@ static void balloon_release(void)
 }
 
 /* ---- whom to take from: each running VM's fair share of the budget ----
- * Every running VM may hold an equal part of guest_mem. Compression takes
- * from the VMs above their share first, and from the others only pages
- * they are not using; when nothing more can be reclaimed it is a VM above
- * its share that is stopped: one VM's appetite never pushes out another
- * whose working set fits its share (README: isolation). */
+ * Every running VM may hold an equal part of guest_mem. When memory runs
+ * out, the VM held responsible is one above its share: one VM's appetite
+ * never gets another stopped whose working set fits its share (README:
+ * isolation). */
 
 uint64_t policy_vm_held(const struct vm *vm)
 {
@@ -192,36 +191,23 @@ struct vm *policy_most_over_share(void)
 	return most;
 }
 
-/* One batch from each running VM above its fair share (`over`) or within
- * it, while the background work's time lasts: from those above any page
- * the clock gives (cold ones first), from the others only cold ones. */
-static uint64_t compress_some(uint64_t missing, bool over, uint64_t *hot)
+/* Compresses up to `missing` pages, a batch from each running VM in turn
+ * while the background work's time lasts, cold pages first; *hot counts
+ * the pages the clock took although they were in use (no cold one left). */
+static uint64_t compress_cold(uint64_t missing, uint64_t *hot)
 {
 	uint64_t freed = 0;
 	for (uint32_t i = 0; i < vm_count && freed < missing && sched_background_time_left(); i++) {
 		struct vm *vm = &vms[i];
 		struct zswap_report r = { 0 };
-		if (vm->state != VM_RUNNABLE || over_share(vm) != over)
+		if (vm->state != VM_RUNNABLE || !zswap_enabled())
 			continue;
-		uint64_t n = MIN(COMPRESS_BATCH, missing - freed);
-		if ((over ? zswap_compress_victims(vm, n, &r) : zswap_compress_cold(vm, n, &r)) == 0) {
+		if (zswap_compress_victims(vm, MIN(COMPRESS_BATCH, missing - freed), &r) == 0) {
 			freed += r.stored + r.same;
 			*hot += r.hot;
 		}
 	}
 	return freed;
-}
-
-/* Compresses up to `missing` pages: first from the VMs above their fair
- * share, then cold pages of the others — a VM within its share never
- * loses a page it is using to its neighbours' appetite. *hot counts the
- * pages the clock took although they were in use. */
-static uint64_t compress_cold(uint64_t missing, uint64_t *hot)
-{
-	if (!zswap_enabled())
-		return 0;
-	uint64_t freed = compress_some(missing, true, hot);
-	return freed + compress_some(missing - freed, false, hot);
 }
 
 /* In hard and low the area's pages count against the guests' budget

@@ -64,9 +64,6 @@ enum zswap_outcome zswap_compress_gfn(struct vm *vm, gfn_t gfn);
 /* Chooses up to `count` victims with the clock and compresses them.
  * Returns 0, or -E_NOT_SUPPORTED when there is no area. */
 int zswap_compress_victims(struct vm *vm, uint64_t count, struct zswap_report *r);
-/* The same, but only pages idle for a sweep and unused since: the cold
- * lap alone, never a page the VM is using. */
-int zswap_compress_cold(struct vm *vm, uint64_t count, struct zswap_report *r);
 
 /* Compaction: moves objects out of sparse zspages into the room left in
  * others of their class (vmm/zswap_area.h), finding each one's owner by

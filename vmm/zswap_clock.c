@@ -147,14 +147,13 @@ static bool compress_victim(struct vm *vm, uint64_t g, enum clock_lap lap, struc
 	return true;
 }
 
-/* The victim hand's laps, up to and including `last`. */
-static int compress_laps(struct vm *vm, uint64_t count, enum clock_lap last, struct zswap_report *r)
+int zswap_compress_victims(struct vm *vm, uint64_t count, struct zswap_report *r)
 {
 	*r = (struct zswap_report){ .stop = ZSWAP_STORED };
 	if (!zswap_enabled() || !vm->zswap.age)
 		return -E_NOT_SUPPORTED;
 	uint64_t n = vm->pmap.npages;
-	for (enum clock_lap lap = LAP_COLD; lap <= last && r->victims < count; lap++) {
+	for (enum clock_lap lap = LAP_COLD; lap < LAP_COUNT && r->victims < count; lap++) {
 		for (uint64_t looked = 0; looked < n && r->victims < count; looked++) {
 			uint64_t g = vm->zswap.victim_hand;
 			vm->zswap.victim_hand = g + 1 < n ? g + 1 : 0;
@@ -163,14 +162,4 @@ static int compress_laps(struct vm *vm, uint64_t count, enum clock_lap last, str
 		}
 	}
 	return 0;
-}
-
-int zswap_compress_victims(struct vm *vm, uint64_t count, struct zswap_report *r)
-{
-	return compress_laps(vm, count, LAP_ANY, r);
-}
-
-int zswap_compress_cold(struct vm *vm, uint64_t count, struct zswap_report *r)
-{
-	return compress_laps(vm, count, LAP_COLD, r);
 }
