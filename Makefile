@@ -146,7 +146,8 @@ grade:
 
 # Not part of `make test`: the same attacks as tests/system/test_attack_*.py
 # with ten times the rounds and the time as seed; the overcommit mix again
-# and again with random seeds, balloon targets and compression points.
+# and again with random seeds, balloon targets and compression points, then
+# scenario=overcommit under Bochs (minutes on its own).
 ATTACK_ROUNDS ?= 20000
 SOAK_SECONDS  ?= 300
 attack:
@@ -159,6 +160,7 @@ soak:
 	tools/deps
 	$(MAKE) all
 	tools/soak --seconds $(SOAK_SECONDS)
+	MEMVISOR_SLOW=1 $(PYTHON) -m pytest tests/system/test_overcommit_bochs.py
 
 bench:
 	tools/deps

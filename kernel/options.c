@@ -23,7 +23,7 @@ static const struct opt_def option_table[] = {
 	  "a VM's time slice in milliseconds of TSC time, memvisor's work on its exits included" },
 	{ "background_pct", OPT_UINT, OPT(background_pct), "20", 1, 100,
 	  "most of the CPU memvisor's background work (sharing, balloon, compression, policy) takes while "
-	  "a guest can run, in %" },
+	  "a guest can run in the memory states high and soft, in %" },
 	{ "guests", OPT_STRING, OPT(guests), OPTIONS_DEFAULT_GUESTS, 0, 0,
 	  "guests to run: NAME:SIZE[:key=value...] separated by commas, e.g. hello:4M,memtest:16M:touch=8M" },
 	{ "guest_mem", OPT_SIZE, OPT(guest_mem), "0", 0, 512 * GiB,

@@ -234,14 +234,15 @@ static bool some_vm_waits(void)
  * run at different paces): while guests wait for frames (in low: a VM
  * waits only when no frame is free), either reclamation freed nothing for
  * STARVED_STEPS background steps in a row, or the guests faulted back more
- * than CHURN_FACTOR times their whole budget from the swap area —
- * everything reclaimed comes straight back. The waiting, not the state,
+ * than CHURN_FACTOR times their whole budget from the swap area (since
+ * they began to wait, or since memory was last plentiful) — everything
+ * reclaimed comes straight back. The waiting, not the state,
  * starts the count: if the state were wrong (a lab skeleton's), waiting
  * VMs would otherwise wait for ever. */
 #define STARVED_STEPS 200
 #define CHURN_FACTOR 2
 
-static uint64_t starved_steps, swapins_at_wait;
+static uint64_t starved_steps, swapins_at_wait, swapins_at_high;
 static bool waiting;
 
 static uint64_t total_swapins(void)
@@ -315,9 +316,15 @@ void policy_act(uint64_t now_ms)
 	freed += released - released_before;
 	released_before = released;
 	watch_over_share();
+	if (state == MEM_HIGH)
+		swapins_at_high = total_swapins();
 	if (!some_vm_waits()) {
-		waiting = false;
-		starved_steps = 0;
+		/* Relief only when the state has risen too: in low, a VM that
+		 * got a frame just now will wait again, and is not helped. */
+		if (state < MEM_LOW) {
+			waiting = false;
+			starved_steps = 0;
+		}
 		return;
 	}
 	if (!waiting) {
@@ -331,11 +338,17 @@ void policy_thrash_reset(void)
 {
 	waiting = false;
 	starved_steps = 0;
+	swapins_at_high = total_swapins();
 	memset(watch, 0, sizeof(watch));
 }
 
 bool policy_reclaim_possible(void)
 {
+	/* Churn counts from the last time memory was plentiful (high), waits
+	 * or not: a guest can fault its pages back as fast as they are
+	 * compressed and keep the state in hard without ever waiting. */
+	if (total_swapins() - swapins_at_high > CHURN_FACTOR * guest_frames.budget)
+		return false;
 	if (!waiting)
 		return true;
 	bool churning = total_swapins() - swapins_at_wait > CHURN_FACTOR * guest_frames.budget;

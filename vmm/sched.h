@@ -26,7 +26,8 @@
  *   memory-state policy) runs once a round, with a time budget of its own:
  *   background_pct of the time since it last ran, so that it takes at
  *   most that much of the CPU while any VM can run, and all it needs while
- *   every VM waits for memory (then reclamation is the only way forward).
+ *   every VM waits for memory or the memory state is hard or low (then
+ *   reclamation is what the guests are waiting on).
  */
 #ifndef MEMVISOR_VMM_SCHED_H
 #define MEMVISOR_VMM_SCHED_H

@@ -451,13 +451,14 @@ static __attribute__((noreturn)) void quit_run(void);
 
 /* Work memvisor does between guest time slices, for memory management:
  * page sharing's scanner, the balloon, compression, the state policy.
- * Each step is bounded (a rate limit, a page budget), and together they
- * take at most background_pct of the CPU while a guest can run: the long
- * ones stop when the time budget is spent (vmm/sched.h). */
+ * Each step is bounded (a rate limit, a page budget), and in high and soft
+ * they take at most background_pct of the CPU while a guest can run: the
+ * long ones stop when the time budget is spent (vmm/sched.h). */
 static void background_work(bool unbounded)
 {
 	uint64_t now = now_ms();
-	sched_background_begin(unbounded);
+	/* In hard and low the guests wait on reclamation: it takes what it needs. */
+	sched_background_begin(unbounded || policy_state() >= MEM_HARD);
 	policy_update(now);
 	policy_act(now);
 	share_scan_step(now);
@@ -496,8 +497,13 @@ static void stop_if_thrashing(void)
 		policy_thrash_reset();
 		return;
 	}
+	/* The ones waiting, or, churning without a wait, the ones faulting
+	 * their pages back from the swap area. */
+	bool any_waits = false;
 	for (uint32_t i = 0; i < vm_count; i++)
-		if (vms[i].state == VM_RUNNABLE && vms[i].waiting)
+		any_waits |= vms[i].state == VM_RUNNABLE && vms[i].waiting;
+	for (uint32_t i = 0; i < vm_count; i++)
+		if (vms[i].state == VM_RUNNABLE && (any_waits ? vms[i].waiting : vms[i].zswap.swapins > 0))
 			vm_stop(&vms[i], "thrashing: the guests' working sets do not fit in %llu KiB and nothing "
 				"is left to reclaim", (unsigned long long)(guest_frames.budget * kib));
 	policy_thrash_reset();

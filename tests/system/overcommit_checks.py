@@ -1,6 +1,6 @@
 """Checks on the overcommit and thrash scenarios (vmm/scenario.c), shared by
 the QEMU/SVM and Bochs/VMX modules: they provide `overcommit` and `thrash`
-fixtures and subclass OvercommitScenario."""
+fixtures and subclass OvercommitScenario and ThrashScenario."""
 
 STATE_ORDER = ["high", "soft", "hard", "low"]
 RECLAIMED_RE = (r"^memvisor: reclaimed: sharing (\d+) pages, balloon (\d+) frames, compression (\d+) pages "
@@ -56,6 +56,8 @@ class OvercommitScenario:
     def test_balloon_targets_come_from_the_policy(self, overcommit):
         overcommit.match(r"^memvisor: \[vm\d:workset\] balloon target \d+ pages .*: memory state soft or lower$")
 
+
+class ThrashScenario:
     def test_thrashing_is_detected_and_the_run_ends_cleanly(self, thrash):
         thrash.match(r"^memvisor: \[vm2:zipmix\] stopped: thrashing: the guests' working sets do not "
                      r"fit in 16384 KiB and nothing is left to reclaim$")

@@ -2,7 +2,7 @@
 overcommit_checks.py)."""
 import pytest
 from conftest import boot
-from overcommit_checks import OvercommitScenario
+from overcommit_checks import OvercommitScenario, ThrashScenario
 
 
 @pytest.fixture(scope="module")
@@ -16,6 +16,10 @@ def thrash():
 
 
 class TestOvercommitSvm(OvercommitScenario):
+    pass
+
+
+class TestThrashSvm(ThrashScenario):
     pass
 
 
