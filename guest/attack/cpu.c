@@ -13,6 +13,7 @@
  * kind=exits       an exit storm: CPUID, port reads and HC_NOP back to
  *                  back, each answer checked. */
 #include "attack.h"
+#include "kernel/cpu_regs.h"
 #include "kernel/io.h"
 
 #define CR0_NW BIT(29)
@@ -23,13 +24,6 @@
 #define CR_HIGH_RESERVED BIT(40) /* bits 63:32 of CR0 and CR4 are reserved */
 #define CR3_RESERVED BIT(62)     /* above MAXPHYADDR on every CPU here */
 #define CR8_RESERVED BIT(4)      /* the TPR has 4 bits */
-
-static uint64_t read_cr8(void)
-{
-	uint64_t v;
-	__asm__ volatile("mov %%cr8, %0" : "=r"(v));
-	return v;
-}
 
 #define MOV_CR_EXPECT_GP(a, cr, what, value)                                                             \
 	do {                                                                                             \

@@ -10,14 +10,6 @@
 static char text[] = "attack: a valid console write\n";
 static uint8_t scratch[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
-static uint64_t text_gpa(const void *p)
-{
-	gpa_t gpa;
-	if (guest_virt_to_phys(gva_of_ptr(p), &gpa))
-		guest_exit(GUEST_EXIT_FATAL);
-	return gpa.raw;
-}
-
 /* A gpa a careless hypervisor might accept. */
 static uint64_t pick_gpa(struct attack *a, uint64_t valid)
 {
@@ -56,8 +48,8 @@ static bool outside(const struct attack *a, uint64_t gpa, uint64_t len)
 
 static void console_write_any(struct attack *a)
 {
-	uint64_t len = pick_len(a, sizeof(text) - 1), gpa = pick_gpa(a, text_gpa(text));
-	bool ours = gpa == text_gpa(text) && len <= sizeof(text) - 1;
+	uint64_t len = pick_len(a, sizeof(text) - 1), gpa = pick_gpa(a, guest_gpa_of_ptr(text));
+	bool ours = gpa == guest_gpa_of_ptr(text) && len <= sizeof(text) - 1;
 	if (!ours && !outside(a, gpa, len) && len <= HC_CONSOLE_MAX)
 		return; /* inside but not our text: would print our memory */
 	int64_t expected = len > HC_CONSOLE_MAX ? -HC_E_INVAL : outside(a, gpa, len) ? -HC_E_FAULT : (int64_t)len;
@@ -66,9 +58,9 @@ static void console_write_any(struct attack *a)
 
 static void get_info(struct attack *a)
 {
-	uint64_t gpa = pick_gpa(a, text_gpa(scratch));
+	uint64_t gpa = pick_gpa(a, guest_gpa_of_ptr(scratch));
 	bool fault = outside(a, gpa, sizeof(struct hc_vm_info));
-	if (!fault && gpa != text_gpa(scratch))
+	if (!fault && gpa != guest_gpa_of_ptr(scratch))
 		return; /* would overwrite our own memory */
 	attack_expect(a, "get-info", fault ? -HC_E_FAULT : 0, hc_call(HC_GET_INFO, gpa, attack_random(a), 0, 0));
 	if (!fault)
@@ -79,7 +71,7 @@ static void get_info(struct attack *a)
 static void balloon_header(struct attack *a, uint64_t nr)
 {
 	uint64_t r = attack_random(a), count = r % 3 == 0 ? 0 : HC_BALLOON_BATCH_MAX + 1 + (r >> 40);
-	uint64_t gpa = r % 3 == 2 ? text_gpa(scratch) + 1 + (r >> 52) % (PAGE_SIZE - 1) : pick_gpa(a, text_gpa(scratch));
+	uint64_t gpa = r % 3 == 2 ? guest_gpa_of_ptr(scratch) + 1 + (r >> 52) % (PAGE_SIZE - 1) : pick_gpa(a, guest_gpa_of_ptr(scratch));
 	int64_t expected = count == 0 ? -HC_E_INVAL : -HC_E_2BIG;
 	attack_expect(a, "balloon-header", expected, hc_call(nr, gpa, count, 0, 0));
 }

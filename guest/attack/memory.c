@@ -19,25 +19,15 @@
 static uint8_t pages[PAGES][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static uint64_t batch[HC_BALLOON_BATCH_MAX] __attribute__((aligned(PAGE_SIZE)));
 
-static uint64_t gfn_of(const void *p)
-{
-	gpa_t gpa;
-	if (guest_virt_to_phys(gva_of_ptr(p), &gpa))
-		guest_exit(GUEST_EXIT_FATAL);
-	return gpa.raw >> PAGE_SHIFT;
-}
-
 static int64_t inflate(uint64_t n)
 {
-	gpa_t gpa;
-	guest_virt_to_phys(gva_of_ptr(batch), &gpa);
-	return hc_call(HC_BALLOON_INFLATE, gpa.raw, n, 0, 0);
+	return hc_call(HC_BALLOON_INFLATE, guest_gpa_of_ptr(batch), n, 0, 0);
 }
 
 static void fill_batch(uint64_t n)
 {
 	for (uint64_t i = 0; i < n; i++)
-		batch[i] = gfn_of(pages[i]);
+		batch[i] = guest_gpa_of_ptr(pages[i]) >> PAGE_SHIFT;
 }
 
 static bool pages_intact(void)
@@ -67,12 +57,11 @@ void attack_balloon(struct attack *a)
 	fill_batch(1);
 	attack_expect(a, "inflate-one", 1, inflate(1));
 	attack_expect(a, "inflate-it-again", -HC_E_PERM, inflate(1));
-	batch[0] = gfn_of(pages[1]);
-	gpa_t gpa;
-	guest_virt_to_phys(gva_of_ptr(batch), &gpa);
-	attack_expect(a, "deflate-not-ballooned", -HC_E_PERM, hc_call(HC_BALLOON_DEFLATE, gpa.raw, 1, 0, 0));
-	batch[0] = gfn_of(pages[0]);
-	attack_expect(a, "deflate-it", 1, hc_call(HC_BALLOON_DEFLATE, gpa.raw, 1, 0, 0));
+	batch[0] = guest_gpa_of_ptr(pages[1]) >> PAGE_SHIFT;
+	uint64_t gpa = guest_gpa_of_ptr(batch);
+	attack_expect(a, "deflate-not-ballooned", -HC_E_PERM, hc_call(HC_BALLOON_DEFLATE, gpa, 1, 0, 0));
+	batch[0] = guest_gpa_of_ptr(pages[0]) >> PAGE_SHIFT;
+	attack_expect(a, "deflate-it", 1, hc_call(HC_BALLOON_DEFLATE, gpa, 1, 0, 0));
 	attack_expect(a, "deflated-page-reads-zero", 0, pages[0][0]);
 }
 

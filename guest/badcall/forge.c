@@ -20,7 +20,7 @@ int badcall_forge(const struct guest_env *env, uint64_t ms)
 	static const char through_hypercall[] = "memvisor: shutdown status=0 reason=guests-done\n";
 	for (unsigned i = 0; i < ARRAY_SIZE(forged); i++)
 		console_write(forged[i], strlen(forged[i]));
-	int64_t rc = hc_call(HC_CONSOLE_WRITE, badcall_gpa_of_buffer(through_hypercall), sizeof(through_hypercall) - 1,
+	int64_t rc = hc_call(HC_CONSOLE_WRITE, guest_gpa_of_ptr(through_hypercall), sizeof(through_hypercall) - 1,
 			     0, 0);
 	if (rc != (int64_t)sizeof(through_hypercall) - 1) {
 		guest_printf("badcall: forge: HC_CONSOLE_WRITE returned %lld\n", (long long)rc);

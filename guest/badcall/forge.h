@@ -10,10 +10,6 @@
  * computes for ms milliseconds so the run goes on well after them. */
 int badcall_forge(const struct guest_env *env, uint64_t ms);
 
-/* The gpa of a buffer in badcall's image (identity-mapped, so contiguous);
- * a buffer that is not mapped ends the guest (main.c). */
-uint64_t badcall_gpa_of_buffer(const void *p);
-
 /* Makes HC_MARK count times (marks 1..count). */
 int badcall_marks(uint64_t count);
 

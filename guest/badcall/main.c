@@ -28,17 +28,6 @@ static void expect(struct badcall *b, const char *check, int64_t expected, int64
 		     (long long)seen, ok ? "ok" : "FAIL");
 }
 
-/* forge.h: one definition for every mode. */
-uint64_t badcall_gpa_of_buffer(const void *p)
-{
-	gpa_t gpa;
-	if (guest_virt_to_phys(gva_of_ptr(p), &gpa)) {
-		guest_printf("badcall: error: buffer at %p is not mapped\n", p);
-		guest_exit(GUEST_EXIT_FATAL);
-	}
-	return gpa.raw;
-}
-
 static void check_console_write(struct badcall *b, uint64_t memory_bytes)
 {
 	/* One byte past the end: a valid length, an invalid address. */
@@ -55,7 +44,7 @@ static void check_console_write(struct badcall *b, uint64_t memory_bytes)
 	static char too_long[HC_CONSOLE_MAX + 1];
 	memset(too_long, 'x', sizeof(too_long));
 	expect(b, "console-write-too-long", -HC_E_INVAL,
-	       hc_call(HC_CONSOLE_WRITE, badcall_gpa_of_buffer(too_long), sizeof(too_long), 0, 0));
+	       hc_call(HC_CONSOLE_WRITE, guest_gpa_of_ptr(too_long), sizeof(too_long), 0, 0));
 }
 
 static void check_get_info(struct badcall *b, uint64_t memory_bytes)
@@ -89,7 +78,7 @@ int main(const struct guest_env *env)
 
 	static const char line[] = "badcall: this line came through HC_CONSOLE_WRITE\n";
 	expect(&b, "console-write-valid", sizeof(line) - 1,
-	       hc_call(HC_CONSOLE_WRITE, badcall_gpa_of_buffer(line), sizeof(line) - 1, 0, 0));
+	       hc_call(HC_CONSOLE_WRITE, guest_gpa_of_ptr(line), sizeof(line) - 1, 0, 0));
 
 	guest_printf("badcall: %u checks, %u failed\n", b.checks, b.failed);
 	return b.failed ? GUEST_EXIT_FAILED : GUEST_EXIT_OK;

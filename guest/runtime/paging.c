@@ -5,6 +5,8 @@
  * the lowest frames first, so the tables built here are reachable before
  * CR3 switches to them. */
 #include "paging.h"
+#include "console.h"
+#include "exit.h"
 #include "frames.h"
 #include "kernel/errno.h"
 #include "kernel/io.h"
@@ -96,6 +98,16 @@ int guest_virt_to_phys(gva_t gva, gpa_t *gpa)
 		return -E_NOT_FOUND;
 	*gpa = gpa_of((*pte & PTE_ADDR_MASK) | (gva.raw & (PAGE_SIZE - 1)));
 	return 0;
+}
+
+uint64_t guest_gpa_of_ptr(const volatile void *p)
+{
+	gpa_t gpa;
+	if (guest_virt_to_phys(gva_of_ptr(p), &gpa)) {
+		guest_printf("guest: error: %p is not mapped: no gpa to give\n", (const void *)p);
+		guest_exit(GUEST_EXIT_FATAL);
+	}
+	return gpa.raw;
 }
 
 uint64_t paging_table_frames(uint64_t pages)

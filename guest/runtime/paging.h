@@ -39,6 +39,10 @@ int guest_map(gva_t gva, gpa_t gpa, uint64_t flags);
 int guest_unmap(gva_t gva);
 /* Walks the tables as the MMU would. Returns 0 or -E_NOT_FOUND. */
 int guest_virt_to_phys(gva_t gva, gpa_t *gpa);
+/* The gpa of an object the guest can see (a buffer to hand memvisor by
+ * hypercall): one that is not mapped is a bug in the workload, which
+ * ends with GUEST_EXIT_FATAL after saying so. */
+uint64_t guest_gpa_of_ptr(const volatile void *p);
 
 /* Frames needed for the page tables that map `pages` consecutive pages
  * starting at a 512 GiB boundary (one fresh PML4 slot): for callers that
