@@ -38,10 +38,7 @@ void attack_expect(struct attack *a, const char *what, int64_t expected, int64_t
 /* Marsaglia's xorshift64: the attack is random but repeatable by seed. */
 uint64_t attack_random(struct attack *a)
 {
-	a->seed ^= a->seed << 13;
-	a->seed ^= a->seed >> 7;
-	a->seed ^= a->seed << 17;
-	return a->seed;
+	return a->seed = xorshift64(a->seed);
 }
 
 static bool cpu_is_amd(void)

@@ -24,14 +24,6 @@ const char guest_image_name[] = "hog";
 enum balloon_mode { BALLOON_NONE, BALLOON_LIE };
 static const char *const balloon_modes[] = { "none", "lie", NULL };
 
-static uint64_t xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 static uint64_t *page_at(uint64_t i)
 {
 	return (uint64_t *)(uintptr_t)(HOG_GVA + i * PAGE_SIZE);
@@ -47,14 +39,14 @@ static void fill(uint64_t i, uint64_t s)
 {
 	uint64_t *p = page_at(i);
 	for (uint64_t w = 0; w < WORDS; w++)
-		p[w] = xorshift(&s);
+		p[w] = s = xorshift64(s);
 }
 
 static bool intact(uint64_t i, uint64_t s)
 {
 	const uint64_t *p = page_at(i);
 	for (uint64_t w = 0; w < WORDS; w++)
-		if (p[w] != xorshift(&s))
+		if (p[w] != (s = xorshift64(s)))
 			return false;
 	return true;
 }

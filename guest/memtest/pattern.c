@@ -20,14 +20,6 @@ static uint64_t splitmix64_mix(uint64_t z)
 	return z ^ (z >> 31);
 }
 
-static uint64_t xorshift64(uint64_t x)
-{
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return x;
-}
-
 uint64_t pattern_fill(volatile uint64_t *page, uint64_t seed, uint64_t index)
 {
 	uint64_t state = splitmix64_mix(seed * GOLDEN_GAMMA + index);

@@ -25,9 +25,7 @@ uint64_t content_fill(volatile uint64_t *page, uint64_t seed, uint64_t index)
 	if (!x)
 		x = XORSHIFT_NONZERO;
 	for (uint64_t i = 0; i < WORDS_PER_PAGE; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
+		x = xorshift64(x);
 		page[i] = x;
 		sum = checksum_add(sum, x);
 	}
