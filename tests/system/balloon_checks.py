@@ -76,13 +76,22 @@ def steps(run):
 
 
 def stats_samples(run, vm="workset"):
-    """[(vm figures, machine figures)] for every t that has both lines."""
-    by_t = {}
+    """[(vm figures, machine figures)] for every block of stats lines that has both.
+
+    A block is the VM lines printed together with the machine line that
+    closes it. Pairing by t alone is wrong: the run's last block, printed
+    after the VM released its memory, can fall in the same millisecond as
+    the one before it."""
+    out, block = [], {}
     for line in run.starting("stats: "):
         fields = dict(w.split("=", 1) for w in line[len("stats: "):].split())
-        key = "machine" if fields["vm"] == "-" else fields["vm"]
-        by_t.setdefault(int(fields["t"]), {})[key] = fields
-    return [(d[vm], d["machine"]) for t, d in sorted(by_t.items()) if vm in d and "machine" in d]
+        if fields["vm"] != "-":
+            block[fields["vm"]] = fields
+            continue
+        if vm in block and block[vm]["t"] == fields["t"]:
+            out.append((block[vm], fields))
+        block = {}
+    return out
 
 
 def done(run):
