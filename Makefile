@@ -11,12 +11,12 @@ WARN    := -Wall -Wextra -Werror
 KCFLAGS := $(WARN) -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack-protector \
            -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -mcmodel=small \
            -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
-           -fno-tree-loop-distribute-patterns -MMD -MP
-KASFLAGS := -D__ASSEMBLY__ -g -MMD -MP
+           -fno-tree-loop-distribute-patterns -iquote . -MMD -MP
+KASFLAGS := -D__ASSEMBLY__ -g -iquote . -MMD -MP
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
-KERNEL_C := $(wildcard boot/*.c kernel/*.c kernel/tests/*.c vmm/*.c vmm/svm/*.c vmm/vmx/*.c vmm/tests/*.c)
-KERNEL_S := $(wildcard boot/*.S kernel/*.S vmm/*.S vmm/svm/*.S vmm/vmx/*.S)
+KERNEL_C := $(wildcard boot/*.c kernel/*.c vmm/*.c vmm/*/*.c tests/kernel/*.c)
+KERNEL_S := $(wildcard boot/*.S kernel/*.S vmm/*.S vmm/*/*.S)
 KERNEL_OBJ := $(patsubst %,$(BUILD)/k/%.o,$(KERNEL_C) $(KERNEL_S))
 
 .PHONY: all clean
@@ -26,7 +26,7 @@ all: $(BUILD)/memvisor.elf $(BUILD)/memvisor.iso $(BUILD)/memvisor.efi
 $(KERNEL_OBJ): Makefile
 
 # KTEST()s must land in .ktest in source order, so a suite runs top down.
-$(BUILD)/k/kernel/tests/%.c.o $(BUILD)/k/vmm/tests/%.c.o $(BUILD)/k/vmm/svm/%_test.c.o $(BUILD)/k/vmm/vmx/%_test.c.o: KCFLAGS += -fno-toplevel-reorder
+$(BUILD)/k/tests/kernel/%.c.o: KCFLAGS += -fno-toplevel-reorder
 
 # `make V=1` shows the full commands.
 Q := $(if $(V),,@)
@@ -79,7 +79,7 @@ EFI_INC     := /usr/include/efi
 EFI_LIB     := /usr/lib
 EFI_CFLAGS  := $(WARN) -std=gnu11 -O2 -ffreestanding -fno-stack-protector -fpic \
                -fshort-wchar -mno-red-zone -DGNU_EFI_USE_MS_ABI \
-               -I$(EFI_INC) -I$(EFI_INC)/x86_64 -MMD -MP
+               -iquote . -I$(EFI_INC) -I$(EFI_INC)/x86_64 -MMD -MP
 EFI_LDFLAGS := -nostdlib -znocombreloc -T $(EFI_LIB)/elf_x86_64_efi.lds -shared -Bsymbolic \
                --no-warn-rwx-segments -L$(EFI_LIB)
 EFI_SECTIONS := -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .reloc
@@ -171,7 +171,7 @@ bench:
 # measured in the same run. The code under test gets the kernel's code-
 # generation flags (-O2, -mgeneral-regs-only: what runs in memvisor).
 BENCH_DIR    := $(BUILD)/bench
-BENCH_KFLAGS := $(WARN) -std=gnu11 -O2 -ffreestanding -fno-builtin -mgeneral-regs-only -iquote kernel
+BENCH_KFLAGS := $(WARN) -std=gnu11 -O2 -ffreestanding -fno-builtin -mgeneral-regs-only -iquote .
 BENCH_BINS   := $(BENCH_DIR)/page_hash_bench $(BENCH_DIR)/zswap_bench
 .PHONY: host-bench
 host-bench: $(BENCH_BINS)
@@ -211,13 +211,14 @@ test:
 # the pure kernel sources it tests, built for the host with ASan and UBSan,
 # and run. tests/unit/run.sh shows every program's output and ends with
 # "unit: N passed, M failed"; the make fails if any test failed.
-# -iquote, not -I: the kernel's string.h and errno.h must not stand in for the
-# C library's <string.h> and <errno.h> in the tests and the system headers.
+# Sources include each other by their path in the tree ("kernel/string.h",
+# "vmm/mm/pmap.h"): -iquote ., never -I, so that the system headers keep the
+# C library's <string.h> and <errno.h>.
 # kernel/string.c is never linked: it defines memcpy, strlen & co. under
 # their C names, and the host's C library provides those already.
 UNIT_DIR    := $(BUILD)/tests/unit
 UNIT_CFLAGS := -std=gnu11 $(WARN) -g -O1 -fsanitize=address,undefined \
-               -fno-sanitize-recover=all -iquote kernel -MMD -MP
+               -fno-sanitize-recover=all -iquote . -MMD -MP
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%,$(wildcard tests/unit/test_*.c))
 unit_obj     = $(patsubst %.c,$(UNIT_DIR)/obj/%.o,$(1))
 
@@ -226,26 +227,26 @@ $(UNIT_DIR)/test_printf:  $(call unit_obj,kernel/printf.c)
 $(UNIT_DIR)/test_cmdline: $(call unit_obj,kernel/cmdline.c kernel/printf.c)
 $(UNIT_DIR)/test_frames:  $(call unit_obj,kernel/frames.c)
 $(UNIT_DIR)/test_memmap:  $(call unit_obj,kernel/memmap.c)
-$(UNIT_DIR)/test_pmap:    $(call unit_obj,vmm/pmap.c)
-$(UNIT_DIR)/test_frame_table: $(call unit_obj,vmm/frame_table.c)
-$(UNIT_DIR)/test_compress:    $(call unit_obj,vmm/compress.c tests/unit/pages.c)
-$(UNIT_DIR)/test_zswap_area:  $(call unit_obj,vmm/zswap_area.c vmm/zswap_area_check.c vmm/compress.c tests/unit/pages.c)
-$(UNIT_DIR)/test_zswap_store: $(call unit_obj,vmm/zswap_store.c vmm/zswap_area.c vmm/compress.c tests/unit/pages.c)
-$(UNIT_DIR)/test_zipmix_content: $(call unit_obj,guest/zipmix/content.c vmm/zswap_store.c vmm/zswap_area.c vmm/compress.c)
-$(UNIT_DIR)/test_mem_state: $(call unit_obj,vmm/mem_state.c kernel/printf.c)
-$(UNIT_DIR)/test_balloon_batch: $(call unit_obj,vmm/balloon_batch.c vmm/pmap.c)
-$(UNIT_DIR)/test_balloon_pages: $(call unit_obj,vmm/balloon_pages.c vmm/pmap.c vmm/frame_table.c)
-$(UNIT_DIR)/test_balloon_plan:  $(call unit_obj,vmm/balloon_plan.c kernel/cmdline.c kernel/printf.c)
-$(UNIT_DIR)/test_page_hash:  $(call unit_obj,vmm/page_hash.c)
+$(UNIT_DIR)/test_pmap:    $(call unit_obj,vmm/mm/pmap.c)
+$(UNIT_DIR)/test_frame_table: $(call unit_obj,vmm/mm/frame_table.c)
+$(UNIT_DIR)/test_compress:    $(call unit_obj,vmm/zswap/compress.c tests/unit/pages.c)
+$(UNIT_DIR)/test_zswap_area:  $(call unit_obj,vmm/zswap/area.c vmm/zswap/area_check.c vmm/zswap/compress.c tests/unit/pages.c)
+$(UNIT_DIR)/test_zswap_store: $(call unit_obj,vmm/zswap/store.c vmm/zswap/area.c vmm/zswap/compress.c tests/unit/pages.c)
+$(UNIT_DIR)/test_zipmix_content: $(call unit_obj,guest/zipmix/content.c vmm/zswap/store.c vmm/zswap/area.c vmm/zswap/compress.c)
+$(UNIT_DIR)/test_mem_state: $(call unit_obj,vmm/policy/mem_state.c kernel/printf.c)
+$(UNIT_DIR)/test_balloon_batch: $(call unit_obj,vmm/balloon/batch.c vmm/mm/pmap.c)
+$(UNIT_DIR)/test_balloon_pages: $(call unit_obj,vmm/balloon/pages.c vmm/mm/pmap.c vmm/mm/frame_table.c)
+$(UNIT_DIR)/test_balloon_plan:  $(call unit_obj,vmm/balloon/plan.c kernel/cmdline.c kernel/printf.c)
+$(UNIT_DIR)/test_page_hash:  $(call unit_obj,vmm/share/page_hash.c)
 $(UNIT_DIR)/test_console_escape: $(call unit_obj,vmm/console_escape.c)
-$(UNIT_DIR)/test_log_limit: $(call unit_obj,vmm/log_limit.c vmm/rate_limit.c)
-$(UNIT_DIR)/test_share_table: $(call unit_obj,vmm/share_table.c)
-$(UNIT_DIR)/test_scan_order: $(call unit_obj,vmm/scan_order.c vmm/rate_limit.c)
-$(UNIT_DIR)/test_xcr0:       $(call unit_obj,vmm/xcr0.c)
-$(UNIT_DIR)/test_share:      $(call unit_obj,vmm/share.c vmm/share_table.c vmm/page_hash.c vmm/pmap.c vmm/frame_table.c)
-$(UNIT_DIR)/test_insn_decode: $(call unit_obj,vmm/insn_decode.c)
-$(UNIT_DIR)/test_cr_write:    $(call unit_obj,vmm/cr_write.c)
-$(UNIT_DIR)/test_guest_walk:  $(call unit_obj,vmm/guest_walk.c)
+$(UNIT_DIR)/test_log_limit: $(call unit_obj,vmm/log_limit.c kernel/rate_limit.c)
+$(UNIT_DIR)/test_share_table: $(call unit_obj,vmm/share/table.c)
+$(UNIT_DIR)/test_scan_order: $(call unit_obj,vmm/share/scan_order.c kernel/rate_limit.c)
+$(UNIT_DIR)/test_xcr0:       $(call unit_obj,vmm/cpu/xcr0.c)
+$(UNIT_DIR)/test_share:      $(call unit_obj,vmm/share/share.c vmm/share/table.c vmm/share/page_hash.c vmm/mm/pmap.c vmm/mm/frame_table.c)
+$(UNIT_DIR)/test_insn_decode: $(call unit_obj,vmm/cpu/insn_decode.c)
+$(UNIT_DIR)/test_cr_write:    $(call unit_obj,vmm/cpu/cr_write.c)
+$(UNIT_DIR)/test_guest_walk:  $(call unit_obj,vmm/cpu/guest_walk.c)
 
 $(UNIT_DIR)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
@@ -263,7 +264,7 @@ unit: $(UNIT_BINS)
 	@sh tests/unit/run.sh $(UNIT_BINS)
 	@sh tests/fuzz/run.sh $(FUZZ_QUICK_SECONDS) $(FUZZ_BINS)
 
--include $(wildcard $(UNIT_DIR)/obj/kernel/*.d $(UNIT_DIR)/obj/vmm/*.d $(UNIT_DIR)/obj/tests/unit/*.d \
+-include $(wildcard $(UNIT_DIR)/obj/kernel/*.d $(UNIT_DIR)/obj/vmm/*.d $(UNIT_DIR)/obj/vmm/*/*.d $(UNIT_DIR)/obj/tests/unit/*.d \
                    $(UNIT_DIR)/obj/guest/*/*.d)
 # -- end of host unit tests ---------------------------------------------------
 
@@ -276,23 +277,23 @@ unit: $(UNIT_BINS)
 # ends with "fuzz: N fuzzers ran S s each, E inputs, 0 crashes".
 FUZZ_DIR    := $(BUILD)/fuzz
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
-               -fno-sanitize-recover=all -iquote kernel
+               -fno-sanitize-recover=all -iquote .
 FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SEEDS  := $(FUZZ_DIR)/seeds/.written
 FUZZ_SECONDS ?= 60
 FUZZ_QUICK_SECONDS ?= 3
 
 # The sources each fuzzer needs besides its own file.
-$(FUZZ_DIR)/fuzz_decompress: vmm/compress.c vmm/compress.h
+$(FUZZ_DIR)/fuzz_decompress: vmm/zswap/compress.c vmm/zswap/compress.h
 
 $(FUZZ_BINS): $(FUZZ_DIR)/%: tests/fuzz/%.c Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZCC  $@")
 	$(Q)clang $(FUZZ_CFLAGS) $(filter %.c,$^) -o $@
 
-$(FUZZ_SEEDS): tests/fuzz/seeds.c vmm/compress.c vmm/compress.h Makefile
+$(FUZZ_SEEDS): tests/fuzz/seeds.c vmm/zswap/compress.c vmm/zswap/compress.h Makefile
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) -std=gnu11 $(WARN) -O1 -iquote kernel $(filter %.c,$^) -o $(FUZZ_DIR)/seeds-writer
+	$(Q)$(CC) -std=gnu11 $(WARN) -O1 -iquote . $(filter %.c,$^) -o $(FUZZ_DIR)/seeds-writer
 	$(Q)$(FUZZ_DIR)/seeds-writer $(dir $@) && touch $@
 
 unit: $(FUZZ_BINS) $(FUZZ_SEEDS) # the quick run is in unit's recipe above

@@ -3,8 +3,8 @@
  * Runs in long mode on the early page tables (boot/entry.S), which
  * identity-map the first 4 GiB, where GRUB puts the information.
  */
-#include "../kernel/boot_info.h"
-#include "../kernel/string.h"
+#include "kernel/boot_info.h"
+#include "kernel/string.h"
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289
 #define MB2_TAG_ALIGN 8

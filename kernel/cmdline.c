@@ -4,10 +4,10 @@
  *           option := name [ "=" value ]
  *           value  := bare-word | '"' any-but-quote '"'
  */
-#include "cmdline.h"
-#include "errno.h"
-#include "printf.h"
-#include "string.h"
+#include "kernel/cmdline.h"
+#include "kernel/errno.h"
+#include "kernel/printf.h"
+#include "kernel/string.h"
 
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 

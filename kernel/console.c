@@ -3,8 +3,8 @@
  * other (nothing else prints in between: one CPU, and no interrupt handler
  * prints), so a line longer than the buffer still comes out whole, its
  * newline included. */
-#include "printf.h"
-#include "serial.h"
+#include "kernel/printf.h"
+#include "kernel/serial.h"
 
 #define CONSOLE_BUFFER 1024
 

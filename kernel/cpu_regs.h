@@ -6,7 +6,7 @@
 #ifndef MEMVISOR_CPU_REGS_H
 #define MEMVISOR_CPU_REGS_H
 
-#include "types.h"
+#include "kernel/types.h"
 
 #define DEFINE_DR_ACCESSORS(n)                                                  \
 	static inline uint64_t read_dr##n(void)                                 \

@@ -1,6 +1,6 @@
 /* kernel/frames.c — bitmap machine-frame allocator (see frames.h). */
-#include "frames.h"
-#include "errno.h"
+#include "kernel/frames.h"
+#include "kernel/errno.h"
 
 #define BITS_PER_WORD 64
 

@@ -12,7 +12,7 @@
 #ifndef MEMVISOR_FRAMES_H
 #define MEMVISOR_FRAMES_H
 
-#include "types.h"
+#include "kernel/types.h"
 
 struct frame_alloc {
 	uint64_t *bitmap; /* 1 = in use                                    */

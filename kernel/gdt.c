@@ -3,7 +3,7 @@
  * (interrupt stack table). The TSS matters for two reasons: IST stacks let
  * a double fault on a broken stack still print its dump, and VT-x requires
  * a non-null host TR (SDM Vol. 3C 28.2.3). */
-#include "trap.h"
+#include "kernel/trap.h"
 
 #define GDT_NULL 0
 #define GDT_KERNEL_CODE 1

@@ -4,7 +4,7 @@
  * the stub — trap_dispatch() — is each one's own (kernel/trap.c for memvisor).
  * See: SDM Vol. 3A 6.10 (IDT), 6.14.1 (64-bit gate descriptors), 6.15
  * (exception reference, for the names below). */
-#include "trap.h"
+#include "kernel/trap.h"
 
 #define IDT_VECTORS 256
 #define GATE_INTERRUPT 0xeull /* type 14: 64-bit interrupt gate (IF cleared) */

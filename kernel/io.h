@@ -3,7 +3,7 @@
 #ifndef MEMVISOR_IO_H
 #define MEMVISOR_IO_H
 
-#include "types.h"
+#include "kernel/types.h"
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
 static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }

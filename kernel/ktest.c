@@ -1,7 +1,7 @@
 /* kernel/ktest.c — runs the KTEST()s and prints KTAP version 1. */
-#include "ktest.h"
-#include "printf.h"
-#include "string.h"
+#include "kernel/ktest.h"
+#include "kernel/printf.h"
+#include "kernel/string.h"
 
 extern const struct ktest _ktest_start[], _ktest_end[];
 

@@ -13,7 +13,7 @@
 #ifndef MEMVISOR_KTEST_H
 #define MEMVISOR_KTEST_H
 
-#include "types.h"
+#include "kernel/types.h"
 
 struct ktest_ctx {
 	unsigned failures;

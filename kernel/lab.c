@@ -1,8 +1,8 @@
 /* kernel/lab.c — the kernel's messages for lab exercises not written yet
  * (see lab.h). */
-#include "lab.h"
-#include "panic.h"
-#include "printf.h"
+#include "kernel/lab.h"
+#include "kernel/panic.h"
+#include "kernel/printf.h"
 
 int lab_todo(const char *lab, const char *what, const char *where, bool *said)
 {

@@ -11,8 +11,8 @@
 #ifndef MEMVISOR_LAB_H
 #define MEMVISOR_LAB_H
 
-#include "errno.h"
-#include "types.h"
+#include "kernel/errno.h"
+#include "kernel/types.h"
 
 #define LAB_STRINGIFY_(x) #x
 #define LAB_STRINGIFY(x) LAB_STRINGIFY_(x)

@@ -4,21 +4,21 @@
  * wrong, the boot information is copied before its memory becomes free
  * RAM, and the kernel's own page tables replace the early ones before any
  * frame above 4 GiB is touched. */
-#include "boot_info.h"
-#include "io.h"
-#include "ktest.h"
-#include "mem.h"
-#include "options.h"
-#include "paging.h"
-#include "panic.h"
-#include "printf.h"
-#include "serial.h"
-#include "shutdown.h"
-#include "string.h"
-#include "timer.h"
-#include "trap.h"
-#include "../vmm/scenario.h"
-#include "../vmm/vmm.h"
+#include "kernel/boot_info.h"
+#include "kernel/io.h"
+#include "kernel/ktest.h"
+#include "kernel/mem.h"
+#include "kernel/options.h"
+#include "kernel/paging.h"
+#include "kernel/panic.h"
+#include "kernel/printf.h"
+#include "kernel/serial.h"
+#include "kernel/shutdown.h"
+#include "kernel/string.h"
+#include "kernel/timer.h"
+#include "kernel/trap.h"
+#include "vmm/scenario.h"
+#include "vmm/vmm.h"
 
 static struct boot_info boot_info_copy;
 const struct boot_info *boot_info = &boot_info_copy;

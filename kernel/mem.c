@@ -1,13 +1,13 @@
 /* kernel/mem.c — build the machine-frame allocator from the boot memory map
  * and carve out the compressed-swap region. */
-#include "mem.h"
-#include "errno.h"
-#include "memmap.h"
-#include "mmu.h"
-#include "options.h"
-#include "panic.h"
-#include "printf.h"
-#include "string.h"
+#include "kernel/mem.h"
+#include "kernel/errno.h"
+#include "kernel/memmap.h"
+#include "kernel/mmu.h"
+#include "kernel/options.h"
+#include "kernel/panic.h"
+#include "kernel/printf.h"
+#include "kernel/string.h"
 
 struct frame_alloc machine_frames;
 struct mem_region zswap_region;

@@ -3,8 +3,8 @@
 #ifndef MEMVISOR_MEM_H
 #define MEMVISOR_MEM_H
 
-#include "boot_info.h"
-#include "frames.h"
+#include "kernel/boot_info.h"
+#include "kernel/frames.h"
 
 extern struct frame_alloc machine_frames;
 

@@ -1,8 +1,8 @@
 /* kernel/memmap.c — questions about the boot memory map (see memmap.h).
  * Ranges are clipped inward to whole pages: a partial page is not RAM we
  * can hand out. */
-#include "memmap.h"
-#include "errno.h"
+#include "kernel/memmap.h"
+#include "kernel/errno.h"
 
 uint64_t memmap_usable_end(const struct boot_mem_range *map, uint32_t n)
 {

@@ -2,8 +2,8 @@
 #ifndef MEMVISOR_MEMMAP_H
 #define MEMVISOR_MEMMAP_H
 
-#include "boot_info.h"
-#include "types.h"
+#include "kernel/boot_info.h"
+#include "kernel/types.h"
 
 /* A range of machine memory [start, end) that must not be handed out. */
 struct mem_hole {

@@ -15,7 +15,7 @@
 #ifndef MEMVISOR_MMU_H
 #define MEMVISOR_MMU_H
 
-#include "types.h"
+#include "kernel/types.h"
 
 #define PTE_PRESENT BIT(0)
 #define PTE_WRITE BIT(1)

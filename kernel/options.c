@@ -1,8 +1,8 @@
 /* kernel/options.c — the option table and its help text. */
-#include "options.h"
-#include "printf.h"
-#include "shutdown.h"
-#include "string.h"
+#include "kernel/options.h"
+#include "kernel/printf.h"
+#include "kernel/shutdown.h"
+#include "kernel/string.h"
 
 struct options options;
 

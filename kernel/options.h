@@ -4,8 +4,8 @@
 #ifndef MEMVISOR_OPTIONS_H
 #define MEMVISOR_OPTIONS_H
 
-#include "cmdline.h"
-#include "types.h"
+#include "kernel/cmdline.h"
+#include "kernel/types.h"
 
 #define OPTIONS_DEFAULT_GUESTS "hello:4M,memtest:16M"
 

@@ -2,10 +2,10 @@
  * kernel image and a direct map of all RAM. 2 MiB pages throughout, which
  * every x86-64 CPU has (1 GiB pages are optional: CPUID 80000001h EDX.26).
  * See: SDM Vol. 3A 4.5. */
-#include "paging.h"
-#include "io.h"
-#include "mem.h"
-#include "panic.h"
+#include "kernel/paging.h"
+#include "kernel/io.h"
+#include "kernel/mem.h"
+#include "kernel/panic.h"
 
 static mfn_t kernel_pml4;
 static uint64_t direct_end;

@@ -2,7 +2,7 @@
 #ifndef MEMVISOR_PAGING_H
 #define MEMVISOR_PAGING_H
 
-#include "mmu.h"
+#include "kernel/mmu.h"
 
 /* Builds tables mapping the first 1 GiB identity and [0, direct_end) at
  * DIRECT_MAP_BASE, from frames of the machine allocator, and loads CR3. */

@@ -1,8 +1,8 @@
 /* kernel/panic.c — panic(): message, registers, backtrace, status 3. */
-#include "io.h"
-#include "paging.h"
-#include "panic.h"
-#include "shutdown.h"
+#include "kernel/io.h"
+#include "kernel/paging.h"
+#include "kernel/panic.h"
+#include "kernel/shutdown.h"
 
 #define BACKTRACE_MAX 16
 

@@ -2,8 +2,8 @@
 #ifndef MEMVISOR_PANIC_H
 #define MEMVISOR_PANIC_H
 
-#include "printf.h"
-#include "types.h"
+#include "kernel/printf.h"
+#include "kernel/types.h"
 
 #define panic(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
 

@@ -1,7 +1,7 @@
 /* kernel/printf.c — kvsnprintf(), the one formatter everything prints with.
  * Pure code: no hardware, no globals, so tests/unit checks it against the
  * host's own snprintf. */
-#include "printf.h"
+#include "kernel/printf.h"
 
 #include <stdbool.h>
 #include <stdint.h>

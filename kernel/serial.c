@@ -5,8 +5,8 @@
  * not, so a driver that skips the wait works in one emulator only.
  * Register map: PC16550D datasheet, table 2.
  */
-#include "serial.h"
-#include "io.h"
+#include "kernel/serial.h"
+#include "kernel/io.h"
 
 #define COM1_BASE 0x3f8
 #define UART_DATA 0          /* DLAB=0: transmit/receive buffer */

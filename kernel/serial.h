@@ -2,7 +2,7 @@
 #ifndef MEMVISOR_SERIAL_H
 #define MEMVISOR_SERIAL_H
 
-#include "types.h"
+#include "kernel/types.h"
 
 void serial_init(void);
 void serial_putc(char c);

@@ -6,10 +6,10 @@
  * memvisor (SVM IOPM, APM Vol. 2 15.10.1; VMX unconditional I/O exiting,
  * SDM Vol. 3C 25.1.3). tools/run takes the status from the device and
  * checks the console line against it. */
-#include "shutdown.h"
-#include "io.h"
-#include "printf.h"
-#include "serial.h"
+#include "kernel/shutdown.h"
+#include "kernel/io.h"
+#include "kernel/printf.h"
+#include "kernel/serial.h"
 
 /* QEMU: -device isa-debug-exit,iobase=0xf4,iosize=4 (see tools/run). */
 #define QEMU_DEBUG_EXIT_PORT 0xf4

@@ -1,5 +1,5 @@
 /* kernel/string.c — memory and string helpers (freestanding). */
-#include "string.h"
+#include "kernel/string.h"
 
 #include <stdint.h>
 

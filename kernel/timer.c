@@ -4,10 +4,10 @@
  * timer would need calibrating against one of them anyway.
  * See: Intel 8254 datasheet (mode 2, rate generator); 8259A datasheet
  * (ICW1-ICW4, OCW1 mask, OCW2 EOI). */
-#include "io.h"
-#include "panic.h"
-#include "timer.h"
-#include "trap.h"
+#include "kernel/io.h"
+#include "kernel/panic.h"
+#include "kernel/timer.h"
+#include "kernel/trap.h"
 
 #define PIT_FREQUENCY_HZ 1193182
 #define PIT_CHANNEL0 0x40

@@ -2,7 +2,7 @@
 #ifndef MEMVISOR_TIMER_H
 #define MEMVISOR_TIMER_H
 
-#include "types.h"
+#include "kernel/types.h"
 
 /* Programs the PIT for `hz` interrupts per second on IRQ 0 and remaps the
  * 8259 PICs to vectors 32..47 with every other line masked. */

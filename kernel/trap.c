@@ -2,11 +2,11 @@
  * kernel/isr.S has saved the registers: IRQ handlers (the timer), faults
  * that a test expects, and otherwise the exception dump and a stop.
  * See: SDM Vol. 3A 6.15 (exception reference). */
-#include "io.h"
-#include "panic.h"
-#include "printf.h"
-#include "shutdown.h"
-#include "trap.h"
+#include "kernel/io.h"
+#include "kernel/panic.h"
+#include "kernel/printf.h"
+#include "kernel/shutdown.h"
+#include "kernel/trap.h"
 
 #define FIRST_IRQ_VECTOR VECTOR_IRQ_BASE
 #define IRQ_LINES 16

@@ -3,7 +3,7 @@
 #ifndef MEMVISOR_TRAP_H
 #define MEMVISOR_TRAP_H
 
-#include "types.h"
+#include "kernel/types.h"
 
 /* What kernel/isr.S pushes, lowest address first. The CPU pushes the part
  * from rip on (SDM Vol. 3A Figure 6-9, 64-bit mode: always SS:RSP). */

@@ -15,7 +15,7 @@
 #ifndef MEMVISOR_VMM_BACKEND_H
 #define MEMVISOR_VMM_BACKEND_H
 
-#include "../kernel/types.h"
+#include "kernel/types.h"
 
 struct vm;
 struct vcpu;
@@ -33,7 +33,7 @@ enum exit_reason {
 	EXIT_RDPMC,        /* RDPMC: the host's performance counters         */
 	EXIT_CR_WRITE,     /* MOV to CR0/CR4, CLTS, LMSW changing a bit the
 			    * host owns (VMX guest/host masks)              */
-	EXIT_XSETBV,       /* XSETBV: the guest writes an XCR (vmm/xsetbv.c) */
+	EXIT_XSETBV,       /* XSETBV: the guest writes an XCR (vmm/cpu/xsetbv.c) */
 	EXIT_NPF,          /* nested page fault / EPT violation              */
 	EXIT_SHUTDOWN,     /* triple fault: the guest is dead                */
 	EXIT_INTERRUPT,    /* a host interrupt (timer tick) arrived          */
@@ -62,7 +62,7 @@ struct exit_record {
 	enum exit_reason reason;
 	/* Bytes to skip past the exiting instruction. 0 for an instruction
 	 * exit means the hardware did not say (SVM without next-RIP save):
-	 * the core decodes it from guest memory (vmm/emulate.c). */
+	 * the core decodes it from guest memory (vmm/cpu/emulate.c). */
 	uint64_t insn_len;
 	union {
 		struct {
@@ -86,7 +86,7 @@ struct exit_record {
 			enum cr_access access;
 			uint64_t source;   /* the GPR (MOV) or LMSW's operand */
 			/* Bits the guest may not set on this CPU, beyond the
-			 * architectural ones (vmm/cr_write.c knows those). */
+			 * architectural ones (vmm/cpu/cr_write.c knows those). */
 			uint64_t reserved;
 		} cr;
 	};

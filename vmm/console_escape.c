@@ -1,5 +1,5 @@
 /* vmm/console_escape.c — printable ASCII only (see console_escape.h). */
-#include "console_escape.h"
+#include "vmm/console_escape.h"
 
 #define ASCII_FIRST_PRINTABLE 0x20 /* ' ' */
 #define ASCII_LAST_PRINTABLE 0x7e  /* '~' */

@@ -1,12 +1,12 @@
 /* vmm/exit.c — exit dispatch: one handle_<reason>() per neutral exit reason.
  * The backend has already turned the vendor's exit code into an
  * exit_record; nothing here knows whether it came from a VMCB or a VMCS. */
-#include "exit.h"
-#include "cr_write.h"
-#include "emulate.h"
-#include "memory.h"
-#include "../kernel/errno.h"
-#include "../kernel/printf.h"
+#include "vmm/exit.h"
+#include "vmm/cpu/cr_write.h"
+#include "vmm/cpu/emulate.h"
+#include "vmm/mm/memory.h"
+#include "kernel/errno.h"
+#include "kernel/printf.h"
 
 static const char *const reason_names[EXIT_REASON_COUNT] = {
 	[EXIT_CPUID] = "cpuid", [EXIT_IO] = "io", [EXIT_HLT] = "hlt",
@@ -141,7 +141,7 @@ static uint64_t written_value(struct vcpu *vcpu, const struct exit_record *exit)
 }
 
 /* MOV to CR0/CR4, CLTS, LMSW that changed a host-owned bit (VMX): checked
- * as the CPU checks them (vmm/cr_write.c); a bad one is #GP(0) with RIP on
+ * as the CPU checks them (vmm/cpu/cr_write.c); a bad one is #GP(0) with RIP on
  * the instruction, a good one is written as the guest sees it (the
  * backend keeps the bits VMX needs set underneath). */
 static void handle_cr_write(struct vcpu *vcpu, const struct exit_record *exit)

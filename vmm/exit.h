@@ -2,7 +2,7 @@
 #ifndef MEMVISOR_VMM_EXIT_H
 #define MEMVISOR_VMM_EXIT_H
 
-#include "vm.h"
+#include "vmm/vm.h"
 
 const char *exit_reason_name(enum exit_reason r);
 void exit_dispatch(struct vcpu *vcpu, const struct exit_record *exit);

@@ -1,14 +1,14 @@
 /* vmm/hypercall.c — hypercall dispatch (ABI: vmm/hypercall_abi.h).
  * Every argument is checked; a bad one returns -HC_E_* to the guest and
  * never reaches past the VM's own memory. */
-#include "emulate.h"
-#include "exit.h"
-#include "memory.h"
-#include "vmm.h"
-#include "../kernel/errno.h"
-#include "../kernel/printf.h"
-#include "../kernel/string.h"
-#include "../kernel/timer.h"
+#include "vmm/cpu/emulate.h"
+#include "vmm/exit.h"
+#include "vmm/mm/memory.h"
+#include "vmm/vmm.h"
+#include "kernel/errno.h"
+#include "kernel/printf.h"
+#include "kernel/string.h"
+#include "kernel/timer.h"
 
 static int64_t hc_console_write(struct vm *vm, uint64_t gpa, uint64_t len)
 {

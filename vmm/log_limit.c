@@ -1,5 +1,5 @@
 /* vmm/log_limit.c — a VM's budget of guest-caused log lines (see log_limit.h). */
-#include "log_limit.h"
+#include "vmm/log_limit.h"
 
 #define MS_PER_SEC 1000
 

@@ -3,7 +3,7 @@
  * Some of memvisor's lines come whenever a guest asks: a mark (HC_MARK), a
  * refused balloon batch, a touched ballooned page, a wait for a frame. A
  * guest in a loop would flood COM1 and the student's terminal, so each VM
- * has one budget for them, a token bucket (vmm/rate_limit.h): LOG_LIMIT_BURST
+ * has one budget for them, a token bucket (kernel/rate_limit.h): LOG_LIMIT_BURST
  * lines at once, then LOG_LIMIT_PER_SEC a second. Lines over budget are
  * counted, not printed, and the count is said before the next line that
  * prints and when the VM ends:
@@ -17,7 +17,7 @@
 #ifndef MEMVISOR_VMM_LOG_LIMIT_H
 #define MEMVISOR_VMM_LOG_LIMIT_H
 
-#include "rate_limit.h"
+#include "kernel/rate_limit.h"
 
 #define LOG_LIMIT_BURST 64
 #define LOG_LIMIT_PER_SEC 8

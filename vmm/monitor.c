@@ -4,21 +4,21 @@
  * the same commands through script= (Bochs cannot take serial input).
  * Every command answers with lines starting "monitor:" or a table, and a
  * bad command gets one line of error and the prompt again. */
-#include "monitor.h"
-#include "balloon_plan.h"
-#include "memory.h"
-#include "share_scan.h"
-#include "stats.h"
-#include "vm.h"
-#include "vmm.h"
-#include "zswap.h"
-#include "../kernel/cmdline.h"
-#include "../kernel/io.h"
-#include "../kernel/mem.h"
-#include "../kernel/options.h"
-#include "../kernel/printf.h"
-#include "../kernel/serial.h"
-#include "../kernel/string.h"
+#include "vmm/monitor.h"
+#include "vmm/balloon/plan.h"
+#include "vmm/mm/memory.h"
+#include "vmm/share/scan.h"
+#include "vmm/stats.h"
+#include "vmm/vm.h"
+#include "vmm/vmm.h"
+#include "vmm/zswap/zswap.h"
+#include "kernel/cmdline.h"
+#include "kernel/io.h"
+#include "kernel/mem.h"
+#include "kernel/options.h"
+#include "kernel/printf.h"
+#include "kernel/serial.h"
+#include "kernel/string.h"
 
 #define MONITOR_LINE_MAX 128
 #define MONITOR_ARGS_MAX 4

@@ -2,7 +2,7 @@
 #ifndef MEMVISOR_VMM_MONITOR_H
 #define MEMVISOR_VMM_MONITOR_H
 
-#include "../kernel/types.h"
+#include "kernel/types.h"
 
 enum monitor_result {
 	MONITOR_STAY,     /* the command is done: next command       */

@@ -5,10 +5,10 @@
  * whole, so lines of different VMs never interleave, and with every byte
  * that is not printable ASCII shown as \xHH (vmm/console_escape.h): a guest
  * cannot hide its prefix or drive the student's terminal. */
-#include "console_escape.h"
-#include "emulate.h"
-#include "exit.h"
-#include "../kernel/printf.h"
+#include "vmm/console_escape.h"
+#include "vmm/cpu/emulate.h"
+#include "vmm/exit.h"
+#include "kernel/printf.h"
 
 #define UART_THR 0 /* transmit holding register (DLAB = 0) */
 #define UART_SCR 7 /* scratch register                     */

@@ -11,9 +11,9 @@
  *             can reclaim enough, it waits, and memvisor says it is
  *             thrashing; `hello` beside it finishes.
  */
-#include "scenario.h"
-#include "../kernel/options.h"
-#include "../kernel/string.h"
+#include "vmm/scenario.h"
+#include "kernel/options.h"
+#include "kernel/string.h"
 
 struct scenario {
 	const char *name;

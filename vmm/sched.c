@@ -1,11 +1,11 @@
 /* vmm/sched.c — slices measured on the TSC, deficit round robin, and the
  * background work's budget (the picture is in sched.h). */
-#include "sched.h"
-#include "vm.h"
-#include "../kernel/io.h"
-#include "../kernel/options.h"
-#include "../kernel/printf.h"
-#include "../kernel/timer.h"
+#include "vmm/sched.h"
+#include "vmm/vm.h"
+#include "kernel/io.h"
+#include "kernel/options.h"
+#include "kernel/printf.h"
+#include "kernel/timer.h"
 
 static int64_t quantum;          /* TSC ticks of one slice (slice_ms) */
 static uint64_t slices, switches, sat_out;

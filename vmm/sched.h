@@ -32,7 +32,7 @@
 #ifndef MEMVISOR_VMM_SCHED_H
 #define MEMVISOR_VMM_SCHED_H
 
-#include "../kernel/types.h"
+#include "kernel/types.h"
 
 struct vm;
 

@@ -1,13 +1,13 @@
 /* vmm/stats.c — reading the statistics out of the PMAP and the counters
  * (see stats.h). Nothing here keeps state: every figure is derived from
  * the PMAP (the truth) or from a counter that its event increments. */
-#include "stats.h"
-#include "share_scan.h"
-#include "memory.h"
-#include "zswap.h"
-#include "policy.h"
-#include "../kernel/mem.h"
-#include "../kernel/printf.h"
+#include "vmm/stats.h"
+#include "vmm/share/scan.h"
+#include "vmm/mm/memory.h"
+#include "vmm/zswap/zswap.h"
+#include "vmm/policy/policy.h"
+#include "kernel/mem.h"
+#include "kernel/printf.h"
 
 static const char *const names[STAT_COUNT] = {
 	[STAT_GRANTED] = "granted",

@@ -15,7 +15,7 @@
 #ifndef MEMVISOR_VMM_STATS_H
 #define MEMVISOR_VMM_STATS_H
 
-#include "vm.h"
+#include "vmm/vm.h"
 
 enum vm_stat {
 	STAT_GRANTED,          /* guest pages backed by machine memory now       */

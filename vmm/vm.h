@@ -1,21 +1,20 @@
 /* vmm/vm.h — virtual machines and their vCPUs, as the neutral core sees
- * them. One vCPU per VM for now; per-physical-CPU state lives in
- * vmm/percpu.h so that SMP can come later. */
+ * them. One vCPU per VM, and memvisor runs on one physical CPU. */
 #ifndef MEMVISOR_VMM_VM_H
 #define MEMVISOR_VMM_VM_H
 
-#include "../kernel/boot_info.h"
-#include "backend.h"
-#include "balloon.h"
-#include "cpu_state.h"
-#include "frame_table.h"
-#include "hypercall_abi.h"
-#include "log_limit.h"
-#include "nested_pt.h"
-#include "pmap.h"
-#include "sched.h"
-#include "share_vm.h"
-#include "zswap_vm.h"
+#include "kernel/boot_info.h"
+#include "vmm/backend.h"
+#include "vmm/balloon/balloon.h"
+#include "vmm/cpu/state.h"
+#include "vmm/mm/frame_table.h"
+#include "vmm/hypercall_abi.h"
+#include "vmm/log_limit.h"
+#include "vmm/mm/nested_pt.h"
+#include "vmm/mm/pmap.h"
+#include "vmm/sched.h"
+#include "vmm/share/per_vm.h"
+#include "vmm/zswap/per_vm.h"
 
 #define VM_MAX 16
 #define VM_NAME_MAX HC_INFO_NAME_MAX
@@ -88,9 +87,9 @@ struct vm {
 	struct log_limit log_limit; /* lines the guest caused: vm_log_guest() */
 	struct vm_stats stats;
 	struct vm_sched sched;     /* vmm/sched.h */
-	struct vm_balloon balloon; /* vmm/balloon.h */
-	struct vm_share share;     /* vmm/share_vm.h */
-	struct vm_zswap zswap;     /* vmm/zswap_vm.h */
+	struct vm_balloon balloon; /* vmm/balloon/balloon.h */
+	struct vm_share share;     /* vmm/share/per_vm.h */
+	struct vm_zswap zswap;     /* vmm/zswap/per_vm.h */
 };
 
 extern struct vm vms[VM_MAX];

@@ -1,9 +1,9 @@
 /* vmm/vm_log.c — memvisor's log lines about one VM: "memvisor: [vmN:name] ...".
  * Lines the guest causes at will go through the VM's budget (vmm/log_limit.h),
  * so a guest in a loop cannot flood COM1. */
-#include "vm.h"
-#include "../kernel/printf.h"
-#include "../kernel/timer.h"
+#include "vmm/vm.h"
+#include "kernel/printf.h"
+#include "kernel/timer.h"
 
 #define MS_PER_SEC 1000
 

@@ -1,26 +1,26 @@
 /* vmm/vmm.c — from the guests= option to running VMs and a final status. */
-#include "vmm.h"
-#include "balloon_schedule.h"
-#include "exit.h"
-#include "guest_image.h"
-#include "memory.h"
-#include "monitor.h"
-#include "policy.h"
-#include "sched.h"
-#include "share_scan.h"
-#include "stats.h"
-#include "vm.h"
-#include "zswap.h"
-#include "../kernel/cmdline.h"
-#include "../kernel/errno.h"
-#include "../kernel/io.h"
-#include "../kernel/mem.h"
-#include "../kernel/mmu.h"
-#include "../kernel/options.h"
-#include "../kernel/panic.h"
-#include "../kernel/shutdown.h"
-#include "../kernel/string.h"
-#include "../kernel/timer.h"
+#include "vmm/vmm.h"
+#include "vmm/balloon/schedule.h"
+#include "vmm/exit.h"
+#include "vmm/mm/guest_image.h"
+#include "vmm/mm/memory.h"
+#include "vmm/monitor.h"
+#include "vmm/policy/policy.h"
+#include "vmm/sched.h"
+#include "vmm/share/scan.h"
+#include "vmm/stats.h"
+#include "vmm/vm.h"
+#include "vmm/zswap/zswap.h"
+#include "kernel/cmdline.h"
+#include "kernel/errno.h"
+#include "kernel/io.h"
+#include "kernel/mem.h"
+#include "kernel/mmu.h"
+#include "kernel/options.h"
+#include "kernel/panic.h"
+#include "kernel/shutdown.h"
+#include "kernel/string.h"
+#include "kernel/timer.h"
 
 const struct backend *backend;
 struct vm vms[VM_MAX];
@@ -61,7 +61,7 @@ int vmm_enable(void)
 		return 0;
 	int rc = backend->enable();
 	if (!rc)
-		rc = cpu_state_enable(); /* x87/SSE/XCR0 per vCPU (vmm/cpu_state.h) */
+		rc = cpu_state_enable(); /* x87/SSE/XCR0 per vCPU (vmm/cpu/state.h) */
 	enabled = rc == 0;
 	return rc;
 }
@@ -121,7 +121,7 @@ __attribute__((noreturn, format(printf, 1, 2))) static void guests_error(const c
 }
 
 /* The key=value words after NAME:SIZE, ':'-separated. memvisor's own
- * (salt=, share=: vmm/share_scan.h) stay here; the rest go to the guest
+ * (salt=, share=: vmm/share/scan.h) stay here; the rest go to the guest
  * (HC_GET_INFO), space-separated, whole or not at all: words that do not
  * fit in vm->args are an error, never cut. */
 static void parse_guest_args(struct vm *vm, const char *spec, char *args)
@@ -480,7 +480,7 @@ static bool may_run(struct vm *vm)
 /* Memory is short and some working set does not fit. A VM over its fair
  * share of guest_mem that keeps waiting while nothing can be taken from
  * it is the one whose demand cannot be met: it alone is stopped, and the
- * others go on. When reclamation as a whole is stuck (vmm/policy.c), it is
+ * others go on. When reclamation as a whole is stuck (vmm/policy/policy.c), it is
  * the VM furthest over its share, or, with every VM within its share, the
  * waiting ones — rather than spinning on faults for ever. */
 static void stop_if_thrashing(void)

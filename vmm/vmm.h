@@ -2,7 +2,7 @@
 #ifndef MEMVISOR_VMM_VMM_H
 #define MEMVISOR_VMM_VMM_H
 
-#include "../kernel/types.h"
+#include "kernel/types.h"
 
 /* Picks the backend for this CPU and checks it can run. Returns 0, or -E_*
  * after printing what is missing and what the user can do. */

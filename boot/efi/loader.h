@@ -16,7 +16,7 @@
 
 #include <efi.h>
 #include <efilib.h>
-#include "../../kernel/boot_info.h"
+#include "kernel/boot_info.h"
 
 /* The Makefile builds with -DGNU_EFI_USE_MS_ABI: EFIAPI is then
  * __attribute__((ms_abi)) and firmware calls are plain C calls that the

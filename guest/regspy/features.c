@@ -3,7 +3,7 @@
  * See: SDM Vol. 2A CPUID (leaves 1, 7, 0Dh); Vol. 3A 2.5. */
 #include "features.h"
 #include "kernel/io.h"
-#include "vmm/cr_write.h" /* the CR0/CR4 bit names */
+#include "vmm/cpu/cr_write.h" /* the CR0/CR4 bit names */
 
 #define CPUID_FEATURES 1
 #define CPUID1_ECX_XSAVE BIT(26)

@@ -20,7 +20,7 @@
 #include "vector.h"
 #include "kernel/cpu_regs.h"
 #include "kernel/io.h"
-#include "vmm/xcr0.h"
+#include "vmm/cpu/xcr0.h"
 
 const char guest_image_name[] = "regspy";
 

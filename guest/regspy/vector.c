@@ -7,7 +7,7 @@
 #include "kernel/cpu_regs.h"
 #include "kernel/printf.h"
 #include "kernel/string.h"
-#include "vmm/xcr0.h"
+#include "vmm/cpu/xcr0.h"
 
 #define IMAGE_SIZE 4096
 #define FCW 0

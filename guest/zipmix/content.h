@@ -2,7 +2,7 @@
  * function of (seed, index) only: reproducible, and every page differs.
  * Pure code: tests/unit/test_zipmix_content.c runs it hosted through
  * memvisor's compressor to prove each kind lands on its side of the
- * store rule (vmm/zswap_store.h). */
+ * store rule (vmm/zswap/store.h). */
 #ifndef ZIPMIX_CONTENT_H
 #define ZIPMIX_CONTENT_H
 

@@ -1,5 +1,5 @@
 /* tests/fuzz/fuzz_decompress.c — libFuzzer target for the page codec
- * (vmm/compress.c), built with clang -fsanitize=fuzzer,address,undefined.
+ * (vmm/zswap/compress.c), built with clang -fsanitize=fuzzer,address,undefined.
  *
  * Two properties, on every input the fuzzer makes up:
  *   1. decompress_block() on arbitrary bytes returns 0 or -E_CORRUPT and
@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../vmm/compress.h"
-#include "errno.h"
+#include "vmm/zswap/compress.h"
+#include "kernel/errno.h"
 
 static struct compress_work work;
 

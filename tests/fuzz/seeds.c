@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../vmm/compress.h"
+#include "vmm/zswap/compress.h"
 
 #define PAGE 4096
 

@@ -1,4 +1,4 @@
-"""Checks on balloon boots (vmm/balloon.c, guest/runtime/balloon.c), shared by the
+"""Checks on balloon boots (vmm/balloon/balloon.c, guest/runtime/balloon.c), shared by the
 QEMU/SVM and Bochs/VMX modules: the same scenarios must give the same results
 whichever hardware interface runs them. A module provides the fixtures
 `cycles_run`, `shared_run` and `bad_run` (module-scoped boots of the command

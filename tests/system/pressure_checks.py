@@ -2,9 +2,9 @@
 needs: a `hog` fills more memory than guest_mem with random (incompressible)
 data and keeps rewriting it, beside a memtest whose working set fits in its
 fair share of guest_mem. Compression takes from the VM above its share
-first and only idle pages from the others (vmm/policy.c), so memtest
+first and only idle pages from the others (vmm/policy/policy.c), so memtest
 finishes; the hog, whose own demand cannot be met, is the one stopped, with
-the reason said (which VM is held responsible: also vmm/tests/policy_test.c).
+the reason said (which VM is held responsible: also tests/kernel/policy_test.c).
 Shared by the QEMU/SVM and Bochs/VMX
 modules, which provide the `pressure` fixture and subclass
 PressureScenario."""

@@ -1,5 +1,5 @@
 """Checks on boots that run the `twins` guest for transparent page sharing
-(vmm/share.h, vmm/share_scan.h; guest/twins/main.c). Shared by the QEMU/SVM
+(vmm/share/share.h, vmm/share/scan.h; guest/twins/main.c). Shared by the QEMU/SVM
 and Bochs/VMX modules (test_sharing_qemu.py, test_sharing_bochs.py), which
 boot the scenarios below with their emulator's pace and subclass the
 scenario classes.
@@ -14,7 +14,7 @@ import re
 from monitor_checks import output_of
 
 SHARE_TARGET = 0.95
-SHARE_BURST_S = 1.0     # vmm/share_scan.c SHARE_BURST_MS: tokens a bucket may save up
+SHARE_BURST_S = 1.0     # vmm/share/scan.c SHARE_BURST_MS: tokens a bucket may save up
 
 MADE_RE = re.compile(r"^\[vm(\d+):twins\] twins: made (\d+) twin pages \(seed (\d+)\), (\d+) zero pages, "
                      r"(\d+) unique pages at gva 0x[0-9a-f]+$")

@@ -1,4 +1,4 @@
-"""Checks on the compressed swap area (vmm/zswap.h), shared by every backend's
+"""Checks on the compressed swap area (vmm/zswap/zswap.h), shared by every backend's
 test module (QEMU/SVM, Bochs/VMX): the same guest and script must give the
 same counts whichever hardware interface runs them.
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "lab.h"
+#include "kernel/lab.h"
 
 int lab_todo(const char *lab, const char *what, const char *where, bool *said)
 {

@@ -1,5 +1,5 @@
 /* tests/unit/pages.c — random and real test pages (see pages.h). */
-#include "pages.h"
+#include "tests/unit/pages.h"
 
 #include <dirent.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* tests/unit/test_balloon_batch.c — checking balloon batches
- * (vmm/balloon_batch.c) and what an accepted one does to the PMAP and the
- * frame table (vmm/balloon_pages.c): which frames are freed, shared ones
+ * (vmm/balloon/batch.c) and what an accepted one does to the PMAP and the
+ * frame table (vmm/balloon/pages.c): which frames are freed, shared ones
  * counted right. Hosted with ASan/UBSan, against naive models. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../vmm/balloon_batch.h"
-#include "errno.h"
+#include "vmm/balloon/batch.h"
+#include "kernel/errno.h"
 
 #define PAGES 1024
 #define MEM_BYTES ((uint64_t)PAGES * PAGE_SIZE)

@@ -1,5 +1,5 @@
 /* tests/unit/test_balloon_pages.c — what an accepted balloon batch does
- * (vmm/balloon_pages.c): the release decision for private and shared
+ * (vmm/balloon/pages.c): the release decision for private and shared
  * frames, the order PMAP → cache → flush → free, and deflate's all or
  * nothing. Hosted with ASan/UBSan, with a fake machine. */
 #include <setjmp.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../vmm/balloon_pages.h"
-#include "errno.h"
+#include "vmm/balloon/pages.h"
+#include "kernel/errno.h"
 
 #define PAGES 64
 #define FRAMES 64

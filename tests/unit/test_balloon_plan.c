@@ -1,5 +1,5 @@
 /* tests/unit/test_balloon_plan.c — balloon targets as text
- * (vmm/balloon_plan.c): `balloon VM PAGES|SIZE` and the balloon= schedule.
+ * (vmm/balloon/plan.c): `balloon VM PAGES|SIZE` and the balloon= schedule.
  * Hosted with ASan/UBSan. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../vmm/balloon_plan.h"
-#include "errno.h"
+#include "vmm/balloon/plan.h"
+#include "kernel/errno.h"
 
 static void test_pages_and_sizes(void **state)
 {

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmdline.h"
-#include "errno.h"
+#include "kernel/cmdline.h"
+#include "kernel/errno.h"
 
 struct test_options {
 	bool verbose;

@@ -1,4 +1,4 @@
-/* tests/unit/test_compress.c — the page codec (vmm/compress.c), hosted with
+/* tests/unit/test_compress.c — the page codec (vmm/zswap/compress.c), hosted with
  * ASan/UBSan: round trips of 10^5 random and 10^5 real pages, the edges
  * of the format, the output cap, and malformed blocks that must be
  * refused without reading or writing out of bounds. */
@@ -10,9 +10,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../vmm/compress.h"
-#include "errno.h"
-#include "pages.h"
+#include "vmm/zswap/compress.h"
+#include "kernel/errno.h"
+#include "tests/unit/pages.h"
 
 #define ROUND_TRIPS 100000
 #define REAL_CORPUS (8u << 20) /* 8 MiB of files: pages are cut at every offset */

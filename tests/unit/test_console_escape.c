@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../vmm/console_escape.h"
+#include "vmm/console_escape.h"
 
 static void expect_escaped(const char *in, size_t len, const char *expected)
 {

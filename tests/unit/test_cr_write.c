@@ -1,5 +1,5 @@
 /* tests/unit/test_cr_write.c — MOV to CR0/CR4, CLTS and LMSW checked as
- * the CPU checks them (vmm/cr_write.c): each #GP(0) rule of the SDM's MOV
+ * the CPU checks them (vmm/cpu/cr_write.c): each #GP(0) rule of the SDM's MOV
  * CR page, the bits that are ignored, and the writes memvisor declines. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../../kernel/errno.h"
-#include "../../vmm/cr_write.h"
+#include "kernel/errno.h"
+#include "vmm/cpu/cr_write.h"
 
 /* A 64-bit guest as the runtime leaves it: paging, PAE, long mode. */
 static const struct cr_state long_mode = {

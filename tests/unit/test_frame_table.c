@@ -1,5 +1,5 @@
 /* tests/unit/test_frame_table.c — reference counts and reverse maps
- * (vmm/frame_table.c), hosted with ASan/UBSan, against a model. */
+ * (vmm/mm/frame_table.c), hosted with ASan/UBSan, against a model. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "../../vmm/frame_table.h"
-#include "errno.h"
+#include "vmm/mm/frame_table.h"
+#include "kernel/errno.h"
 
 #define FRAMES 32
 #define RMAP 48

@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "errno.h"
-#include "frames.h"
+#include "kernel/errno.h"
+#include "kernel/frames.h"
 
 /* 1000 frames: not a multiple of 64, so the last bitmap word is partial. */
 #define NFRAMES 1000

@@ -1,5 +1,5 @@
 /* tests/unit/test_guest_walk.c — the guest page-table walk
- * (vmm/guest_walk.c) over tables built in a small fake guest memory:
+ * (vmm/cpu/guest_walk.c) over tables built in a small fake guest memory:
  * paging off, 4-level with 4 KiB, 2 MiB and 1 GiB pages, PAE, and each
  * way a walk stops. */
 #include <setjmp.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../kernel/errno.h"
-#include "../../vmm/guest_walk.h"
+#include "kernel/errno.h"
+#include "vmm/cpu/guest_walk.h"
 
 #define MEM_BYTES (64 * 4096)
 #define P 0x1ull   /* present */

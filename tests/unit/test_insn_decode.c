@@ -1,5 +1,5 @@
 /* tests/unit/test_insn_decode.c — the instruction length decoder
- * (vmm/insn_decode.c) over a table of encodings: prefixes of every group,
+ * (vmm/cpu/insn_decode.c) over a table of encodings: prefixes of every group,
  * REX only in 64-bit mode and only right before the opcode, the 15-byte
  * limit, truncated input and opcodes it must not claim to know. */
 #include <setjmp.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../kernel/errno.h"
-#include "../../vmm/insn_decode.h"
+#include "kernel/errno.h"
+#include "vmm/cpu/insn_decode.h"
 
 struct encoding {
 	const char *what;

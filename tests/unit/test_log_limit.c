@@ -1,5 +1,5 @@
 /* tests/unit/test_log_limit.c — a VM's budget of guest-caused log lines
- * (vmm/log_limit.c on vmm/rate_limit.c), hosted with ASan/UBSan: a burst
+ * (vmm/log_limit.c on kernel/rate_limit.c), hosted with ASan/UBSan: a burst
  * prints at once, then a steady rate; every line over budget is counted. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../vmm/log_limit.h"
+#include "vmm/log_limit.h"
 
 /* Lines allowed out of `tries` made at the same millisecond. */
 static unsigned allow_many(struct log_limit *l, unsigned tries, uint64_t now_ms)

@@ -1,5 +1,5 @@
 /* tests/unit/test_mem_state.c — memory states and their hysteresis
- * (vmm/mem_state.c), hosted with ASan/UBSan. */
+ * (vmm/policy/mem_state.c), hosted with ASan/UBSan. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,8 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../vmm/mem_state.h"
-#include "errno.h"
+#include "vmm/policy/mem_state.h"
+#include "kernel/errno.h"
 
 static struct mem_thresholds defaults(void)
 {

@@ -11,8 +11,8 @@
 
 #include <stdio.h>
 
-#include "errno.h"
-#include "memmap.h"
+#include "kernel/errno.h"
+#include "kernel/memmap.h"
 
 #define K 0x400ull
 #define M 0x100000ull

@@ -1,5 +1,5 @@
 /* tests/unit/test_page_hash.c — the page hash and the full comparisons
- * (vmm/page_hash.c), hosted with ASan/UBSan. The hash is a hint, so what
+ * (vmm/share/page_hash.c), hosted with ASan/UBSan. The hash is a hint, so what
  * matters is that it is deterministic, sensitive to every word and to
  * position, and spreads pages over a table's slots. */
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../vmm/page_hash.h"
+#include "vmm/share/page_hash.h"
 
 #define WORDS 512
 #define PAGES 4096

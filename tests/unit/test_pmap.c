@@ -1,13 +1,13 @@
 /* tests/unit/test_pmap.c — PMAP entries and their allowed transitions
- * (vmm/pmap.c), hosted with ASan/UBSan. */
+ * (vmm/mm/pmap.c), hosted with ASan/UBSan. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../../vmm/pmap.h"
-#include "errno.h"
+#include "vmm/mm/pmap.h"
+#include "kernel/errno.h"
 
 #define PAGES 64
 

@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "printf.h"
+#include "kernel/printf.h"
 
 #define OUT_MAX 512
 

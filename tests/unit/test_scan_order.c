@@ -1,5 +1,5 @@
 /* tests/unit/test_scan_order.c — the scanner's pass order
- * (vmm/scan_order.c) and its token buckets (vmm/rate_limit.c), hosted
+ * (vmm/share/scan_order.c) and its token buckets (kernel/rate_limit.c), hosted
  * with ASan/UBSan: every gfn exactly once per pass, a different order each
  * pass, and rates that add up. */
 #include <setjmp.h>
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../vmm/rate_limit.h"
-#include "../../vmm/scan_order.h"
+#include "kernel/rate_limit.h"
+#include "vmm/share/scan_order.h"
 
 #define MAX_PAGES 5000
 

@@ -1,5 +1,5 @@
 /* tests/unit/test_share.c — page sharing's merge and copy-on-write
- * transitions (vmm/share.c) over real PMAPs, a real frame table and share
+ * transitions (vmm/share/share.c) over real PMAPs, a real frame table and share
  * table, hosted with ASan/UBSan. Machine frames are an array here, the
  * nested tables a per-gfn record; after each step the same story the
  * kernel's invariant checker demands is checked, and every page's bytes
@@ -12,9 +12,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../vmm/page_hash.h"
-#include "../../vmm/share.h"
-#include "errno.h"
+#include "vmm/share/page_hash.h"
+#include "vmm/share/share.h"
+#include "kernel/errno.h"
 
 #define NFRAMES 200
 #define NVMS 3
@@ -189,7 +189,7 @@ static mfn_t frame_of(uint32_t vm, uint64_t gfn)
 	return pmap_entry_mfn(entry(vm, gfn));
 }
 
-/* ---- the invariants (those of vmm/invariants.c, plus the model) ---- */
+/* ---- the invariants (those of vmm/mm/invariants.c, plus the model) ---- */
 
 static void check_gfn(uint32_t vm, uint64_t g, unsigned *refs)
 {

@@ -1,5 +1,5 @@
 /* tests/unit/test_share_table.c — page sharing's hash table
- * (vmm/share_table.c), hosted with ASan/UBSan: lookups by (hash, salt),
+ * (vmm/share/table.c), hosted with ASan/UBSan: lookups by (hash, salt),
  * hints turning into frames, removal without tombstones, the load limit
  * and purging hints — checked against a plain array as the model. */
 #include <setjmp.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "../../vmm/share_table.h"
+#include "vmm/share/table.h"
 
 #define SLOTS 64
 #define KEYS 200

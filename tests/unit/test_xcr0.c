@@ -1,4 +1,4 @@
-/* tests/unit/test_xcr0.c — the XCR0 values XSETBV accepts (vmm/xcr0.c),
+/* tests/unit/test_xcr0.c — the XCR0 values XSETBV accepts (vmm/cpu/xcr0.c),
  * as SDM Vol. 1 13.3 lists them: memvisor emulates XSETBV for its guests
  * and must raise #GP exactly where hardware does. */
 #include <setjmp.h>
@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../../vmm/xcr0.h"
+#include "vmm/cpu/xcr0.h"
 
 /* A CPU with x87, SSE, AVX, AVX-512 and PKRU (no MPX, no AMX). */
 #define SKYLAKE_SERVER (XCR0_X87 | XCR0_SSE | XCR0_AVX | XCR0_AVX512 | XCR0_PKRU)

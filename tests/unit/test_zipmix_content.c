@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../../guest/zipmix/content.h"
-#include "../../vmm/compress.h"
-#include "../../vmm/zswap_store.h"
+#include "guest/zipmix/content.h"
+#include "vmm/zswap/compress.h"
+#include "vmm/zswap/store.h"
 
 #define SEEDS 8
 #define PAGES_PER_SEED 512

@@ -1,5 +1,5 @@
 /* tests/unit/test_zswap_area.c — the compressed swap area's allocator
- * (vmm/zswap_area.c), hosted with ASan/UBSan: size classes, objects that
+ * (vmm/zswap/area.c), hosted with ASan/UBSan: size classes, objects that
  * never overlap, exhaustion, bad ids, a random workload checked against
  * a model, the fragmentation the area shows with the sizes real pages
  * compress to (printed: README quotes it), and compaction. */
@@ -11,10 +11,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../vmm/compress.h"
-#include "../../vmm/zswap_area.h"
-#include "errno.h"
-#include "pages.h"
+#include "vmm/zswap/compress.h"
+#include "vmm/zswap/area.h"
+#include "kernel/errno.h"
+#include "tests/unit/pages.h"
 
 #define AREA_PAGES 512 /* 2 MiB */
 #define LIVE_MAX 8192

@@ -1,4 +1,4 @@
-/* tests/unit/test_zswap_store.c — the store rule (vmm/zswap_store.c),
+/* tests/unit/test_zswap_store.c — the store rule (vmm/zswap/store.c),
  * hosted with ASan/UBSan: same-filled pages as their value, the 2048-byte
  * line, the budget, a full area, loading back, and damage of every kind
  * caught on load. */
@@ -10,9 +10,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../vmm/zswap_store.h"
-#include "errno.h"
-#include "pages.h"
+#include "vmm/zswap/store.h"
+#include "kernel/errno.h"
+#include "tests/unit/pages.h"
 
 #define AREA_PAGES 64
 #define OWNER 0x01000123u

@@ -1,4 +1,4 @@
-/* tools/benchmarks/page_hash_bench.c — the page hash of vmm/page_hash.c
+/* tools/benchmarks/page_hash_bench.c — the page hash of vmm/share/page_hash.c
  * (compiled with the kernel's code-generation flags) against XXH3_64bits
  * and XXH64 from Debian's libxxhash, on the same 4 KiB pages in the same
  * run. `make bench` builds and runs it (tools/bench).
@@ -14,7 +14,7 @@
 #include <time.h>
 #include <xxhash.h>
 
-#include "../../vmm/page_hash.h"
+#include "vmm/share/page_hash.h"
 
 #define PAGE 4096
 #define PAGES 256

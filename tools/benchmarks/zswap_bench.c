@@ -1,4 +1,4 @@
-/* tools/benchmarks/zswap_bench.c — the page compressor of vmm/compress.c
+/* tools/benchmarks/zswap_bench.c — the page compressor of vmm/zswap/compress.c
  * (compiled with the kernel's code-generation flags: what runs in
  * memvisor) against LZ4_compress_default / LZ4_decompress_safe from
  * Debian's liblz4, on the same real 4 KiB pages in the same run.
@@ -21,7 +21,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../vmm/compress.h"
+#include "vmm/zswap/compress.h"
 
 #define PAGE 4096
 #define STORE_MAX (PAGE / 2)

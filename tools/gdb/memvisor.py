@@ -42,7 +42,7 @@ PT_ENTRIES = 512                         # kernel/mmu.h
 PT_INDEX_MASK = PT_ENTRIES - 1
 ENTRY_BYTES = 8
 
-PMAP_STATE_MASK = 0xf                    # vmm/pmap.h
+PMAP_STATE_MASK = 0xf                    # vmm/mm/pmap.h
 PMAP_MFN_MASK = 0x000ffffffffff000
 PMAP_HANDLE_SHIFT = 4
 
@@ -461,7 +461,7 @@ exits per reason, and the guest's CR3 at its last exit.
 Usage: mv-vms
 
 Read from the kernel's vms[] and vm_count (vmm/vm.h). The PMAP columns count
-guest frames in each state (vmm/pmap.h); their sum is the VM's memory in
+guest frames in each state (vmm/mm/pmap.h); their sum is the VM's memory in
 pages. last_cr3 is the root of the guest's own page tables, a gpa: the
 start of `mv-walk`. The CPU must be stopped in memvisor (e.g. at
 `hbreak exit_dispatch`), not inside a guest."""
@@ -505,7 +505,7 @@ Usage: mv-pmap VM GFN [COUNT]
   GFN    a guest frame number: any gdb expression (0x2f5, $mv_gfn)
   COUNT  how many gfns from GFN on (default 1)
 
-For each gfn: the PMAP entry (vmm/pmap.h) — its state and, for a private
+For each gfn: the PMAP entry (vmm/mm/pmap.h) — its state and, for a private
 or shared frame, the mfn (for a compressed one, the swap-area handle) —
 then the nested table's current mapping for the gfn (NPT on AMD SVM, EPT on
 Intel VMX; the walk starts at vm->npt.root and reads each table through the

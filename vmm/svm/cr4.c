@@ -1,13 +1,13 @@
 /* vmm/svm/cr4.c — the CR4 bits a guest may set under SVM: those of the
- * features its CPUID shows (the host's, vmm/cpuid.c passes them through).
+ * features its CPUID shows (the host's, vmm/cpu/cpuid.c passes them through).
  * Any other bit is reserved, and MOV to CR4 with it set is #GP(0).
  * QEMU TCG lets an AMD guest set CR4.VMXE (Intel's bit), after which
  * VMRUN refuses the guest state: memvisor intercepts CR4 writes and
- * checks them itself (vmm/cr_write.c).
+ * checks them itself (vmm/cpu/cr_write.c).
  * See: APM Vol. 2 (rev. 3.42) 3.1.3 "CR4 Register", 15.9 (CR write
  * intercepts); SDM Vol. 2A CPUID (leaf 1, leaf 7 bit positions). */
-#include "svm.h"
-#include "../../kernel/io.h"
+#include "vmm/svm/svm.h"
+#include "kernel/io.h"
 
 #define CPUID_FEATURES 1
 #define CPUID_EXTENDED_FEATURES 7

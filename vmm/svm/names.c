@@ -1,7 +1,7 @@
 /* vmm/svm/names.c — #VMEXIT codes by the names of AMD APM Vol. 2 appendix
  * C ("SVM Intercept Exit Codes"), for diagnostics: an exit memvisor does
  * not handle is reported by its name, e.g. "VMEXIT_VMRUN". */
-#include "svm.h"
+#include "vmm/svm/svm.h"
 
 static const char *const names_0x60[] = {
 	"VMEXIT_INTR", "VMEXIT_NMI", "VMEXIT_SMI", "VMEXIT_INIT", "VMEXIT_VINTR", "VMEXIT_CR0_SEL_WRITE",

@@ -7,9 +7,9 @@
  *  - memvisor leaves host EFER.NXE = 0, so bit 63 (NX) would be a reserved
  *    bit: nested mappings are always executable.
  */
-#include "svm.h"
-#include "../../kernel/errno.h"
-#include "../../kernel/mmu.h"
+#include "vmm/svm/svm.h"
+#include "kernel/errno.h"
+#include "kernel/mmu.h"
 
 #define NPT_TABLE_FLAGS (PTE_PRESENT | PTE_WRITE | PTE_USER)
 

@@ -1,12 +1,12 @@
 /* vmm/svm/svm.c — finding and turning on AMD SVM.
  * See: APM Vol. 2 15.4 "Enabling SVM", 15.30.1 VM_CR, 15.30.4 VM_HSAVE_PA. */
-#include "svm.h"
-#include "../../kernel/errno.h"
-#include "../../kernel/io.h"
-#include "../../kernel/lab.h"
-#include "../../kernel/mem.h"
-#include "../../kernel/mmu.h"
-#include "../../kernel/printf.h"
+#include "vmm/svm/svm.h"
+#include "kernel/errno.h"
+#include "kernel/io.h"
+#include "kernel/lab.h"
+#include "kernel/mem.h"
+#include "kernel/mmu.h"
+#include "kernel/printf.h"
 
 struct svm_caps svm_caps;
 mpa_t svm_iopm, svm_msrpm;

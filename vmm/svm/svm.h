@@ -2,7 +2,7 @@
  *
  * Guest CPU state under SVM: where each register a guest can set is kept,
  * so that no value passes from one VM to the next, nor into the host.
- * (APM Vol. 2 rev. 3.42; "cpu_state" = vmm/cpu_state.c, neutral.)
+ * (APM Vol. 2 rev. 3.42; "cpu_state" = vmm/cpu/state.c, neutral.)
  *
  *   register                    kept per VM by                          APM
  *   ──────────────────────────  ──────────────────────────────────────  ─────────
@@ -24,7 +24,7 @@
  *   CSTAR SFMASK, SYSENTER_*
  *   PAT                         G_PAT in the VMCB (nested paging)       15.25
  *   XCR0                        XSETBV intercepted (INTERCEPT_XSETBV),  15.9,
- *                               emulated per VM (vmm/xsetbv.c), loaded  appendix C
+ *                               emulated per VM (vmm/cpu/xsetbv.c), loaded  appendix C
  *                               around VMRUN by cpu_state, read back
  *                               after #VMEXIT (QEMU 7.2's TCG ignores
  *                               the intercept: the guest writes XCR0)
@@ -40,8 +40,8 @@
 #ifndef MEMVISOR_SVM_SVM_H
 #define MEMVISOR_SVM_SVM_H
 
-#include "../vm.h"
-#include "vmcb.h"
+#include "vmm/vm.h"
+#include "vmm/svm/vmcb.h"
 
 /* What detection looks at, gathered so a test can feed in any machine. */
 struct svm_caps {

@@ -2,13 +2,13 @@
  * turning #VMEXIT codes into neutral exit records.
  * See: APM Vol. 2 15.5 (VMRUN), 15.9-15.13 (intercepts), 15.25 (NPT),
  * appendix C (exit codes). */
-#include "svm.h"
-#include "../../kernel/cpu_regs.h"
-#include "../../kernel/errno.h"
-#include "../../kernel/io.h"
-#include "../../kernel/mem.h"
-#include "../../kernel/mmu.h"
-#include "../../kernel/printf.h"
+#include "vmm/svm/svm.h"
+#include "kernel/cpu_regs.h"
+#include "kernel/errno.h"
+#include "kernel/io.h"
+#include "kernel/mem.h"
+#include "kernel/mmu.h"
+#include "kernel/printf.h"
 
 _Static_assert(offsetof(struct vcpu_regs, rax) == 0x00, "vmrun.S REG_RAX");
 _Static_assert(offsetof(struct vcpu_regs, rdi) == 0x28, "vmrun.S REG_RDI");

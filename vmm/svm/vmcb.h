@@ -16,7 +16,7 @@
 #ifndef MEMVISOR_SVM_VMCB_H
 #define MEMVISOR_SVM_VMCB_H
 
-#include "../../kernel/types.h"
+#include "kernel/types.h"
 
 /* MSRs (APM Vol. 2 15.30) */
 #define MSR_EFER 0xc0000080u

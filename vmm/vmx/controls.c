@@ -8,10 +8,10 @@
  * cannot set is an error; bits it insists on are simply added. With the
  * TRUE_* MSRs (VMX_BASIC bit 55) some "default1" bits, such as CR3-load
  * exiting and the debug-control loads, may be 0. */
-#include "vmx.h"
-#include "../../kernel/errno.h"
-#include "../../kernel/lab.h"
-#include "../../kernel/printf.h"
+#include "vmm/vmx/vmx.h"
+#include "kernel/errno.h"
+#include "kernel/lab.h"
+#include "kernel/printf.h"
 
 struct wanted_control {
 	uint32_t bit;

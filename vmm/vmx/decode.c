@@ -4,8 +4,8 @@
  * Information" (exit reason, qualifications for I/O and EPT violations),
  * 27.8 "VM-Entry Failures During or After Loading Guest State", 31.4
  * (VM-instruction errors); Vol. 3D appendix C (exit reasons). */
-#include "vmx.h"
-#include "../../kernel/printf.h"
+#include "vmm/vmx/vmx.h"
+#include "kernel/printf.h"
 
 #define VM_ERROR_INVALID_CONTROLS 7
 #define VM_ERROR_INVALID_HOST_STATE 8
@@ -44,7 +44,7 @@ static void decode_ept_misconfiguration(struct vcpu *vcpu, struct exit_record *e
 
 /* Bits of CR0/CR4 the guest may not set: those VMX operation cannot have
  * 1 (FIXED1 clear, SDM A.7-A.8) and CR4.VMXE, since the guest's CPUID
- * shows no VMX (vmm/cpuid.c), so to the guest it is reserved. */
+ * shows no VMX (vmm/cpu/cpuid.c), so to the guest it is reserved. */
 #define CR_LOW32 0xffffffffull /* the FIXED1 MSRs describe bits 31:0 */
 
 static uint64_t cr_reserved(unsigned cr)

@@ -2,8 +2,8 @@
  * that VM entry checks, the exit information, the controls, the host state.
  * See: Intel SDM (rev. 084, June 2024) Vol. 3C 27.2-27.3 (the checks on
  * controls, host state and guest state), 28.2 (exit information). */
-#include "vmx.h"
-#include "../../kernel/printf.h"
+#include "vmm/vmx/vmx.h"
+#include "kernel/printf.h"
 
 struct dump_field {
 	const char *name;

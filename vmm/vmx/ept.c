@@ -1,5 +1,5 @@
 /* vmm/vmx/ept.c — Intel extended page tables: the gpa → mpa translation,
- * built by vmm/nested_pt.c with EPT's own entry format.
+ * built by vmm/mm/nested_pt.c with EPT's own entry format.
  * See: Intel SDM (rev. 084, June 2024) Vol. 3C 29.3 "The Extended Page
  * Table Mechanism (EPT)", 29.3.5 (accessed and dirty flags), 29.3.7
  * (memory typing), 29.4.3 (invalidating cached translations, INVEPT).
@@ -11,10 +11,10 @@
  *    mapping without NPT_READ is left not present;
  *  - accessed/dirty are bits 8 and 9, set only when the EPTP enables them.
  */
-#include "vmx.h"
-#include "../../kernel/errno.h"
-#include "../../kernel/mmu.h"
-#include "../../kernel/printf.h"
+#include "vmm/vmx/vmx.h"
+#include "kernel/errno.h"
+#include "kernel/mmu.h"
+#include "kernel/printf.h"
 
 #define EPT_LEVELS 4
 

@@ -1,17 +1,17 @@
 /* vmm/vmx/guest_regs.c — the guest registers a VM entry/exit does not
  * switch, switched by hand around vmx_world_switch() (the table is in
  * vmx.h): CR2, DR6, IA32_KERNEL_GS_BASE here, DR0-DR3, XCR0 and the
- * x87/SSE state in vmm/cpu_state.c; and the virtual-APIC page that holds
+ * x87/SSE state in vmm/cpu/state.c; and the virtual-APIC page that holds
  * the guest's CR8.
  * See: Intel SDM (rev. 084, June 2024) Vol. 3C 27.3.2 (what VM entry
  * loads), 28.3 and 28.5 (what a VM exit saves and loads), 30.1.1 and 30.3
  * (virtual-APIC page, MOV to/from CR8 with the TPR shadow). */
-#include "vmx.h"
-#include "../../kernel/cpu_regs.h"
-#include "../../kernel/errno.h"
-#include "../../kernel/io.h"
-#include "../../kernel/mem.h"
-#include "../../kernel/mmu.h"
+#include "vmm/vmx/vmx.h"
+#include "kernel/cpu_regs.h"
+#include "kernel/errno.h"
+#include "kernel/io.h"
+#include "kernel/mem.h"
+#include "kernel/mmu.h"
 
 #define TPR_THRESHOLD_NONE 0   /* VTPR never falls below 0: no TPR exits */
 

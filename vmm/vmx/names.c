@@ -2,9 +2,9 @@
  * errors and basic exit reasons, for diagnostics.
  * See: Intel SDM (rev. 084, June 2024) Vol. 3C 31.4 "VM Instruction Error
  * Numbers", Vol. 3D appendix C "VMX Basic Exit Reasons". */
-#include "vmcs.h"
-#include "vmx_arch.h"
-#include "../../kernel/printf.h"
+#include "vmm/vmx/vmcs.h"
+#include "vmm/vmx/arch.h"
+#include "kernel/printf.h"
 
 static const char *const instruction_errors[] = {
 	[1] = "VMCALL executed in VMX root operation",

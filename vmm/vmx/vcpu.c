@@ -3,12 +3,12 @@
  * See: Intel SDM (rev. 084, June 2024) Vol. 3C 25.4-25.8 (guest state,
  * host state, controls), 27.2-27.3 (the checks VM entry makes), 28.5 (what
  * a VM exit loads), 31.3 VMLAUNCH/VMRESUME. */
-#include "vmx.h"
-#include "../../kernel/errno.h"
-#include "../../kernel/io.h"
-#include "../../kernel/mem.h"
-#include "../../kernel/mmu.h"
-#include "../../kernel/timer.h"
+#include "vmm/vmx/vmx.h"
+#include "kernel/errno.h"
+#include "kernel/io.h"
+#include "kernel/mem.h"
+#include "kernel/mmu.h"
+#include "kernel/timer.h"
 
 _Static_assert(offsetof(struct vcpu_regs, rax) == 0x00, "vmentry.S REG_RAX");
 _Static_assert(offsetof(struct vcpu_regs, rdi) == 0x28, "vmentry.S REG_RDI");

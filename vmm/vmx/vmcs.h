@@ -22,8 +22,8 @@
 #ifndef MEMVISOR_VMX_VMCS_H
 #define MEMVISOR_VMX_VMCS_H
 
-#include "../../kernel/panic.h"
-#include "../../kernel/types.h"
+#include "kernel/panic.h"
+#include "kernel/types.h"
 
 /* The fields, named as appendix B names them, grouped by width and type. */
 enum vmcs_field {

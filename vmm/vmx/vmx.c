@@ -3,12 +3,12 @@
  * for VMX", 24.7 "Enabling and Entering VMX Operation", 24.8 "Restrictions
  * on VMX Operation"; Vol. 3D appendix A "VMX Capability Reporting
  * Facility". */
-#include "vmx.h"
-#include "../../kernel/errno.h"
-#include "../../kernel/io.h"
-#include "../../kernel/mem.h"
-#include "../../kernel/mmu.h"
-#include "../../kernel/printf.h"
+#include "vmm/vmx/vmx.h"
+#include "kernel/errno.h"
+#include "kernel/io.h"
+#include "kernel/mem.h"
+#include "kernel/mmu.h"
+#include "kernel/printf.h"
 
 struct vmx_caps vmx_caps;
 struct vmx_controls vmx_controls;

@@ -2,7 +2,7 @@
  *
  *   vmx.c      detection, capability checks, VMXON       (SDM 24, appendix A)
  *   controls.c VM-execution/exit/entry controls from the capability MSRs
- *   ept.c      extended page tables through vmm/nested_pt.c (SDM 29.3)
+ *   ept.c      extended page tables through vmm/mm/nested_pt.c (SDM 29.3)
  *   vcpu.c     the VMCS: host state, guest boot state, running it
  *   decode.c   exit reasons and qualifications into neutral exit records
  *   guest_regs.c  CR2, DR6, KERNEL_GS_BASE by hand; the virtual-APIC page
@@ -12,7 +12,7 @@
  *
  * Guest CPU state under VMX: where each register a guest can set is kept,
  * so that no value passes from one VM to the next, nor into the host.
- * (SDM rev. 084 Vol. 3C; "cpu_state" = vmm/cpu_state.c, neutral.)
+ * (SDM rev. 084 Vol. 3C; "cpu_state" = vmm/cpu/state.c, neutral.)
  *
  *   register                    kept per VM by                          SDM
  *   ──────────────────────────  ──────────────────────────────────────  ──────────
@@ -34,7 +34,7 @@
  *                               virtual-APIC page per vCPU, threshold   30.3
  *                               0; the real TPR is never the guest's
  *   XCR0                        XSETBV always exits; emulated per VM    26.1.2
- *                               (vmm/xsetbv.c), loaded around entry
+ *                               (vmm/cpu/xsetbv.c), loaded around entry
  *                               by cpu_state
  *   x87 SSE AVX MPX AVX-512     cpu_state: one XSAVE image per vCPU     (not in VMCS)
  *   PKRU                        (switched when another vCPU runs)
@@ -48,9 +48,9 @@
 #ifndef MEMVISOR_VMX_VMX_H
 #define MEMVISOR_VMX_VMX_H
 
-#include "../vm.h"
-#include "vmcs.h"
-#include "vmx_arch.h"
+#include "vmm/vm.h"
+#include "vmm/vmx/vmcs.h"
+#include "vmm/vmx/arch.h"
 
 /* What detection looks at, gathered so a test can feed in any machine.
  * The control MSRs hold the TRUE_* values when VMX_BASIC bit 55 says they

@@ -1,0 +1,68 @@
+/* vmm/balloon/balloon.h — the balloon, memvisor's side (DESIGN.md §5; seeds/
+ * vmware-memory-guide.txt "Ballooning", ESX's vmmemctl; the ABI is
+ * vmm/hypercall_abi.h §5, the guest's driver guest/runtime/balloon.c).
+ *
+ * memvisor cannot tell which of a guest's pages the guest still needs; the
+ * guest can. So memvisor sets a target, the guest's driver allocates that
+ * many pages from its own allocator, pins them and hands their gfns over,
+ * and memvisor frees the machine frames behind them:
+ *
+ *   monitor `balloon VM N`,      target      driver polls HC_BALLOON_TARGET,
+ *   balloon= schedule, (policy) ──► (pages) ──► allocates pages, sends batches
+ *                                              HC_BALLOON_INFLATE / _DEFLATE
+ *   PMAP: PRIVATE/SHARED ──inflate──► BALLOONED ──deflate──► PRIVATE (zeroed)
+ *                                         └──touched anyway──► PRIVATE (zeroed, warning)
+ *
+ * The balloon's size is the PMAP's count of BALLOONED entries (the truth),
+ * never a counter of its own; it never exceeds balloon_max_pct of the VM.
+ * The memory-state policy sets targets too (vmm/policy/policy.c), spread by the
+ * free memory the guests report.
+ */
+#ifndef MEMVISOR_VMM_BALLOON_H
+#define MEMVISOR_VMM_BALLOON_H
+
+#include "kernel/types.h"
+
+struct vm;
+
+/* Per VM. Counts are in 4 KiB pages unless they say otherwise. */
+struct vm_balloon {
+	uint64_t target;      /* pages the balloon is asked to hold          */
+	uint64_t inflated;    /* pages accepted by inflates, in all          */
+	uint64_t deflated;    /* pages given back by deflates, in all        */
+	uint64_t released;    /* machine frames inflates freed: fewer than
+	                         inflated when some pages were shared        */
+	uint64_t compressed_dropped; /* inflated pages that were compressed:
+	                         their compressed copies were dropped        */
+	uint64_t rejected;    /* batches refused (each a whole batch)        */
+	uint64_t touched;     /* ballooned pages the guest touched anyway    */
+	uint64_t guest_free;  /* the guest's last HC_BALLOON_STATS: its free
+	                         pages, and the pages its allocator manages  */
+	uint64_t guest_total;
+	uint64_t polls;       /* HC_BALLOON_TARGET calls: 0 = no driver      */
+};
+
+/* balloon_max_pct of the VM, in pages. */
+uint64_t balloon_cap(const struct vm *vm);
+/* Pages ballooned now (the PMAP's count). */
+uint64_t balloon_size(const struct vm *vm);
+
+/* Sets the target and logs it with `why`. Returns 0, or -E_RANGE when
+ * `pages` exceeds the cap (nothing changes). */
+int balloon_set_target(struct vm *vm, uint64_t pages, const char *why);
+
+/* The hypercalls (§5); each returns what RAX gets. */
+int64_t balloon_hc_target(struct vm *vm);
+int64_t balloon_hc_inflate(struct vm *vm, uint64_t batch_gpa, uint64_t count);
+int64_t balloon_hc_deflate(struct vm *vm, uint64_t batch_gpa, uint64_t count);
+int64_t balloon_hc_stats(struct vm *vm, uint64_t free_pages, uint64_t total_pages);
+
+/* The fault path for a BALLOONED gfn (vmm/mm/memory.c): the guest touched a
+ * page it gave away. It gets a fresh zero frame — never the old contents,
+ * which are gone — and memvisor counts a warning. 0 or -E_NO_MEMORY. */
+int balloon_touch(struct vm *vm, gfn_t gfn, mfn_t *out);
+
+/* One line about the VM's balloon, for the monitor. */
+void balloon_print(const struct vm *vm);
+
+#endif

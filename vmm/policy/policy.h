@@ -1,0 +1,41 @@
+/* vmm/policy/policy.h — the memory-state policy (DESIGN.md §5): which state the
+ * machine is in, from the guests' free memory, and what reclamation that
+ * state calls for (vmm/policy/policy.c). */
+#ifndef MEMVISOR_VMM_POLICY_H
+#define MEMVISOR_VMM_POLICY_H
+
+#include "vmm/policy/mem_state.h"
+
+/* Parses mem_states= (an option error when malformed). */
+void policy_init(void);
+/* Recomputes the state from guest_frames; logs and counts a change. */
+void policy_update(uint64_t now_ms);
+enum mem_state policy_state(void);
+uint64_t policy_state_changes(void);
+/* True when free memory has fallen below a threshold since the last
+ * update: the run loop then ends the slice early and updates the state,
+ * so that a guest faulting in memory fast cannot take the machine from
+ * high to low in one slice, past soft and hard. Rising waits for the next
+ * round of slices: the state does not climb on a moment's relief. */
+bool policy_update_due(void);
+/* Sets balloon targets and compresses cold pages as the state asks. */
+void policy_act(uint64_t now_ms);
+/* True while some reclamation technique can still free a guest frame. */
+bool policy_reclaim_possible(void);
+/* A VM was stopped for thrashing: the count starts again for the others. */
+void policy_thrash_reset(void);
+
+struct vm;
+/* Frames charged to the VM: its private pages and its part of the
+ * compressed swap area (shared frames belong to no one VM). */
+uint64_t policy_vm_held(const struct vm *vm);
+/* Each running VM's fair share of guest_mem, in frames: an equal part. */
+uint64_t policy_fair_share(void);
+/* The running VM holding the most above its fair share, or NULL. */
+struct vm *policy_most_over_share(void);
+/* A VM over its fair share that has waited for memory through
+ * OVER_SHARE_STEPS policy steps in state low while nothing could be taken
+ * from it (vmm/policy/policy.c), or NULL: the one to stop. */
+struct vm *policy_starving_over_share(void);
+
+#endif

@@ -1,0 +1,401 @@
+/* vmm/zswap/compress.c — the page codec: greedy LZ77 with a one-probe hash
+ * table and a repeat-offset code (format and rationale in compress.h).
+ * Greedy, not lazy: looking one byte further for a better match gained
+ * about 2% on real pages but cost a third of the speed (measured with
+ * tools/benchmarks/zswap_bench.c).
+ *
+ * Byte order: the 32/64-bit loads below compare bytes by equality and
+ * count equal bytes from the lowest address up, which is x86's
+ * little-endian order. __builtin_memcpy with a constant size compiles to
+ * one unaligned load or store, even in the kernel's -fno-builtin build. */
+#include "vmm/zswap/compress.h"
+#include "kernel/errno.h"
+
+#define MIN_MATCH 4           /* shortest match that carries an offset word    */
+#define MIN_REP_MATCH 3       /* shortest match that reuses the last offset     */
+#define WINDOW 4096           /* offsets are 12 bits: the whole page            */
+#define TOKEN_LIT_SHIFT 4
+#define TOKEN_REP BIT(3)
+#define TOKEN_MMM_MASK 7u
+#define LIT_FIELD_MAX 15u     /* LLLL = 15: extension bytes follow              */
+#define REP_FIELD_MAX 7u      /* R=1, MMM = 7: extension bytes follow           */
+#define MATCH_FIELD_MAX 127u  /* R=0, MHI:MMM = 127: extension bytes follow     */
+#define MHI_SHIFT 3           /* MHI holds match-length bits 6..3               */
+#define OFFSET_WORD_MHI_SHIFT 12
+#define OFFSET_WORD_MASK 0xfffu
+#define EXT_CONTINUE 255u     /* an extension byte of 255 means "more follow"   */
+#define SEARCH_TAIL 8         /* the last bytes go as literals: room for 8-byte loads */
+#define SKIP_SHIFT 5          /* after 32 misses in a row step 2, after 64 step 3 ... (LZ4's
+                                 acceleration: incompressible data is passed over fast) */
+#define OFFSET_COST 2         /* bytes an offset word costs over a repeat-offset match */
+#define HASH_MUL 2654435761u  /* Knuth's multiplicative hash: 2^32 / golden ratio */
+#define CHUNK 8               /* bytes per copy step                             */
+#define DECOMPRESS_OUTPUT_MAX (1u << 30)
+#define SHORTCUT_MATCH 32     /* the shortcut's longest match                   */
+#define SHORTCUT_IN (2 * CHUNK + OFFSET_COST) /* input it may read: 16 literals, an offset */
+#define SHORTCUT_OUT (2 * CHUNK + SHORTCUT_MATCH + 2 * CHUNK) /* output it may write */
+
+static inline uint32_t load32(const uint8_t *p)
+{
+	uint32_t v;
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint64_t load64(const uint8_t *p)
+{
+	uint64_t v;
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline void copy_chunk(uint8_t *dst, const uint8_t *src)
+{
+	uint64_t v;
+	__builtin_memcpy(&v, src, CHUNK);
+	__builtin_memcpy(dst, &v, CHUNK);
+}
+
+/* Copies exactly n bytes (the areas do not overlap). */
+static void copy_exact(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	for (; n >= CHUNK; n -= CHUNK, dst += CHUNK, src += CHUNK)
+		copy_chunk(dst, src);
+	while (n--)
+		*dst++ = *src++;
+}
+
+static inline uint32_t hash4(uint32_t word)
+{
+	return (word * HASH_MUL) >> (32 - COMPRESS_HASH_BITS);
+}
+
+/* How many bytes from a and b (b < a) are equal, stopping at end. */
+static uint32_t common_length(const uint8_t *a, const uint8_t *b, const uint8_t *end)
+{
+	const uint8_t *start = a;
+	while (a + CHUNK <= end) {
+		uint64_t diff = load64(a) ^ load64(b);
+		if (diff)
+			return (uint32_t)(a - start) + (uint32_t)(__builtin_ctzll(diff) >> 3);
+		a += CHUNK;
+		b += CHUNK;
+	}
+	while (a < end && *a == *b) {
+		a++;
+		b++;
+	}
+	return (uint32_t)(a - start);
+}
+
+/* ---- compression ------------------------------------------------------ */
+
+struct encoder {
+	const uint8_t *src, *end, *search_end, *anchor;
+	uint8_t *op, *oend;
+	uint16_t *table;
+	uint32_t rep; /* the last match's offset; 0 before the first match */
+};
+
+struct match {
+	const uint8_t *at;
+	uint32_t len, offset;
+};
+
+/* Bytes a match saves over sending it as literals. */
+static int32_t match_gain(const struct encoder *e, const struct match *m)
+{
+	return (int32_t)m->len - 1 - (m->offset == e->rep ? 0 : OFFSET_COST);
+}
+
+/* The best match starting at ip: the repeat offset, or the one candidate
+ * the hash table remembers (it may be stale: the bytes are compared).
+ * Records ip in the table. Returns false when neither matches. */
+static bool find_match(struct encoder *e, const uint8_t *ip, struct match *m)
+{
+	uint32_t word = load32(ip);
+	uint16_t *slot = &e->table[hash4(word)];
+	const uint8_t *cand = e->src + *slot;
+	*slot = (uint16_t)(ip - e->src);
+	*m = (struct match){ ip, 0, 0 };
+	const uint32_t rep_mask = (1u << (8 * MIN_REP_MATCH)) - 1;
+	if (e->rep && (uint32_t)(ip - e->src) >= e->rep && !((load32(ip - e->rep) ^ word) & rep_mask))
+		*m = (struct match){ ip, MIN_REP_MATCH + common_length(ip + MIN_REP_MATCH, ip + MIN_REP_MATCH - e->rep,
+								       e->end), e->rep };
+	if (cand < ip && load32(cand) == word) {
+		struct match fresh = { ip, MIN_MATCH + common_length(ip + MIN_MATCH, cand + MIN_MATCH, e->end),
+				       (uint32_t)(ip - cand) };
+		if (!m->len || match_gain(e, &fresh) > match_gain(e, m))
+			*m = fresh;
+	}
+	return m->len != 0;
+}
+
+/* A match may also reach backwards over literals not yet sent. */
+static void extend_backwards(const struct encoder *e, struct match *m)
+{
+	while (m->at > e->anchor && m->at - m->offset > e->src && m->at[-1] == m->at[-1 - (ptrdiff_t)m->offset]) {
+		m->at--;
+		m->len++;
+	}
+}
+
+static uint8_t *put_extension(uint8_t *op, uint32_t rest)
+{
+	for (; rest >= EXT_CONTINUE; rest -= EXT_CONTINUE)
+		*op++ = EXT_CONTINUE;
+	*op++ = (uint8_t)rest;
+	return op;
+}
+
+/* Literals [anchor, upto) behind a token: sets LLLL, writes the rest. */
+static void put_literals(struct encoder *e, uint8_t *token, const uint8_t *upto)
+{
+	uint32_t n = (uint32_t)(upto - e->anchor);
+	*token = (uint8_t)(MIN(n, LIT_FIELD_MAX) << TOKEN_LIT_SHIFT);
+	if (n >= LIT_FIELD_MAX)
+		e->op = put_extension(e->op, n - LIT_FIELD_MAX);
+	copy_exact(e->op, e->anchor, n);
+	e->op += n;
+}
+
+/* The most bytes a token with n literals takes, and a whole sequence
+ * with n literals and a match of len. */
+static size_t literals_bound(size_t n)
+{
+	return 1 + n + (n >= LIT_FIELD_MAX ? (n - LIT_FIELD_MAX) / EXT_CONTINUE + 1 : 0);
+}
+
+static size_t sequence_bound(size_t n, size_t len)
+{
+	return literals_bound(n) + OFFSET_COST + len / EXT_CONTINUE + 1;
+}
+
+static bool put_sequence(struct encoder *e, const struct match *m)
+{
+	if (sequence_bound((size_t)(m->at - e->anchor), m->len) > (size_t)(e->oend - e->op))
+		return false;
+	uint8_t *token = e->op++;
+	put_literals(e, token, m->at);
+	if (m->offset == e->rep) {
+		uint32_t v = m->len - MIN_REP_MATCH;
+		*token |= (uint8_t)(TOKEN_REP | MIN(v, REP_FIELD_MAX));
+		if (v >= REP_FIELD_MAX)
+			e->op = put_extension(e->op, v - REP_FIELD_MAX);
+	} else {
+		uint32_t v = m->len - MIN_MATCH, field = MIN(v, MATCH_FIELD_MAX);
+		uint32_t word = (m->offset - 1) | (field >> MHI_SHIFT) << OFFSET_WORD_MHI_SHIFT;
+		*token |= (uint8_t)(field & TOKEN_MMM_MASK);
+		*e->op++ = (uint8_t)word;
+		*e->op++ = (uint8_t)(word >> 8);
+		if (v >= MATCH_FIELD_MAX)
+			e->op = put_extension(e->op, v - MATCH_FIELD_MAX);
+	}
+	e->rep = m->offset;
+	return true;
+}
+
+/* After a match: remember a position near its end, where the next search
+ * would otherwise find nothing in the table (as LZ4 does). */
+static void note_match_end(struct encoder *e, const uint8_t *ip)
+{
+	if (ip < e->search_end)
+		e->table[hash4(load32(ip - 2))] = (uint16_t)(ip - 2 - e->src);
+}
+
+/* Empties the table with 8-byte stores: the kernel's memset() goes a
+ * byte at a time. Stale entries would be harmless (every candidate is
+ * compared), but a fresh table keeps the output a function of the input. */
+static void clear_table(struct compress_work *work)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(work->words); i++)
+		work->words[i] = 0;
+}
+
+size_t compress_block(const void *src, size_t len, void *dst, size_t cap, struct compress_work *work)
+{
+	if (len > COMPRESS_BLOCK_MAX)
+		return 0;
+	struct encoder e = { src, (const uint8_t *)src + len, src, src, dst, (uint8_t *)dst + cap, work->table, 0 };
+	if (len > SEARCH_TAIL)
+		e.search_end = e.end - SEARCH_TAIL;
+	clear_table(work);
+	uint32_t misses = 0;
+	for (const uint8_t *ip = e.src + 1; ip < e.search_end;) {
+		struct match m;
+		if (!find_match(&e, ip, &m)) {
+			ip += 1 + (++misses >> SKIP_SHIFT);
+			continue;
+		}
+		misses = 0;
+		extend_backwards(&e, &m);
+		if (!put_sequence(&e, &m))
+			return 0;
+		ip = e.anchor = m.at + m.len;
+		note_match_end(&e, ip);
+	}
+	if (literals_bound((size_t)(e.end - e.anchor)) > (size_t)(e.oend - e.op))
+		return 0;
+	uint8_t *token = e.op++;
+	put_literals(&e, token, e.end);
+	return (size_t)(e.op - (uint8_t *)dst);
+}
+
+/* ---- decompression ---------------------------------------------------- */
+
+struct decoder {
+	const uint8_t *ip, *iend;
+	uint8_t *op, *ostart, *oend;
+	uint32_t rep;
+};
+
+/* Adds extension bytes to *len. False if the input ends first or the
+ * length passes `limit` (so a run of 255s cannot overflow anything). */
+static bool get_extension(struct decoder *d, uint32_t *len, size_t limit)
+{
+	uint8_t b;
+	do {
+		if (d->ip == d->iend)
+			return false;
+		b = *d->ip++;
+		*len += b;
+		if (*len > limit)
+			return false;
+	} while (b == EXT_CONTINUE);
+	return true;
+}
+
+/* Copies n bytes two chunks at a time, writing up to 2 * CHUNK - 1 bytes
+ * past the end: only where both buffers have that much room left. */
+static void copy_wild(uint8_t *dst, const uint8_t *src, size_t n)
+{
+	for (size_t i = 0; i < n; i += 2 * CHUNK) {
+		copy_chunk(dst + i, src + i);
+		copy_chunk(dst + i + CHUNK, src + i + CHUNK);
+	}
+}
+
+static bool get_literals(struct decoder *d, uint8_t token)
+{
+	uint32_t n = token >> TOKEN_LIT_SHIFT;
+	size_t in_left = (size_t)(d->iend - d->ip), out_left = (size_t)(d->oend - d->op);
+	if (n == LIT_FIELD_MAX) {
+		if (!get_extension(d, &n, MIN(in_left, out_left)))
+			return false;
+		in_left = (size_t)(d->iend - d->ip);
+	}
+	if (n > in_left || n > out_left)
+		return false;
+	if (in_left >= n + 2 * CHUNK && out_left >= n + 2 * CHUNK)
+		copy_wild(d->op, d->ip, n);
+	else
+		copy_exact(d->op, d->ip, n);
+	d->op += n;
+	d->ip += n;
+	return true;
+}
+
+/* Reads the match part of a sequence: its length and offset. */
+static bool get_match(struct decoder *d, uint8_t token, uint32_t *len, uint32_t *offset)
+{
+	size_t out_left = (size_t)(d->oend - d->op);
+	uint32_t field = token & TOKEN_MMM_MASK;
+	if (token & TOKEN_REP) {
+		*offset = d->rep;
+		*len = field + MIN_REP_MATCH;
+		return d->rep && (field < REP_FIELD_MAX || get_extension(d, len, out_left));
+	}
+	if (d->iend - d->ip < OFFSET_COST)
+		return false;
+	uint32_t word = d->ip[0] | (uint32_t)d->ip[1] << 8;
+	d->ip += OFFSET_COST;
+	field |= (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT;
+	*offset = (word & OFFSET_WORD_MASK) + 1;
+	*len = field + MIN_MATCH;
+	return field < MATCH_FIELD_MAX || get_extension(d, len, out_left);
+}
+
+/* Copies a match; source and destination overlap when offset < len. A
+ * short offset repeats a pattern of `offset` bytes: once the first
+ * copy_distance bytes (a multiple of offset, at least CHUNK) are written
+ * byte by byte, the rest can be copied in chunks from that far back. */
+static void copy_match(struct decoder *d, uint32_t len, uint32_t offset)
+{
+	uint8_t *op = d->op;
+	d->op += len;
+	uint32_t distance = offset >= CHUNK ? offset : offset * ((CHUNK + offset - 1) / offset);
+	if ((size_t)(d->oend - op) < len + CHUNK || (size_t)(op - d->ostart) < distance) {
+		for (const uint8_t *from = op - offset; len--;)
+			*op++ = *from++;
+		return;
+	}
+	uint32_t head = distance == offset ? 0 : MIN(len, distance);
+	const uint8_t *from = op - offset;
+	for (uint32_t i = 0; i < head; i++)
+		op[i] = from[i];
+	/* Each chunk reads bytes written before it (distance >= CHUNK); the
+	 * last may write up to CHUNK - 1 bytes past the match, inside the
+	 * output, to be overwritten by what comes next. */
+	const uint8_t *back = from - (distance - offset); /* op - distance */
+	if (distance >= 2 * CHUNK && (size_t)(d->oend - op) >= len + 2 * CHUNK) {
+		copy_wild(op, back, len); /* reads stay 2 chunks behind the writes */
+		return;
+	}
+	for (uint32_t i = head; i < len; i += CHUNK)
+		copy_chunk(op + i, back + i);
+}
+
+/* The common sequence — under 15 literals, a match of at most
+ * SHORTCUT_MATCH bytes from at least 2 chunks back, room to spare on both
+ * sides — decoded with fixed-size copies and no further checks, as LZ4's
+ * decoder does. Returns false, having consumed nothing, for any other. */
+static bool shortcut(struct decoder *d, uint8_t token)
+{
+	uint32_t n = token >> TOKEN_LIT_SHIFT, field = token & TOKEN_MMM_MASK, len, offset;
+	if (n >= LIT_FIELD_MAX || d->iend - d->ip < SHORTCUT_IN || d->oend - d->op < SHORTCUT_OUT)
+		return false;
+	const uint8_t *ip = d->ip + n;
+	if (token & TOKEN_REP) {
+		offset = d->rep;
+		len = field == REP_FIELD_MAX ? SHORTCUT_MATCH + 1 : field + MIN_REP_MATCH; /* + ext: not here */
+	} else {
+		uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
+		ip += OFFSET_COST;
+		offset = (word & OFFSET_WORD_MASK) + 1;
+		len = (field | (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT) + MIN_MATCH;
+	}
+	uint8_t *op = d->op + n;
+	if (len > SHORTCUT_MATCH || offset < 2 * CHUNK || offset > (size_t)(op - d->ostart))
+		return false; /* (rep 0 is caught here too: offset 0) */
+	copy_wild(d->op, d->ip, LIT_FIELD_MAX);
+	copy_wild(op, op - offset, len);
+	d->ip = ip;
+	d->op = op + len;
+	d->rep = offset;
+	return true;
+}
+
+int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
+{
+	struct decoder d = { src, (const uint8_t *)src + src_len, dst, dst, (uint8_t *)dst + dst_len, 0 };
+	if (dst_len > DECOMPRESS_OUTPUT_MAX)
+		return -E_RANGE; /* keeps every length sum far from overflowing */
+	for (;;) {
+		if (d.ip == d.iend)
+			return -E_CORRUPT; /* the block ended inside a sequence */
+		uint8_t token = *d.ip++;
+		if (shortcut(&d, token))
+			continue;
+		if (!get_literals(&d, token))
+			return -E_CORRUPT;
+		if (d.ip == d.iend) /* the last sequence: literals only */
+			return (token & (TOKEN_REP | TOKEN_MMM_MASK)) || d.op != d.oend ? -E_CORRUPT : 0;
+		uint32_t len, offset;
+		if (!get_match(&d, token, &len, &offset))
+			return -E_CORRUPT;
+		if (offset > (size_t)(d.op - d.ostart) || len > (size_t)(d.oend - d.op))
+			return -E_CORRUPT;
+		copy_match(&d, len, offset);
+		d.rep = offset;
+	}
+}

@@ -1,0 +1,75 @@
+/* vmm/zswap/compress.h — the page compressor of the compressed swap area: an
+ * LZ77 codec of the LZ4 family (byte-aligned sequences, no entropy stage),
+ * shaped for 4 KiB pages. memvisor's own design; Debian's liblz4 is the
+ * reference it is measured against (tools/benchmarks/zswap_bench.c).
+ * Pure code: compiled into the kernel and, unchanged, into host tests,
+ * the fuzzer (tests/fuzz/) and the benchmark.
+ *
+ * Why not LZ4's own format: a page is at most 4096 bytes, so an offset
+ * needs 12 bits, not 16, and the spare 4 bits carry match length; and
+ * structured pages (tables, page tables, arrays of records) repeat the
+ * same offset again and again, which a 1-bit "same offset as the last
+ * match" code stores with no offset at all. With the same one-probe
+ * greedy search as LZ4 these make pages smaller than LZ4's at well over
+ * half its speed (README, "Compressed swap", has the measured figures).
+ *
+ * A block is a series of sequences; the last one has literals only.
+ *
+ *   token [literal-length ext] literals [offset word] [match-length ext]
+ *
+ *   token:  7      4   3   2     0
+ *          +--------+-----+-------+
+ *          |  LLLL  |  R  |  MMM  |
+ *          +--------+-----+-------+
+ *   LLLL  literals that follow: 0..14; 15 = 15 + extension bytes
+ *   R=1   the match reuses the previous match's offset; length MMM + 3
+ *         (MMM = 7: 10 + extension bytes). No offset word.
+ *   R=0   an offset word follows, little-endian:
+ *             15    12 11              0
+ *            +--------+-----------------+
+ *            |  MHI   |   offset - 1    |    offset 1..4096
+ *            +--------+-----------------+
+ *         match length ((MHI << 3) | MMM) + 4; that value 127: 131 +
+ *         extension bytes.
+ *   Extension bytes (LZ4's scheme): add each byte; a byte < 255 ends.
+ *
+ * The block ends when its bytes end right after a sequence's literals;
+ * that last token has R = MMM = 0. Anything else — an offset reaching
+ * before the output's start, a first match with R=1, output longer or
+ * shorter than expected, a cut-off field — is malformed, and
+ * decompress_block() says so without reading or writing out of bounds.
+ */
+#ifndef MEMVISOR_VMM_COMPRESS_H
+#define MEMVISOR_VMM_COMPRESS_H
+
+#include "kernel/types.h"
+
+#define COMPRESS_BLOCK_MAX 4096 /* largest input: one page (12-bit offsets) */
+#define COMPRESS_HASH_BITS 12
+
+/* Scratch memory for one compression: the match finder's hash table.
+ * Kept out of the stack (8 KiB); the caller owns one per CPU. */
+struct compress_work {
+	union {
+		uint16_t table[1u << COMPRESS_HASH_BITS]; /* hash → position      */
+		uint64_t words[(1u << COMPRESS_HASH_BITS) / 4]; /* to clear it fast */
+	};
+};
+
+/* The most bytes compress_block() can produce for `len` input bytes:
+ * all literals, plus their length's extension bytes. */
+#define COMPRESS_BOUND(len) ((len) + (len) / 255 + 2)
+
+/* Compresses src[0, len) (len <= COMPRESS_BLOCK_MAX) into dst, writing at
+ * most `cap` bytes. Returns the compressed size, or 0 when the result
+ * would not fit in `cap` (it gives up as soon as that is certain, so an
+ * incompressible page costs half the work when cap is half a page). */
+size_t compress_block(const void *src, size_t len, void *dst, size_t cap, struct compress_work *work);
+
+/* Decompresses src[0, src_len) into exactly dst_len bytes. Returns 0, or
+ * -E_CORRUPT when the block is malformed or does not produce exactly
+ * dst_len bytes (-E_RANGE for dst_len over 1 GiB). Never reads or writes
+ * outside the two buffers. */
+int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len);
+
+#endif
