@@ -264,6 +264,13 @@ $(UNIT_BINS): $(UNIT_DIR)/%: $(UNIT_DIR)/obj/tests/unit/%.o $(UNIT_DIR)/obj/test
 unit: $(UNIT_BINS)
 	@sh tests/unit/run.sh $(UNIT_BINS)
 	@sh tests/fuzz/run.sh $(FUZZ_QUICK_SECONDS) $(FUZZ_BINS)
+	@tools/check-docs
+
+# The documents name only links, files and functions the tree has
+# (tools/check-docs; `make unit`, and so `make test`, runs it too).
+.PHONY: check-docs
+check-docs:
+	tools/check-docs
 
 -include $(wildcard $(UNIT_DIR)/obj/kernel/*.d $(UNIT_DIR)/obj/vmm/*.d $(UNIT_DIR)/obj/vmm/*/*.d $(UNIT_DIR)/obj/tests/unit/*.d \
                    $(UNIT_DIR)/obj/guest/*/*.d)

@@ -2,7 +2,7 @@
  * second, with up to `burst_ms` worth saved up while nobody asked. Page
  * sharing's scanner takes one token per guest page it looks at, from its
  * VM's bucket and from the machine's (ESX's Mem.ShareRateMax per VM and
- * Mem.ShareScanGHz for the host; seeds/vmware-memory-guide.txt).
+ * Mem.ShareScanGHz for the host; docs/background.md).
  *
  * Tokens are kept in thousandths, so that rates below one unit per
  * millisecond still add up exactly. Pure code (tests/unit).

@@ -1,6 +1,6 @@
 /* kernel/types.h — fixed-width integers, bit helpers and the address types.
  *
- * memvisor deals with three kinds of address (DESIGN.md §1):
+ * memvisor deals with three kinds of address (docs/memory-words.md):
  *   gva  guest virtual   — translated by the guest's own page tables
  *   gpa  guest physical  — translated by the nested tables (EPT/NPT) and PMAP
  *   mpa  machine physical — real RAM

@@ -1,7 +1,7 @@
 /* vmm/hypercall_abi.h — the contract between memvisor and its guests.
  * Shared by guest/ and vmm/: the only header both sides include.
  *
- * 1. Boot protocol (like multiboot's, DESIGN.md §2)
+ * 1. Boot protocol (like multiboot's; docs/design.md, "Boot")
  *    A guest image is an ELF file whose PT_LOAD segments name guest-physical
  *    addresses (p_paddr, at or above GUEST_IMAGE_MIN_GPA); e_entry is a
  *    32-bit entry point. The vCPU starts there in 32-bit protected mode:
@@ -27,7 +27,7 @@
  * 4. CPUID leaf 0x40000000: EAX = highest hypervisor leaf, EBX:ECX:EDX =
  *    "memvisor" padded with NULs to 12 bytes ("memv" "isor" "\0\0\0\0").
  *
- * 5. Balloon (DESIGN.md §5; seeds/vmware-memory-guide.txt "Ballooning",
+ * 5. Balloon (docs/background.md, "Ballooning":
  *    ESX's vmmemctl; the batches are virtio-balloon's PFN arrays)
  *    memvisor sets a target: how many of the guest's pages it wants back.
  *    The guest's driver (guest/runtime/balloon.c) *polls* it with

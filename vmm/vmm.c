@@ -335,7 +335,8 @@ static void release_vm(struct vm *vm)
 	       (unsigned long long)(machine_frames.free - before));
 }
 
-/* What each technique reclaimed over the whole run (DESIGN.md §5). */
+/* What each technique reclaimed over the whole run (docs/design.md, "Memory
+ * states and the policy"). */
 static void print_reclaimed(void)
 {
 	uint64_t merged = 0, ballooned = 0, stored = 0, same = 0, swapins = 0, waits = 0;

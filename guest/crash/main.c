@@ -1,5 +1,5 @@
 /* guest/crash/main.c — misbehaves on purpose, to show that memvisor stops
- * this VM only (DESIGN.md §4). Argument mode=:
+ * this VM only (docs/design.md, "Exits and what stops a VM"). Argument mode=:
  *
  *   triple (default)  a triple fault. With an IDT whose limit is 0, INT3
  *                     finds no gate for vector 3 → #GP; delivering the #GP

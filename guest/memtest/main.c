@@ -1,7 +1,7 @@
 /* guest/memtest/main.c — writes a pattern to many pages, then reads them
  * back and compares checksums: the guest-side proof that whatever the
  * hypervisor did to its memory (demand allocation, sharing, ballooning,
- * compression) gave every byte back (DESIGN.md §5, "never corrupt").
+ * compression) gave every byte back (docs/design.md: "Never corrupt").
  *
  * Arguments (key=value):
  *   touch=SIZE   bytes to test (K/M/G suffix); default: every free frame

@@ -1,5 +1,5 @@
 /* guest/runtime/addr.h — the guest's two address kinds, as distinct types
- * (kernel/types.h, DESIGN.md §1): gva, which the guest's own page tables
+ * (kernel/types.h, docs/memory-words.md): gva, which the guest's own page tables
  * (paging.c) translate, and gpa, what the guest believes is RAM. A gva
  * where a gpa is wanted is a compile error. */
 #ifndef GUEST_ADDR_H

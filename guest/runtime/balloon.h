@@ -1,5 +1,5 @@
 /* guest/runtime/balloon.h — the balloon driver, the guest's side of
- * vmm/hypercall_abi.h §5 (DESIGN.md §5; seeds/vmware-memory-guide.txt
+ * vmm/hypercall_abi.h §5 (docs/background.md,
  * "Ballooning": ESX's vmmemctl; the batches and the deflate-on-OOM are
  * virtio-balloon's).
  *

@@ -1,6 +1,6 @@
 /* guest/runtime/checksum.h — a 64-bit checksum of page contents, for
  * proving that memory the hypervisor moved (shared, ballooned, compressed)
- * came back bit-exact (DESIGN.md §5).
+ * came back bit-exact (docs/design.md: "Never corrupt").
  *
  * Definition (so a host tool can recompute it): FNV-1a 64 run over 64-bit
  * little-endian words instead of bytes:

@@ -2,7 +2,7 @@
  * the first touch of a page inside one faults (#PF, not present), and the
  * fault handler maps a fresh zeroed frame there, then the access retries.
  * The same idea as the hypervisor's demand allocation one level down
- * (DESIGN.md §5), which is why it is here to read side by side. */
+ * (docs/design.md, "A frame's life"), which is why it is here to read side by side. */
 #ifndef GUEST_DEMAND_H
 #define GUEST_DEMAND_H
 

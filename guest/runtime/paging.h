@@ -1,5 +1,5 @@
 /* guest/runtime/paging.h — the guest's own page tables: the "guest
- * virtual" level of DESIGN.md §1 (gva → gpa). 4-level paging, 4 KiB pages.
+ * virtual" level of docs/memory-words.md (gva → gpa). 4-level paging, 4 KiB pages.
  * See: SDM Vol. 3A (rev. 084) 4.5, 4.10.4 (invalidating the TLB).
  *
  *   63      48 47    39 38    30 29    21 20    12 11       0

@@ -1,5 +1,5 @@
-/* guest/twins/main.c — a workload for transparent page sharing (DESIGN.md
- * §5; seeds/vmware-memory-guide.txt, "Transparent Page Sharing"). Every
+/* guest/twins/main.c — a workload for transparent page sharing (see
+ * docs/background.md, "Transparent page sharing"). Every
  * instance fills its memory, through its own page tables, with a known
  * mix of pages:
  *

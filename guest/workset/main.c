@@ -1,7 +1,7 @@
 /* guest/workset/main.c — a guest with a working set of live data and the
  * balloon driver (guest/runtime/balloon.h) polled from its work loop: the
  * workload for watching the balloon inflate and deflate around live data
- * that stays bit-exact (DESIGN.md §5, "never corrupt").
+ * that stays bit-exact (docs/design.md: "Never corrupt").
  *
  * Arguments (key=value):
  *   live=SIZE    live data, rewritten bit by bit as rounds go (default 2M)

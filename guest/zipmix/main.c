@@ -1,5 +1,5 @@
 /* guest/zipmix/main.c — a known mix of page kinds for memvisor's
- * compressed swap area (DESIGN.md §5; vmm/zswap/zswap.h), a hot set it keeps
+ * compressed swap area (docs/background.md; vmm/zswap/zswap.h), a hot set it keeps
  * using, and in-guest checksums that prove every page came back bit-exact.
  *
  * Arguments (key=value):

@@ -10,7 +10,7 @@ repository root:  (gdb) source tools/gdb/memvisor.py
   mv-guest-symbols NAME..  add a guest's symbols (read the note in `help`)
   $mv_in_host()            1 when the CPU is stopped in memvisor, else 0
 
-The three address levels (DESIGN.md §1):
+The three address levels (docs/memory-words.md):
 
       gva ──guest's own page tables (CR3, a gpa)──► gpa ──PMAP (the truth)──► mpa
                                                         ╲─NPT / EPT (a cache)─╱

@@ -1,5 +1,5 @@
-/* vmm/balloon/balloon.h — the balloon, memvisor's side (DESIGN.md §5; seeds/
- * vmware-memory-guide.txt "Ballooning", ESX's vmmemctl; the ABI is
+/* vmm/balloon/balloon.h — the balloon, memvisor's side (see
+ * docs/background.md, "Ballooning": ESX's vmmemctl; the ABI is
  * vmm/hypercall_abi.h §5, the guest's driver guest/runtime/balloon.c).
  *
  * memvisor cannot tell which of a guest's pages the guest still needs; the

@@ -1,6 +1,6 @@
 /* vmm/balloon/pages.h — what an accepted balloon batch does to the PMAP
- * and the frame table (DESIGN.md §5: "change the PMAP entry, then
- * invalidate the cached translation"; vmm/hypercall_abi.h §5).
+ * and the frame table (docs/design.md: "Truth first, cache after,
+ * free last"; vmm/hypercall_abi.h §5).
  *
  *   inflate, per gfn:  PRIVATE/SHARED ──► BALLOONED, nested mapping dropped,
  *                      the gfn's reference to its frame dropped

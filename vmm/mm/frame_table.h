@@ -1,6 +1,6 @@
 /* vmm/mm/frame_table.h — one entry per machine frame given to guests: its
  * reference count and reverse map, the (VM, gfn) pairs that point at it
- * (DESIGN.md §1). Sharing and reclamation start from a frame and must find
+ * (docs/memory-words.md). Sharing and reclamation start from a frame and must find
  * every PMAP entry that names it; the reverse map is how.
  *
  *   frames[mfn] ─► { refcount, head } ─► rmap[head] ─► rmap[next] ─► ... ─► RMAP_NONE

@@ -6,7 +6,8 @@
 #include "vmm/vm.h"
 
 /* Machine frames holding guest contents, against the budget guest_mem=
- * sets (DESIGN.md §5: the policy's free memory is budget - used). PMAPs,
+ * sets (docs/design.md, "Memory states and the policy": the policy's free
+ * memory is budget - used). PMAPs,
  * nested tables and VMCBs are memvisor's own overhead and not counted. */
 struct guest_frames {
 	uint64_t budget; /* frames the guests may hold in all */

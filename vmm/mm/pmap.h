@@ -1,6 +1,6 @@
 /* vmm/mm/pmap.h — the PMAP: per VM, where each guest frame's contents live now.
  *
- * DESIGN.md §1: the PMAP is the truth; the nested page tables are a cache
+ * docs/memory-words.md: the PMAP is the truth; the nested page tables are a cache
  * of it that may be dropped and rebuilt from it at any time. Every memory
  * technique is "change the PMAP entry, then fix the cached translation".
  *

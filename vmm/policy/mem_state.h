@@ -1,5 +1,5 @@
 /* vmm/policy/mem_state.h — the machine's memory state, from free memory, as ESX
- * defines it (seeds/vmware-memory-guide.txt; DESIGN.md §5):
+ * defines it (docs/background.md, "Memory states"):
  *
  *   state  reclamation that runs           default threshold (% free)
  *   high   page sharing only               6

@@ -53,7 +53,7 @@ uint64_t policy_state_changes(void)
 	return changes;
 }
 
-/* ---- what each state asks for (DESIGN.md §5) ----
+/* ---- what each state asks for (docs/design.md, "Memory states and the policy") ----
  * high: sharing only (its scanner always runs); balloons shrink back once
  *       free memory is well above the high threshold.
  * soft: balloon: the frames missing to the high threshold are asked of

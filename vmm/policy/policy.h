@@ -1,4 +1,5 @@
-/* vmm/policy/policy.h — the memory-state policy (DESIGN.md §5): which state the
+/* vmm/policy/policy.h — the memory-state policy (docs/design.md, "Memory states
+ * and the policy"): which state the
  * machine is in, from the guests' free memory, and what reclamation that
  * state calls for (vmm/policy/policy.c). */
 #ifndef MEMVISOR_VMM_POLICY_H

@@ -1,7 +1,7 @@
 /* vmm/share/page_hash.h — a 64-bit content hash of one 4 KiB page, and the two
  * full comparisons that must follow any hash match before pages are shared
- * (DESIGN.md §5; seeds/vmware-memory-guide.txt, "Transparent Page
- * Sharing": identical copies are found by content, then all but one go).
+ * (docs/background.md, "Transparent page
+ * sharing": identical copies are found by content, then all but one go).
  *
  * The hash is only a hint that two pages *may* be equal: page sharing
  * merges two pages only after page_equal() said so. It is built for speed

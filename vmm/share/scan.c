@@ -3,7 +3,7 @@
  * and the copy-on-write are in vmm/share/share.c; here are the real frames,
  * PMAPs and nested tables, and the rates.
  *
- * Rates, as ESX sets them (seeds/vmware-memory-guide.txt):
+ * Rates, as ESX sets them (docs/background.md):
  *   per VM    min(its pages / share_scan_time, share_rate_max) pages/s
  *   in all    share_scan_ghz MiB/s for each GHz of the TSC
  * and, whatever the rates, one step between time slices takes at most

@@ -1,7 +1,7 @@
 /* vmm/share/scan.h — transparent page sharing in the running hypervisor:
  * the scanner that runs between guest time slices, rate-limited like ESX's
- * (Mem.ShareScanTime, Mem.ShareScanGHz, Mem.ShareRateMax: seeds/vmware-
- * memory-guide.txt), the per-VM salt and opt-out, copy-on-write from the
+ * (Mem.ShareScanTime, Mem.ShareScanGHz, Mem.ShareRateMax:
+ * docs/background.md), the per-VM salt and opt-out, copy-on-write from the
  * fault path, and the figures for stats and the monitor. The transitions
  * themselves are vmm/share/share.c's (pure code); this file plugs the real
  * allocator, PMAPs and nested tables into them. */

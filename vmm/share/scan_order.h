@@ -2,7 +2,7 @@
  * VM's guest frames: every gfn once per pass, in a pseudo-random order that
  * changes from pass to pass. ESX scans in random order too, so that what
  * a guest does at one end of its memory does not decide what is found
- * first (seeds/vmware-memory-guide.txt, Mem.ShareScanTime).
+ * first (docs/background.md, Mem.ShareScanTime).
  *
  * A pass is a bijection on [0, 2^bits), 2^bits >= npages, skipping the
  * values >= npages ("cycle walking"):

@@ -1,7 +1,7 @@
 /* vmm/share/share.h — transparent page sharing, the transitions: merge pages with
  * equal contents into one read-only machine frame, and break the share
- * again when a user writes (copy-on-write). DESIGN.md §5; seeds/vmware-
- * memory-guide.txt, "Transparent Page Sharing"; the hint scheme of
+ * again when a user writes (copy-on-write). docs/background.md,
+ * "Transparent page sharing"; the hint scheme of
  * Waldspurger, OSDI 2002, section 4.2.
  *
  * One page, as the scanner sees it (share_page):

@@ -1,6 +1,6 @@
 /* vmm/zswap/area.h — the allocator of the compressed swap area: variable
  * sized objects (up to a bit over half a page) packed into the RAM that
- * zswap= reserved at boot (DESIGN.md §5). The idea is Linux's zsmalloc
+ * zswap= reserved at boot (docs/background.md). The idea is Linux's zsmalloc
  * (mm/zsmalloc.c): size classes 64 bytes apart, and for each class a
  * "zspage" of 1 to 4 contiguous pages, chosen so that its objects fill it
  * with the least left over. Objects may cross page boundaries inside a

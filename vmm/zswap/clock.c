@@ -2,7 +2,7 @@
  * resident, unshared (PRIVATE) pages, driven by the accessed bits of the
  * nested page tables (read and cleared through backend->test_and_clear_ad,
  * AMD APM Vol. 2 15.25.6 / Intel SDM Vol. 3C 29.3.5), so that pages the
- * guest keeps using stay resident (DESIGN.md §5).
+ * guest keeps using stay resident (docs/background.md, "Working sets").
  *
  * Two hands go round each VM's gfns:
  *   - the aging hand, in the background between time slices: for each

@@ -1,6 +1,6 @@
 /* vmm/zswap/store.h — the store rule of the compressed swap area, and the
- * way back. From the seeds (vmware-memory-guide.txt, "Memory Compression")
- * and DESIGN.md §5:
+ * way back. As ESX does it (docs/background.md, "Memory
+ * compression"):
  *   - a page filled with one repeated 64-bit value is stored as that value
  *     alone (no compressor run);
  *   - any other page is stored only if it compresses to at most half a

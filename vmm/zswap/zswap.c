@@ -87,7 +87,7 @@ static void account(struct vm *vm, uint64_t handle, bool in)
 }
 
 /* Compressing a resident gfn, in this order (the PMAP is the truth, the
- * nested tables a cache of it; DESIGN.md §1):
+ * nested tables a cache of it; docs/memory-words.md):
  *  1. unmap the gfn from the nested tables and flush: from here on the
  *     guest cannot write the frame, so what is compressed is what the
  *     page holds (on one CPU the guest is not running now anyway; with

@@ -1,5 +1,5 @@
-/* vmm/zswap/zswap.h — the compressed swap area in memvisor (DESIGN.md §5; the
- * seeds' "Memory Compression"): resident pages of a VM go into the RAM
+/* vmm/zswap/zswap.h — the compressed swap area in memvisor (see
+ * docs/background.md, "Memory compression"): resident pages of a VM go into the RAM
  * that zswap= reserved, compressed (vmm/zswap/store.h: the ≤ 2048-byte
  * rule, same-filled pages as their value), up to zswap_max_pct of the
  * VM's memory; a nested page fault on such a gfn brings the page back.
