@@ -163,7 +163,7 @@ struct backend {
 	void (*dump)(struct vcpu *vcpu);
 };
 
-/* The backend chosen at boot, or NULL (vmm/vmm.c). */
+/* The backend chosen at boot, or NULL (vmm/backend.c). */
 extern const struct backend *backend;
 
 extern const struct backend svm_backend;

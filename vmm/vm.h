@@ -92,9 +92,23 @@ struct vm {
 	struct vm_zswap zswap;     /* vmm/zswap/per_vm.h */
 };
 
+/* The VM table (vmm/vm.c): vms[0..vm_count), vm->id == index + 1. */
 extern struct vm vms[VM_MAX];
 extern uint32_t vm_count;
 extern struct frame_table frame_table;
+
+/* The VM with that id, or NULL when there is none. A VM that ended keeps
+ * its slot; whether it still holds memory is vm->pmap.entries != NULL. */
+struct vm *vm_by_id(uint32_t id);
+/* A VM by id ("2") or by name ("memtest"). Returns 0 with *out set,
+ * -E_NOT_FOUND, or -E_EXISTS when two VMs have that name (an id is then
+ * the only way to name one). vm_find_error() writes what went wrong to
+ * buf ("no VM 'x'", or that two have that name) and returns buf. */
+int vm_find(const char *word, struct vm **out);
+const char *vm_find_error(int rc, const char *word, char *buf, size_t size);
+/* The VM's state as the monitor and the stats lines print it:
+ * "running", "finished" or "stopped". */
+const char *vm_state_name(const struct vm *vm);
 
 /* Ends a VM that misbehaved, printing "vmN (name) stopped: REASON". */
 void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

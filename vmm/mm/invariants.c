@@ -44,9 +44,11 @@ __attribute__((format(printf, 1, 2))) static void violation(const char *fmt, ...
 	}
 }
 
-static struct vm *vm_by_id(uint32_t id)
+/* The VM with that id while it still holds memory; NULL otherwise. */
+static struct vm *live_vm(uint32_t id)
 {
-	return id >= 1 && id <= vm_count && vms[id - 1].pmap.entries ? &vms[id - 1] : NULL;
+	struct vm *vm = vm_by_id(id);
+	return vm && vm->pmap.entries ? vm : NULL;
 }
 
 struct user_search {
@@ -102,7 +104,7 @@ struct backref_ctx {
 static bool check_backref(uint32_t vm_id, gfn_t gfn, void *ctx)
 {
 	struct backref_ctx *c = ctx;
-	struct vm *vm = vm_by_id(vm_id);
+	struct vm *vm = live_vm(vm_id);
 	pmap_entry_t e;
 	c->users++;
 	if (!vm || pmap_get(&vm->pmap, gfn, &e) || !pmap_entry_has_frame(e) || pmap_entry_mfn(e).raw != c->frame.raw)
@@ -120,7 +122,7 @@ struct salt_check {
 static bool check_sharer(uint32_t vm_id, gfn_t gfn, void *ctx)
 {
 	struct salt_check *c = ctx;
-	struct vm *vm = vm_by_id(vm_id);
+	struct vm *vm = live_vm(vm_id);
 	pmap_entry_t e;
 	c->users++;
 	if (!vm || pmap_get(&vm->pmap, gfn, &e) || pmap_entry_state(e) != PMAP_SHARED)

@@ -29,7 +29,6 @@
 #define SHARE_STEP_CHECK 16      /* pages between two looks at the clock   */
 #define PAGES_PER_MIB (MiB / PAGE_SIZE)
 #define KHZ_PER_GHZ 1000000
-#define SALT_MAX 0xffffffffull
 #define SCAN_SEED 0x6a09e667f3bcc909ull /* sqrt(2)'s fraction: any constant */
 
 struct share_engine share_engine;
@@ -65,12 +64,13 @@ static void op_frame_free(mfn_t f)
 
 static struct pmap *op_pmap_of(uint32_t vm_id)
 {
-	return vm_id >= 1 && vm_id <= vm_count && vms[vm_id - 1].pmap.entries ? &vms[vm_id - 1].pmap : NULL;
+	struct vm *vm = vm_by_id(vm_id);
+	return vm && vm->pmap.entries ? &vm->pmap : NULL;
 }
 
 static void op_cache_update(uint32_t vm_id, gfn_t gfn, mfn_t f, bool writable)
 {
-	struct vm *vm = &vms[vm_id - 1];
+	struct vm *vm = vm_by_id(vm_id);
 	mfn_t cur;
 	unsigned prot;
 	if (backend->lookup(vm, gfn, &cur, &prot))
@@ -81,7 +81,7 @@ static void op_cache_update(uint32_t vm_id, gfn_t gfn, mfn_t f, bool writable)
 
 static void op_cache_drop(uint32_t vm_id, gfn_t gfn)
 {
-	struct vm *vm = &vms[vm_id - 1];
+	struct vm *vm = vm_by_id(vm_id);
 	backend->unmap(vm, gfn);
 	backend->flush(vm);
 }
@@ -89,30 +89,6 @@ static void op_cache_drop(uint32_t vm_id, gfn_t gfn)
 static const struct share_ops machine_ops = {
 	op_frame_ptr, op_frame_alloc, op_frame_free, op_pmap_of, op_cache_update, op_cache_drop,
 };
-
-/* ---- per-VM settings: guests=NAME:SIZE:salt=N:share=off ---- */
-
-int share_parse_guest_arg(struct vm *vm, const char *word, char *msg, size_t size)
-{
-	if (!strncmp(word, "salt=", 5)) {
-		uint64_t salt;
-		if (cmdline_parse_number(word + 5, &salt) || salt > SALT_MAX) {
-			ksnprintf(msg, size, "salt=%s: expected a number from 0 to %llu", word + 5, SALT_MAX);
-			return -E_INVAL;
-		}
-		vm->share.salt = salt;
-		return 1;
-	}
-	if (!strncmp(word, "share=", 6)) {
-		if (strcmp(word + 6, "on") && strcmp(word + 6, "off")) {
-			ksnprintf(msg, size, "%s: expected share=on or share=off", word);
-			return -E_INVAL;
-		}
-		vm->share.off = !strcmp(word + 6, "off");
-		return 1;
-	}
-	return 0;
-}
 
 /* ---- setup ---- */
 

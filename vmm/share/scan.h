@@ -13,13 +13,6 @@
 
 extern struct share_engine share_engine;
 
-/* guests=NAME:SIZE:... words that are memvisor's, not the guest's:
- *   salt=N      share pages only with VMs whose salt is N too (default 0)
- *   share=off   never share this VM's pages (share=on is the default)
- * Returns 1 when `word` was one of them, 0 when it is the guest's, or
- * -E_INVAL with msg saying what is wrong. */
-int share_parse_guest_arg(struct vm *vm, const char *word, char *msg, size_t size);
-
 /* Once the VMs are parsed: the table, the rates, one log line. Returns 0,
  * or -E_NO_MEMORY when the table does not fit. */
 int share_setup(uint64_t now_ms);
