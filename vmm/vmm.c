@@ -147,7 +147,7 @@ static void background_work(bool unbounded)
  * fit: that is thrashing, and they are stopped with that diagnosis. */
 static bool may_run(struct vm *vm)
 {
-	if (vm->waiting && guest_frames_free())
+	if (vm->waiting && guest_frames_free_count())
 		vm->waiting = false;
 	return !vm->waiting;
 }

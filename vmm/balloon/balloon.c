@@ -6,6 +6,7 @@
 #include "vmm/balloon/batch.h"
 #include "vmm/balloon/pages.h"
 #include "vmm/mm/memory.h"
+#include "vmm/share/scan.h"
 #include "vmm/vm.h"
 #include "vmm/zswap/zswap.h"
 #include "kernel/errno.h"
@@ -75,9 +76,14 @@ static void op_flush(void *ctx)
 	backend->flush(ctx);
 }
 
+/* Inflate frees the frames whose last user it took, shared ones too: a
+ * shared frame must leave sharing's table before it goes back, or a later
+ * merge would map a frame that belongs to someone else (share/marks.h).
+ * Deflate frees only frames it allocated itself, never shared. */
 static void op_free_frame(void *ctx, mfn_t frame)
 {
 	(void)ctx;
+	share_frame_freed(frame);
 	vm_frame_free(frame);
 }
 

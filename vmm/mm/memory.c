@@ -13,35 +13,6 @@
 #include "kernel/panic.h"
 #include "kernel/string.h"
 
-struct guest_frames guest_frames;
-
-uint64_t guest_frames_charged(void)
-{
-	return guest_frames.used + zswap_pages_in_use();
-}
-
-uint64_t guest_frames_free(void)
-{
-	uint64_t charged = guest_frames_charged();
-	return charged < guest_frames.budget ? guest_frames.budget - charged : 0;
-}
-
-int vm_frame_alloc(mfn_t *out)
-{
-	if (guest_frames_charged() >= guest_frames.budget || mem_try_alloc_zeroed(out))
-		return -E_NO_MEMORY;
-	guest_frames.used++;
-	return 0;
-}
-
-void vm_frame_free(mfn_t f)
-{
-	ASSERT(guest_frames.used > 0);
-	guest_frames.used--;
-	share_frame_freed(f); /* a shared frame some other path emptied leaves the table */
-	mem_free_frame(f);
-}
-
 int vm_memory_init(struct vm *vm)
 {
 	uint64_t npages = vm->mem_bytes >> PAGE_SHIFT;

@@ -27,7 +27,7 @@ void policy_init(void)
 
 void policy_update(uint64_t now_ms)
 {
-	uint64_t total = guest_frames.budget, free = guest_frames_free();
+	uint64_t total = guest_frames.budget, free = guest_frames_free_count();
 	enum mem_state next = mem_state_next(state, free, total, &thresholds);
 	if (next == state)
 		return;
@@ -40,7 +40,7 @@ void policy_update(uint64_t now_ms)
 
 bool policy_update_due(void)
 {
-	return mem_state_next(state, guest_frames_free(), guest_frames.budget, &thresholds) > state;
+	return mem_state_next(state, guest_frames_free_count(), guest_frames.budget, &thresholds) > state;
 }
 
 enum mem_state policy_state(void)
@@ -78,7 +78,7 @@ static uint64_t high_goal(void)
 static uint64_t frames_missing(void)
 {
 	uint64_t goal = high_goal();
-	uint64_t free = guest_frames_free();
+	uint64_t free = guest_frames_free_count();
 	return free < goal ? goal - free : 0;
 }
 
@@ -144,7 +144,7 @@ static uint64_t deflates_pending(void)
 static void balloon_release(void)
 {
 	uint64_t goal = high_goal();
-	uint64_t free = guest_frames_free();
+	uint64_t free = guest_frames_free_count();
 	if (deflates_pending() || free < 2 * goal)
 		return;
 	uint64_t extra = (free - 2 * goal) / 2;
