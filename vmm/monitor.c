@@ -4,6 +4,7 @@
  * the same commands through script= (Bochs cannot take serial input).
  * Every command answers with lines starting "monitor:" or a table, and a
  * bad command gets one line of error and the prompt again. */
+#include "vmm/balloon/balloon.h"
 #include "vmm/monitor.h"
 #include "vmm/balloon/plan.h"
 #include "vmm/mm/memory.h"

@@ -2,6 +2,8 @@
  * (see stats.h). Nothing here keeps state: every figure is derived from
  * the PMAP (the truth) or from a counter that its event increments. */
 #include "vmm/stats.h"
+#include "vmm/balloon/balloon.h"
+#include "vmm/sched.h"
 #include "vmm/share/scan.h"
 #include "vmm/mm/memory.h"
 #include "vmm/zswap/zswap.h"

@@ -5,14 +5,14 @@
 
 #include "kernel/boot_info.h"
 #include "vmm/backend.h"
-#include "vmm/balloon/balloon.h"
+#include "vmm/balloon/per_vm.h"
 #include "vmm/cpu/state.h"
 #include "vmm/mm/frame_table.h"
 #include "vmm/hypercall_abi.h"
 #include "vmm/log_limit.h"
 #include "vmm/mm/nested_pt.h"
 #include "vmm/mm/pmap.h"
-#include "vmm/sched.h"
+#include "vmm/sched_per_vm.h"
 #include "vmm/share/per_vm.h"
 #include "vmm/zswap/per_vm.h"
 
@@ -86,8 +86,8 @@ struct vm {
 	struct vm_uart com1;
 	struct log_limit log_limit; /* lines the guest caused: vm_log_guest() */
 	struct vm_stats stats;
-	struct vm_sched sched;     /* vmm/sched.h */
-	struct vm_balloon balloon; /* vmm/balloon/balloon.h */
+	struct vm_sched sched;     /* vmm/sched_per_vm.h */
+	struct vm_balloon balloon; /* vmm/balloon/per_vm.h */
 	struct vm_share share;     /* vmm/share/per_vm.h */
 	struct vm_zswap zswap;     /* vmm/zswap/per_vm.h */
 };

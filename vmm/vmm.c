@@ -133,12 +133,12 @@ static void background_work(bool unbounded)
 {
 	uint64_t now = timer_ms();
 	/* In hard and low the guests wait on reclamation: it takes what it needs. */
-	sched_background_begin(unbounded || policy_state() >= MEM_HARD);
+	uint64_t deadline_tsc = sched_background_begin(unbounded || policy_state() >= MEM_HARD);
 	policy_update(now);
-	policy_act(now);
+	policy_act(deadline_tsc);
 	share_scan_step(now);
 	balloon_schedule_tick(now);
-	zswap_age_step(now);
+	zswap_age_step(now, deadline_tsc);
 	sched_background_end();
 }
 
@@ -246,7 +246,7 @@ void vmm_run(const char *guests_option)
 	guest_memory_frame_table_setup();
 	for (uint32_t i = 0; i < vm_count; i++)
 		create_vm(&vms[i]);
-	if (share_setup(timer_ms()))
+	if (share_setup(timer_ms(), vmm_check_invariants))
 		guests_option_error("no machine memory for page sharing's table");
 	guest_memory_budget_setup();
 	balloon_schedule_init();

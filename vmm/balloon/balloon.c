@@ -6,7 +6,7 @@
 #include "vmm/balloon/batch.h"
 #include "vmm/balloon/pages.h"
 #include "vmm/mm/memory.h"
-#include "vmm/share/scan.h"
+#include "vmm/share/marks.h"
 #include "vmm/vm.h"
 #include "vmm/zswap/zswap.h"
 #include "kernel/errno.h"

@@ -4,7 +4,12 @@
  * tables — the cache is always filled from the truth, never the reverse. */
 #include "vmm/mm/memory.h"
 #include "vmm/mm/guest_image.h"
-#include "vmm/share/scan.h"
+/* Above mm: make_resident() hands a BALLOONED, SHARED or COMPRESSED gfn to
+ * the technique that put it in that state, and vm_memory_release() and
+ * for_each_piece() do the same for theirs (tools/check-layers allows
+ * these three, here only). */
+#include "vmm/balloon/balloon.h"
+#include "vmm/share/cow.h"
 #include "vmm/zswap/zswap.h"
 #include "kernel/errno.h"
 #include "kernel/lab.h"

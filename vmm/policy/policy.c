@@ -5,9 +5,9 @@
 #include "vmm/policy/policy.h"
 #include "vmm/balloon/balloon.h"
 #include "vmm/mm/memory.h"
-#include "vmm/sched.h"
 #include "vmm/vm.h"
 #include "vmm/zswap/zswap.h"
+#include "kernel/io.h"
 #include "kernel/lab.h"
 #include "kernel/timer.h"
 #include "kernel/options.h"
@@ -192,12 +192,13 @@ struct vm *policy_most_over_share(void)
 }
 
 /* Compresses up to `missing` pages, a batch from each running VM in turn
- * while the background work's time lasts, cold pages first; *hot counts
- * the pages the clock took although they were in use (no cold one left). */
-static uint64_t compress_cold(uint64_t missing, uint64_t *hot)
+ * until deadline_tsc (the background work's time), cold pages first; *hot
+ * counts the pages the clock took although they were in use (no cold one
+ * left). */
+static uint64_t compress_cold(uint64_t missing, uint64_t deadline_tsc, uint64_t *hot)
 {
 	uint64_t freed = 0;
-	for (uint32_t i = 0; i < vm_count && freed < missing && sched_background_time_left(); i++) {
+	for (uint32_t i = 0; i < vm_count && freed < missing && rdtsc() < deadline_tsc; i++) {
 		struct vm *vm = &vms[i];
 		struct zswap_report r = { 0 };
 		if (vm->state != VM_RUNNABLE || !zswap_enabled())
@@ -300,16 +301,15 @@ struct vm *policy_starving_over_share(void)
 	return worst;
 }
 
-void policy_act(uint64_t now_ms)
+void policy_act(uint64_t deadline_tsc)
 {
-	(void)now_ms;
 	uint64_t missing = frames_missing(), hot = 0, freed = 0, released = total_released_or_merged();
 	if (state == MEM_HIGH)
 		balloon_release();
 	else
 		balloon_spread(missing);
 	if (state >= MEM_HARD) {
-		freed = compress_cold(missing, &hot);
+		freed = compress_cold(missing, deadline_tsc, &hot);
 		freed += compact_area();
 	}
 	static uint64_t released_before;

@@ -89,8 +89,9 @@ int zswap_swap_in(struct vm *vm, gfn_t gfn, mfn_t *out);
 int zswap_read(struct vm *vm, gfn_t gfn, const uint8_t **page);
 
 /* Background aging of every running VM's pages (clock.c), rate
- * limited; called between time slices. */
-void zswap_age_step(uint64_t now_ms);
+ * limited; called between time slices. A sweep stops once rdtsc()
+ * reaches deadline_tsc and goes on from there next time. */
+void zswap_age_step(uint64_t now_ms, uint64_t deadline_tsc);
 
 /* The area, for the checker and the monitor; NULL when there is none. */
 const struct zswap_area *zswap_machine_area(void);
