@@ -25,7 +25,7 @@ int vmm_detect(void)
 	if (!strcmp(vendor, "GenuineIntel"))
 		backend = &vmx_backend;
 	if (!backend) {
-		kprintf("memvisor: error: CPU vendor '%s' has no backend yet (AMD SVM is supported)\n", vendor);
+		kprintf("memvisor: error: CPU vendor '%s' has no backend (memvisor runs on AMD SVM and Intel VMX)\n", vendor);
 		return -E_NOT_FOUND;
 	}
 	int rc = backend->detect();

@@ -176,8 +176,10 @@ int balloon_touch(struct vm *vm, gfn_t gfn, mfn_t *out)
 	mfn_t frame;
 	if (vm_frame_alloc(&frame))
 		return -E_NO_MEMORY;
-	ASSERT(!pmap_set_private(&vm->pmap, gfn, frame));
-	ASSERT(!frame_table_add_user(&frame_table, frame, vm->id, gfn));
+	int set = pmap_set_private(&vm->pmap, gfn, frame);
+	ASSERT(set == 0);
+	int added = frame_table_add_user(&frame_table, frame, vm->id, gfn);
+	ASSERT(added == 0);
 	vm->balloon.touched++;
 	vm_log_guest(vm, "warning: touched ballooned gfn %#llx: it gets a fresh zero frame", (unsigned long long)gfn.raw);
 	*out = frame;

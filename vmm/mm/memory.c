@@ -46,8 +46,10 @@ static int fill_new_frame(struct vm *vm, gfn_t gfn, mfn_t *out)
 		vm->stats.demand_image++;
 	else
 		vm->stats.demand_zero++;
-	ASSERT(!pmap_set_private(&vm->pmap, gfn, f));
-	ASSERT(!frame_table_add_user(&frame_table, f, vm->id, gfn));
+	int set = pmap_set_private(&vm->pmap, gfn, f);
+	ASSERT(set == 0);
+	int added = frame_table_add_user(&frame_table, f, vm->id, gfn);
+	ASSERT(added == 0);
 	*out = f;
 	return 0;
 	/* LAB 2.2 end. The skeleton has instead:

@@ -96,7 +96,7 @@ void zswap_age_step(uint64_t now_ms, uint64_t deadline_tsc);
 /* The area, for the checker and the monitor; NULL when there is none. */
 const struct zswap_area *zswap_machine_area(void);
 
-/* The invariants of the area against every PMAP (vmm/mm/invariants.c). */
+/* The invariants of the area against every PMAP (run with the others by vmm/check.c). */
 typedef void (*zswap_violation_fn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void zswap_check_invariants(zswap_violation_fn violation);
 
