@@ -12,7 +12,7 @@
 /* Guest RAM starts below the image (at gpa 0) and must hold it. */
 #define GUEST_MEM_MIN (2 * MiB)
 #define GUEST_MEM_MAX (64 * GiB)
-/* A salt is stored in 64 bits but given as a 32-bit number: room to spare. */
+/* The largest salt= (vm->share.salt, vmm/share/per_vm.h). */
 #define SALT_MAX 0xffffffffull
 
 static const struct boot_module *find_image(const char *name)

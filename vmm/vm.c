@@ -15,6 +15,12 @@ struct vm *vm_by_id(uint32_t id)
 	return id >= 1 && id <= vm_count ? &vms[id - 1] : NULL;
 }
 
+struct vm *vm_with_memory(uint32_t id)
+{
+	struct vm *vm = vm_by_id(id);
+	return vm && vm->pmap.entries ? vm : NULL;
+}
+
 int vm_find(const char *word, struct vm **out)
 {
 	uint64_t id;

@@ -100,6 +100,8 @@ extern struct frame_table frame_table;
 /* The VM with that id, or NULL when there is none. A VM that ended keeps
  * its slot; whether it still holds memory is vm->pmap.entries != NULL. */
 struct vm *vm_by_id(uint32_t id);
+/* The same while the VM still holds its memory (its PMAP); else NULL. */
+struct vm *vm_with_memory(uint32_t id);
 /* A VM by id ("2") or by name ("memtest"). Returns 0 with *out set,
  * -E_NOT_FOUND, or -E_EXISTS when two VMs have that name (an id is then
  * the only way to name one). vm_find_error() writes what went wrong to

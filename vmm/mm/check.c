@@ -7,13 +7,6 @@
 
 static check_violation_fn violation;
 
-/* The VM with that id while it still holds memory; NULL otherwise. */
-static struct vm *live_vm(uint32_t id)
-{
-	struct vm *vm = vm_by_id(id);
-	return vm && vm->pmap.entries ? vm : NULL;
-}
-
 struct user_search {
 	uint32_t vm_id;
 	uint64_t gfn;
@@ -67,7 +60,7 @@ struct backref_ctx {
 static bool check_backref(uint32_t vm_id, gfn_t gfn, void *ctx)
 {
 	struct backref_ctx *c = ctx;
-	struct vm *vm = live_vm(vm_id);
+	struct vm *vm = vm_with_memory(vm_id);
 	pmap_entry_t e;
 	c->users++;
 	if (!vm || pmap_get(&vm->pmap, gfn, &e) || !pmap_entry_has_frame(e) || pmap_entry_mfn(e).raw != c->frame.raw)

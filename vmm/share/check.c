@@ -11,13 +11,6 @@ static check_violation_fn violation;
 static unsigned (*check_all)(void);
 static uint64_t checks;
 
-/* The VM with that id while it still holds memory; NULL otherwise. */
-static struct vm *live_vm(uint32_t id)
-{
-	struct vm *vm = vm_by_id(id);
-	return vm && vm->pmap.entries ? vm : NULL;
-}
-
 struct salt_check {
 	mfn_t frame;
 	uint64_t salt;
@@ -27,7 +20,7 @@ struct salt_check {
 static bool check_sharer(uint32_t vm_id, gfn_t gfn, void *ctx)
 {
 	struct salt_check *c = ctx;
-	struct vm *vm = live_vm(vm_id);
+	struct vm *vm = vm_with_memory(vm_id);
 	pmap_entry_t e;
 	c->users++;
 	if (!vm || pmap_get(&vm->pmap, gfn, &e) || pmap_entry_state(e) != PMAP_SHARED)

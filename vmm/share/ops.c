@@ -16,8 +16,8 @@ static void op_frame_free(mfn_t f)
 
 static struct pmap *op_pmap_of(uint32_t vm_id)
 {
-	struct vm *vm = vm_by_id(vm_id);
-	return vm && vm->pmap.entries ? &vm->pmap : NULL;
+	struct vm *vm = vm_with_memory(vm_id);
+	return vm ? &vm->pmap : NULL;
 }
 
 static void op_cache_update(uint32_t vm_id, gfn_t gfn, mfn_t f, bool writable)
