@@ -31,6 +31,8 @@ static void create_vm(struct vm *vm)
 		guests_option_error("image '%s': %s", vm->name, msg);
 	if (vm_memory_init(vm))
 		guests_option_error("no machine memory for %s's PMAP", vm->name);
+	if (zswap_vm_init(vm))
+		guests_option_error("no machine memory for %s's page ages (compression)", vm->name);
 	vm->vcpu.vm = vm;
 	if (backend->vcpu_init(&vm->vcpu, vm->entry))
 		guests_option_error("cannot set up a vCPU for %s", vm->name);
@@ -70,6 +72,7 @@ static void release_vm(struct vm *vm)
 	vm_log_suppressed(vm);
 	backend->vcpu_destroy(&vm->vcpu);
 	vm_memory_release(vm);
+	zswap_vm_release(vm);
 	vm_log(vm, "invariants ok; released %llu guest frames (%llu frames in all)", (unsigned long long)frames,
 	       (unsigned long long)(machine_frames.free - before));
 }

@@ -43,6 +43,7 @@ static struct vm *scratch(struct ktest_ctx *t)
 	str_copy(vm->name, "scratch", sizeof(vm->name));
 	vm->mem_bytes = SCRATCH_MEM;
 	KT_EXPECT_EQ(t, vm_memory_init(vm), 0);
+	KT_EXPECT_EQ(t, zswap_vm_init(vm), 0);
 	vm->vcpu.vm = vm;
 	vm->state = VM_RUNNABLE;
 	ready = true;

@@ -26,8 +26,6 @@ int vm_memory_init(struct vm *vm)
 	if (frames_alloc_contig(&machine_frames, frames, &first))
 		return -E_NO_MEMORY;
 	pmap_init(&vm->pmap, mfn_to_virt(first), npages);
-	if (zswap_vm_init(vm))
-		return -E_NO_MEMORY;
 	return backend->vm_init(vm);
 }
 
@@ -198,7 +196,6 @@ void vm_memory_release(struct vm *vm)
 	}
 	backend->flush(vm);
 	backend->vm_destroy(vm);
-	zswap_vm_release(vm);
 	uint64_t frames = ALIGN_UP(pmap_storage_bytes(vm->pmap.npages), PAGE_SIZE) >> PAGE_SHIFT;
 	mfn_t first = mpa_to_mfn(mpa((uintptr_t)vm->pmap.entries - DIRECT_MAP_BASE));
 	for (uint64_t i = 0; i < frames; i++)

@@ -53,15 +53,21 @@ uint64_t zswap_pages_in_use(void)
 	return area_ready ? area.pages_used : 0;
 }
 
+/* Frames for one age byte per page of the VM. */
+static uint64_t age_frames(const struct vm *vm)
+{
+	return ALIGN_UP(vm->mem_bytes >> PAGE_SHIFT, PAGE_SIZE) >> PAGE_SHIFT;
+}
+
 int zswap_vm_init(struct vm *vm)
 {
-	uint64_t frames = ALIGN_UP(vm->pmap.npages, PAGE_SIZE) >> PAGE_SHIFT;
+	uint64_t frames = age_frames(vm);
 	mfn_t first;
 	vm->zswap = (struct vm_zswap){ 0 };
 	if (frames_alloc_contig(&machine_frames, frames, &first))
 		return -E_NO_MEMORY;
 	vm->zswap.age = mfn_to_virt(first);
-	for (uint64_t g = 0; g < vm->pmap.npages; g++)
+	for (uint64_t g = 0; g < vm->mem_bytes >> PAGE_SHIFT; g++)
 		vm->zswap.age[g] = 0;
 	return 0;
 }
@@ -71,7 +77,7 @@ void zswap_vm_release(struct vm *vm)
 	if (!vm->zswap.age)
 		return;
 	ASSERT(!vm->zswap.bytes);
-	uint64_t frames = ALIGN_UP(vm->pmap.npages, PAGE_SIZE) >> PAGE_SHIFT;
+	uint64_t frames = age_frames(vm);
 	mfn_t first = mpa_to_mfn(mpa((uintptr_t)vm->zswap.age - DIRECT_MAP_BASE));
 	for (uint64_t i = 0; i < frames; i++)
 		mem_free_frame(mfn(first.raw + i));

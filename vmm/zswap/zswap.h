@@ -49,11 +49,14 @@ bool zswap_enabled(void);
 /* Pages of the area in zspages now: what compressed pages really take. */
 uint64_t zswap_pages_in_use(void);
 
-/* The VM's clock ages; 0 or -E_NO_MEMORY. */
+/* The VM's clock ages, one per page of vm->mem_bytes; 0 or -E_NO_MEMORY.
+ * The run loop calls it once the VM's memory is set up. */
 int zswap_vm_init(struct vm *vm);
-/* Frees a COMPRESSED gfn's object, at the VM's release. */
+/* Frees a COMPRESSED gfn's object, at the VM's release
+ * (vm_memory_release()). */
 void zswap_drop(struct vm *vm, gfn_t gfn, pmap_entry_t e);
-/* Gives the clock's ages back (after every gfn was dropped). */
+/* Gives the clock's ages back, after vm_memory_release() dropped every
+ * compressed gfn. */
 void zswap_vm_release(struct vm *vm);
 
 /* The most area bytes the VM may take: zswap_max_pct of its memory. */
