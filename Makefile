@@ -112,6 +112,7 @@ $(BUILD)/memvisor.efi: $(BUILD)/efi/memvisor.so
 #   make deps                   install the Debian packages we need (tools/deps)
 #   make run CMDLINE='help'     boot the ISO in QEMU with that kernel command line
 #   make test                   host unit tests, then system tests in emulators
+#   make check-layers           every include goes down the layers (make unit runs it; no emulator)
 #   make debug                  QEMU halted with its gdb stub, gdb attached
 #   make bench                  benchmarks, each next to a reference (tools/bench)
 #   make attack                 the adversarial guest, ATTACK_ROUNDS rounds, a new seed
@@ -125,7 +126,7 @@ CMDLINE ?=
 # CMDLINE in single quotes for the shell ('\'' for each quote inside).
 CMDLINE_ARG := '$(subst ','\'',$(CMDLINE))'
 
-.PHONY: deps run test unit debug bench skeleton grade attack soak
+.PHONY: deps run test unit debug bench skeleton grade attack soak check-layers
 deps:
 	tools/deps
 
@@ -207,6 +208,11 @@ test:
 	echo "make test: unit tests $$unit, system tests $$system"; \
 	[ $$unit = passed ] && [ $$system = passed ]
 
+# Every #include of boot/, kernel/ and vmm/ goes to a lower layer (the table
+# and the few allowed exceptions, each with its reason, are in the script).
+check-layers:
+	$(PYTHON) tools/check-layers
+
 # -- Host unit tests (tests/unit/) --------------------------------------------
 # `make unit`: each tests/unit/test_<module>.c is a cmocka program, linked with
 # the pure kernel sources it tests, built for the host with ASan and UBSan,
@@ -262,6 +268,7 @@ $(UNIT_BINS): $(UNIT_DIR)/%: $(UNIT_DIR)/obj/tests/unit/%.o $(UNIT_DIR)/obj/test
 	$(Q)$(CC) $(UNIT_CFLAGS) $(filter %.o,$^) -o $@ -lcmocka
 
 unit: $(UNIT_BINS)
+	@$(PYTHON) tools/check-layers
 	@sh tests/unit/run.sh $(UNIT_BINS)
 	@sh tests/fuzz/run.sh $(FUZZ_QUICK_SECONDS) $(FUZZ_BINS)
 	@tools/check-docs

@@ -17,7 +17,7 @@
 
 struct ktest_ctx {
 	unsigned failures;
-	const char *skip_reason; /* set by KT_SKIP */
+	const char *skip_reason; /* set by ktest_skip() */
 };
 
 struct ktest {
@@ -59,11 +59,11 @@ void ktest_fail(struct ktest_ctx *t, const char *file, int line, const char *fmt
 				   #seen, kt_e, kt_s);                                      \
 	} while (0)
 
-#define KT_SKIP(t, reason)                                                                  \
-	do {                                                                                \
-		(t)->skip_reason = (reason);                                                \
-		return;                                                                     \
-	} while (0)
+/* Marks the test skipped (KTAP "# SKIP reason"); the test then returns. */
+static inline void ktest_skip(struct ktest_ctx *t, const char *reason)
+{
+	t->skip_reason = reason;
+}
 
 /* Checks that every name in `selection` ("all" or "a,b,c") is a suite.
  * Returns NULL, or the first unknown name (copied into `bad`). */

@@ -91,3 +91,8 @@ unsigned timer_hz(void)
 {
 	return hz_now;
 }
+
+uint64_t timer_ms(void)
+{
+	return timer_ticks() * 1000 / timer_hz();
+}

@@ -9,6 +9,8 @@
 void timer_init(unsigned hz);
 uint64_t timer_ticks(void);
 unsigned timer_hz(void);
+/* Milliseconds since timer_init(), at the tick's resolution. */
+uint64_t timer_ms(void);
 
 /* Measures the TSC against the tick (interrupts must be on); afterwards
  * tsc_khz() is TSC ticks per millisecond. */

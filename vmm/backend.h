@@ -42,6 +42,10 @@ enum exit_reason {
 	EXIT_REASON_COUNT
 };
 
+/* The reason's name as memvisor prints it ("cpuid", "npf", ...); "invalid"
+ * for a value outside the enum (vmm/exit_reason.c). */
+const char *exit_reason_name(enum exit_reason r);
+
 /* Access rights of a nested mapping. */
 #define NPT_READ BIT(0)
 #define NPT_WRITE BIT(1)
@@ -163,7 +167,7 @@ struct backend {
 	void (*dump)(struct vcpu *vcpu);
 };
 
-/* The backend chosen at boot, or NULL (vmm/vmm.c). */
+/* The backend chosen at boot, or NULL (vmm/backend.c). */
 extern const struct backend *backend;
 
 extern const struct backend svm_backend;

@@ -8,19 +8,6 @@
 #include "kernel/errno.h"
 #include "kernel/printf.h"
 
-static const char *const reason_names[EXIT_REASON_COUNT] = {
-	[EXIT_CPUID] = "cpuid", [EXIT_IO] = "io", [EXIT_HLT] = "hlt",
-	[EXIT_HYPERCALL] = "hypercall", [EXIT_MSR] = "msr", [EXIT_INVD] = "invd", [EXIT_WBINVD] = "wbinvd",
-	[EXIT_RDPMC] = "rdpmc", [EXIT_CR_WRITE] = "cr-write", [EXIT_XSETBV] = "xsetbv", [EXIT_NPF] = "npf",
-	[EXIT_SHUTDOWN] = "shutdown", [EXIT_INTERRUPT] = "interrupt",
-	[EXIT_ENTRY_FAILED] = "entry-failed", [EXIT_UNEXPECTED] = "unexpected",
-};
-
-const char *exit_reason_name(enum exit_reason r)
-{
-	return r < EXIT_REASON_COUNT ? reason_names[r] : "invalid";
-}
-
 static void handle_hlt(struct vcpu *vcpu, const struct exit_record *exit)
 {
 	/* Guests get no virtual interrupts yet, so nothing would wake it. */

@@ -1,6 +1,7 @@
 /* vmm/hypercall.c — hypercall dispatch (ABI: vmm/hypercall_abi.h).
  * Every argument is checked; a bad one returns -HC_E_* to the guest and
  * never reaches past the VM's own memory. */
+#include "vmm/balloon/balloon.h"
 #include "vmm/cpu/emulate.h"
 #include "vmm/exit.h"
 #include "vmm/mm/memory.h"

@@ -4,6 +4,7 @@
  * the same commands through script= (Bochs cannot take serial input).
  * Every command answers with lines starting "monitor:" or a table, and a
  * bad command gets one line of error and the prompt again. */
+#include "vmm/balloon/balloon.h"
 #include "vmm/monitor.h"
 #include "vmm/balloon/plan.h"
 #include "vmm/mm/memory.h"
@@ -47,16 +48,15 @@ __attribute__((format(printf, 1, 2))) static enum monitor_result complain(const 
 	return MONITOR_STAY;
 }
 
-/* A VM by id ("2") or by name ("memtest"): NULL when there is none. */
+/* A VM by id or by name (vm_find()); NULL after saying why there is none. */
 static struct vm *find_vm(const char *word)
 {
-	uint64_t id;
-	if (!cmdline_parse_number(word, &id))
-		return id >= 1 && id <= vm_count ? &vms[id - 1] : NULL;
-	for (uint32_t i = 0; i < vm_count; i++)
-		if (!strcmp(vms[i].name, word))
-			return &vms[i];
-	return NULL;
+	struct vm *vm;
+	char why[64 + VM_NAME_MAX];
+	int rc = vm_find(word, &vm);
+	if (rc)
+		complain("%s (see vms)", vm_find_error(rc, word, why, sizeof(why)));
+	return vm;
 }
 
 static bool number(const char *word, uint64_t *out)
@@ -65,11 +65,6 @@ static bool number(const char *word, uint64_t *out)
 }
 
 static enum monitor_result cmd_help(int argc, char **argv);
-
-static const char *vm_state_name(const struct vm *vm)
-{
-	return vm->state == VM_RUNNABLE ? "running" : vm->state == VM_STOPPED ? "stopped" : "finished";
-}
 
 static enum monitor_result cmd_vms(int argc, char **argv)
 {
@@ -89,7 +84,7 @@ static enum monitor_result cmd_stats(int argc, char **argv)
 {
 	const struct vm *vm = NULL;
 	if (argc == 2 && !(vm = find_vm(argv[1])))
-		return complain("no VM '%s' (see vms)", argv[1]);
+		return MONITOR_STAY; /* find_vm() said why */
 	stats_print_table(vm);
 	return MONITOR_STAY;
 }
@@ -119,7 +114,7 @@ static enum monitor_result cmd_pmap(int argc, char **argv)
 	struct vm *vm = find_vm(argv[1]);
 	uint64_t gfn, count = 1;
 	if (!vm)
-		return complain("no VM '%s' (see vms)", argv[1]);
+		return MONITOR_STAY; /* find_vm() said why */
 	if (!vm->pmap.entries)
 		return complain("vm%u has ended: its PMAP is gone", vm->id);
 	if (!number(argv[2], &gfn) || (argc == 4 && !number(argv[3], &count)))
@@ -168,7 +163,7 @@ static enum monitor_result cmd_stop(int argc, char **argv)
 	(void)argc;
 	struct vm *vm = find_vm(argv[1]);
 	if (!vm)
-		return complain("no VM '%s' (see vms)", argv[1]);
+		return MONITOR_STAY; /* find_vm() said why */
 	if (vm->state != VM_RUNNABLE)
 		return complain("vm%u is not running", vm->id);
 	vm_stop(vm, "stopped from the monitor");
@@ -186,7 +181,7 @@ static enum monitor_result cmd_balloon(int argc, char **argv)
 	struct vm *vm = find_vm(argv[1]);
 	uint64_t pages;
 	if (!vm)
-		return complain("no VM '%s' (see vms)", argv[1]);
+		return MONITOR_STAY; /* find_vm() said why */
 	if (!vm->pmap.entries)
 		return complain("vm%u has ended: its balloon is gone", vm->id);
 	if (argc == 3 && balloon_parse_pages(argv[2], &pages))
@@ -220,7 +215,7 @@ static enum monitor_result cmd_compress(int argc, char **argv)
 	uint64_t count;
 	struct zswap_report r;
 	if (!vm)
-		return complain("no VM '%s' (see vms)", argv[1]);
+		return MONITOR_STAY; /* find_vm() said why */
 	if (!number(argv[2], &count))
 		return complain("usage: compress VM COUNT (pages, decimal or 0x-hex)");
 	if (!vm->pmap.entries)
@@ -270,7 +265,7 @@ static enum monitor_result zswap_swap_in_now(struct vm *vm, const char *stride_t
  * swap-in finds it damaged. */
 static enum monitor_result cmd_zswap(int argc, char **argv)
 {
-	struct vm *vm = argc >= 3 ? find_vm(argv[2]) : NULL;
+	struct vm *vm = NULL;
 	uint64_t gfn = 0;
 	if (argc == 1) {
 		zswap_print();
@@ -280,6 +275,8 @@ static enum monitor_result cmd_zswap(int argc, char **argv)
 		return complain("there is no zswap area (zswap=0)");
 	if (argc == 2 && !strcmp(argv[1], "compact"))
 		return zswap_compact_now();
+	if (argc >= 3 && (!strcmp(argv[1], "swapin") || !strcmp(argv[1], "damage")) && !(vm = find_vm(argv[2])))
+		return MONITOR_STAY; /* find_vm() said why */
 	if (argc == 4 && !strcmp(argv[1], "swapin"))
 		return zswap_swap_in_now(vm, argv[3]);
 	if (argc < 3 || strcmp(argv[1], "damage") || !vm || (argc == 4 && !number(argv[3], &gfn)))
@@ -323,7 +320,7 @@ static enum monitor_result cmd_dump(int argc, char **argv)
 	struct vm *vm = find_vm(argv[1]);
 	uint64_t gfn, count = 1, dumped = 0;
 	if (!vm)
-		return complain("no VM '%s' (see vms)", argv[1]);
+		return MONITOR_STAY; /* find_vm() said why */
 	if (!vm->pmap.entries)
 		return complain("vm%u has ended: its memory is gone", vm->id);
 	if (!number(argv[2], &gfn) || (argc == 4 && !number(argv[3], &count)) || !count || count > DUMP_COUNT_MAX)

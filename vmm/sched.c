@@ -13,7 +13,7 @@ static const struct vm *last_run;
 
 /* Background work: when the running step began and must end, when the
  * last one ended, and what they took in all. */
-static uint64_t background_start, background_deadline, background_end, background_tsc;
+static uint64_t background_start, background_end, background_tsc;
 
 static uint64_t tsc_per_ms(void)
 {
@@ -56,17 +56,11 @@ void sched_slice_end(struct vm *vm)
 	s->slices++;
 }
 
-void sched_background_begin(bool unbounded)
+uint64_t sched_background_begin(bool unbounded)
 {
 	uint64_t now = rdtsc(), since = background_end ? now - background_end : 0;
 	background_start = now;
-	background_deadline = unbounded ? UINT64_MAX
-					: now + since * options.background_pct / MAX(100 - options.background_pct, 1);
-}
-
-bool sched_background_time_left(void)
-{
-	return rdtsc() < background_deadline;
+	return unbounded ? UINT64_MAX : now + since * options.background_pct / MAX(100 - options.background_pct, 1);
 }
 
 void sched_background_end(void)

@@ -33,16 +33,10 @@
 #define MEMVISOR_VMM_SCHED_H
 
 #include "kernel/types.h"
+#include "vmm/sched_per_vm.h"
 
 struct vm;
 
-struct vm_sched {
-	int64_t credit;       /* TSC ticks it may still run this turn (< 0: owed) */
-	uint64_t slice_start; /* TSC at the start of the running slice          */
-	uint64_t cpu_tsc;     /* TSC ticks of all its slices                    */
-	uint64_t slices;      /* slices it ran                                  */
-	uint64_t sat_out;     /* turns it sat out to pay back an overrun        */
-};
 
 /* The quantum from slice_ms and the measured TSC rate. */
 void sched_init(void);
@@ -58,10 +52,10 @@ void sched_slice_end(struct vm *vm);
 
 /* Background work is about to run: its time budget, background_pct of
  * the time since it last ran (unbounded when `unbounded`: no VM can run
- * now). The steps that can take long (compression, aging sweeps) check
- * sched_background_time_left() and stop early. */
-void sched_background_begin(bool unbounded);
-bool sched_background_time_left(void);
+ * now). Returns the deadline, a TSC value (UINT64_MAX: none), which the
+ * run loop hands to the steps that can take long (compression, aging
+ * sweeps): they stop early once rdtsc() reaches it. */
+uint64_t sched_background_begin(bool unbounded);
 /* Background work is done: its time is charged. */
 void sched_background_end(void);
 

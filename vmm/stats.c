@@ -2,6 +2,8 @@
  * (see stats.h). Nothing here keeps state: every figure is derived from
  * the PMAP (the truth) or from a counter that its event increments. */
 #include "vmm/stats.h"
+#include "vmm/balloon/balloon.h"
+#include "vmm/sched.h"
 #include "vmm/share/scan.h"
 #include "vmm/mm/memory.h"
 #include "vmm/zswap/zswap.h"
@@ -102,11 +104,6 @@ const char *stats_memory_state(void)
 	return mem_state_name(policy_state());
 }
 
-static const char *state_word(const struct vm *vm)
-{
-	return vm->state == VM_RUNNABLE ? "running" : vm->state == VM_STOPPED ? "stopped" : "finished";
-}
-
 /* Page sharing's machine-wide figures, as " key=value" words. */
 static void share_keys(char *buf, size_t size)
 {
@@ -153,7 +150,7 @@ void stats_print_table(const struct vm *only)
 		if (only && vm != only)
 			continue;
 		kprintf("  %-3u %-10s %-8s %8llu %8llu %7llu %7llu %6llu %7llu %7llu %7llu %8llu\n", vm->id, vm->name,
-			state_word(vm), (unsigned long long)(vm->mem_bytes / KiB),
+			vm_state_name(vm), (unsigned long long)(vm->mem_bytes / KiB),
 			(unsigned long long)stat_value(vm, STAT_GRANTED), (unsigned long long)stat_value(vm, STAT_TOUCHED),
 			(unsigned long long)stat_value(vm, STAT_SHARED), (unsigned long long)stat_value(vm, STAT_ZERO),
 			(unsigned long long)stat_value(vm, STAT_BALLOON_SIZE),

@@ -5,14 +5,14 @@
 
 #include "kernel/boot_info.h"
 #include "vmm/backend.h"
-#include "vmm/balloon/balloon.h"
+#include "vmm/balloon/per_vm.h"
 #include "vmm/cpu/state.h"
 #include "vmm/mm/frame_table.h"
 #include "vmm/hypercall_abi.h"
 #include "vmm/log_limit.h"
 #include "vmm/mm/nested_pt.h"
 #include "vmm/mm/pmap.h"
-#include "vmm/sched.h"
+#include "vmm/sched_per_vm.h"
 #include "vmm/share/per_vm.h"
 #include "vmm/zswap/per_vm.h"
 
@@ -86,15 +86,31 @@ struct vm {
 	struct vm_uart com1;
 	struct log_limit log_limit; /* lines the guest caused: vm_log_guest() */
 	struct vm_stats stats;
-	struct vm_sched sched;     /* vmm/sched.h */
-	struct vm_balloon balloon; /* vmm/balloon/balloon.h */
+	struct vm_sched sched;     /* vmm/sched_per_vm.h */
+	struct vm_balloon balloon; /* vmm/balloon/per_vm.h */
 	struct vm_share share;     /* vmm/share/per_vm.h */
 	struct vm_zswap zswap;     /* vmm/zswap/per_vm.h */
 };
 
+/* The VM table (vmm/vm.c): vms[0..vm_count), vm->id == index + 1. */
 extern struct vm vms[VM_MAX];
 extern uint32_t vm_count;
 extern struct frame_table frame_table;
+
+/* The VM with that id, or NULL when there is none. A VM that ended keeps
+ * its slot; whether it still holds memory is vm->pmap.entries != NULL. */
+struct vm *vm_by_id(uint32_t id);
+/* The same while the VM still holds its memory (its PMAP); else NULL. */
+struct vm *vm_with_memory(uint32_t id);
+/* A VM by id ("2") or by name ("memtest"). Returns 0 with *out set,
+ * -E_NOT_FOUND, or -E_EXISTS when two VMs have that name (an id is then
+ * the only way to name one). vm_find_error() writes what went wrong to
+ * buf ("no VM 'x'", or that two have that name) and returns buf. */
+int vm_find(const char *word, struct vm **out);
+const char *vm_find_error(int rc, const char *word, char *buf, size_t size);
+/* The VM's state as the monitor and the stats lines print it:
+ * "running", "finished" or "stopped". */
+const char *vm_state_name(const struct vm *vm);
 
 /* Ends a VM that misbehaved, printing "vmN (name) stopped: REASON". */
 void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

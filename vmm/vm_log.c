@@ -5,8 +5,6 @@
 #include "kernel/printf.h"
 #include "kernel/timer.h"
 
-#define MS_PER_SEC 1000
-
 void vm_log(const struct vm *vm, const char *fmt, ...)
 {
 	char msg[256];
@@ -27,7 +25,7 @@ void vm_log_suppressed(struct vm *vm)
 
 bool vm_log_guest_allowed(struct vm *vm)
 {
-	if (!log_limit_allow(&vm->log_limit, timer_ticks() * MS_PER_SEC / timer_hz()))
+	if (!log_limit_allow(&vm->log_limit, timer_ms()))
 		return false;
 	vm_log_suppressed(vm);
 	return true;

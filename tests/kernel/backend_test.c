@@ -43,20 +43,27 @@ static struct vm *scratch(struct ktest_ctx *t)
 	str_copy(vm->name, "scratch", sizeof(vm->name));
 	vm->mem_bytes = SCRATCH_MEM;
 	KT_EXPECT_EQ(t, vm_memory_init(vm), 0);
+	KT_EXPECT_EQ(t, zswap_vm_init(vm), 0);
 	vm->vcpu.vm = vm;
 	vm->state = VM_RUNNABLE;
 	ready = true;
 	return vm;
 }
 
-#define NEED_SCRATCH(t, vm)                                                   \
-	struct vm *vm = scratch(t);                                           \
-	if (!vm)                                                              \
-		KT_SKIP(t, "no usable virtualisation backend on this CPU (or it could not be enabled)")
+/* The scratch VM, or NULL with the test marked skipped. */
+static struct vm *scratch_or_skip(struct ktest_ctx *t)
+{
+	struct vm *vm = scratch(t);
+	if (!vm)
+		ktest_skip(t, "no usable virtualisation backend on this CPU (or it could not be enabled)");
+	return vm;
+}
 
 KTEST(backend, map_lookup_protect_unmap)
 {
-	NEED_SCRATCH(t, vm);
+	struct vm *vm = scratch_or_skip(t);
+	if (!vm)
+		return;
 	mfn_t f = mem_alloc_zeroed_frame(), seen;
 	unsigned prot;
 	gfn_t g = { 0x1ff };
@@ -111,7 +118,9 @@ static uint64_t exit_insn_len(struct ktest_ctx *t, struct vcpu *v, struct exit_r
 
 KTEST(backend, guest_exits_decode_to_neutral_records)
 {
-	NEED_SCRATCH(t, vm);
+	struct vm *vm = scratch_or_skip(t);
+	if (!vm)
+		return;
 	uint8_t code[32];
 	size_t len = guest_code(code);
 	KT_EXPECT_EQ(t, vm_gpa_write(vm, CODE_GPA, code, len), 0);
@@ -171,7 +180,9 @@ static bool stopped_saying(struct vm *vm, const char *prefix)
  * names stops the VM with a reason; it never reaches the handler. */
 KTEST(backend, undecodable_instructions_stop_the_vm_naming_why)
 {
-	NEED_SCRATCH(t, vm);
+	struct vm *vm = scratch_or_skip(t);
+	if (!vm)
+		return;
 	struct vcpu *v = &vm->vcpu;
 	uint64_t rip = v->regs.rip;
 	struct exit_record e = { .reason = EXIT_CPUID };
@@ -187,11 +198,15 @@ KTEST(backend, undecodable_instructions_stop_the_vm_naming_why)
 
 KTEST(backend, accessed_and_dirty_bits_follow_guest_accesses)
 {
-	NEED_SCRATCH(t, vm);
+	struct vm *vm = scratch_or_skip(t);
+	if (!vm)
+		return;
 	gfn_t code = { CODE_GPA >> PAGE_SHIFT };
 	int ad = backend->test_and_clear_ad(vm, code);
-	if (ad == -E_NOT_SUPPORTED)
-		KT_SKIP(t, "the nested page tables of this CPU have no accessed/dirty bits");
+	if (ad == -E_NOT_SUPPORTED) {
+		ktest_skip(t, "the nested page tables of this CPU have no accessed/dirty bits");
+		return;
+	}
 	KT_EXPECT(t, ad >= 0 && (ad & NPT_ACCESSED)); /* the guest ran from it */
 	KT_EXPECT_EQ(t, backend->test_and_clear_ad(vm, code), 0);
 	KT_EXPECT_EQ(t, backend->test_and_clear_ad(vm, (gfn_t){ 0x77 }), -E_NOT_FOUND);
@@ -199,7 +214,9 @@ KTEST(backend, accessed_and_dirty_bits_follow_guest_accesses)
 
 KTEST(backend, invariant_checker_catches_disagreement)
 {
-	NEED_SCRATCH(t, vm);
+	struct vm *vm = scratch_or_skip(t);
+	if (!vm)
+		return;
 	KT_EXPECT_EQ(t, vmm_check_invariants(), 0);
 	/* The cache maps a gfn the PMAP calls untouched. */
 	mfn_t f = mem_alloc_zeroed_frame();
@@ -220,7 +237,9 @@ KTEST(backend, invariant_checker_catches_disagreement)
 
 KTEST(backend, pmap_counts_demand_allocation)
 {
-	NEED_SCRATCH(t, vm);
+	struct vm *vm = scratch_or_skip(t);
+	if (!vm)
+		return;
 	KT_EXPECT_EQ(t, vm->pmap.count[PMAP_PRIVATE], 1); /* only the code page */
 	KT_EXPECT_EQ(t, vm->pmap.count[PMAP_UNTOUCHED], vm->pmap.npages - 1);
 	uint64_t before = machine_frames.free;
@@ -238,11 +257,15 @@ KTEST(backend, pmap_counts_demand_allocation)
  * monitor read), then brought back by a nested page fault (swap-in). */
 KTEST(backend, compressed_page_reads_through_and_swaps_back_in)
 {
-	NEED_SCRATCH(t, vm);
+	struct vm *vm = scratch_or_skip(t);
+	if (!vm)
+		return;
 	if (!zswap_enabled())
 		zswap_init();
-	if (!zswap_enabled())
-		KT_SKIP(t, "zswap=0: no compressed swap area");
+	if (!zswap_enabled()) {
+		ktest_skip(t, "zswap=0: no compressed swap area");
+		return;
+	}
 	static uint8_t page[PAGE_SIZE], back[PAGE_SIZE];
 	const uint64_t gpa = 0x5000;
 	for (size_t i = 0; i < PAGE_SIZE; i++)
@@ -281,7 +304,9 @@ KTEST(backend, compressed_page_reads_through_and_swaps_back_in)
 
 KTEST(backend, injected_exception_survives_a_nested_fault_in_its_delivery)
 {
-	NEED_SCRATCH(t, vm);
+	struct vm *vm = scratch_or_skip(t);
+	if (!vm)
+		return;
 	struct vcpu *v = &vm->vcpu;
 	const uint64_t code_desc = DESC_CODE32_FLAT_ACCESSED;
 	const uint32_t gate[2] = { (BOOT_CODE_SELECTOR << GATE_SELECTOR_SHIFT) | (HANDLER_GPA & GATE_OFFSET_LOW),

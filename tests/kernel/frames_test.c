@@ -58,8 +58,10 @@ KTEST(frames, contiguous_run_is_contiguous_and_free)
 KTEST(frames, ram_above_4g_is_usable)
 {
 	uint64_t top = machine_frames.nframes;
-	if (top <= (4 * GiB >> PAGE_SHIFT))
-		KT_SKIP(t, "no RAM above 4 GiB in this machine");
+	if (top <= (4 * GiB >> PAGE_SHIFT)) {
+		ktest_skip(t, "no RAM above 4 GiB in this machine");
+		return;
+	}
 	mfn_t high = mfn(top - 1);
 	while (high.raw > (4 * GiB >> PAGE_SHIFT) && !frames_is_free(&machine_frames, high))
 		high.raw--;

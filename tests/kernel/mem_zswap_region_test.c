@@ -13,8 +13,10 @@ KTEST(zswap, region_has_the_requested_size)
 
 KTEST(zswap, region_frames_are_taken_and_writable)
 {
-	if (!zswap_region.bytes)
-		KT_SKIP(t, "zswap=0");
+	if (!zswap_region.bytes) {
+		ktest_skip(t, "zswap=0");
+		return;
+	}
 	for (uint64_t off = 0; off < zswap_region.bytes; off += PAGE_SIZE)
 		KT_EXPECT(t, !frames_is_free(&machine_frames, mpa_to_mfn(mpa(zswap_region.start.raw + off))));
 	uint8_t *first = mpa_to_virt(zswap_region.start);

@@ -39,8 +39,10 @@ static bool same_bytes(const uint8_t *a, const uint8_t *b)
 KTEST(zswap_store, text_same_filled_and_random_pages_take_their_paths)
 {
 	struct zswap_area *a = region_area();
-	if (!a)
-		KT_SKIP(t, "zswap= reserved too little RAM");
+	if (!a) {
+		ktest_skip(t, "zswap= reserved too little RAM");
+		return;
+	}
 	struct zswap_stored st;
 	for (size_t i = 0; i < PAGE_SIZE; i++)
 		page[i] = (uint8_t)TEXT[i % (sizeof(TEXT) - 1)] ^ (uint8_t)(i / 512);
@@ -67,8 +69,10 @@ KTEST(zswap_store, text_same_filled_and_random_pages_take_their_paths)
 KTEST(zswap_store, damaged_data_is_caught)
 {
 	struct zswap_area *a = region_area();
-	if (!a)
-		KT_SKIP(t, "zswap= reserved too little RAM");
+	if (!a) {
+		ktest_skip(t, "zswap= reserved too little RAM");
+		return;
+	}
 	for (size_t i = 0; i < PAGE_SIZE; i++)
 		page[i] = (uint8_t)(i * 7 / 64);
 	struct zswap_stored st;

@@ -31,7 +31,8 @@ static void setup_pmap(struct pmap *pm)
 	pmap_set_ballooned(pm, (gfn_t){ 11 });
 	pmap_set_private(pm, (gfn_t){ 12 }, mfn(21));
 	pmap_set_compressed(pm, (gfn_t){ 12 }, 5);
-	pmap_set_shared(pm, (gfn_t){ 13 }, mfn(30));
+	pmap_set_private(pm, (gfn_t){ 13 }, mfn(30));
+	pmap_set_shared(pm, (gfn_t){ 13 }, mfn(30)); /* merged: only a PRIVATE page is */
 }
 
 static void check(const struct pmap *pm, enum balloon_op op, const uint64_t *gfns, uint32_t n, uint64_t room,

@@ -106,10 +106,9 @@ static void setup(struct world *w)
 static void give(struct world *w, struct pmap *pm, uint32_t vm_id, uint64_t gfn, uint64_t f, bool shared)
 {
 	w->m.in_use[f] = true;
-	if (shared)
+	assert_int_equal(pmap_set_private(pm, (gfn_t){ gfn }, mfn(f)), 0);
+	if (shared) /* as a merge makes it: only a PRIVATE page becomes SHARED */
 		assert_int_equal(pmap_set_shared(pm, (gfn_t){ gfn }, mfn(f)), 0);
-	else
-		assert_int_equal(pmap_set_private(pm, (gfn_t){ gfn }, mfn(f)), 0);
 	assert_int_equal(frame_table_add_user(&w->ft, mfn(f), vm_id, (gfn_t){ gfn }), 0);
 }
 

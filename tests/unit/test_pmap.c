@@ -67,16 +67,16 @@ static void test_transition_table(void **state)
 	(void)state;
 	static const int allowed[PMAP_STATE_COUNT][PMAP_STATE_COUNT] = {
 		/* to:        untouched private shared ballooned compressed */
-		[PMAP_UNTOUCHED] = { 0, 1, 1, 0, 0 },
+		[PMAP_UNTOUCHED] = { 0, 1, 0, 0, 0 },
 		[PMAP_PRIVATE] = { 0, 0, 1, 1, 1 },
-		[PMAP_SHARED] = { 0, 1, 1, 1, 0 },
-		[PMAP_BALLOONED] = { 0, 1, 1, 0, 0 },
+		[PMAP_SHARED] = { 0, 1, 0, 1, 0 },
+		[PMAP_BALLOONED] = { 0, 1, 0, 0, 0 },
 		[PMAP_COMPRESSED] = { 0, 1, 0, 1, 0 },
 	};
 	static const enum pmap_state path_to[PMAP_STATE_COUNT][2] = {
 		[PMAP_UNTOUCHED] = { PMAP_UNTOUCHED, PMAP_UNTOUCHED },
 		[PMAP_PRIVATE] = { PMAP_PRIVATE, PMAP_PRIVATE },
-		[PMAP_SHARED] = { PMAP_SHARED, PMAP_SHARED },
+		[PMAP_SHARED] = { PMAP_PRIVATE, PMAP_SHARED },
 		[PMAP_BALLOONED] = { PMAP_PRIVATE, PMAP_BALLOONED },
 		[PMAP_COMPRESSED] = { PMAP_PRIVATE, PMAP_COMPRESSED },
 	};

@@ -189,7 +189,7 @@ static mfn_t frame_of(uint32_t vm, uint64_t gfn)
 	return pmap_entry_mfn(entry(vm, gfn));
 }
 
-/* ---- the invariants (those of vmm/mm/invariants.c, plus the model) ---- */
+/* ---- the invariants (those of vmm/mm/check.h and vmm/share/check.h, plus the model) ---- */
 
 static void check_gfn(uint32_t vm, uint64_t g, unsigned *refs)
 {

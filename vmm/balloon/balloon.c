@@ -6,6 +6,7 @@
 #include "vmm/balloon/batch.h"
 #include "vmm/balloon/pages.h"
 #include "vmm/mm/memory.h"
+#include "vmm/share/marks.h"
 #include "vmm/vm.h"
 #include "vmm/zswap/zswap.h"
 #include "kernel/errno.h"
@@ -75,9 +76,14 @@ static void op_flush(void *ctx)
 	backend->flush(ctx);
 }
 
+/* Inflate frees the frames whose last user it took, shared ones too: a
+ * shared frame must leave sharing's table before it goes back, or a later
+ * merge would map a frame that belongs to someone else (share/marks.h).
+ * Deflate frees only frames it allocated itself, never shared. */
 static void op_free_frame(void *ctx, mfn_t frame)
 {
 	(void)ctx;
+	share_frame_freed(frame);
 	vm_frame_free(frame);
 }
 
@@ -170,8 +176,10 @@ int balloon_touch(struct vm *vm, gfn_t gfn, mfn_t *out)
 	mfn_t frame;
 	if (vm_frame_alloc(&frame))
 		return -E_NO_MEMORY;
-	ASSERT(!pmap_set_private(&vm->pmap, gfn, frame));
-	ASSERT(!frame_table_add_user(&frame_table, frame, vm->id, gfn));
+	int set = pmap_set_private(&vm->pmap, gfn, frame);
+	ASSERT(set == 0);
+	int added = frame_table_add_user(&frame_table, frame, vm->id, gfn);
+	ASSERT(added == 0);
 	vm->balloon.touched++;
 	vm_log_guest(vm, "warning: touched ballooned gfn %#llx: it gets a fresh zero frame", (unsigned long long)gfn.raw);
 	*out = frame;

@@ -22,25 +22,11 @@
 #define MEMVISOR_VMM_BALLOON_H
 
 #include "kernel/types.h"
+#include "vmm/balloon/per_vm.h"
+#include "vmm/mm/check.h"
 
 struct vm;
 
-/* Per VM. Counts are in 4 KiB pages unless they say otherwise. */
-struct vm_balloon {
-	uint64_t target;      /* pages the balloon is asked to hold          */
-	uint64_t inflated;    /* pages accepted by inflates, in all          */
-	uint64_t deflated;    /* pages given back by deflates, in all        */
-	uint64_t released;    /* machine frames inflates freed: fewer than
-	                         inflated when some pages were shared        */
-	uint64_t compressed_dropped; /* inflated pages that were compressed:
-	                         their compressed copies were dropped        */
-	uint64_t rejected;    /* batches refused (each a whole batch)        */
-	uint64_t touched;     /* ballooned pages the guest touched anyway    */
-	uint64_t guest_free;  /* the guest's last HC_BALLOON_STATS: its free
-	                         pages, and the pages its allocator manages  */
-	uint64_t guest_total;
-	uint64_t polls;       /* HC_BALLOON_TARGET calls: 0 = no driver      */
-};
 
 /* balloon_max_pct of the VM, in pages. */
 uint64_t balloon_cap(const struct vm *vm);
@@ -61,6 +47,9 @@ int64_t balloon_hc_stats(struct vm *vm, uint64_t free_pages, uint64_t total_page
  * page it gave away. It gets a fresh zero frame — never the old contents,
  * which are gone — and memvisor counts a warning. 0 or -E_NO_MEMORY. */
 int balloon_touch(struct vm *vm, gfn_t gfn, mfn_t *out);
+
+/* No balloon above its cap (vmm/balloon/check.c). */
+void balloon_check_invariants(check_violation_fn violation);
 
 /* One line about the VM's balloon, for the monitor. */
 void balloon_print(const struct vm *vm);

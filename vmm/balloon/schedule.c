@@ -4,6 +4,7 @@
 #include "vmm/balloon/balloon.h"
 #include "vmm/balloon/plan.h"
 #include "vmm/vm.h"
+#include "kernel/errno.h"
 #include "kernel/cmdline.h"
 #include "kernel/mem.h"
 #include "kernel/options.h"
@@ -38,32 +39,17 @@ __attribute__((noreturn, format(printf, 1, 2))) static void schedule_error(const
 	options_error("balloon", msg);
 }
 
-/* By id or by name; a name two VMs share must be given as an id. */
-static struct vm *resolve(const char *word)
-{
-	uint64_t id;
-	if (!cmdline_parse_number(word, &id))
-		return id >= 1 && id <= vm_count ? &vms[id - 1] : NULL;
-	struct vm *found = NULL;
-	for (uint32_t i = 0; i < vm_count; i++) {
-		if (strcmp(vms[i].name, word))
-			continue;
-		if (found)
-			schedule_error("two VMs are called '%s': name one by its id", word);
-		found = &vms[i];
-	}
-	return found;
-}
-
 void balloon_schedule_init(void)
 {
 	char msg[CMDLINE_ERROR_MAX];
 	if (balloon_plan_parse(options.balloon, &plan, msg, sizeof(msg)))
 		options_error("balloon", msg);
 	for (uint32_t i = 0; i < plan.nvms; i++) {
-		struct vm *vm = resolve(plan.vms[i].vm);
-		if (!vm)
-			schedule_error("no VM '%s' in guests=", plan.vms[i].vm);
+		struct vm *vm;
+		int rc = vm_find(plan.vms[i].vm, &vm);
+		if (rc) /* no such VM, or a name two VMs share: an id is needed */
+			schedule_error("%s%s", vm_find_error(rc, plan.vms[i].vm, msg, sizeof(msg)),
+				       rc == -E_NOT_FOUND ? " in guests=" : "");
 		for (uint32_t s = 0; s < plan.vms[i].nsteps; s++)
 			if (plan.vms[i].steps[s] > balloon_cap(vm))
 				schedule_error("%llu pages for %s is above its cap of %llu pages (balloon_max_pct=%llu)",

@@ -20,7 +20,7 @@
 /* Parses balloon= against the VMs created (an option error when it names
  * no VM or a target above the VM's cap). */
 void balloon_schedule_init(void);
-/* Between time slices (vmm.c background_work): moves the steps on. */
+/* Between time slices (vmm/vmm.c background_work): moves the steps on. */
 void balloon_schedule_tick(uint64_t now_ms);
 
 #endif

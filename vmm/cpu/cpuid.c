@@ -6,7 +6,7 @@
 #include "vmm/cpu/state.h"
 #include "vmm/cpu/cr_write.h"
 #include "vmm/cpu/emulate.h"
-#include "vmm/exit.h"
+#include "vmm/cpu/handlers.h"
 #include "kernel/io.h"
 #include "kernel/string.h"
 

@@ -4,7 +4,6 @@
  * APM Vol. 2 15.7.1. */
 #include "vmm/cpu/emulate.h"
 #include "vmm/cpu/cr_write.h"
-#include "vmm/exit.h"
 #include "vmm/cpu/guest_walk.h"
 #include "vmm/cpu/insn_decode.h"
 #include "vmm/mm/memory.h"

@@ -4,7 +4,7 @@
  * See: SDM Vol. 2C (rev. 084) XSETBV; Vol. 1 13.3; APM Vol. 2 15.9. */
 #include "vmm/cpu/state.h"
 #include "vmm/cpu/emulate.h"
-#include "vmm/exit.h"
+#include "vmm/cpu/handlers.h"
 #include "vmm/cpu/xcr0.h"
 #include "kernel/cpu_regs.h"
 

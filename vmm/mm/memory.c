@@ -4,7 +4,12 @@
  * tables — the cache is always filled from the truth, never the reverse. */
 #include "vmm/mm/memory.h"
 #include "vmm/mm/guest_image.h"
-#include "vmm/share/scan.h"
+/* Above mm: make_resident() hands a BALLOONED, SHARED or COMPRESSED gfn to
+ * the technique that put it in that state, and vm_memory_release() and
+ * for_each_piece() do the same for theirs (tools/check-layers allows
+ * these three, here only). */
+#include "vmm/balloon/balloon.h"
+#include "vmm/share/cow.h"
 #include "vmm/zswap/zswap.h"
 #include "kernel/errno.h"
 #include "kernel/lab.h"
@@ -12,35 +17,6 @@
 #include "kernel/mmu.h"
 #include "kernel/panic.h"
 #include "kernel/string.h"
-
-struct guest_frames guest_frames;
-
-uint64_t guest_frames_charged(void)
-{
-	return guest_frames.used + zswap_pages_in_use();
-}
-
-uint64_t guest_frames_free(void)
-{
-	uint64_t charged = guest_frames_charged();
-	return charged < guest_frames.budget ? guest_frames.budget - charged : 0;
-}
-
-int vm_frame_alloc(mfn_t *out)
-{
-	if (guest_frames_charged() >= guest_frames.budget || mem_try_alloc_zeroed(out))
-		return -E_NO_MEMORY;
-	guest_frames.used++;
-	return 0;
-}
-
-void vm_frame_free(mfn_t f)
-{
-	ASSERT(guest_frames.used > 0);
-	guest_frames.used--;
-	share_frame_freed(f); /* a shared frame some other path emptied leaves the table */
-	mem_free_frame(f);
-}
 
 int vm_memory_init(struct vm *vm)
 {
@@ -50,8 +26,6 @@ int vm_memory_init(struct vm *vm)
 	if (frames_alloc_contig(&machine_frames, frames, &first))
 		return -E_NO_MEMORY;
 	pmap_init(&vm->pmap, mfn_to_virt(first), npages);
-	if (zswap_vm_init(vm))
-		return -E_NO_MEMORY;
 	return backend->vm_init(vm);
 }
 
@@ -70,8 +44,10 @@ static int fill_new_frame(struct vm *vm, gfn_t gfn, mfn_t *out)
 		vm->stats.demand_image++;
 	else
 		vm->stats.demand_zero++;
-	ASSERT(!pmap_set_private(&vm->pmap, gfn, f));
-	ASSERT(!frame_table_add_user(&frame_table, f, vm->id, gfn));
+	int set = pmap_set_private(&vm->pmap, gfn, f);
+	ASSERT(set == 0);
+	int added = frame_table_add_user(&frame_table, f, vm->id, gfn);
+	ASSERT(added == 0);
 	*out = f;
 	return 0;
 	/* LAB 2.2 end. The skeleton has instead:
@@ -220,7 +196,6 @@ void vm_memory_release(struct vm *vm)
 	}
 	backend->flush(vm);
 	backend->vm_destroy(vm);
-	zswap_vm_release(vm);
 	uint64_t frames = ALIGN_UP(pmap_storage_bytes(vm->pmap.npages), PAGE_SIZE) >> PAGE_SHIFT;
 	mfn_t first = mpa_to_mfn(mpa((uintptr_t)vm->pmap.entries - DIRECT_MAP_BASE));
 	for (uint64_t i = 0; i < frames; i++)

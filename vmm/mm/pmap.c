@@ -6,12 +6,16 @@ static const char *const state_names[PMAP_STATE_COUNT] = {
 	"untouched", "private", "shared", "ballooned", "compressed",
 };
 
-/* allowed[from] has bit `to` set when from → to is a legal transition. */
+/* allowed[from] has bit `to` set when from → to is a legal transition:
+ * exactly the arrows of the picture in pmap.h, each one some caller's.
+ * Sharing merges only PRIVATE pages, so nothing becomes SHARED from
+ * another state; a touched or deflated ballooned page, and a swapped-in
+ * one, become PRIVATE first. */
 static const uint8_t allowed[PMAP_STATE_COUNT] = {
-	[PMAP_UNTOUCHED] = BIT(PMAP_PRIVATE) | BIT(PMAP_SHARED),
+	[PMAP_UNTOUCHED] = BIT(PMAP_PRIVATE),
 	[PMAP_PRIVATE] = BIT(PMAP_SHARED) | BIT(PMAP_BALLOONED) | BIT(PMAP_COMPRESSED),
-	[PMAP_SHARED] = BIT(PMAP_PRIVATE) | BIT(PMAP_SHARED) | BIT(PMAP_BALLOONED),
-	[PMAP_BALLOONED] = BIT(PMAP_PRIVATE) | BIT(PMAP_SHARED),
+	[PMAP_SHARED] = BIT(PMAP_PRIVATE) | BIT(PMAP_BALLOONED),
+	[PMAP_BALLOONED] = BIT(PMAP_PRIVATE),
 	[PMAP_COMPRESSED] = BIT(PMAP_PRIVATE) | BIT(PMAP_BALLOONED),
 };
 

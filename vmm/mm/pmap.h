@@ -13,9 +13,20 @@
  *  |                 swap-area handle (COMPRESSED)                |state |
  *  +--------------------------------------------------------------+------+
  *
- * Transitions this issue uses:  UNTOUCHED ──first touch──► PRIVATE
- * and later ones add:  PRIVATE ⇄ SHARED, PRIVATE/SHARED → BALLOONED,
- * PRIVATE → COMPRESSED → PRIVATE, BALLOONED → PRIVATE (touch again).
+ * The transitions the setters allow (pmap.c), each with who makes it:
+ *
+ *   UNTOUCHED ──first touch (mm/memory.c)──► PRIVATE
+ *
+ *   PRIVATE ──merge (share/share.c)──────────► SHARED
+ *   PRIVATE ◄─copy-on-write (share/share.c)── SHARED
+ *   PRIVATE ──compress (zswap/zswap.c)───────► COMPRESSED
+ *   PRIVATE ◄─swap-in (zswap/zswap.c)──────── COMPRESSED
+ *   PRIVATE ◄─deflate, touch (balloon/)─────── BALLOONED
+ *   PRIVATE, SHARED, COMPRESSED ──inflate (balloon/pages.c)──► BALLOONED
+ *
+ * Nothing goes back to UNTOUCHED, and nothing becomes SHARED but a
+ * PRIVATE page. pmap_move_compressed() changes a COMPRESSED entry's
+ * handle, not its state (compaction).
  */
 #ifndef MEMVISOR_VMM_PMAP_H
 #define MEMVISOR_VMM_PMAP_H

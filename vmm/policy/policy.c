@@ -5,9 +5,9 @@
 #include "vmm/policy/policy.h"
 #include "vmm/balloon/balloon.h"
 #include "vmm/mm/memory.h"
-#include "vmm/sched.h"
 #include "vmm/vm.h"
 #include "vmm/zswap/zswap.h"
+#include "kernel/io.h"
 #include "kernel/lab.h"
 #include "kernel/timer.h"
 #include "kernel/options.h"
@@ -27,7 +27,7 @@ void policy_init(void)
 
 void policy_update(uint64_t now_ms)
 {
-	uint64_t total = guest_frames.budget, free = guest_frames_free();
+	uint64_t total = guest_frames.budget, free = guest_frames_free_count();
 	enum mem_state next = mem_state_next(state, free, total, &thresholds);
 	if (next == state)
 		return;
@@ -40,7 +40,7 @@ void policy_update(uint64_t now_ms)
 
 bool policy_update_due(void)
 {
-	return mem_state_next(state, guest_frames_free(), guest_frames.budget, &thresholds) > state;
+	return mem_state_next(state, guest_frames_free_count(), guest_frames.budget, &thresholds) > state;
 }
 
 enum mem_state policy_state(void)
@@ -78,12 +78,12 @@ static uint64_t high_goal(void)
 static uint64_t frames_missing(void)
 {
 	uint64_t goal = high_goal();
-	uint64_t free = guest_frames_free();
+	uint64_t free = guest_frames_free_count();
 	return free < goal ? goal - free : 0;
 }
 
 /* Free memory the guest reported that it could still give. */
-static uint64_t balloon_room(const struct vm *vm)
+static uint64_t inflate_room(const struct vm *vm)
 {
 	if (vm->state != VM_RUNNABLE || !vm->balloon.polls)
 		return 0;
@@ -96,20 +96,22 @@ static uint64_t balloon_room(const struct vm *vm)
  * or balloon= may ask for more; the policy gives back only its own). */
 static uint64_t policy_asked[VM_MAX];
 
-static void balloon_spread(uint64_t missing)
+/* Soft and below: raises the balloons' targets to take `missing` frames
+ * from the guests that reported room for it (exercise 6.2). */
+static void raise_targets(uint64_t missing)
 {
 	uint64_t room = 0;
 	for (uint32_t i = 0; i < vm_count; i++)
-		room += balloon_room(&vms[i]);
+		room += inflate_room(&vms[i]);
 	/* LAB 6.2 policy: ask each VM for a part of `missing` in proportion
 	 * to its room (never more than room in all), on top of what its
 	 * balloon holds now, never above balloon_cap. Raise targets only,
 	 * with balloon_set_target(vm, target, "memory state soft or lower"),
-	 * and add what it raised to policy_asked[i]: balloon_release() gives
+	 * and add what it raised to policy_asked[i]: lower_targets() gives
 	 * back only what the policy asked for. */
 	for (uint32_t i = 0; i < vm_count && room; i++) {
 		struct vm *vm = &vms[i];
-		uint64_t share = balloon_room(vm) * MIN(missing, room) / room;
+		uint64_t share = inflate_room(vm) * MIN(missing, room) / room;
 		uint64_t target = balloon_size(vm) + share;
 		uint64_t before = vm->balloon.target;
 		target = MIN(target, balloon_cap(vm));
@@ -118,7 +120,7 @@ static void balloon_spread(uint64_t missing)
 	}
 	/* LAB 6.2 end. The skeleton has instead:
 	 *	(void)missing, (void)room;
-	 *	LAB_TODO("policy", "balloon_spread");
+	 *	LAB_TODO("policy", "raise_targets");
 	 */
 }
 
@@ -141,10 +143,10 @@ static uint64_t deflates_pending(void)
  * yet (a driver deflates at its next poll, up to 512 pages in one
  * hypercall), and releasing it twice could take the machine from high past
  * soft in one exit. */
-static void balloon_release(void)
+static void lower_targets(void)
 {
 	uint64_t goal = high_goal();
-	uint64_t free = guest_frames_free();
+	uint64_t free = guest_frames_free_count();
 	if (deflates_pending() || free < 2 * goal)
 		return;
 	uint64_t extra = (free - 2 * goal) / 2;
@@ -192,12 +194,13 @@ struct vm *policy_most_over_share(void)
 }
 
 /* Compresses up to `missing` pages, a batch from each running VM in turn
- * while the background work's time lasts, cold pages first; *hot counts
- * the pages the clock took although they were in use (no cold one left). */
-static uint64_t compress_cold(uint64_t missing, uint64_t *hot)
+ * until deadline_tsc (the background work's time), cold pages first; *hot
+ * counts the pages the clock took although they were in use (no cold one
+ * left). */
+static uint64_t compress_cold(uint64_t missing, uint64_t deadline_tsc, uint64_t *hot)
 {
 	uint64_t freed = 0;
-	for (uint32_t i = 0; i < vm_count && freed < missing && sched_background_time_left(); i++) {
+	for (uint32_t i = 0; i < vm_count && freed < missing && rdtsc() < deadline_tsc; i++) {
 		struct vm *vm = &vms[i];
 		struct zswap_report r = { 0 };
 		if (vm->state != VM_RUNNABLE || !zswap_enabled())
@@ -300,16 +303,15 @@ struct vm *policy_starving_over_share(void)
 	return worst;
 }
 
-void policy_act(uint64_t now_ms)
+void policy_act(uint64_t deadline_tsc)
 {
-	(void)now_ms;
 	uint64_t missing = frames_missing(), hot = 0, freed = 0, released = total_released_or_merged();
 	if (state == MEM_HIGH)
-		balloon_release();
+		lower_targets();
 	else
-		balloon_spread(missing);
+		raise_targets(missing);
 	if (state >= MEM_HARD) {
-		freed = compress_cold(missing, &hot);
+		freed = compress_cold(missing, deadline_tsc, &hot);
 		freed += compact_area();
 	}
 	static uint64_t released_before;

@@ -19,8 +19,10 @@ uint64_t policy_state_changes(void);
  * high to low in one slice, past soft and hard. Rising waits for the next
  * round of slices: the state does not climb on a moment's relief. */
 bool policy_update_due(void);
-/* Sets balloon targets and compresses cold pages as the state asks. */
-void policy_act(uint64_t now_ms);
+/* Sets balloon targets and compresses cold pages as the state asks;
+ * compression stops once rdtsc() reaches deadline_tsc (the background
+ * work's time budget, vmm/sched.h). */
+void policy_act(uint64_t deadline_tsc);
 /* True while some reclamation technique can still free a guest frame. */
 bool policy_reclaim_possible(void);
 /* A VM was stopped for thrashing: the count starts again for the others. */

@@ -1,6 +1,7 @@
 /* vmm/share/per_vm.h — what page sharing keeps per VM (struct vm's `share`):
  * the settings from guests=NAME:SIZE:salt=N:share=off, where its scanner
- * stands, and its counts. vmm/share/scan.c owns it. */
+ * stands, and its counts. vmm/guests_option.c sets the settings, vmm/share/
+ * scan.c the scanner's place; the counts are counted where they happen. */
 #ifndef MEMVISOR_VMM_SHARE_VM_H
 #define MEMVISOR_VMM_SHARE_VM_H
 

@@ -2,6 +2,7 @@
  * monitor (esxtop's memory view: SHRD, SHRDSVD, ZERO). Derived from the
  * PMAPs and the frame table when asked, except the event counts. */
 #include "vmm/share/scan.h"
+#include "vmm/share/check.h"
 #include "kernel/printf.h"
 
 void share_vm_counts(const struct vm *vm, struct share_figures *out)

@@ -1,7 +1,7 @@
-/* vmm/share/scan.c — the page-sharing scanner and its hooks in the running
- * hypervisor (see scan.h). The order of work on one page, the merge
- * and the copy-on-write are in vmm/share/share.c; here are the real frames,
- * PMAPs and nested tables, and the rates.
+/* vmm/share/scan.c — the page-sharing scanner (see scan.h): which page of
+ * which VM is looked at next, and how fast. The order of work on one page
+ * and the merge are vmm/share/share.c's; the real machine behind them is
+ * vmm/share/ops.c; copy-on-write, vmm/share/cow.c.
  *
  * Rates, as ESX sets them (docs/background.md):
  *   per VM    min(its pages / share_scan_time, share_rate_max) pages/s
@@ -11,8 +11,9 @@
  * so the scanner cannot starve the guests (except with the debugging
  * option share_check, whose checks would leave no time to scan). */
 #include "vmm/share/scan.h"
-#include "vmm/mm/memory.h"
-#include "vmm/vmm.h"
+#include "vmm/share/check.h"
+#include "vmm/share/marks.h"
+#include "vmm/share/ops.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/io.h"
@@ -29,90 +30,15 @@
 #define SHARE_STEP_CHECK 16      /* pages between two looks at the clock   */
 #define PAGES_PER_MIB (MiB / PAGE_SIZE)
 #define KHZ_PER_GHZ 1000000
-#define SALT_MAX 0xffffffffull
 #define SCAN_SEED 0x6a09e667f3bcc909ull /* sqrt(2)'s fraction: any constant */
 
 struct share_engine share_engine;
 static bool ready;
 static struct rate_limit machine_rate;
-static uint64_t *shared_marks; /* bit per mfn: a frame the table may name */
 static uint64_t rounds;        /* machine full_scans: passes over every VM */
 static uint32_t round_pending; /* VMs (bit id-1) yet to finish this round  */
 static uint32_t next_vm;
-static uint64_t last_step_tsc, checks;
-
-static void mark(mfn_t f, bool on)
-{
-	uint64_t bit = BIT(f.raw % 64);
-	shared_marks[f.raw / 64] = on ? shared_marks[f.raw / 64] | bit : shared_marks[f.raw / 64] & ~bit;
-}
-
-static bool marked(mfn_t f)
-{
-	return shared_marks && f.raw < frame_table.nframes && (shared_marks[f.raw / 64] & BIT(f.raw % 64));
-}
-
-/* ---- struct share_ops: the real machine ---- */
-
-static void *op_frame_ptr(mfn_t f) { return mfn_to_virt(f); }
-static int op_frame_alloc(mfn_t *out) { return vm_frame_alloc(out); }
-
-static void op_frame_free(mfn_t f)
-{
-	mark(f, false); /* sharing took it out of the table already */
-	vm_frame_free(f);
-}
-
-static struct pmap *op_pmap_of(uint32_t vm_id)
-{
-	return vm_id >= 1 && vm_id <= vm_count && vms[vm_id - 1].pmap.entries ? &vms[vm_id - 1].pmap : NULL;
-}
-
-static void op_cache_update(uint32_t vm_id, gfn_t gfn, mfn_t f, bool writable)
-{
-	struct vm *vm = &vms[vm_id - 1];
-	mfn_t cur;
-	unsigned prot;
-	if (backend->lookup(vm, gfn, &cur, &prot))
-		return; /* not cached: the next access maps it from the PMAP */
-	backend->map(vm, gfn, f, writable ? NPT_RWX : NPT_READ | NPT_EXEC);
-	backend->flush(vm);
-}
-
-static void op_cache_drop(uint32_t vm_id, gfn_t gfn)
-{
-	struct vm *vm = &vms[vm_id - 1];
-	backend->unmap(vm, gfn);
-	backend->flush(vm);
-}
-
-static const struct share_ops machine_ops = {
-	op_frame_ptr, op_frame_alloc, op_frame_free, op_pmap_of, op_cache_update, op_cache_drop,
-};
-
-/* ---- per-VM settings: guests=NAME:SIZE:salt=N:share=off ---- */
-
-int share_parse_guest_arg(struct vm *vm, const char *word, char *msg, size_t size)
-{
-	if (!strncmp(word, "salt=", 5)) {
-		uint64_t salt;
-		if (cmdline_parse_number(word + 5, &salt) || salt > SALT_MAX) {
-			ksnprintf(msg, size, "salt=%s: expected a number from 0 to %llu", word + 5, SALT_MAX);
-			return -E_INVAL;
-		}
-		vm->share.salt = salt;
-		return 1;
-	}
-	if (!strncmp(word, "share=", 6)) {
-		if (strcmp(word + 6, "on") && strcmp(word + 6, "off")) {
-			ksnprintf(msg, size, "%s: expected share=on or share=off", word);
-			return -E_INVAL;
-		}
-		vm->share.off = !strcmp(word + 6, "off");
-		return 1;
-	}
-	return 0;
-}
+static uint64_t last_step_tsc;
 
 /* ---- setup ---- */
 
@@ -146,19 +72,20 @@ static int alloc_table(uint64_t pages)
 {
 	uint32_t nslots = share_table_slots_for(pages);
 	uint64_t table_bytes = ALIGN_UP((uint64_t)nslots * sizeof(struct share_entry), sizeof(uint64_t));
-	uint64_t bytes = table_bytes + ALIGN_UP(frame_table.nframes, 64) / 8;
+	uint64_t bytes = table_bytes + share_marks_bytes(frame_table.nframes);
 	mfn_t first;
 	if (frames_alloc_contig(&machine_frames, ALIGN_UP(bytes, PAGE_SIZE) >> PAGE_SHIFT, &first))
 		return -E_NO_MEMORY;
 	uint8_t *base = mfn_to_virt(first);
 	memset(base, 0, bytes);
-	shared_marks = (uint64_t *)(base + table_bytes);
-	share_engine_init(&share_engine, &machine_ops, &frame_table, (struct share_entry *)base, nslots);
+	share_marks_init((uint64_t *)(base + table_bytes), frame_table.nframes);
+	share_engine_init(&share_engine, &share_machine_ops, &frame_table, (struct share_entry *)base, nslots);
 	return 0;
 }
 
-int share_setup(uint64_t now_ms)
+int share_setup(uint64_t now_ms, unsigned (*check_every_invariant)(void))
 {
+	share_check_use(check_every_invariant);
 	uint64_t pages = 0;
 	unsigned n = 0;
 	for (uint32_t i = 0; i < vm_count; i++) {
@@ -190,22 +117,6 @@ int share_setup(uint64_t now_ms)
 	return 0;
 }
 
-/* ---- after each transition ---- */
-
-static void check_now(const char *what, const struct vm *vm, gfn_t gfn)
-{
-	if (share_engine.totals.bugs)
-		panic("page sharing: a PMAP or frame-table transition failed (%s vm%u gfn %#llx)", what, vm->id,
-		      (unsigned long long)gfn.raw);
-	if (!options.share_check)
-		return;
-	checks++;
-	unsigned bad = vmm_check_invariants();
-	if (bad)
-		panic("%u invariant violations after %s vm%u gfn %#llx", bad, what, vm->id,
-		      (unsigned long long)gfn.raw);
-}
-
 /* A pass over vm is complete; the machine's round once every VM's is. */
 static void pass_done(struct vm *vm)
 {
@@ -226,11 +137,11 @@ static void scan_gfn(struct vm *vm, gfn_t gfn)
 	if (r == SHARE_MERGED || r == SHARE_MERGED_ZERO) {
 		pmap_entry_t e;
 		pmap_get(&vm->pmap, gfn, &e);
-		mark(pmap_entry_mfn(e), true);
+		share_mark(pmap_entry_mfn(e), true);
 		vm->share.merges++;
-		check_now("merging", vm, gfn);
+		share_check_after("merging", vm, gfn);
 	} else if (r == SHARE_BUG) {
-		check_now("scanning", vm, gfn);
+		share_check_after("scanning", vm, gfn);
 	}
 }
 
@@ -306,61 +217,6 @@ void share_scan_all(void)
 	kprintf("monitor: share scan: %llu pages scanned, %llu merged, in %llu ms\n", (unsigned long long)scanned,
 		(unsigned long long)(share_engine.totals.merges - merges),
 		(unsigned long long)((rdtsc() - start) / MAX(tsc_khz(), 1)));
-}
-
-/* ---- hooks in the fault path and the release ---- */
-
-int share_cow(struct vm *vm, gfn_t gfn, mfn_t *out)
-{
-	if (!ready)
-		panic("vm%u gfn %#llx is SHARED but page sharing never started", vm->id, (unsigned long long)gfn.raw);
-	int rc = share_break(&share_engine, vm->id, vm->share.salt, gfn, out);
-	if (rc == -E_NO_MEMORY || rc == -E_NOT_IMPLEMENTED) /* the VM waits; or a lab skeleton stops it */
-		return rc;
-	if (rc < 0)
-		panic("page sharing: copy-on-write of vm%u gfn %#llx failed (%d)", vm->id, (unsigned long long)gfn.raw,
-		      rc);
-	if (rc == SHARE_BREAK_REOWNED)
-		mark(*out, false);
-	vm->share.cow_breaks++;
-	check_now("breaking (copy-on-write)", vm, gfn);
-	return 0;
-}
-
-bool share_fault_is_write(struct vm *vm, gfn_t gfn)
-{
-	pmap_entry_t e;
-	mfn_t mapped;
-	unsigned prot;
-	if (pmap_get(&vm->pmap, gfn, &e) || pmap_entry_state(e) != PMAP_SHARED)
-		return false;
-	return !backend->lookup(vm, gfn, &mapped, &prot) && mapped.raw == pmap_entry_mfn(e).raw &&
-	       !(prot & NPT_WRITE);
-}
-
-void share_release_gfn(struct vm *vm, gfn_t gfn, mfn_t f)
-{
-	share_put(&share_engine, vm->id, vm->share.salt, gfn, f);
-	if (share_engine.totals.bugs)
-		panic("page sharing: vm%u gfn %#llx was not a user of mfn %#llx", vm->id, (unsigned long long)gfn.raw,
-		      (unsigned long long)f.raw);
-}
-
-void share_frame_freed(mfn_t f)
-{
-	if (!marked(f))
-		return;
-	mark(f, false);
-	/* Freed by a path that does not know sharing: find its entry under
-	 * the salt of any VM (there are few). */
-	for (uint32_t i = 0; i < vm_count; i++)
-		if (share_drop_frame(&share_engine, vms[i].share.salt, f))
-			return;
-}
-
-uint64_t share_checks_done(void)
-{
-	return checks;
 }
 
 uint64_t share_rounds(void)

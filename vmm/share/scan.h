@@ -1,10 +1,10 @@
 /* vmm/share/scan.h — transparent page sharing in the running hypervisor:
  * the scanner that runs between guest time slices, rate-limited like ESX's
  * (Mem.ShareScanTime, Mem.ShareScanGHz, Mem.ShareRateMax:
- * docs/background.md), the per-VM salt and opt-out, copy-on-write from the
- * fault path, and the figures for stats and the monitor. The transitions
- * themselves are vmm/share/share.c's (pure code); this file plugs the real
- * allocator, PMAPs and nested tables into them. */
+ * docs/background.md), honouring each VM's salt and opt-out (per_vm.h), and
+ * the figures for stats and the monitor (vmm/share/report.c). The
+ * transitions themselves are vmm/share/share.c's (pure code), over the
+ * real machine of vmm/share/ops.c; copy-on-write is vmm/share/cow.h. */
 #ifndef MEMVISOR_VMM_SHARE_SCAN_H
 #define MEMVISOR_VMM_SHARE_SCAN_H
 
@@ -13,33 +13,14 @@
 
 extern struct share_engine share_engine;
 
-/* guests=NAME:SIZE:... words that are memvisor's, not the guest's:
- *   salt=N      share pages only with VMs whose salt is N too (default 0)
- *   share=off   never share this VM's pages (share=on is the default)
- * Returns 1 when `word` was one of them, 0 when it is the guest's, or
- * -E_INVAL with msg saying what is wrong. */
-int share_parse_guest_arg(struct vm *vm, const char *word, char *msg, size_t size);
-
-/* Once the VMs are parsed: the table, the rates, one log line. Returns 0,
- * or -E_NO_MEMORY when the table does not fit. */
-int share_setup(uint64_t now_ms);
+/* Once the VMs are parsed: the table, the rates, one log line; the
+ * checker of every invariant is the one share_check runs (check.h).
+ * Returns 0, or -E_NO_MEMORY when the table does not fit. */
+int share_setup(uint64_t now_ms, unsigned (*check_every_invariant)(void));
 /* Between time slices: scans what the rates allow, in bounded time. */
 void share_scan_step(uint64_t now_ms);
 /* The monitor's `share scan`: one full pass over every sharing VM now. */
 void share_scan_all(void);
-
-/* Copy-on-write: a write to a SHARED gfn. 0 with its private frame in
- * *out (its nested mapping dropped), or -E_NO_MEMORY. */
-int share_cow(struct vm *vm, gfn_t gfn, mfn_t *out);
-/* True if a fault at gfn can only be a write: the nested tables already
- * map it read-only to its shared frame (e.g. the CPU setting a dirty bit
- * in a guest page table that is shared). */
-bool share_fault_is_write(struct vm *vm, gfn_t gfn);
-/* vm_memory_release() for a SHARED gfn: drops it from the frame. */
-void share_release_gfn(struct vm *vm, gfn_t gfn, mfn_t f);
-/* vm_frame_free(): a guest frame goes back; if it was a shared frame that
- * some other path (a balloon) emptied, it leaves the table first. */
-void share_frame_freed(mfn_t f);
 
 /* Figures, in 4 KiB pages (vmm/stats.h names them). */
 struct share_machine_figures {
@@ -47,9 +28,7 @@ struct share_machine_figures {
 };
 void share_vm_counts(const struct vm *vm, struct share_figures *out);
 void share_machine_counts(struct share_machine_figures *out);
-/* Invariant checks run after transitions (share_check), and completed
- * rounds: passes in which every sharing VM was scanned in full. */
-uint64_t share_checks_done(void);
+/* Completed rounds: passes in which every sharing VM was scanned in full. */
 uint64_t share_rounds(void);
 /* The monitor's `share`: per VM and machine, plus the transition counts. */
 void share_print_table(void);

@@ -10,15 +10,15 @@
 /* Fixed point for the fractional frames a VM's shared pages save. */
 #define SAVED_SHIFT 16
 
-/* A PMAP or frame-table call failed where the design says it cannot:
- * count it (the kernel panics on it) and return `ret`. */
-#define SHARE_CHECK(s, cond, ret)                     \
-	do {                                          \
-		if (!(cond)) {                        \
-			(s)->totals.bugs++;           \
-			return ret;                   \
-		}                                     \
-	} while (0)
+/* Whether a PMAP or frame-table call did what the design says it always
+ * does; when not, counts the bug (the kernel panics on it) and the caller
+ * returns at once. */
+static bool share_ok(struct share_engine *s, bool ok)
+{
+	if (!ok)
+		s->totals.bugs++;
+	return ok;
+}
 
 void share_engine_init(struct share_engine *s, const struct share_ops *ops, struct frame_table *ft,
 		       struct share_entry *slots, uint32_t nslots)
@@ -47,10 +47,13 @@ static enum share_result merge_into(struct share_engine *s, uint32_t vm_id, stru
 	 * from f to F; the cached translation is replaced by a read-only one
 	 * (a write must fault: copy-on-write); only then is f freed. Count the
 	 * merge in s->totals. A PMAP or frame-table call that fails is a bug:
-	 * SHARE_CHECK(s, ok, SHARE_BUG). */
-	SHARE_CHECK(s, pmap_set_shared(pm, gfn, F) == 0, SHARE_BUG);
-	SHARE_CHECK(s, frame_table_remove_user(s->ft, f, vm_id, gfn) == 0, SHARE_BUG);
-	SHARE_CHECK(s, frame_table_add_user(s->ft, F, vm_id, gfn) == 0, SHARE_BUG);
+	 * if (!share_ok(s, ok)) return SHARE_BUG. */
+	if (!share_ok(s, pmap_set_shared(pm, gfn, F) == 0))
+		return SHARE_BUG;
+	if (!share_ok(s, frame_table_remove_user(s->ft, f, vm_id, gfn) == 0))
+		return SHARE_BUG;
+	if (!share_ok(s, frame_table_add_user(s->ft, F, vm_id, gfn) == 0))
+		return SHARE_BUG;
 	s->ops->cache_update(vm_id, gfn, F, false);
 	s->ops->frame_free(f);
 	s->totals.merges++;
@@ -103,7 +106,8 @@ static enum share_result merge_with_hint(struct share_engine *s, struct share_en
 	/* The hinted page becomes the shared frame: read-only from now on. */
 	gfn_t owner_gfn = { e->gfn };
 	uint32_t owner = e->vm_id;
-	SHARE_CHECK(s, pmap_set_shared(owner_pm, owner_gfn, owner_frame) == 0, SHARE_BUG);
+	if (!share_ok(s, pmap_set_shared(owner_pm, owner_gfn, owner_frame) == 0))
+		return SHARE_BUG;
 	s->ops->cache_update(owner, owner_gfn, owner_frame, false);
 	share_table_hint_to_frame(&s->table, e, owner_frame, zero);
 	s->totals.frames++;
@@ -202,15 +206,18 @@ static int break_by_copy(struct share_engine *s, uint32_t vm_id, struct pmap *pm
 	 * entry PRIVATE on the copy, the frame table's user moved from F (which
 	 * keeps its other users) to the copy, the cached read-only translation
 	 * dropped so the next access maps the copy. Count it; *out = the copy;
-	 * SHARE_BREAK_COPIED. A failing PMAP or frame-table call: SHARE_CHECK(s,
-	 * ok, -E_INVAL). */
+	 * SHARE_BREAK_COPIED. A failing PMAP or frame-table call: if
+	 * (!share_ok(s, ok)) return -E_INVAL. */
 	mfn_t copy;
 	if (s->ops->frame_alloc(&copy))
 		return -E_NO_MEMORY;
 	memcpy(s->ops->frame_ptr(copy), s->ops->frame_ptr(F), PAGE_SIZE);
-	SHARE_CHECK(s, pmap_set_private(pm, gfn, copy) == 0, -E_INVAL);
-	SHARE_CHECK(s, frame_table_remove_user(s->ft, F, vm_id, gfn) > 0, -E_INVAL);
-	SHARE_CHECK(s, frame_table_add_user(s->ft, copy, vm_id, gfn) == 0, -E_INVAL);
+	if (!share_ok(s, pmap_set_private(pm, gfn, copy) == 0))
+		return -E_INVAL;
+	if (!share_ok(s, frame_table_remove_user(s->ft, F, vm_id, gfn) > 0))
+		return -E_INVAL;
+	if (!share_ok(s, frame_table_add_user(s->ft, copy, vm_id, gfn) == 0))
+		return -E_INVAL;
 	s->ops->cache_drop(vm_id, gfn);
 	s->totals.cow_copies++;
 	*out = copy;
@@ -231,8 +238,10 @@ int share_break(struct share_engine *s, uint32_t vm_id, uint64_t salt, gfn_t gfn
 	if (frame_table_refcount(s->ft, F) > 1)
 		return break_by_copy(s, vm_id, pm, gfn, F, out);
 	/* The last user: no copy needed, the frame becomes its own again. */
-	SHARE_CHECK(s, forget_frame(s, salt, F) == 0, -E_INVAL);
-	SHARE_CHECK(s, pmap_set_private(pm, gfn, F) == 0, -E_INVAL);
+	if (!share_ok(s, forget_frame(s, salt, F) == 0))
+		return -E_INVAL;
+	if (!share_ok(s, pmap_set_private(pm, gfn, F) == 0))
+		return -E_INVAL;
 	s->ops->cache_drop(vm_id, gfn);
 	s->totals.cow_reowns++;
 	*out = F;

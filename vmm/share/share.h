@@ -33,7 +33,7 @@
  *
  * Pure code: it reaches machine frames, the allocator, the PMAPs and the
  * nested tables only through struct share_ops, so tests/unit runs it
- * hosted over plain arrays (vmm/share/scan.c plugs in the real ones).
+ * hosted over plain arrays (vmm/share/ops.c plugs in the real ones).
  */
 #ifndef MEMVISOR_VMM_SHARE_H
 #define MEMVISOR_VMM_SHARE_H

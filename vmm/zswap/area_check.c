@@ -1,5 +1,5 @@
 /* vmm/zswap/area_check.c — zswap_area_check(): the allocator's metadata
- * against itself, for the invariant checker (vmm/mm/invariants.c) and the
+ * against itself, for the invariant checker (vmm/zswap/check.c) and the
  * unit tests. Each zspage's bitmap must count its objects, the free map
  * must agree with which pages zspages cover, each class's list must hold
  * exactly its zspages with room, and the totals must add up. */

@@ -1,5 +1,5 @@
 /* vmm/zswap/check.c — the compressed swap area's part of the invariant
- * checker (vmm/mm/invariants.c):
+ * checker (vmm/check.c):
  *   1. the allocator's metadata agrees with itself (zswap_area_check);
  *   2. every COMPRESSED gfn's handle names a live object whose header
  *      names that same VM and gfn as its owner; with 3 this makes each

@@ -24,8 +24,8 @@
  *             +-----+---------------+
  */
 #include "vmm/zswap/zswap.h"
-#include "vmm/sched.h"
 #include "kernel/errno.h"
+#include "kernel/io.h"
 #include "kernel/lab.h"
 
 #define AGE_INCOMPRESSIBLE 0x80u
@@ -63,11 +63,11 @@ static void age_page(struct vm *vm, uint64_t g)
 		(*age)++;
 }
 
-static void age_vm(struct vm *vm)
+static void age_vm(struct vm *vm, uint64_t deadline_tsc)
 {
 	uint64_t n = vm->pmap.npages;
 	for (uint64_t i = 0; i < MIN(n, AGE_STEP_PAGES) && !vm->zswap.no_accessed_bits; i++) {
-		if (i % AGE_TIME_CHECK_PAGES == 0 && !sched_background_time_left())
+		if (i % AGE_TIME_CHECK_PAGES == 0 && rdtsc() >= deadline_tsc)
 			return; /* the background work's time is spent: on from here next time */
 		uint64_t g = vm->zswap.age_hand;
 		vm->zswap.age_hand = g + 1 < n ? g + 1 : 0;
@@ -88,7 +88,7 @@ static bool ran_since_last_sweep(struct vm *vm)
 	return true;
 }
 
-void zswap_age_step(uint64_t now_ms)
+void zswap_age_step(uint64_t now_ms, uint64_t deadline_tsc)
 {
 	static uint64_t next_ms;
 	if (!zswap_enabled() || now_ms < next_ms)
@@ -96,7 +96,7 @@ void zswap_age_step(uint64_t now_ms)
 	next_ms = now_ms + AGE_INTERVAL_MS;
 	for (uint32_t i = 0; i < vm_count; i++)
 		if (vms[i].state == VM_RUNNABLE && vms[i].zswap.age && ran_since_last_sweep(&vms[i]))
-			age_vm(&vms[i]);
+			age_vm(&vms[i], deadline_tsc);
 }
 
 /* Should the victim hand take gfn g on this lap? */

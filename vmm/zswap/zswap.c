@@ -2,6 +2,7 @@
  * back (see zswap.h). The area lies over zswap_region, its metadata in
  * the region's first pages. */
 #include "vmm/zswap/zswap.h"
+#include "vmm/mm/guest_frames.h"
 #include "vmm/mm/memory.h"
 #include "kernel/errno.h"
 #include "kernel/mem.h"
@@ -20,6 +21,13 @@ static bool area_ready;
 static struct zswap_scratch scratch;
 static uint8_t read_copy[PAGE_SIZE];
 
+/* After every change to the area's pages: the budget charges them
+ * (vmm/mm/guest_frames.h), and asks nobody. */
+static void report_area_pages(void)
+{
+	guest_frames_report_zswap(area.pages_used);
+}
+
 void zswap_init(void)
 {
 	uint32_t pages = (uint32_t)MIN(zswap_region.bytes >> PAGE_SHIFT, ZSWAP_AREA_PAGES_MAX);
@@ -27,7 +35,8 @@ void zswap_init(void)
 	if (pages <= meta_pages)
 		return; /* zswap=0, or too small to hold anything */
 	uint8_t *base = mpa_to_virt(zswap_region.start);
-	ASSERT(!zswap_area_init(&area, base + meta_pages * PAGE_SIZE, pages - (uint32_t)meta_pages, base));
+	int rc = zswap_area_init(&area, base + meta_pages * PAGE_SIZE, pages - (uint32_t)meta_pages, base);
+	ASSERT(rc == 0);
 	area_ready = true;
 	kprintf("memvisor: zswap: %u pages for compressed pages, %llu for the allocator's metadata; "
 		"each VM may use %llu%% of its memory\n",
@@ -44,15 +53,21 @@ uint64_t zswap_pages_in_use(void)
 	return area_ready ? area.pages_used : 0;
 }
 
+/* Frames for one age byte per page of the VM. */
+static uint64_t age_frames(const struct vm *vm)
+{
+	return ALIGN_UP(vm->mem_bytes >> PAGE_SHIFT, PAGE_SIZE) >> PAGE_SHIFT;
+}
+
 int zswap_vm_init(struct vm *vm)
 {
-	uint64_t frames = ALIGN_UP(vm->pmap.npages, PAGE_SIZE) >> PAGE_SHIFT;
+	uint64_t frames = age_frames(vm);
 	mfn_t first;
 	vm->zswap = (struct vm_zswap){ 0 };
 	if (frames_alloc_contig(&machine_frames, frames, &first))
 		return -E_NO_MEMORY;
 	vm->zswap.age = mfn_to_virt(first);
-	for (uint64_t g = 0; g < vm->pmap.npages; g++)
+	for (uint64_t g = 0; g < vm->mem_bytes >> PAGE_SHIFT; g++)
 		vm->zswap.age[g] = 0;
 	return 0;
 }
@@ -62,7 +77,7 @@ void zswap_vm_release(struct vm *vm)
 	if (!vm->zswap.age)
 		return;
 	ASSERT(!vm->zswap.bytes);
-	uint64_t frames = ALIGN_UP(vm->pmap.npages, PAGE_SIZE) >> PAGE_SHIFT;
+	uint64_t frames = age_frames(vm);
 	mfn_t first = mpa_to_mfn(mpa((uintptr_t)vm->zswap.age - DIRECT_MAP_BASE));
 	for (uint64_t i = 0; i < frames; i++)
 		mem_free_frame(mfn(first.raw + i));
@@ -103,21 +118,25 @@ static void account(struct vm *vm, uint64_t handle, bool in)
 enum zswap_outcome zswap_compress_gfn(struct vm *vm, gfn_t gfn)
 {
 	pmap_entry_t e;
-	ASSERT(area_ready && !pmap_get(&vm->pmap, gfn, &e) && pmap_entry_state(e) == PMAP_PRIVATE);
+	int found = pmap_get(&vm->pmap, gfn, &e);
+	ASSERT(area_ready && found == 0 && pmap_entry_state(e) == PMAP_PRIVATE);
 	mfn_t f = pmap_entry_mfn(e);
 	backend->unmap(vm, gfn); /* -E_NOT_FOUND when the cache lacked it: fine */
 	backend->flush(vm);
 	uint64_t cap = zswap_cap_bytes(vm), budget = vm->zswap.bytes < cap ? cap - vm->zswap.bytes : 0;
 	struct zswap_stored st;
 	enum zswap_outcome r = zswap_store_page(&area, &scratch, mfn_to_virt(f), ZSWAP_OWNER(vm->id, gfn.raw), budget, &st);
+	report_area_pages();
 	if (r == ZSWAP_REJECTED)
 		vm->zswap.rejected++;
 	if (r == ZSWAP_OVER_BUDGET || r == ZSWAP_AREA_FULL)
 		vm->zswap.capped++;
 	if (r != ZSWAP_STORED && r != ZSWAP_STORED_SAME)
 		return r;
-	ASSERT(!pmap_set_compressed(&vm->pmap, gfn, st.handle));
-	ASSERT(frame_table_remove_user(&frame_table, f, vm->id, gfn) == 0);
+	int set = pmap_set_compressed(&vm->pmap, gfn, st.handle);
+	ASSERT(set == 0);
+	int users = frame_table_remove_user(&frame_table, f, vm->id, gfn);
+	ASSERT(users == 0);
 	vm_frame_free(f);
 	account(vm, st.handle, true);
 	vm->zswap.stored += r == ZSWAP_STORED;
@@ -145,7 +164,8 @@ static int load(struct vm *vm, gfn_t gfn, uint64_t handle, void *page)
 int zswap_swap_in(struct vm *vm, gfn_t gfn, mfn_t *out)
 {
 	pmap_entry_t e;
-	ASSERT(!pmap_get(&vm->pmap, gfn, &e) && pmap_entry_state(e) == PMAP_COMPRESSED);
+	int found = pmap_get(&vm->pmap, gfn, &e);
+	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_COMPRESSED);
 	uint64_t handle = pmap_entry_handle(e);
 	mfn_t f;
 	if (vm_frame_alloc(&f))
@@ -155,10 +175,14 @@ int zswap_swap_in(struct vm *vm, gfn_t gfn, mfn_t *out)
 		vm_frame_free(f);
 		return rc;
 	}
-	ASSERT(!pmap_set_private(&vm->pmap, gfn, f));
-	ASSERT(!frame_table_add_user(&frame_table, f, vm->id, gfn));
+	int set = pmap_set_private(&vm->pmap, gfn, f);
+	ASSERT(set == 0);
+	int added = frame_table_add_user(&frame_table, f, vm->id, gfn);
+	ASSERT(added == 0);
 	account(vm, handle, false);
-	ASSERT(!zswap_drop_page(&area, handle));
+	int dropped = zswap_drop_page(&area, handle);
+	ASSERT(dropped == 0);
+	report_area_pages();
 	vm->zswap.swapins++;
 	vm->zswap.age[gfn.raw] = 0; /* just used */
 	*out = f;
@@ -168,7 +192,8 @@ int zswap_swap_in(struct vm *vm, gfn_t gfn, mfn_t *out)
 int zswap_read(struct vm *vm, gfn_t gfn, const uint8_t **page)
 {
 	pmap_entry_t e;
-	ASSERT(!pmap_get(&vm->pmap, gfn, &e) && pmap_entry_state(e) == PMAP_COMPRESSED);
+	int found = pmap_get(&vm->pmap, gfn, &e);
+	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_COMPRESSED);
 	*page = read_copy;
 	return load(vm, gfn, pmap_entry_handle(e), read_copy);
 }
@@ -177,7 +202,9 @@ void zswap_drop(struct vm *vm, gfn_t gfn, pmap_entry_t e)
 {
 	(void)gfn;
 	account(vm, pmap_entry_handle(e), false);
-	ASSERT(!zswap_drop_page(&area, pmap_entry_handle(e)));
+	int dropped = zswap_drop_page(&area, pmap_entry_handle(e));
+	ASSERT(dropped == 0);
+	report_area_pages();
 }
 
 int zswap_damage(struct vm *vm, gfn_t gfn)
@@ -209,12 +236,15 @@ void zswap_compact(struct zswap_compaction *r)
 			if (pmap_entry_state(e) != PMAP_COMPRESSED || !zswap_area_evacuating(&area, zswap_handle_id(handle)))
 				continue;
 			/* Same class, so the same footprint: the VM's share is unchanged. */
-			ASSERT(!zswap_area_move(&area, zswap_handle_id(handle), &id));
-			ASSERT(!pmap_move_compressed(&vm->pmap, (gfn_t){ g }, zswap_handle_moved(handle, id)));
+			int moved = zswap_area_move(&area, zswap_handle_id(handle), &id);
+			ASSERT(moved == 0);
+			moved = pmap_move_compressed(&vm->pmap, (gfn_t){ g }, zswap_handle_moved(handle, id));
+			ASSERT(moved == 0);
 			r->moved++;
 		}
 	}
 	zswap_area_compact_end(&area);
+	report_area_pages();
 	r->missed = moving - r->moved;
 	r->pages_after = area.pages_used;
 }

@@ -49,11 +49,14 @@ bool zswap_enabled(void);
 /* Pages of the area in zspages now: what compressed pages really take. */
 uint64_t zswap_pages_in_use(void);
 
-/* The VM's clock ages; 0 or -E_NO_MEMORY. */
+/* The VM's clock ages, one per page of vm->mem_bytes; 0 or -E_NO_MEMORY.
+ * The run loop calls it once the VM's memory is set up. */
 int zswap_vm_init(struct vm *vm);
-/* Frees a COMPRESSED gfn's object, at the VM's release. */
+/* Frees a COMPRESSED gfn's object, at the VM's release
+ * (vm_memory_release()). */
 void zswap_drop(struct vm *vm, gfn_t gfn, pmap_entry_t e);
-/* Gives the clock's ages back (after every gfn was dropped). */
+/* Gives the clock's ages back, after vm_memory_release() dropped every
+ * compressed gfn. */
 void zswap_vm_release(struct vm *vm);
 
 /* The most area bytes the VM may take: zswap_max_pct of its memory. */
@@ -89,13 +92,14 @@ int zswap_swap_in(struct vm *vm, gfn_t gfn, mfn_t *out);
 int zswap_read(struct vm *vm, gfn_t gfn, const uint8_t **page);
 
 /* Background aging of every running VM's pages (clock.c), rate
- * limited; called between time slices. */
-void zswap_age_step(uint64_t now_ms);
+ * limited; called between time slices. A sweep stops once rdtsc()
+ * reaches deadline_tsc and goes on from there next time. */
+void zswap_age_step(uint64_t now_ms, uint64_t deadline_tsc);
 
 /* The area, for the checker and the monitor; NULL when there is none. */
 const struct zswap_area *zswap_machine_area(void);
 
-/* The invariants of the area against every PMAP (vmm/mm/invariants.c). */
+/* The invariants of the area against every PMAP (run with the others by vmm/check.c). */
 typedef void (*zswap_violation_fn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void zswap_check_invariants(zswap_violation_fn violation);
 

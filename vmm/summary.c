@@ -1,0 +1,71 @@
+/* vmm/summary.c — the run's last lines: each VM's outcome and exits, the
+ * scheduler's figures, what reclamation did, then the exit status. */
+#include "vmm/summary.h"
+#include "vmm/policy/policy.h"
+#include "vmm/sched.h"
+#include "vmm/vm.h"
+#include "kernel/printf.h"
+#include "kernel/shutdown.h"
+#include "kernel/timer.h"
+
+/* What each technique reclaimed over the whole run (docs/design.md,
+ * "Memory states and the policy"). */
+static void print_reclaimed(void)
+{
+	uint64_t merged = 0, ballooned = 0, stored = 0, same = 0, swapins = 0, waits = 0;
+	for (uint32_t i = 0; i < vm_count; i++) {
+		merged += vms[i].share.merges;
+		ballooned += vms[i].balloon.released;
+		stored += vms[i].zswap.stored;
+		same += vms[i].zswap.stored_same;
+		swapins += vms[i].zswap.swapins;
+		waits += vms[i].stats.memory_waits;
+	}
+	kprintf("memvisor: reclaimed: sharing %llu pages, balloon %llu frames, compression %llu pages "
+		"(%llu as one value), swap-ins %llu, waits for memory %llu, memory state changes %llu\n",
+		(unsigned long long)merged, (unsigned long long)ballooned, (unsigned long long)(stored + same),
+		(unsigned long long)same, (unsigned long long)swapins, (unsigned long long)waits,
+		(unsigned long long)policy_state_changes());
+}
+
+/* The instructions memvisor kept from the machine (vmm/exit.c), for VMs
+ * that ran any. */
+static void print_emulated(const struct vm *vm)
+{
+	const uint64_t *e = vm->vcpu.exits;
+	if (!(e[EXIT_INVD] | e[EXIT_WBINVD] | e[EXIT_RDPMC] | e[EXIT_CR_WRITE]))
+		return;
+	kprintf("memvisor: vm%u %-10s emulated: invd=%llu wbinvd=%llu rdpmc=%llu cr-write=%llu\n", vm->id, vm->name,
+		(unsigned long long)e[EXIT_INVD], (unsigned long long)e[EXIT_WBINVD], (unsigned long long)e[EXIT_RDPMC],
+		(unsigned long long)e[EXIT_CR_WRITE]);
+}
+
+void summary_print_and_shut_down(void)
+{
+	unsigned ok = 0, failed = 0, stopped = 0;
+	for (uint32_t i = 0; i < vm_count; i++) {
+		const struct vm *vm = &vms[i];
+		if (vm->state == VM_STOPPED)
+			stopped++;
+		else if (vm->exit_status)
+			failed++;
+		else
+			ok++;
+		kprintf("memvisor: vm%u %-10s %-9s exits: cpuid=%llu io=%llu hypercall=%llu npf=%llu interrupt=%llu "
+			"cpu_ms=%llu\n",
+			vm->id, vm->name, vm->state == VM_STOPPED ? "stopped" : vm->exit_status ? "failed" : "ok",
+			(unsigned long long)vm->vcpu.exits[EXIT_CPUID], (unsigned long long)vm->vcpu.exits[EXIT_IO],
+			(unsigned long long)vm->vcpu.exits[EXIT_HYPERCALL], (unsigned long long)vm->vcpu.exits[EXIT_NPF],
+			(unsigned long long)vm->vcpu.exits[EXIT_INTERRUPT], (unsigned long long)sched_vm_cpu_ms(vm));
+		print_emulated(vm);
+	}
+	sched_print_summary(timer_ms());
+	print_reclaimed();
+	cpu_state_host_check();
+	kprintf("memvisor: guests: %u ok, %u failed, %u stopped\n", ok, failed, stopped);
+	if (failed)
+		shutdown(STATUS_GUEST_FAILED, "guest-failed");
+	if (stopped)
+		shutdown(STATUS_GUEST_STOPPED, "guest-stopped");
+	shutdown(STATUS_OK, "guests-done");
+}
