@@ -7,7 +7,8 @@
 
 #define panic(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
 
-/* Assertions stay on in every build (STYLE.md). */
+/* Assertions stay on in every build: a broken invariant is found where it
+ * breaks, not later as corrupted memory. */
 #define ASSERT(cond)                                                         \
 	do {                                                                 \
 		if (!(cond))                                                 \
