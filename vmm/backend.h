@@ -16,6 +16,7 @@
 #define MEMVISOR_VMM_BACKEND_H
 
 #include "kernel/types.h"
+#include "kernel/x86.h"
 
 struct vm;
 struct vcpu;
@@ -120,9 +121,6 @@ struct vcpu_code_segment {
 };
 
 /* Exception vectors the core injects (SDM Vol. 3A Table 6-1). */
-#define VECTOR_DEBUG 1
-#define VECTOR_INVALID_OPCODE 6
-#define VECTOR_GENERAL_PROTECTION 13
 #define EXCEPTION_NO_ERROR_CODE (-1) /* for inject_exception's error_code */
 
 struct backend {

@@ -9,8 +9,8 @@
 #include "vmm/cpu/insn_decode.h"
 #include "vmm/mm/memory.h"
 #include "kernel/errno.h"
+#include "kernel/x86.h"
 
-#define RFLAGS_TF BIT(8)
 #define LOW32 0xffffffffull
 
 static int read_entry(void *ctx, uint64_t gpa, uint64_t *value)
@@ -132,7 +132,7 @@ bool emulate_insn_length(struct vcpu *vcpu, struct exit_record *exit)
 	struct insn insn;
 	int rc = insn_decode(bytes, got, long_mode, &insn);
 	if (rc == -E_RANGE) { /* what the CPU does with such bytes */
-		emulate_fault(vcpu, VECTOR_GENERAL_PROTECTION, 0);
+		emulate_fault(vcpu, VECTOR_GP, 0);
 		return false;
 	}
 	if (rc || !expected_op(exit, insn.op)) {

@@ -4,11 +4,8 @@
 #include "vmm/cpu/guest_walk.h"
 #include "kernel/errno.h"
 #include "kernel/mmu.h"
+#include "kernel/x86.h"
 
-#define CR0_PG BIT(31)
-#define CR4_PAE BIT(5)
-#define CR4_LA57 BIT(12)
-#define EFER_LMA BIT(10)
 #define INDEX_BITS 9
 #define INDEX_MASK 0x1ffull
 #define PAE_PDPTE_INDEX_SHIFT 30

@@ -9,18 +9,12 @@
 #include "kernel/mem.h"
 #include "kernel/mmu.h"
 #include "kernel/timer.h"
+#include "kernel/x86.h"
+#include "vmm/cpu/regs_frame.h"
 
-_Static_assert(offsetof(struct vcpu_regs, rax) == 0x00, "vmentry.S REG_RAX");
-_Static_assert(offsetof(struct vcpu_regs, rdi) == 0x28, "vmentry.S REG_RDI");
-_Static_assert(offsetof(struct vcpu_regs, rbp) == 0x30, "vmentry.S REG_RBP");
-_Static_assert(offsetof(struct vcpu_regs, r8) == 0x38, "vmentry.S REG_R8");
-_Static_assert(offsetof(struct vcpu_regs, r15) == 0x70, "vmentry.S REG_R15");
 _Static_assert(HOST_RSP == 0x6c14, "vmentry.S FIELD_HOST_RSP");
 _Static_assert(VMX_FAIL_VALID == 1 && VMX_FAIL_INVALID == 2, "vmentry.S return values");
 
-#define RFLAGS_FIXED BIT(1)
-#define RFLAGS_IF BIT(9)
-#define DR7_INIT 0x400ull
 #define FLAT_LIMIT 0xffffffffu
 #define TSS_LIMIT 0x67u
 #define BOOT_CS 0x08
