@@ -27,5 +27,8 @@
 
 static inline void *mpa_to_virt(mpa_t a) { return (void *)(uintptr_t)(DIRECT_MAP_BASE + a.raw); }
 static inline void *mfn_to_virt(mfn_t f) { return mpa_to_virt(mfn_to_mpa(f)); }
+/* The inverse, for an address inside the direct map only. */
+static inline mpa_t virt_to_mpa(const void *p) { return mpa((uintptr_t)p - DIRECT_MAP_BASE); }
+static inline mfn_t virt_to_mfn(const void *p) { return mpa_to_mfn(virt_to_mpa(p)); }
 
 #endif

@@ -24,6 +24,10 @@
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
+/* The whole pages that `bytes` takes. */
+#define PAGES_FOR_BYTES(bytes) (ALIGN_UP((bytes), PAGE_SIZE) >> PAGE_SHIFT)
+/* `pct` percent of `whole`, rounded down (the *_pct options). */
+#define PERCENT_OF(whole, pct) ((whole) * (pct) / 100)
 #define KiB (1ull << 10)
 #define MiB (1ull << 20)
 #define GiB (1ull << 30)

@@ -10,7 +10,6 @@
 #include "kernel/panic.h"
 #include "kernel/printf.h"
 
-#define PERCENT 100
 #define DAMAGE_XOR 0x20 /* the bit zswap_damage() flips */
 
 static struct zswap_area area;
@@ -46,12 +45,11 @@ uint64_t zswap_pages_in_use(void)
 
 int zswap_vm_init(struct vm *vm)
 {
-	uint64_t frames = ALIGN_UP(vm->pmap.npages, PAGE_SIZE) >> PAGE_SHIFT;
-	mfn_t first;
+	void *age;
 	vm->zswap = (struct vm_zswap){ 0 };
-	if (frames_alloc_contig(&machine_frames, frames, &first))
+	if (mem_alloc_bytes(vm->pmap.npages * sizeof(*vm->zswap.age), &age))
 		return -E_NO_MEMORY;
-	vm->zswap.age = mfn_to_virt(first);
+	vm->zswap.age = age;
 	for (uint64_t g = 0; g < vm->pmap.npages; g++)
 		vm->zswap.age[g] = 0;
 	return 0;
@@ -62,16 +60,13 @@ void zswap_vm_release(struct vm *vm)
 	if (!vm->zswap.age)
 		return;
 	ASSERT(!vm->zswap.bytes);
-	uint64_t frames = ALIGN_UP(vm->pmap.npages, PAGE_SIZE) >> PAGE_SHIFT;
-	mfn_t first = mpa_to_mfn(mpa((uintptr_t)vm->zswap.age - DIRECT_MAP_BASE));
-	for (uint64_t i = 0; i < frames; i++)
-		mem_free_frame(mfn(first.raw + i));
+	mem_free_bytes(vm->zswap.age, vm->pmap.npages * sizeof(*vm->zswap.age));
 	vm->zswap.age = NULL;
 }
 
 uint64_t zswap_cap_bytes(const struct vm *vm)
 {
-	return vm->mem_bytes * options.zswap_max_pct / PERCENT;
+	return PERCENT_OF(vm->mem_bytes, options.zswap_max_pct);
 }
 
 /* Counts a handle's object in or out of the VM's share. */
