@@ -1,6 +1,7 @@
 /* vmm/cpu/regs_frame.h — where each guest general register sits in struct
- * vcpu_regs (vmm/backend.h), for the two world-switch stubs that load and
- * store them: vmm/svm/vmrun.S and vmm/vmx/vmentry.S. Written once here;
+ * vcpu_regs (vmm/backend.h), and the macros that load and store them, for
+ * the two world-switch stubs: vmm/svm/vmrun.S and vmm/vmx/vmentry.S.
+ * Written once here;
  * the C half below pins every offset to the struct, so a change of the
  * struct that these lines miss stops the build.
  * Neither VMRUN (APM Vol. 2 15.5.1) nor VM entry (SDM Vol. 3C 28.1) saves
@@ -23,6 +24,48 @@
 #define VCPU_REG_R13 0x60
 #define VCPU_REG_R14 0x68
 #define VCPU_REG_R15 0x70
+
+#ifdef __ASSEMBLY__
+/* RDI = struct vcpu_regs *: loads the guest's RBX, RCX, RDX, RSI, RBP and
+ * R8-R15, then RDI itself (last: it held the pointer). RAX is the
+ * caller's: VMRUN takes the guest's from the VMCB. MOV leaves RFLAGS
+ * alone, so flags set before survive to the entry instruction. */
+	.macro load_guest_gprs
+	movq VCPU_REG_RBX(%rdi), %rbx
+	movq VCPU_REG_RCX(%rdi), %rcx
+	movq VCPU_REG_RDX(%rdi), %rdx
+	movq VCPU_REG_RSI(%rdi), %rsi
+	movq VCPU_REG_RBP(%rdi), %rbp
+	movq VCPU_REG_R8(%rdi), %r8
+	movq VCPU_REG_R9(%rdi), %r9
+	movq VCPU_REG_R10(%rdi), %r10
+	movq VCPU_REG_R11(%rdi), %r11
+	movq VCPU_REG_R12(%rdi), %r12
+	movq VCPU_REG_R13(%rdi), %r13
+	movq VCPU_REG_R14(%rdi), %r14
+	movq VCPU_REG_R15(%rdi), %r15
+	movq VCPU_REG_RDI(%rdi), %rdi
+	.endm
+
+/* RDI = struct vcpu_regs *: stores the guest's RBX, RCX, RDX, RSI, RBP and
+ * R8-R15. RAX and RDI are the caller's to store (RDI was reused for the
+ * pointer; the caller saved the guest's value first). */
+	.macro store_guest_gprs
+	movq %rbx, VCPU_REG_RBX(%rdi)
+	movq %rcx, VCPU_REG_RCX(%rdi)
+	movq %rdx, VCPU_REG_RDX(%rdi)
+	movq %rsi, VCPU_REG_RSI(%rdi)
+	movq %rbp, VCPU_REG_RBP(%rdi)
+	movq %r8, VCPU_REG_R8(%rdi)
+	movq %r9, VCPU_REG_R9(%rdi)
+	movq %r10, VCPU_REG_R10(%rdi)
+	movq %r11, VCPU_REG_R11(%rdi)
+	movq %r12, VCPU_REG_R12(%rdi)
+	movq %r13, VCPU_REG_R13(%rdi)
+	movq %r14, VCPU_REG_R14(%rdi)
+	movq %r15, VCPU_REG_R15(%rdi)
+	.endm
+#endif
 
 #ifndef __ASSEMBLY__
 #include <stddef.h>

@@ -48,20 +48,7 @@ vmx_world_switch:
 
 	cmpq $0, %rsi              /* launched? the MOVs below keep ZF */
 	movq VCPU_REG_RAX(%rdi), %rax
-	movq VCPU_REG_RBX(%rdi), %rbx
-	movq VCPU_REG_RCX(%rdi), %rcx
-	movq VCPU_REG_RDX(%rdi), %rdx
-	movq VCPU_REG_RSI(%rdi), %rsi
-	movq VCPU_REG_RBP(%rdi), %rbp
-	movq VCPU_REG_R8(%rdi), %r8
-	movq VCPU_REG_R9(%rdi), %r9
-	movq VCPU_REG_R10(%rdi), %r10
-	movq VCPU_REG_R11(%rdi), %r11
-	movq VCPU_REG_R12(%rdi), %r12
-	movq VCPU_REG_R13(%rdi), %r13
-	movq VCPU_REG_R14(%rdi), %r14
-	movq VCPU_REG_R15(%rdi), %r15
-	movq VCPU_REG_RDI(%rdi), %rdi   /* last: it was our pointer */
+	load_guest_gprs            /* RDI last: it was our pointer */
 	jne .Lresume
 	vmlaunch
 	jmp .Lfailed               /* only reached when VMLAUNCH failed */
@@ -81,19 +68,7 @@ vmx_exit_rip:
 	pushq %rdi                 /* the guest's RDI */
 	movq 8(%rsp), %rdi         /* regs */
 	movq %rax, VCPU_REG_RAX(%rdi)
-	movq %rbx, VCPU_REG_RBX(%rdi)
-	movq %rcx, VCPU_REG_RCX(%rdi)
-	movq %rdx, VCPU_REG_RDX(%rdi)
-	movq %rsi, VCPU_REG_RSI(%rdi)
-	movq %rbp, VCPU_REG_RBP(%rdi)
-	movq %r8, VCPU_REG_R8(%rdi)
-	movq %r9, VCPU_REG_R9(%rdi)
-	movq %r10, VCPU_REG_R10(%rdi)
-	movq %r11, VCPU_REG_R11(%rdi)
-	movq %r12, VCPU_REG_R12(%rdi)
-	movq %r13, VCPU_REG_R13(%rdi)
-	movq %r14, VCPU_REG_R14(%rdi)
-	movq %r15, VCPU_REG_R15(%rdi)
+	store_guest_gprs
 	popq %rax
 	movq %rax, VCPU_REG_RDI(%rdi)
 	xorl %eax, %eax            /* VMX_OK */
