@@ -7,16 +7,7 @@
 #include "pattern.h"
 #include "guest.h"
 
-#define WORDS_PER_PAGE (PAGE_SIZE / sizeof(uint64_t))
-
 uint64_t pattern_fill(volatile uint64_t *page, uint64_t seed, uint64_t index)
 {
-	uint64_t state = xorshift64_seed(splitmix64_mix(seed * SPLITMIX64_GAMMA + index));
-	uint64_t sum = CHECKSUM_INIT;
-	for (uint64_t i = 0; i < WORDS_PER_PAGE; i++) {
-		state = xorshift64(state);
-		page[i] = state;
-		sum = checksum_add(sum, state);
-	}
-	return sum;
+	return checksum_fill_xorshift(page, xorshift64_seed(splitmix64_mix(seed * SPLITMIX64_GAMMA + index)));
 }

@@ -9,14 +9,7 @@
 
 uint64_t content_fill(volatile uint64_t *page, uint64_t seed, uint64_t index)
 {
-	uint64_t x = xorshift64_seed(splitmix64_mix(splitmix64_mix(seed) + index * SPLITMIX64_GAMMA));
-	uint64_t sum = CHECKSUM_INIT;
-	for (uint64_t i = 0; i < WORDS_PER_PAGE; i++) {
-		x = xorshift64(x);
-		page[i] = x;
-		sum = checksum_add(sum, x);
-	}
-	return sum;
+	return checksum_fill_xorshift(page, xorshift64_seed(splitmix64_mix(splitmix64_mix(seed) + index * SPLITMIX64_GAMMA)));
 }
 
 uint64_t content_zero(volatile uint64_t *page)
