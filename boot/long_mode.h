@@ -91,8 +91,8 @@
 	.balign 8
 early_gdt:
 	.quad 0                    /* null descriptor */
-	.quad 0x00af9a000000ffff   /* 0x08: 64-bit code: P, DPL 0, exec/read, L */
-	.quad 0x00cf92000000ffff   /* 0x10: data: P, DPL 0, read/write, 4 GiB   */
+	.quad DESC_CODE64          /* EARLY_GDT_CODE64 */
+	.quad DESC_DATA            /* EARLY_GDT_DATA   */
 early_gdt_end:
 early_gdt_ptr:
 	.short early_gdt_end - early_gdt - 1

@@ -115,6 +115,13 @@
 #define FCW_INIT 0x037f
 #define MXCSR_INIT 0x1f80
 
+/* ---- segment descriptors (SDM Vol. 3A 3.4.5, 5.2.1) ----
+ * Flat, base 0, limit 4 GiB, DPL 0: 64-bit code (P, S, type exec/read, L)
+ * and data (P, S, type read/write, D/B, G). */
+#define DESC_CODE64 X86_U64(0x00af9a000000ffff)
+#define DESC_DATA X86_U64(0x00cf92000000ffff)
+#define DESC_TSS_AVAILABLE X86_U64(0x89) /* P, type 9: 64-bit TSS available (8.2.3) */
+
 /* ---- exception vectors (SDM Vol. 3A 6.3.1 table 6-1) ---- */
 #define VECTOR_DE 0  /* divide error       */
 #define VECTOR_DB 1  /* debug              */

@@ -11,7 +11,6 @@
 #include "kernel/errno.h"
 #include "kernel/x86.h"
 
-#define LOW32 0xffffffffull
 
 static int read_entry(void *ctx, uint64_t gpa, uint64_t *value)
 {
@@ -71,7 +70,7 @@ static int fetch(struct vcpu *vcpu, uint8_t *bytes, size_t *got, bool *long_mode
 	*long_mode = cs.long_mode;
 	uint64_t linear = cs.base + vcpu->regs.rip;
 	if (!cs.long_mode)
-		linear &= LOW32; /* SDM Vol. 3A 3.4: 32-bit linear addresses */
+		linear &= UINT32_MAX; /* SDM Vol. 3A 3.4: 32-bit linear addresses */
 	uint64_t first = MIN((uint64_t)INSN_MAX_BYTES, PAGE_SIZE - (linear & (PAGE_SIZE - 1)));
 	int rc = emulate_read_linear(vcpu, linear, bytes, first, why);
 	if (rc)

@@ -18,7 +18,7 @@ void svm_read_caps(struct svm_caps *caps)
 {
 	uint32_t a, b, c, d;
 	*caps = (struct svm_caps){ 0 };
-	cpuid(0x80000000u, 0, &a, &b, &c, &d);
+	cpuid(CPUID_EXT_MAX, 0, &a, &b, &c, &d);
 	if (a < CPUID_EXT_FEATURES)
 		return;
 	cpuid(CPUID_EXT_FEATURES, 0, &a, &b, &c, &d);

@@ -10,14 +10,10 @@
 #include "kernel/mmu.h"
 #include "kernel/printf.h"
 #include "kernel/x86.h"
+#include "vmm/cpu/boot_segments.h"
 #include "vmm/cpu/regs_frame.h"
 
 
-#define FLAT_LIMIT 0xffffffffu
-#define TSS_LIMIT 0x67
-#define BOOT_CS 0x08
-#define BOOT_DS 0x10
-#define BOOT_TR 0x18
 
 
 static struct svm_vcpu svm_vcpus[VM_MAX];
