@@ -13,7 +13,7 @@
 
 /* Every level: present, writable, user (15.25.5); a leaf's rights come
  * from P (read) and R/W alone, NX being reserved here. */
-static const struct npt_format svm_npt_format = {
+const struct npt_format svm_npt_format = {
 	.present = PTE_PRESENT,
 	.read = PTE_PRESENT,
 	.write = PTE_WRITE,
