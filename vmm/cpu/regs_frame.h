@@ -1,11 +1,12 @@
-/* vmm/cpu/regs_frame.h — where each guest general register sits in struct
- * vcpu_regs (vmm/backend.h), and the macros that load and store them, for
- * the two world-switch stubs: vmm/svm/vmrun.S and vmm/vmx/vmentry.S.
- * Written once here;
- * the C half below pins every offset to the struct, so a change of the
+/* vmm/cpu/regs_frame.h — the world-switch frame of vmm/svm/vmrun.S and
+ * vmm/vmx/vmentry.S, written once: where each guest general register sits
+ * in struct vcpu_regs (vmm/backend.h), the macros that load and store
+ * them, and the host's callee-saved registers kept around the switch.
+ * The C half below pins every offset to the struct, so a change of the
  * struct that these lines miss stops the build.
- * Neither VMRUN (APM Vol. 2 15.5.1) nor VM entry (SDM Vol. 3C 28.1) saves
- * or loads these registers: the stubs must. */
+ * VMRUN and #VMEXIT switch only RAX and RSP of the general registers (APM
+ * Vol. 2 15.5.1), VM entry and exit only RSP (SDM Vol. 3C 27.3, 28.3,
+ * 28.5): the stubs move the others themselves. */
 #ifndef MEMVISOR_VMM_REGS_FRAME_H
 #define MEMVISOR_VMM_REGS_FRAME_H
 
@@ -26,6 +27,29 @@
 #define VCPU_REG_R15 0x70
 
 #ifdef __ASSEMBLY__
+/* The host registers a call must find unchanged (System V AMD64 ABI
+ * 3.2.1: RBX, RBP, R12-R15), which the guest's values will overwrite:
+ * pushed first thing in a world switch (RBP as its frame pointer), popped
+ * just before it returns. */
+	.macro push_host_callee_saved
+	pushq %rbp
+	movq %rsp, %rbp
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	.endm
+
+	.macro pop_host_callee_saved
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbx
+	popq %rbp
+	.endm
+
 /* RDI = struct vcpu_regs *: loads the guest's RBX, RCX, RDX, RSI, RBP and
  * R8-R15, then RDI itself (last: it held the pointer). RAX is the
  * caller's: VMRUN takes the guest's from the VMCB. MOV leaves RFLAGS

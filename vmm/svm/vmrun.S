@@ -25,13 +25,7 @@
 	.section .text
 	.global svm_world_switch
 svm_world_switch:
-	pushq %rbp
-	movq %rsp, %rbp
-	pushq %rbx
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	push_host_callee_saved
 	pushq %rdi                 /* regs, needed again after the exit */
 	pushq %rdx                 /* host VMCB */
 	pushq %rsi                 /* guest VMCB */
@@ -59,10 +53,5 @@ svm_world_switch:
 	stgi                       /* a pending host interrupt is taken here */
 
 	addq $24, %rsp
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbx
-	popq %rbp
+	pop_host_callee_saved
 	ret

@@ -33,13 +33,7 @@
 	.global vmx_world_switch
 	.type vmx_world_switch, @function
 vmx_world_switch:
-	pushq %rbp
-	movq %rsp, %rbp
-	pushq %rbx
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	push_host_callee_saved
 	pushq %rdi                 /* regs: at (%rsp) when the exit lands */
 
 	movq $FIELD_HOST_RSP, %rax
@@ -75,11 +69,6 @@ vmx_exit_rip:
 	popq %rdi
 
 .Lreturn:
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbx
-	popq %rbp
+	pop_host_callee_saved
 	ret
 	.size vmx_world_switch, . - vmx_world_switch
