@@ -18,30 +18,9 @@
  *   early_pdpt[0..3] ──► early_pd (4 pages × 512 entries × 2 MiB pages)
  * kernel/paging.c replaces them with tables that cover all RAM.
  */
+#include "boot/long_mode.h"
+
 #define MB2_BOOTLOADER_MAGIC 0x36d76289
-#define CR0_PE   (1 << 0)
-#define CR0_PG   (1 << 31)
-#define CR4_PAE  (1 << 5)
-#define MSR_EFER 0xc0000080
-#define EFER_LME (1 << 8)
-#define PTE_P    0x1
-#define PTE_W    0x2
-#define PTE_PS   0x80
-#define CPUID_EXT_LM (1 << 29)
-#define COM1     0x3f8
-
-#define GDT_CODE64 0x08
-#define GDT_DATA   0x10
-
-/* Every data segment register to the early GDT's flat data descriptor. */
-	.macro load_data_segments
-	movw $GDT_DATA, %ax
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movw %ax, %fs
-	movw %ax, %gs
-	.endm
 
 	.section .boot.text, "ax"
 	.code32
@@ -56,37 +35,13 @@ mb2_entry32:
 	movl %eax, %edi            /* survives to the 64-bit call as arg 1 */
 	movl %ebx, %esi            /* arg 2 */
 
-	/* CPUID 0x80000001 EDX bit 29: long mode (SDM Vol. 2A, CPUID). */
-	movl $0x80000001, %eax
-	cpuid
-	testl $CPUID_EXT_LM, %edx
-	jz no_long_mode
-
-	movl $early_pml4, %eax
-	movl %eax, %cr3
-	movl %cr4, %eax
-	orl $CR4_PAE, %eax
-	movl %eax, %cr4
-	movl $MSR_EFER, %ecx
-	rdmsr
-	orl $EFER_LME, %eax
-	wrmsr
-	movl %cr0, %eax
-	orl $(CR0_PG | CR0_PE), %eax
-	movl %eax, %cr0
-	lgdt early_gdt_ptr
-	ljmp $GDT_CODE64, $mb2_entry64
+	require_long_mode no_long_mode
+	enter_long_mode early_pml4, mb2_entry64
 
 no_long_mode:
-	movl $no_lm_msg, %esi
-1:	lodsb
-	testb %al, %al
-	jz 2f
-	movw $COM1, %dx
-	outb %al, %dx
+	com1_puts no_lm_msg
+1:	hlt
 	jmp 1b
-2:	hlt
-	jmp 2b
 
 	.code64
 mb2_entry64:
@@ -109,7 +64,7 @@ efi_kernel_entry:
 	movq %rax, %cr3
 	movq $boot_stack_top, %rsp
 	load_data_segments
-	pushq $GDT_CODE64          /* reload CS with a far return */
+	pushq $EARLY_GDT_CODE64    /* reload CS with a far return */
 	pushq $1f
 	lretq
 1:	xorl %ebp, %ebp
@@ -124,34 +79,26 @@ halt_forever:
 no_lm_msg:
 	.asciz "memvisor: error: this CPU has no 64-bit long mode\r\n"
 
-	.balign 8
-early_gdt:
-	.quad 0                    /* null descriptor */
-	.quad 0x00af9a000000ffff   /* 0x08: 64-bit code, DPL 0 (SDM Vol. 3A 3.4.5) */
-	.quad 0x00cf92000000ffff   /* 0x10: data, DPL 0 */
-early_gdt_end:
-early_gdt_ptr:
-	.short early_gdt_end - early_gdt - 1
-	.quad early_gdt
+	early_gdt_table
 
 	.section .data
-	.balign 4096
+	.balign PAGE_SIZE
 early_pml4:
-	.quad early_pdpt + (PTE_P | PTE_W)
+	.quad early_pdpt + (PTE_PRESENT | PTE_WRITE)
 	.fill 255, 8, 0
-	.quad early_pdpt + (PTE_P | PTE_W)   /* index 256: DIRECT_MAP_BASE */
+	.quad early_pdpt + (PTE_PRESENT | PTE_WRITE)   /* index 256: DIRECT_MAP_BASE */
 	.fill 255, 8, 0
 early_pdpt:
-	.quad early_pd + 0x0000 + (PTE_P | PTE_W)
-	.quad early_pd + 0x1000 + (PTE_P | PTE_W)
-	.quad early_pd + 0x2000 + (PTE_P | PTE_W)
-	.quad early_pd + 0x3000 + (PTE_P | PTE_W)
+	.quad early_pd + 0x0000 + (PTE_PRESENT | PTE_WRITE)
+	.quad early_pd + 0x1000 + (PTE_PRESENT | PTE_WRITE)
+	.quad early_pd + 0x2000 + (PTE_PRESENT | PTE_WRITE)
+	.quad early_pd + 0x3000 + (PTE_PRESENT | PTE_WRITE)
 	.fill 508, 8, 0
 early_pd:
 	.set early_mpa, 0
 	.rept 2048
-	.quad early_mpa + (PTE_P | PTE_W | PTE_PS)
-	.set early_mpa, early_mpa + 0x200000
+	.quad early_mpa + (PTE_PRESENT | PTE_WRITE | PTE_PS)
+	.set early_mpa, early_mpa + LARGE_PAGE_SIZE
 	.endr
 
 	.section .bss

@@ -25,7 +25,7 @@ GUEST_CFLAGS := $(WARN) -std=gnu11 -O2 -g -ffreestanding -fno-builtin -fno-stack
                 -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only -mcmodel=small \
                 -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
                 -fno-tree-loop-distribute-patterns -I. -Iguest/runtime -MMD -MP
-GUEST_ASFLAGS := -D__ASSEMBLY__ -g -Iguest/runtime -MMD -MP
+GUEST_ASFLAGS := -D__ASSEMBLY__ -g -iquote . -Iguest/runtime -MMD -MP
 GUEST_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack
 
 # The runtime, plus the kernel's pure formatter and string helpers and its

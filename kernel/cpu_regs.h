@@ -7,6 +7,7 @@
 #define MEMVISOR_CPU_REGS_H
 
 #include "kernel/types.h"
+#include "kernel/x86.h"
 
 #define DEFINE_DR_ACCESSORS(n)                                                  \
 	static inline uint64_t read_dr##n(void)                                 \
@@ -27,7 +28,6 @@ DEFINE_DR_ACCESSORS(6)
 DEFINE_DR_ACCESSORS(7)
 
 /* DR6 at reset, and with no debug condition recorded (SDM Vol. 3A 18.2.3). */
-#define DR6_INIT 0xffff0ff0ull
 
 /* CR8 is the task-priority register in 64-bit mode (SDM Vol. 3A 11.8.6). */
 static inline uint64_t read_cr8(void)

@@ -12,9 +12,6 @@
 #define GDT_ENTRIES 5
 #define SELECTOR(index) ((index) * 8)
 
-#define DESC_CODE64 0x00af9a000000ffffull /* P, DPL0, code, exec/read, L=1 */
-#define DESC_DATA 0x00cf92000000ffffull   /* P, DPL0, data, read/write    */
-#define DESC_TSS_AVAILABLE 0x89ull         /* P, type 9: 64-bit TSS available */
 
 #define IST_STACK_SIZE 8192
 

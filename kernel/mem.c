@@ -69,7 +69,7 @@ void mem_init(const struct boot_info *bi)
 
 void mem_reserve_zswap(uint64_t bytes)
 {
-	uint64_t frames = ALIGN_UP(bytes, PAGE_SIZE) >> PAGE_SHIFT;
+	uint64_t frames = PAGES_FOR_BYTES(bytes);
 	zswap_region = (struct mem_region){ mpa(0), 0 };
 	if (!frames) {
 		kprintf("memvisor: zswap: none reserved (zswap=0)\n");
@@ -113,6 +113,22 @@ int mem_alloc_all_ones(unsigned pages, mpa_t *out)
 	memset(mfn_to_virt(first), 0xff, pages * PAGE_SIZE);
 	*out = mfn_to_mpa(first);
 	return 0;
+}
+
+int mem_alloc_bytes(uint64_t bytes, void **out)
+{
+	mfn_t first;
+	if (frames_alloc_contig(&machine_frames, PAGES_FOR_BYTES(bytes), &first))
+		return -E_NO_MEMORY;
+	*out = mfn_to_virt(first);
+	return 0;
+}
+
+void mem_free_bytes(void *p, uint64_t bytes)
+{
+	mfn_t first = virt_to_mfn(p);
+	for (uint64_t i = 0; i < PAGES_FOR_BYTES(bytes); i++)
+		mem_free_frame(mfn(first.raw + i));
 }
 
 void mem_free_frame(mfn_t f)

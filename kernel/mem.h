@@ -32,5 +32,10 @@ int mem_try_alloc_zeroed(mfn_t *out);
 int mem_alloc_all_ones(unsigned pages, mpa_t *out);
 /* Returns a frame to the allocator; panics on a double free (a bug). */
 void mem_free_frame(mfn_t f);
+/* Contiguous frames for `bytes` (whole pages, not zeroed) of memvisor's own
+ * tables: *out = their direct-map address. 0 or -E_NO_MEMORY. */
+int mem_alloc_bytes(uint64_t bytes, void **out);
+/* Returns what mem_alloc_bytes(bytes, &p) gave. */
+void mem_free_bytes(void *p, uint64_t bytes);
 
 #endif

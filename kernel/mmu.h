@@ -16,28 +16,10 @@
 #define MEMVISOR_MMU_H
 
 #include "kernel/types.h"
+#include "kernel/x86.h" /* the entry bits and PT_ENTRIES, *_SHIFT */
 
-#define PTE_PRESENT BIT(0)
-#define PTE_WRITE BIT(1)
-#define PTE_USER BIT(2)
-#define PTE_PWT BIT(3)
-#define PTE_PCD BIT(4)
-#define PTE_ACCESSED BIT(5)
-#define PTE_DIRTY BIT(6)
-#define PTE_PS BIT(7) /* in a PDPTE or PDE: maps a 1 GiB or 2 MiB page */
-#define PTE_GLOBAL BIT(8)
-#define PTE_NX BIT(63)
-#define PTE_ADDR_MASK 0x000ffffffffff000ull /* bits 51:12 */
-
-#define PT_ENTRIES 512
-#define PT_INDEX_BITS 9
 #define PT_INDEX_MASK (PT_ENTRIES - 1)
-#define PML4_SHIFT 39
-#define PDPT_SHIFT 30
-#define PD_SHIFT 21
-#define PT_SHIFT 12
 #define PT_INDEX(va, shift) (((va) >> (shift)) & PT_INDEX_MASK)
-#define LARGE_PAGE_SIZE (1ull << PD_SHIFT) /* 2 MiB */
 
 #define DIRECT_MAP_BASE 0xffff800000000000ull
 #define DIRECT_MAP_MAX (512 * GiB) /* one PML4 entry */
@@ -45,5 +27,8 @@
 
 static inline void *mpa_to_virt(mpa_t a) { return (void *)(uintptr_t)(DIRECT_MAP_BASE + a.raw); }
 static inline void *mfn_to_virt(mfn_t f) { return mpa_to_virt(mfn_to_mpa(f)); }
+/* The inverse, for an address inside the direct map only. */
+static inline mpa_t virt_to_mpa(const void *p) { return mpa((uintptr_t)p - DIRECT_MAP_BASE); }
+static inline mfn_t virt_to_mfn(const void *p) { return mpa_to_mfn(virt_to_mpa(p)); }
 
 #endif

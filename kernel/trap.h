@@ -4,6 +4,7 @@
 #define MEMVISOR_TRAP_H
 
 #include "kernel/types.h"
+#include "kernel/x86.h"
 
 /* What kernel/isr.S pushes, lowest address first. The CPU pushes the part
  * from rip on (SDM Vol. 3A Figure 6-9, 64-bit mode: always SS:RSP). */
@@ -14,12 +15,6 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
-#define VECTOR_DE 0  /* divide error       */
-#define VECTOR_BP 3  /* breakpoint (INT3)  */
-#define VECTOR_UD 6  /* invalid opcode     */
-#define VECTOR_DF 8  /* double fault       */
-#define VECTOR_GP 13 /* general protection */
-#define VECTOR_PF 14 /* page fault         */
 #define VECTOR_IRQ_BASE 32 /* the 8259's IRQ 0 after remapping */
 #define VECTOR_SPURIOUS 255
 

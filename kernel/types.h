@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/x86.h" /* PAGE_SHIFT, PAGE_SIZE */
+
 #define BIT(n) (1ull << (n))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
@@ -22,8 +24,10 @@
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE (1ull << PAGE_SHIFT)
+/* The whole pages that `bytes` takes. */
+#define PAGES_FOR_BYTES(bytes) (ALIGN_UP((bytes), PAGE_SIZE) >> PAGE_SHIFT)
+/* `pct` percent of `whole`, rounded down (the *_pct options). */
+#define PERCENT_OF(whole, pct) ((whole) * (pct) / 100)
 #define KiB (1ull << 10)
 #define MiB (1ull << 20)
 #define GiB (1ull << 30)

@@ -16,6 +16,7 @@
 #define MEMVISOR_VMM_BACKEND_H
 
 #include "kernel/types.h"
+#include "kernel/x86.h"
 
 struct vm;
 struct vcpu;
@@ -123,11 +124,9 @@ struct vcpu_code_segment {
 	bool long_mode; /* CS.L with EFER.LMA: 64-bit code */
 };
 
-/* Exception vectors the core injects (SDM Vol. 3A Table 6-1). */
-#define VECTOR_DEBUG 1
-#define VECTOR_INVALID_OPCODE 6
-#define VECTOR_GENERAL_PROTECTION 13
-#define EXCEPTION_NO_ERROR_CODE (-1) /* for inject_exception's error_code */
+/* For inject_exception's error_code: the exception pushes none. The
+ * vectors (VECTOR_GP, ...) are in kernel/x86.h. */
+#define EXCEPTION_NO_ERROR_CODE (-1)
 
 struct backend {
 	const char *name; /* "svm" or "vmx" */

@@ -7,6 +7,7 @@
 #include "vmm/mm/memory.h"
 #include "kernel/errno.h"
 #include "kernel/printf.h"
+#include "kernel/x86.h"
 
 static void handle_hlt(struct vcpu *vcpu, const struct exit_record *exit)
 {
@@ -58,13 +59,12 @@ static void handle_interrupt(struct vcpu *vcpu, const struct exit_record *exit)
 }
 
 /* The guest runtime only needs EFER (to enter long mode). */
-#define MSR_EFER 0xc0000080u
-#define EFER_GUEST_WRITABLE (BIT(0) | BIT(8) | BIT(11)) /* SCE, LME, NXE */
+#define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
 
 static void handle_msr(struct vcpu *vcpu, const struct exit_record *exit)
 {
 	struct vcpu_regs *r = &vcpu->regs;
-	if (exit->msr.index != MSR_EFER) {
+	if (exit->msr.index != MSR_IA32_EFER) {
 		vm_stop(vcpu->vm, "%s of MSR %#x, which memvisor does not emulate (rip=%#llx)",
 			exit->msr.write ? "WRMSR" : "RDMSR", exit->msr.index, (unsigned long long)r->rip);
 		return;
@@ -113,7 +113,7 @@ static void handle_invd(struct vcpu *vcpu, const struct exit_record *exit)
 static void handle_rdpmc(struct vcpu *vcpu, const struct exit_record *exit)
 {
 	(void)exit;
-	emulate_fault(vcpu, VECTOR_GENERAL_PROTECTION, 0);
+	emulate_fault(vcpu, VECTOR_GP, 0);
 }
 
 static uint64_t written_value(struct vcpu *vcpu, const struct exit_record *exit)
@@ -153,7 +153,7 @@ static void handle_cr_write(struct vcpu *vcpu, const struct exit_record *exit)
 		return;
 	}
 	if (rc == -E_INVAL) {
-		emulate_fault(vcpu, VECTOR_GENERAL_PROTECTION, 0); /* as the CPU would: RIP stays */
+		emulate_fault(vcpu, VECTOR_GP, 0); /* as the CPU would: RIP stays */
 		return;
 	}
 	if (rc) {

@@ -86,10 +86,10 @@ int vmm_frame_table_setup(uint64_t guest_pages)
 {
 	uint64_t nframes = machine_frames.nframes;
 	uint64_t bytes = nframes * sizeof(struct frame_info) + guest_pages * sizeof(struct rmap_entry);
-	mfn_t first;
-	if (frames_alloc_contig(&machine_frames, ALIGN_UP(bytes, PAGE_SIZE) >> PAGE_SHIFT, &first))
+	void *storage;
+	if (mem_alloc_bytes(bytes, &storage))
 		return -E_NO_MEMORY;
-	struct frame_info *frames = mfn_to_virt(first);
+	struct frame_info *frames = storage;
 	frame_table_init(&frame_table, frames, nframes, (struct rmap_entry *)(frames + nframes),
 			 (uint32_t)guest_pages);
 	return 0;

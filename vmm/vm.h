@@ -76,7 +76,6 @@ struct vm {
 	uint64_t entry; /* 32-bit entry point (gpa) */
 	struct pmap pmap;
 	struct nested_pt npt; /* the cache of the PMAP (backend-formatted) */
-	void *arch;           /* the backend's per-VM state                */
 	struct vcpu vcpu;
 	enum vm_state state;
 	bool released; /* its memory went back once it ended */

@@ -15,12 +15,8 @@
 #include "attack.h"
 #include "kernel/cpu_regs.h"
 #include "kernel/io.h"
+#include "kernel/x86.h"
 
-#define CR0_NW BIT(29)
-#define CR0_CD BIT(30)
-#define CR0_PG BIT(31)
-#define CR4_PAE BIT(5)
-#define CR4_VMXE BIT(13)
 #define CR_HIGH_RESERVED BIT(40) /* bits 63:32 of CR0 and CR4 are reserved */
 #define CR3_RESERVED BIT(62)     /* above MAXPHYADDR on every CPU here */
 #define CR8_RESERVED BIT(4)      /* the TPR has 4 bits */

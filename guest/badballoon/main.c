@@ -25,7 +25,6 @@ const char guest_image_name[] = "badballoon";
 #define TEST_PAGES 8      /* pages with known contents, P0..P7        */
 #define CAP_STEP 64       /* pages per batch while filling to the cap */
 #define PAGE_WORDS (PAGE_SIZE / sizeof(uint64_t))
-#define PATTERN_MUL 0x9e3779b97f4a7c15ull
 #define COMPRESSED_PAGES 64
 
 static uint64_t batch[HC_BALLOON_BATCH_MAX] __attribute__((aligned(PAGE_SIZE)));
@@ -84,7 +83,7 @@ static void make_pages(struct badballoon *b)
 		b->page[p] = gpa_to_gfn(frame).raw;
 		volatile uint64_t *w = words_of(b->page[p]);
 		for (uint64_t i = 0; i < PAGE_WORDS; i++)
-			w[i] = (p + 1) * PATTERN_MUL ^ i;
+			w[i] = (p + 1) * SPLITMIX64_GAMMA ^ i;
 		b->sum[p] = checksum_page(w);
 	}
 }
@@ -213,7 +212,7 @@ static void check_compressed(struct badballoon *b)
 		}
 		gfns[i] = gpa_to_gfn(frame).raw;
 		for (uint64_t w = 0; w < PAGE_WORDS; w++)
-			words_of(gfns[i])[w] = (i + 1) * PATTERN_MUL; /* one value: always stored */
+			words_of(gfns[i])[w] = (i + 1) * SPLITMIX64_GAMMA; /* one value: always stored */
 	}
 	expect(b, "mark-before-compression", 0, hc_call(HC_MARK, 1, 0, 0, 0));
 	expect(b, "inflate-compressed-pages", COMPRESSED_PAGES, send(b, HC_BALLOON_INFLATE, gfns, COMPRESSED_PAGES));

@@ -2,6 +2,7 @@
  * Proves the boot protocol, HC_GET_INFO and the console. */
 #include "guest.h"
 #include "kernel/io.h"
+#include "kernel/x86.h"
 
 /* What CPUID tells a guest about the machine it runs on: the hypervisor bit
  * (leaf 1 ECX bit 31) is set, and neither VMX (leaf 1 ECX bit 5) nor SVM
@@ -9,13 +10,13 @@
 static void report_cpuid(void)
 {
 	uint32_t a, b, c1, d, c_ext, max_ext;
-	cpuid(1, 0, &a, &b, &c1, &d);
-	cpuid(0x80000000u, 0, &max_ext, &b, &c_ext, &d);
+	cpuid(CPUID_FEATURES, 0, &a, &b, &c1, &d);
+	cpuid(CPUID_EXT_MAX, 0, &max_ext, &b, &c_ext, &d);
 	c_ext = 0;
-	if (max_ext >= 0x80000001u)
-		cpuid(0x80000001u, 0, &a, &b, &c_ext, &d);
-	guest_printf("hello: cpuid hypervisor=%u vmx=%u svm=%u\n", (unsigned)(c1 >> 31) & 1,
-		     (unsigned)(c1 >> 5) & 1, (unsigned)(c_ext >> 2) & 1);
+	if (max_ext >= CPUID_EXT_FEATURES)
+		cpuid(CPUID_EXT_FEATURES, 0, &a, &b, &c_ext, &d);
+	guest_printf("hello: cpuid hypervisor=%u vmx=%u svm=%u\n", !!(c1 & CPUID1_ECX_HYPERVISOR),
+		     !!(c1 & CPUID1_ECX_VMX), !!(c_ext & CPUID_EXT_ECX_SVM));
 }
 
 const char guest_image_name[] = "hello";

@@ -32,7 +32,7 @@ static uint64_t *page_at(uint64_t i)
 /* The seed of page i's contents in round r: every page, every round differs. */
 static uint64_t page_seed(uint64_t seed, uint64_t i, uint64_t r)
 {
-	return (seed * 0x9e3779b97f4a7c15ull) ^ (i << 24) ^ (r << 1) ^ 1;
+	return (seed * SPLITMIX64_GAMMA) ^ (i << 24) ^ (r << 1) ^ 1;
 }
 
 static void fill(uint64_t i, uint64_t s)

@@ -14,21 +14,15 @@
 #include "kernel/io.h"
 #include "probe.h"
 #include "run.h"
+#include "kernel/x86.h"
 
 const char guest_image_name[] = "insn";
 
 #define TEXT_MAX 120
-#define VECTOR_GP 13
 #define COM1_SCRATCH (GUEST_COM1_PORT + 7)
 #define SCRATCH_VALUE 0xa5u
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
-#define CR0_PE (1ull << 0)
-#define CR0_NE (1ull << 5)
 #define CR0_HIGH_BIT (1ull << 32)
-#define CR4_VMXE (1ull << 13)
 #define CR4_RESERVED_BIT15 (1ull << 15)
-#define CPUID_PERFMON 0xau          /* EAX 7:0 version, 15:8 counters (SDM Vol. 2A CPUID) */
 #define PERFMON_FIELD_MASK 0xffu
 #define PERFMON_COUNTERS_SHIFT 8
 

@@ -13,10 +13,10 @@ static bool probe_trap(struct trap_frame *tf)
 		probe.vector = tf->vector;
 		probe.error = tf->error_code;
 		probe.rip = tf->rip;
-		probe.dr6 = tf->vector == VECTOR_DEBUG ? read_dr6() : 0;
+		probe.dr6 = tf->vector == VECTOR_DB ? read_dr6() : 0;
 	}
-	tf->rflags &= ~(uint64_t)RFLAGS_TF_BIT; /* one step is enough */
-	if (tf->vector != VECTOR_DEBUG)
+	tf->rflags &= ~(uint64_t)RFLAGS_TF; /* one step is enough */
+	if (tf->vector != VECTOR_DB)
 		tf->rip = probe.resume; /* a fault: RIP is on the instruction */
 	return true;
 }

@@ -9,11 +9,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "kernel/x86.h"
 
-#define VECTOR_DEBUG 1
 #define VECTOR_NO_TRAP 0xffu /* probe.vector when nothing was raised */
-#define RFLAGS_TF_BIT 0x100  /* RFLAGS.TF, bit 8 */
-#define DR6_BS (1ull << 14)  /* DR6.BS: the #DB was a single step */
 
 struct probe {
 	uint64_t resume; /* where a fault resumes (written by each check's asm) */

@@ -7,8 +7,8 @@
 #include "run.h"
 #include "probe.h"
 #include "vmm/hypercall_abi.h"
+#include "kernel/x86.h"
 
-#define MSR_EFER 0xc0000080u
 #define MARK_RBX 0x11u /* registers the trailers would change, */
 #define MARK_RCX 0x22u /* preset to values the checks compare  */
 #define MARK_RDI 0x33u
@@ -71,7 +71,7 @@ void run_cpuid(enum cpuid_form form, struct regs_seen *r)
 
 void run_rdmsr_efer(int form, struct regs_seen *r)
 {
-	*r = (struct regs_seen){ .rbx = MARK_RBX, .rcx = MSR_EFER, .rdi = MARK_RDI };
+	*r = (struct regs_seen){ .rbx = MARK_RBX, .rcx = MSR_IA32_EFER, .rdi = MARK_RDI };
 	if (form == 0)
 		RDMSR_ASM("0x2e, ");
 	else

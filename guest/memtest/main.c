@@ -42,26 +42,20 @@ static volatile uint64_t *page_at(uint64_t i)
 	return (volatile uint64_t *)(uintptr_t)(MEMTEST_GVA + i * PAGE_SIZE);
 }
 
-static void die(const char *what, int err)
-{
-	guest_printf("memtest: error: %s failed (%d)\n", what, err);
-	guest_exit(GUEST_EXIT_FATAL);
-}
-
 static void memtest_write(struct memtest *t)
 {
 	int err = t->pages ? demand_region_add(gva_of(MEMTEST_SUMS_GVA), test_region_sums_bytes(t->pages)) : 0;
 	if (err)
-		die("demand_region_add", err);
+		guest_die("memtest", "demand_region_add", err);
 	t->total = CHECKSUM_INIT;
 	for (uint64_t i = 0; i < t->pages; i++) {
 		gpa_t frame;
 		err = frame_alloc(&frame);
 		if (err)
-			die("frame_alloc", err);
+			guest_die("memtest", "frame_alloc", err);
 		err = guest_map(gva_of_ptr(page_at(i)), frame, PTE_WRITE);
 		if (err)
-			die("guest_map", err);
+			guest_die("memtest", "guest_map", err);
 		uint64_t index = t->distinct ? i % t->distinct : i;
 		uint64_t sum = pattern_fill(page_at(i), t->seed, index);
 		t->sums[i] = sum; /* the first store to each table page faults it in */

@@ -4,13 +4,8 @@
 #include "features.h"
 #include "kernel/io.h"
 #include "vmm/cpu/cr_write.h" /* the CR0/CR4 bit names */
+#include "kernel/x86.h"
 
-#define CPUID_FEATURES 1
-#define CPUID1_ECX_XSAVE BIT(26)
-#define CPUID_STRUCTURED 7
-#define CPUID7_EBX_FSGSBASE BIT(0)
-#define CPUID7_ECX_PKU BIT(3)
-#define CPUID_XSAVE 0xdu
 
 void features_read(struct features *f)
 {
@@ -20,8 +15,8 @@ void features_read(struct features *f)
 	uint32_t max_leaf = a;
 	cpuid(CPUID_FEATURES, 0, &a, &b, &c, &d);
 	f->xsave = c & CPUID1_ECX_XSAVE;
-	if (max_leaf >= CPUID_STRUCTURED) {
-		cpuid(CPUID_STRUCTURED, 0, &a, &b, &c, &d);
+	if (max_leaf >= CPUID_STRUCTURED_FEATURES) {
+		cpuid(CPUID_STRUCTURED_FEATURES, 0, &a, &b, &c, &d);
 		f->fsgsbase = b & CPUID7_EBX_FSGSBASE;
 		f->pku = c & CPUID7_ECX_PKU;
 	}

@@ -5,11 +5,8 @@
 #include "regs.h"
 #include "kernel/cpu_regs.h"
 #include "kernel/io.h"
+#include "kernel/x86.h"
 
-#define DR6_RESET 0xffff0ff0ull
-#define DR6_B0_B3 0xfull      /* breakpoint-condition bits, writable */
-#define DR7_RESET 0x400ull
-#define DR7_L0_L3 0x55ull     /* local enables; R/W and LEN 0: on execution */
 #define PLANTED_BREAKPOINT 0xdead0000ull /* never executed by anyone */
 #define XCR0_FROM_CPUID 0     /* scalar_planted() fills it in */
 
@@ -59,8 +56,8 @@ const struct scalar_reg scalar_regs[] = {
 	{ "DR1", always, read_dr1, write_dr1, 0, PLANTED_BREAKPOINT + 0x100 },
 	{ "DR2", always, read_dr2, write_dr2, 0, PLANTED_BREAKPOINT + 0x200 },
 	{ "DR3", always, read_dr3, write_dr3, 0, PLANTED_BREAKPOINT + 0x300 },
-	{ "DR6", always, read_dr6, write_dr6, DR6_RESET, DR6_RESET | DR6_B0_B3 },
-	{ "DR7", always, read_dr7, write_dr7, DR7_RESET, DR7_RESET | DR7_L0_L3 },
+	{ "DR6", always, read_dr6, write_dr6, DR6_INIT, DR6_INIT | DR6_B0_B3 },
+	{ "DR7", always, read_dr7, write_dr7, DR7_INIT, DR7_INIT | DR7_L0_L3 },
 	{ "CR2", always, read_cr2, write_cr2, 0, 0xc0ffee000ull },
 	/* 15 masks every interrupt class: the worst a guest can do to a TPR. */
 	{ "CR8", always, read_cr8, write_cr8, 0, 0xf },

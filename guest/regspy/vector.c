@@ -8,6 +8,7 @@
 #include "kernel/printf.h"
 #include "kernel/string.h"
 #include "vmm/cpu/xcr0.h"
+#include "kernel/x86.h"
 
 #define IMAGE_SIZE 4096
 #define FCW 0
@@ -24,8 +25,6 @@
 #define XSTATE_BV 512
 #define FIRST_EXTENDED 2 /* components 0 and 1 live in the legacy region */
 
-#define FCW_INIT 0x037f
-#define MXCSR_INIT 0x1f80
 #define FCW_PLANTED 0x027f   /* 53-bit precision */
 #define FTW_ALL_VALID 0xff
 #define MXCSR_PLANTED 0x7f80 /* round toward zero */

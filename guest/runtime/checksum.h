@@ -27,4 +27,9 @@ static inline uint64_t checksum_add(uint64_t h, uint64_t word)
  * the point is to read memory, not what the compiler remembers. */
 uint64_t checksum_page(const volatile void *page);
 
+/* Fills one 4 KiB page with the xorshift64 words that follow `state`
+ * (kernel/random.h; never 0) and returns their checksum: the contents the
+ * self-checking workloads write and later verify. */
+uint64_t checksum_fill_xorshift(volatile void *page, uint64_t state);
+
 #endif

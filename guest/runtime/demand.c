@@ -6,8 +6,8 @@
 #include "paging.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"
+#include "kernel/x86.h"
 
-#define PF_ERROR_PRESENT BIT(0) /* 0: the page was not present */
 
 struct demand_region {
 	uint64_t start, end; /* gva, end exclusive; end == 0: free slot */

@@ -23,29 +23,12 @@
  *   3. CR4.PAE, EFER.LME, CR0.PG (in this order: SDM 10.8.5), a 64-bit GDT,
  *      a far jump into 64-bit code, the stack, call C.
  */
+#include "boot/long_mode.h"
 #include "multiboot.h"
 #include "exit.h"
 
-#define CR0_PG       (1 << 31)
-#define CR4_PAE      (1 << 5)
-#define MSR_EFER     0xc0000080
-#define EFER_LME     (1 << 8)
-#define CPUID_EXT_MAX  0x80000000
-#define CPUID_EXT_INFO 0x80000001
-#define CPUID_EXT_LM   (1 << 29)   /* CPUID.80000001h:EDX.LM (SDM Vol. 2A) */
-#define PTE_P        0x1
-#define PTE_W        0x2
-#define PTE_PS       0x80          /* in a PDE: this entry maps 2 MiB */
-#define PT_ENTRIES   512
-#define PTE_SIZE     8
-#define LARGE_PAGE_SIZE 0x200000
-#define PAGE_SIZE    4096
 #define GUEST_STACK_SIZE (16 * 1024) /* workloads keep big data in mapped RAM, not here */
-#define COM1_DATA    0x3f8
 #define EXIT_PORT    0xf4          /* GUEST_EXIT_PORT */
-
-#define GDT_CODE64   0x08
-#define GDT_DATA     0x10
 
 #define MULTIBOOT_HEADER_FLAGS MULTIBOOT_HEADER_MEMORY_INFO
 
@@ -73,52 +56,26 @@ guest_entry32:
 	xorl %eax, %eax
 	rep stosb
 
-	movl $CPUID_EXT_MAX, %eax
-	cpuid
-	cmpl $CPUID_EXT_INFO, %eax
-	jb no_long_mode
-	movl $CPUID_EXT_INFO, %eax
-	cpuid
-	testl $CPUID_EXT_LM, %edx
-	jz no_long_mode
+	require_long_mode no_long_mode
 
 	/* early_pd[i] = i * 2 MiB | P | W | PS. Only the low dword: .bss is
 	 * zero, and every address here is below 4 GiB. */
 	movl $early_pd, %edi
-	movl $(PTE_P | PTE_W | PTE_PS), %eax
+	movl $(PTE_PRESENT | PTE_WRITE | PTE_PS), %eax
 	movl $PT_ENTRIES, %ecx
 1:	movl %eax, (%edi)
 	addl $LARGE_PAGE_SIZE, %eax
 	addl $PTE_SIZE, %edi
 	loop 1b
-	movl $(early_pdpt + PTE_P + PTE_W), early_pml4
-	movl $(early_pd + PTE_P + PTE_W), early_pdpt
+	movl $(early_pdpt + PTE_PRESENT + PTE_WRITE), early_pml4
+	movl $(early_pd + PTE_PRESENT + PTE_WRITE), early_pdpt
 
-	movl $early_pml4, %eax
-	movl %eax, %cr3
-	movl %cr4, %eax
-	orl $CR4_PAE, %eax
-	movl %eax, %cr4
-	movl $MSR_EFER, %ecx
-	rdmsr
-	orl $EFER_LME, %eax
-	wrmsr
-	movl %cr0, %eax
-	orl $CR0_PG, %eax          /* PE is already set: we are in protected mode */
-	movl %eax, %cr0
-	lgdt early_gdt_ptr         /* 32-bit LGDT reads a 4-byte base */
-	ljmp $GDT_CODE64, $guest_entry64
+	enter_long_mode early_pml4, guest_entry64
 
 /* No long mode: say so on COM1 and leave through the exit port. */
 no_long_mode:
-	movl $no_lm_msg, %esi
-	movw $COM1_DATA, %dx
-1:	lodsb
-	testb %al, %al
-	jz 2f
-	outb %al, %dx
-	jmp 1b
-2:	movl $GUEST_EXIT_FATAL, %eax
+	com1_puts no_lm_msg
+	movl $GUEST_EXIT_FATAL, %eax
 	movw $EXIT_PORT, %dx
 	outl %eax, %dx
 3:	hlt
@@ -126,12 +83,7 @@ no_long_mode:
 
 	.code64
 guest_entry64:
-	movw $GDT_DATA, %ax
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movw %ax, %fs
-	movw %ax, %gs
+	load_data_segments
 	movq $guest_stack_top, %rsp
 	movl %ebp, %edi            /* arg 1: magic (a 32-bit move zero-extends) */
 	movl %esi, %esi            /* arg 2: info */
@@ -145,15 +97,7 @@ guest_entry64:
 no_lm_msg:
 	.asciz "guest: error: this CPU has no 64-bit long mode\n"
 
-	.balign 8
-early_gdt:
-	.quad 0                    /* null descriptor */
-	.quad 0x00af9a000000ffff   /* 0x08: 64-bit code, DPL 0 (SDM Vol. 3A 3.4.5) */
-	.quad 0x00cf92000000ffff   /* 0x10: data, DPL 0 */
-early_gdt_end:
-early_gdt_ptr:
-	.short early_gdt_end - early_gdt - 1
-	.quad early_gdt
+	early_gdt_table
 
 	.section .bss
 	.balign PAGE_SIZE

@@ -15,6 +15,9 @@
 /* Writes status to GUEST_EXIT_PORT, then halts forever with interrupts
  * off (should the port do nothing, e.g. QEMU without isa-debug-exit). */
 __attribute__((noreturn)) void guest_exit(uint32_t status);
+/* Prints "GUEST: error: WHAT failed (ERR)" and exits with GUEST_EXIT_FATAL:
+ * a runtime call the workload cannot go on without failed. */
+__attribute__((noreturn)) void guest_die(const char *guest, const char *what, int err);
 #endif
 
 #endif

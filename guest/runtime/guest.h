@@ -21,7 +21,7 @@
 #include "frames.h"
 #include "hypercall.h"
 #include "paging.h"
-#include "random.h"
+#include "kernel/random.h"
 #include "test_region.h"
 #include "kernel/errno.h"
 #include "kernel/string.h"

@@ -6,10 +6,8 @@
 #include "hypercall.h"
 #include "kernel/io.h"
 #include "kernel/string.h"
+#include "kernel/x86.h"
 
-#define CPUID_VENDOR 0
-#define CPUID_FEATURES 1
-#define CPUID_FEATURES_ECX_HYPERVISOR BIT(31)
 #define CPUID_SIGNATURE_BYTES 12 /* EBX:ECX:EDX */
 
 enum hc_method { HC_METHOD_NONE, HC_METHOD_VMCALL, HC_METHOD_VMMCALL };
@@ -43,7 +41,7 @@ void hc_init(void)
 	uint32_t a, b, c, d;
 	cpuid(CPUID_FEATURES, 0, &a, &b, &c, &d);
 	hc_method = HC_METHOD_NONE;
-	if (!(c & CPUID_FEATURES_ECX_HYPERVISOR))
+	if (!(c & CPUID1_ECX_HYPERVISOR))
 		return;
 	/* Other hypervisors (KVM, Hyper-V, ...) set the bit too: only
 	 * memvisor's signature means memvisor's hypercalls. */

@@ -56,12 +56,6 @@ static volatile uint64_t *page_at(uint64_t i)
 	return (volatile uint64_t *)(uintptr_t)(TWINS_GVA + i * PAGE_SIZE);
 }
 
-static void die(const char *what, int err)
-{
-	guest_printf("twins: error: %s failed (%d)\n", what, err);
-	guest_exit(GUEST_EXIT_FATAL);
-}
-
 /* Page i's contents as made (and as put back after a write). */
 static uint64_t make_page(const struct twins *t, uint64_t i)
 {
@@ -76,13 +70,13 @@ static void fill(struct twins *t)
 {
 	int err = t->pages ? demand_region_add(gva_of(TWINS_SUMS_GVA), test_region_sums_bytes(t->pages)) : 0;
 	if (err)
-		die("demand_region_add", err);
+		guest_die("twins", "demand_region_add", err);
 	for (uint64_t i = 0; i < t->pages; i++) {
 		gpa_t frame;
 		if ((err = frame_alloc(&frame)))
-			die("frame_alloc", err);
+			guest_die("twins", "frame_alloc", err);
 		if ((err = guest_map(gva_of_ptr(page_at(i)), frame, PTE_WRITE)))
-			die("guest_map", err);
+			guest_die("twins", "guest_map", err);
 		t->sums[i] = make_page(t, i);
 	}
 	guest_printf("twins: made %llu twin pages (seed %llu), %llu zero pages, %llu unique pages at gva 0x%llx\n",

@@ -4,8 +4,6 @@
  * generation), so every rewrite gives the page new contents. */
 #include "live.h"
 
-#define WORDS_PER_PAGE (PAGE_SIZE / sizeof(uint64_t))
-#define MIX_MUL 0x9e3779b97f4a7c15ull /* 2^64 / golden ratio */
 #define MISMATCH_LINES_MAX 10
 
 static uint64_t mismatch_lines;
@@ -17,7 +15,7 @@ static volatile uint64_t *page_at(uint64_t i)
 
 static uint64_t start_state(uint64_t seed, uint64_t index, uint64_t gen)
 {
-	uint64_t x = (seed * MIX_MUL) ^ (index * MIX_MUL * MIX_MUL) ^ (gen + 1) * MIX_MUL;
+	uint64_t x = (seed * SPLITMIX64_GAMMA) ^ (index * SPLITMIX64_GAMMA * SPLITMIX64_GAMMA) ^ (gen + 1) * SPLITMIX64_GAMMA;
 	x ^= x >> 29;
 	return x | 1; /* xorshift's state must not be 0 */
 }
@@ -25,16 +23,7 @@ static uint64_t start_state(uint64_t seed, uint64_t index, uint64_t gen)
 /* Fills page i with contents number `gen`; returns their checksum. */
 static uint64_t fill(struct live *l, uint64_t i, uint64_t gen)
 {
-	volatile uint64_t *page = page_at(i);
-	uint64_t x = start_state(l->seed, i, gen), sum = CHECKSUM_INIT;
-	for (uint64_t w = 0; w < WORDS_PER_PAGE; w++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		page[w] = x;
-		sum = checksum_add(sum, x);
-	}
-	return sum;
+	return checksum_fill_xorshift(page_at(i), start_state(l->seed, i, gen));
 }
 
 int live_init(struct live *l, uint64_t capacity, uint64_t seed)

@@ -40,12 +40,6 @@ struct workset {
 	uint64_t tsc_khz;
 };
 
-static void die(const char *what, int err)
-{
-	guest_printf("workset: error: %s failed (%d)\n", what, err);
-	guest_exit(GUEST_EXIT_FATAL);
-}
-
 /* Touches every free page once, then gives them all back. The pages hold
  * a list of themselves while they are out: word 0 is the previous one. */
 static void prefault(void)
@@ -122,7 +116,7 @@ static void grow(struct workset *w, uint64_t pages)
 	for (uint64_t i = 0; i < pages; i++) {
 		int err = live_add(&w->live);
 		if (err)
-			die("growing the live data", err);
+			guest_die("workset", "growing the live data", err);
 	}
 	balloon_get_counts(&after);
 	uint64_t bad = live_verify(&w->live);
@@ -147,14 +141,14 @@ int main(const struct guest_env *env)
 		     (unsigned long long)rounds, (unsigned long long)cycles);
 	int err = balloon_init(env);
 	if (err)
-		die("balloon_init", err);
+		guest_die("workset", "balloon_init", err);
 	if (guest_arg_u64(env, "prefault", 1))
 		prefault();
 	if ((err = live_init(&w.live, live + more, seed)))
-		die("live_init", err);
+		guest_die("workset", "live_init", err);
 	for (uint64_t i = 0; i < live; i++)
 		if ((err = live_add(&w.live)))
-			die("allocating the live data", err);
+			guest_die("workset", "allocating the live data", err);
 	while (w.rounds < rounds || w.cycles < cycles || !balloon_settled()) {
 		round_of_work(&w);
 		if (w.rounds == MAX(rounds, 1) && w.cycles < cycles)

@@ -2,11 +2,8 @@
  * the SplitMix64 finalizer (Steele, Lea, Flood, OOPSLA 2014), then
  * Marsaglia's xorshift64 (13, 7, 17) for each value, as memtest does. */
 #include "content.h"
+#include "kernel/random.h"
 
-#define GOLDEN_GAMMA 0x9e3779b97f4a7c15ull
-#define SPLITMIX_MUL1 0xbf58476d1ce4e5b9ull
-#define SPLITMIX_MUL2 0x94d049bb133111ebull
-#define XORSHIFT_NONZERO 0x2545f4914f6cdd1dull
 #define LINE_MAX 72        /* text: a line ends at the first phrase past this */
 #define RECORD_BYTES 32
 #define RECORD_FLAGS 4     /* records: flags take one of 4 values           */
@@ -27,20 +24,7 @@ static const char *const names[] = { "alpha", "bravo", "charlie", "delta", "echo
 #define WORDS (sizeof(words) / sizeof(words[0]))
 #define NAMES (sizeof(names) / sizeof(names[0]))
 
-static uint64_t splitmix64_mix(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * SPLITMIX_MUL1;
-	z = (z ^ (z >> 27)) * SPLITMIX_MUL2;
-	return z ^ (z >> 31);
-}
-
-static uint64_t next(uint64_t *x)
-{
-	*x ^= *x << 13;
-	*x ^= *x >> 7;
-	*x ^= *x << 17;
-	return *x;
-}
+static uint64_t next(uint64_t *x) { return *x = xorshift64(*x); }
 
 static void put64(uint8_t *p, uint64_t v)
 {
@@ -79,9 +63,7 @@ static void fill_records(uint8_t *page, uint64_t *x, uint64_t index)
 
 void zipmix_fill(uint8_t *page, enum zipmix_kind kind, uint64_t seed, uint64_t index)
 {
-	uint64_t x = splitmix64_mix(seed * GOLDEN_GAMMA + index * ZIPMIX_KINDS + kind);
-	if (!x)
-		x = XORSHIFT_NONZERO;
+	uint64_t x = xorshift64_seed(splitmix64_mix(seed * SPLITMIX64_GAMMA + index * ZIPMIX_KINDS + kind));
 	switch (kind) {
 	case ZIPMIX_TEXT: fill_text(page, &x); return;
 	case ZIPMIX_RECORDS: fill_records(page, &x, index); return;

@@ -53,22 +53,16 @@ static uint8_t *mix_page(uint64_t i) { return (uint8_t *)(uintptr_t)(MIX_GVA + i
 static uint8_t *hot_page(uint64_t i) { return (uint8_t *)(uintptr_t)(HOT_GVA + i * PAGE_SIZE); }
 static bool is_mix(uint64_t gfn) { return mix_gfns[gfn / 64] & BIT(gfn % 64); }
 
-static void die(const char *what, int err)
-{
-	guest_printf("zipmix: error: %s failed (%d)\n", what, err);
-	guest_exit(GUEST_EXIT_FATAL);
-}
-
 /* A fresh frame mapped at gva; returns its gpa. */
 static gpa_t map_new_page(uint8_t *gva)
 {
 	gpa_t frame;
 	int err = frame_alloc(&frame);
 	if (err)
-		die("frame_alloc", err);
+		guest_die("zipmix", "frame_alloc", err);
 	err = guest_map(gva_of_ptr(gva), frame, PTE_WRITE);
 	if (err)
-		die("guest_map", err);
+		guest_die("zipmix", "guest_map", err);
 	return frame;
 }
 
@@ -115,7 +109,7 @@ static void make_pages(struct zipmix *z)
 	 * second mapping lets the hot loop read it, leaving the mix alone cold. */
 	int err = guest_map(gva_of(GUARD_GVA), gpa_of((uintptr_t)guest_stack_guard), 0);
 	if (err)
-		die("guest_map of the stack guard", err);
+		guest_die("zipmix", "guest_map of the stack guard", err);
 }
 
 /* One pass of the hot loop: a read of every page in use but the mix. */

@@ -313,13 +313,13 @@ KTEST(backend, injected_exception_survives_a_nested_fault_in_its_delivery)
 				   (HANDLER_GPA & GATE_OFFSET_HIGH) | GATE32_INTERRUPT_PRESENT };
 	const uint8_t hlt = 0xf4;
 	KT_EXPECT_EQ(t, vm_gpa_write(vm, 1 * 8, &code_desc, sizeof(code_desc)), 0);
-	KT_EXPECT_EQ(t, vm_gpa_write(vm, VECTOR_GENERAL_PROTECTION * 8, gate, sizeof(gate)), 0);
+	KT_EXPECT_EQ(t, vm_gpa_write(vm, VECTOR_GP * 8, gate, sizeof(gate)), 0);
 	KT_EXPECT_EQ(t, vm_gpa_write(vm, HANDLER_GPA, &hlt, 1), 0);
 	/* RIP on the CPUID of guest_code(): if the #GP were lost, that runs. */
 	const uint64_t rip = CODE_GPA + 5;
 	v->regs.rip = rip;
 	v->regs.rsp = STACK_TOP_GPA;
-	backend->inject_exception(v, VECTOR_GENERAL_PROTECTION, 0);
+	backend->inject_exception(v, VECTOR_GP, 0);
 	struct exit_record e;
 	int faults = 0;
 	for (run_to_exit(v, &e); e.reason == EXIT_NPF && faults < 4; run_to_exit(v, &e), faults++)

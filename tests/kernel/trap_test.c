@@ -5,9 +5,8 @@
 #include "kernel/ktest.h"
 #include "kernel/string.h"
 #include "kernel/trap.h"
+#include "kernel/x86.h"
 
-#define PF_ERROR_WRITE BIT(1) /* SDM Vol. 3A Figure 4-12 */
-#define PF_ERROR_PRESENT BIT(0)
 
 KTEST(trap, breakpoint_returns_after_int3)
 {

@@ -154,10 +154,10 @@ KTEST(vmx, missing_control_is_named)
 KTEST(vmx, ept_entries_and_pointer)
 {
 	mpa_t frame = mpa(0x12345000);
-	KT_EXPECT_EQ(t, vmx_ept_format.leaf_entry(frame, NPT_RWX), 0x12345000ull | EPT_RWX | (6 << 3));
-	KT_EXPECT_EQ(t, vmx_ept_format.leaf_entry(frame, NPT_READ), 0x12345000ull | EPT_READ | (6 << 3));
-	KT_EXPECT_EQ(t, vmx_ept_format.leaf_entry(frame, NPT_WRITE), 0); /* W without R: misconfiguration */
-	KT_EXPECT_EQ(t, vmx_ept_format.table_entry(frame), 0x12345000ull | EPT_RWX);
+	KT_EXPECT_EQ(t, npt_leaf_entry(&vmx_ept_format, frame, NPT_RWX), 0x12345000ull | EPT_RWX | (6 << 3));
+	KT_EXPECT_EQ(t, npt_leaf_entry(&vmx_ept_format, frame, NPT_READ), 0x12345000ull | EPT_READ | (6 << 3));
+	KT_EXPECT_EQ(t, npt_leaf_entry(&vmx_ept_format, frame, NPT_WRITE), 0); /* W without R: misconfiguration */
+	KT_EXPECT_EQ(t, npt_table_entry(&vmx_ept_format, frame), 0x12345000ull | EPT_RWX);
 	KT_EXPECT_EQ(t, vmx_eptp(mfn(0x777), false), 0x777000ull | 6 | (3 << 3));
 	KT_EXPECT_EQ(t, vmx_eptp(mfn(0x777), true), 0x777000ull | 6 | (3 << 3) | BIT(6));
 }

@@ -11,17 +11,9 @@
 
 #include "kernel/errno.h"
 #include "vmm/cpu/guest_walk.h"
+#include "kernel/x86.h"
 
 #define MEM_BYTES (64 * 4096)
-#define P 0x1ull   /* present */
-#define RW 0x2ull
-#define PS 0x80ull /* large page */
-#define CR0_PE 0x1ull
-#define CR0_PG 0x80000000ull
-#define CR4_PAE 0x20ull
-#define CR4_LA57 0x1000ull
-#define EFER_LME 0x100ull
-#define EFER_LMA 0x400ull
 
 static uint64_t mem[MEM_BYTES / 8];
 
@@ -46,10 +38,10 @@ static int setup(void **state)
 {
 	(void)state;
 	memset(mem, 0, sizeof(mem));
-	set(0x1000, 255, 0x2000 | P | RW);
-	set(0x2000, 2, 0x3000 | P | RW);
-	set(0x3000, 1, 0x4000 | P | RW);
-	set(0x4000, 3, 0x9000 | P | RW);
+	set(0x1000, 255, 0x2000 | PTE_PRESENT | PTE_WRITE);
+	set(0x2000, 2, 0x3000 | PTE_PRESENT | PTE_WRITE);
+	set(0x3000, 1, 0x4000 | PTE_PRESENT | PTE_WRITE);
+	set(0x4000, 3, 0x9000 | PTE_PRESENT | PTE_WRITE);
 	return 0;
 }
 
@@ -84,9 +76,9 @@ static void test_four_level_4k(void **state)
 static void test_large_pages(void **state)
 {
 	(void)state;
-	set(0x3000, 1, 0x00400000 | P | PS); /* a 2 MiB page at gpa 4 MiB */
+	set(0x3000, 1, 0x00400000 | PTE_PRESENT | PTE_PS); /* a 2 MiB page at gpa 4 MiB */
 	expect_walk(&four_level, GVA, 0, 0x00400000 + 0x3abc);
-	set(0x2000, 2, 0x40000000 | P | PS); /* a 1 GiB page at gpa 1 GiB */
+	set(0x2000, 2, 0x40000000 | PTE_PRESENT | PTE_PS); /* a 1 GiB page at gpa 1 GiB */
 	expect_walk(&four_level, GVA, 0, 0x40000000 + 0x203abc);
 }
 
@@ -95,9 +87,9 @@ static void test_stops(void **state)
 	(void)state;
 	expect_walk(&four_level, GVA + 0x1000, -E_NOT_FOUND, 0); /* PT entry 4 is empty */
 	expect_walk(&four_level, 0x0000800000000000ull, -E_RANGE, 0); /* not canonical */
-	set(0x4000, 3, 0x7fff000 | P); /* fine: the leaf's frame is not read */
+	set(0x4000, 3, 0x7fff000 | PTE_PRESENT); /* fine: the leaf's frame is not read */
 	expect_walk(&four_level, GVA, 0, 0x7fffabc);
-	set(0x3000, 1, 0x7fff000 | P); /* a table outside the memory */
+	set(0x3000, 1, 0x7fff000 | PTE_PRESENT); /* a table outside the memory */
 	expect_walk(&four_level, GVA, -E_RANGE, 0);
 	struct guest_paging p32 = { .cr0 = CR0_PE | CR0_PG, .cr3 = 0x1000 };
 	expect_walk(&p32, 0x1000, -E_NOT_SUPPORTED, 0);
@@ -111,11 +103,11 @@ static void test_pae(void **state)
 {
 	(void)state;
 	struct guest_paging pae = { .cr0 = CR0_PE | CR0_PG, .cr3 = 0x5020, .cr4 = CR4_PAE };
-	set(0x5020, 3, 0x6000 | P);        /* gva 0xc000_0000 .. */
-	set(0x6000, 2, 0x7000 | P | RW);   /* + 4 MiB */
-	set(0x7000, 5, 0xb000 | P | RW);   /* + 20 KiB */
+	set(0x5020, 3, 0x6000 | PTE_PRESENT);        /* gva 0xc000_0000 .. */
+	set(0x6000, 2, 0x7000 | PTE_PRESENT | PTE_WRITE);   /* + 4 MiB */
+	set(0x7000, 5, 0xb000 | PTE_PRESENT | PTE_WRITE);   /* + 20 KiB */
 	expect_walk(&pae, 0xc0405123ull, 0, 0xb123);
-	set(0x6000, 2, 0x00a00000 | P | PS);
+	set(0x6000, 2, 0x00a00000 | PTE_PRESENT | PTE_PS);
 	expect_walk(&pae, 0xc0405123ull, 0, 0x00a05123);
 	expect_walk(&pae, 0x00001000ull, -E_NOT_FOUND, 0); /* PDPTE 0 not present */
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "kernel/random.h"
 #include "vmm/share/page_hash.h"
 
 #define WORDS 512
@@ -17,18 +18,10 @@
 
 static uint64_t page[WORDS], other[WORDS];
 
-static uint64_t splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 static void fill(uint64_t *p, uint64_t seed)
 {
 	for (int i = 0; i < WORDS; i++)
-		p[i] = splitmix(&seed);
+		p[i] = splitmix64_next(&seed);
 }
 
 static int cmp_u64(const void *a, const void *b)

@@ -15,7 +15,6 @@
 #include "kernel/panic.h"
 #include "kernel/printf.h"
 
-#define PERCENT 100
 
 /* One batch at a time: one physical CPU, and a hypercall runs to its end
  * before anything else does. */
@@ -24,7 +23,7 @@ static uint64_t scratch[HC_BALLOON_BATCH_MAX];
 
 uint64_t balloon_cap(const struct vm *vm)
 {
-	return vm->pmap.npages * options.balloon_max_pct / PERCENT;
+	return PERCENT_OF(vm->pmap.npages, options.balloon_max_pct);
 }
 
 uint64_t balloon_size(const struct vm *vm)

@@ -9,18 +9,8 @@
 #include "vmm/cpu/handlers.h"
 #include "kernel/io.h"
 #include "kernel/string.h"
+#include "kernel/x86.h"
 
-#define CPUID_FEATURES 1
-#define CPUID_PERFMON 0xau /* architectural performance monitoring (SDM Vol. 2A CPUID, leaf 0AH) */
-#define CPUID1_ECX_VMX BIT(5)
-#define CPUID1_ECX_HYPERVISOR BIT(31)
-#define CPUID_EXT_FEATURES 0x80000001u
-#define CPUID_EXT_ECX_SVM BIT(2)
-#define CPUID_SVM_FEATURES 0x8000000au
-#define CPUID1_ECX_OSXSAVE BIT(27)
-#define CPUID_STRUCTURED_FEATURES 7
-#define CPUID7_ECX_OSPKE BIT(4)
-#define CPUID_XSAVE 0xdu
 #define XSAVE_SUBLEAF_MAIN 0
 #define XSAVE_SUBLEAF_FEATURES 1
 

@@ -4,13 +4,13 @@
  * "64-Bit Mode Exceptions"; Vol. 3A 2.5. */
 #include "vmm/cpu/cr_write.h"
 #include "kernel/errno.h"
+#include "kernel/x86.h"
 
 /* CR0 bits that exist; writing a 1 to any other bit of 31:0 is ignored,
  * bits 63:32 must be 0 (SDM Vol. 3A 2.5). ET is fixed at 1 since the P6. */
 #define CR0_DEFINED (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG)
 #define CR_HIGH_HALF 0xffffffff00000000ull
 #define LMSW_BITS (CR0_PE | CR0_MP | CR0_EM | CR0_TS)
-#define CR3_PCID_MASK 0xfffull
 
 static int fault(const char **why, const char *rule)
 {

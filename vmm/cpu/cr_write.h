@@ -9,30 +9,8 @@
 #define MEMVISOR_VMM_CR_WRITE_H
 
 #include "kernel/types.h"
+#include "kernel/x86.h"
 
-#define CR0_PE BIT(0)
-#define CR0_MP BIT(1)
-#define CR0_EM BIT(2)
-#define CR0_TS BIT(3)
-#define CR0_ET BIT(4)
-#define CR0_NE BIT(5)
-#define CR0_WP BIT(16)
-#define CR0_AM BIT(18)
-#define CR0_NW BIT(29)
-#define CR0_CD BIT(30)
-#define CR0_PG BIT(31)
-#define CR4_PAE BIT(5)
-#define CR4_OSFXSR BIT(9)
-#define CR4_OSXMMEXCPT BIT(10)
-#define CR4_LA57 BIT(12)
-#define CR4_VMXE BIT(13)
-#define CR4_FSGSBASE BIT(16)
-#define CR4_PCIDE BIT(17)
-#define CR4_OSXSAVE BIT(18)
-#define CR4_PKE BIT(22)
-#define CR4_CET BIT(23)
-#define EFER_LME BIT(8)
-#define EFER_LMA BIT(10)
 
 /* What the checks look at: the registers as the guest sees them. */
 struct cr_state {

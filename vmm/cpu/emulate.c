@@ -8,9 +8,8 @@
 #include "vmm/cpu/insn_decode.h"
 #include "vmm/mm/memory.h"
 #include "kernel/errno.h"
+#include "kernel/x86.h"
 
-#define RFLAGS_TF BIT(8)
-#define LOW32 0xffffffffull
 
 static int read_entry(void *ctx, uint64_t gpa, uint64_t *value)
 {
@@ -70,7 +69,7 @@ static int fetch(struct vcpu *vcpu, uint8_t *bytes, size_t *got, bool *long_mode
 	*long_mode = cs.long_mode;
 	uint64_t linear = cs.base + vcpu->regs.rip;
 	if (!cs.long_mode)
-		linear &= LOW32; /* SDM Vol. 3A 3.4: 32-bit linear addresses */
+		linear &= UINT32_MAX; /* SDM Vol. 3A 3.4: 32-bit linear addresses */
 	uint64_t first = MIN((uint64_t)INSN_MAX_BYTES, PAGE_SIZE - (linear & (PAGE_SIZE - 1)));
 	int rc = emulate_read_linear(vcpu, linear, bytes, first, why);
 	if (rc)
@@ -131,7 +130,7 @@ bool emulate_insn_length(struct vcpu *vcpu, struct exit_record *exit)
 	struct insn insn;
 	int rc = insn_decode(bytes, got, long_mode, &insn);
 	if (rc == -E_RANGE) { /* what the CPU does with such bytes */
-		emulate_fault(vcpu, VECTOR_GENERAL_PROTECTION, 0);
+		emulate_fault(vcpu, VECTOR_GP, 0);
 		return false;
 	}
 	if (rc || !expected_op(exit, insn.op)) {

@@ -4,18 +4,14 @@
 #include "vmm/cpu/guest_walk.h"
 #include "kernel/errno.h"
 #include "kernel/mmu.h"
+#include "kernel/x86.h"
 
-#define CR0_PG BIT(31)
-#define CR4_PAE BIT(5)
-#define CR4_LA57 BIT(12)
-#define EFER_LMA BIT(10)
 #define INDEX_BITS 9
 #define INDEX_MASK 0x1ffull
 #define PAE_PDPTE_INDEX_SHIFT 30
 #define PAE_PDPTE_INDEX_MASK 0x3ull
 #define PAE_CR3_MASK 0xffffffe0ull /* CR3[31:5]: the 32-byte PDPT (SDM 4.4.1) */
 #define CANONICAL_SHIFT 47
-#define LOW32 0xffffffffull
 
 static unsigned level_shift(int level) { return PAGE_SHIFT + INDEX_BITS * (unsigned)(level - 1); }
 
@@ -55,7 +51,7 @@ int guest_walk(const struct guest_paging *p, uint64_t gva, guest_read64_t read64
 {
 	*why = "";
 	if (!(p->cr0 & CR0_PG)) {
-		*gpa = (p->efer & EFER_LMA) ? gva : gva & LOW32;
+		*gpa = (p->efer & EFER_LMA) ? gva : gva & UINT32_MAX;
 		return 0;
 	}
 	if (!(p->cr4 & CR4_PAE)) {
@@ -73,7 +69,7 @@ int guest_walk(const struct guest_paging *p, uint64_t gva, guest_read64_t read64
 		}
 		return walk_from(p->cr3 & PTE_ADDR_MASK, 4, gva, read64, ctx, gpa, why);
 	}
-	gva &= LOW32;
+	gva &= UINT32_MAX;
 	uint64_t pdpte, at = (p->cr3 & PAE_CR3_MASK) +
 			     ((gva >> PAE_PDPTE_INDEX_SHIFT) & PAE_PDPTE_INDEX_MASK) * sizeof(uint64_t);
 	if (read64(ctx, at, &pdpte)) {

@@ -14,10 +14,8 @@
 #include "kernel/mmu.h"
 #include "kernel/printf.h"
 #include "kernel/string.h"
+#include "kernel/x86.h"
 
-#define CPUID_FEATURES 1
-#define CPUID1_ECX_XSAVE BIT(26)
-#define CPUID_XSAVE 0xdu
 
 /* Components memvisor saves and so may offer: the user state of x87, SSE,
  * AVX, MPX, AVX-512 and PKRU. AMX (it needs XFD and 8 KiB) is not offered:
@@ -30,13 +28,10 @@
 /* FXSAVE image fields (SDM Vol. 1 table 10-2) and the XSAVE header. */
 #define FXSAVE_FCW 0       /* x87 control word, 16 bits */
 #define FXSAVE_MXCSR 24    /* 32 bits                   */
-#define FCW_INIT 0x037f    /* after FNINIT (SDM 8.1.5)  */
-#define MXCSR_INIT 0x1f80  /* at reset (SDM 10.2.3.1)   */
 #define XSAVE_LEGACY_SIZE 512
 #define XSAVE_HEADER_SIZE 64
 #define XSAVE_XSTATE_BV XSAVE_LEGACY_SIZE /* first field of the header */
 
-#define MSR_KERNEL_GS_BASE 0xc0000102u
 
 static struct {
 	bool xsave;       /* XSAVE/XRSTOR (else FXSAVE/FXRSTOR)          */
@@ -95,7 +90,7 @@ int cpu_state_enable(void)
 	host.dr6 = read_dr6();
 	host.dr7 = read_dr7();
 	host.cr8 = read_cr8();
-	host.kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	host.kernel_gs_base = rdmsr(MSR_IA32_KERNEL_GS_BASE);
 	kprintf("memvisor: guest x87/SSE state: %s, XCR0 components offered %#llx\n",
 		host.xsave ? "XSAVE" : "FXSAVE", (unsigned long long)host.xcr0);
 	return 0;
@@ -212,7 +207,7 @@ unsigned cpu_state_host_check(void)
 			   compare("DR2", read_dr2(), host.dr[2]) + compare("DR3", read_dr3(), host.dr[3]) +
 			   compare("DR6", read_dr6(), host.dr6) + compare("DR7", read_dr7(), host.dr7) +
 			   compare("CR8", read_cr8(), host.cr8) +
-			   compare("KERNEL_GS_BASE", rdmsr(MSR_KERNEL_GS_BASE), host.kernel_gs_base);
+			   compare("KERNEL_GS_BASE", rdmsr(MSR_IA32_KERNEL_GS_BASE), host.kernel_gs_base);
 	if (host.xsave)
 		changed += compare("XCR0", xgetbv(XCR_XCR0), host.xcr0);
 	if (!changed)

@@ -18,7 +18,7 @@ void handle_xsetbv(struct vcpu *vcpu, const struct exit_record *exit)
 	uint32_t xcr = (uint32_t)r->rcx;
 	uint64_t value = ((uint64_t)(uint32_t)r->rdx << 32) | (uint32_t)r->rax;
 	if (xcr != XCR_XCR0 || !xcr0_valid(value, cpu_state_xcr0_offered())) {
-		emulate_fault(vcpu, VECTOR_GENERAL_PROTECTION, 0); /* RIP stays */
+		emulate_fault(vcpu, VECTOR_GP, 0); /* RIP stays */
 		return;
 	}
 	vcpu->cpu.xcr0 = value;

@@ -21,11 +21,10 @@
 int vm_memory_init(struct vm *vm)
 {
 	uint64_t npages = vm->mem_bytes >> PAGE_SHIFT;
-	uint64_t frames = ALIGN_UP(pmap_storage_bytes(npages), PAGE_SIZE) >> PAGE_SHIFT;
-	mfn_t first;
-	if (frames_alloc_contig(&machine_frames, frames, &first))
+	void *storage;
+	if (mem_alloc_bytes(pmap_storage_bytes(npages), &storage))
 		return -E_NO_MEMORY;
-	pmap_init(&vm->pmap, mfn_to_virt(first), npages);
+	pmap_init(&vm->pmap, storage, npages);
 	return backend->vm_init(vm);
 }
 
@@ -196,10 +195,7 @@ void vm_memory_release(struct vm *vm)
 	}
 	backend->flush(vm);
 	backend->vm_destroy(vm);
-	uint64_t frames = ALIGN_UP(pmap_storage_bytes(vm->pmap.npages), PAGE_SIZE) >> PAGE_SHIFT;
-	mfn_t first = mpa_to_mfn(mpa((uintptr_t)vm->pmap.entries - DIRECT_MAP_BASE));
-	for (uint64_t i = 0; i < frames; i++)
-		mem_free_frame(mfn(first.raw + i));
+	mem_free_bytes(vm->pmap.entries, pmap_storage_bytes(vm->pmap.npages));
 	vm->pmap.entries = NULL;
 	vm->pmap.npages = 0;
 	for (int st = 0; st < PMAP_STATE_COUNT; st++)

@@ -73,10 +73,10 @@ static int alloc_table(uint64_t pages)
 	uint32_t nslots = share_table_slots_for(pages);
 	uint64_t table_bytes = ALIGN_UP((uint64_t)nslots * sizeof(struct share_entry), sizeof(uint64_t));
 	uint64_t bytes = table_bytes + share_marks_bytes(frame_table.nframes);
-	mfn_t first;
-	if (frames_alloc_contig(&machine_frames, ALIGN_UP(bytes, PAGE_SIZE) >> PAGE_SHIFT, &first))
+	void *storage;
+	if (mem_alloc_bytes(bytes, &storage))
 		return -E_NO_MEMORY;
-	uint8_t *base = mfn_to_virt(first);
+	uint8_t *base = storage;
 	memset(base, 0, bytes);
 	share_marks_init((uint64_t *)(base + table_bytes), frame_table.nframes);
 	share_engine_init(&share_engine, &share_machine_ops, &frame_table, (struct share_entry *)base, nslots);

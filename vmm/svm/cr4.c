@@ -8,13 +8,12 @@
  * intercepts); SDM Vol. 2A CPUID (leaf 1, leaf 7 bit positions). */
 #include "vmm/svm/svm.h"
 #include "kernel/io.h"
-
-#define CPUID_FEATURES 1
-#define CPUID_EXTENDED_FEATURES 7
-#define CPUID_MAX_BASIC 0
+#include "kernel/x86.h"
 
 /* VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT: every x86-64 CPU. */
-#define CR4_BASELINE 0x7ffull
+#define CR4_BASELINE                                                                                   \
+	(CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE | CR4_OSFXSR | \
+	 CR4_OSXMMEXCPT)
 
 struct cr4_feature {
 	uint64_t cr4_bit;
@@ -24,21 +23,21 @@ struct cr4_feature {
 };
 
 static const struct cr4_feature features[] = {
-	{ BIT(11), CPUID_EXTENDED_FEATURES, 'c', BIT(2) },  /* UMIP     */
-	{ BIT(12), CPUID_EXTENDED_FEATURES, 'c', BIT(16) }, /* LA57     */
-	{ BIT(16), CPUID_EXTENDED_FEATURES, 'b', BIT(0) },  /* FSGSBASE */
-	{ BIT(17), CPUID_FEATURES, 'c', BIT(17) },          /* PCIDE    */
-	{ BIT(18), CPUID_FEATURES, 'c', BIT(26) },          /* OSXSAVE  */
-	{ BIT(20), CPUID_EXTENDED_FEATURES, 'b', BIT(7) },  /* SMEP     */
-	{ BIT(21), CPUID_EXTENDED_FEATURES, 'b', BIT(20) }, /* SMAP     */
-	{ BIT(22), CPUID_EXTENDED_FEATURES, 'c', BIT(3) },  /* PKE      */
-	{ BIT(23), CPUID_EXTENDED_FEATURES, 'c', BIT(7) },  /* CET (shadow stacks) */
+	{ CR4_UMIP, CPUID_STRUCTURED_FEATURES, 'c', BIT(2) },
+	{ CR4_LA57, CPUID_STRUCTURED_FEATURES, 'c', BIT(16) },
+	{ CR4_FSGSBASE, CPUID_STRUCTURED_FEATURES, 'b', CPUID7_EBX_FSGSBASE },
+	{ CR4_PCIDE, CPUID_FEATURES, 'c', BIT(17) },
+	{ CR4_OSXSAVE, CPUID_FEATURES, 'c', CPUID1_ECX_XSAVE },
+	{ CR4_SMEP, CPUID_STRUCTURED_FEATURES, 'b', BIT(7) },
+	{ CR4_SMAP, CPUID_STRUCTURED_FEATURES, 'b', BIT(20) },
+	{ CR4_PKE, CPUID_STRUCTURED_FEATURES, 'c', CPUID7_ECX_PKU },
+	{ CR4_CET, CPUID_STRUCTURED_FEATURES, 'c', BIT(7) },  /* CET (shadow stacks) */
 };
 
 uint64_t svm_cr4_reserved(void)
 {
 	uint32_t max, a, b, c, d;
-	cpuid(CPUID_MAX_BASIC, 0, &max, &b, &c, &d);
+	cpuid(CPUID_VENDOR, 0, &max, &b, &c, &d);
 	uint64_t allowed = CR4_BASELINE;
 	for (size_t i = 0; i < ARRAY_SIZE(features); i++) {
 		const struct cr4_feature *f = &features[i];

@@ -18,7 +18,7 @@ void svm_read_caps(struct svm_caps *caps)
 {
 	uint32_t a, b, c, d;
 	*caps = (struct svm_caps){ 0 };
-	cpuid(0x80000000u, 0, &a, &b, &c, &d);
+	cpuid(CPUID_EXT_MAX, 0, &a, &b, &c, &d);
 	if (a < CPUID_EXT_FEATURES)
 		return;
 	cpuid(CPUID_EXT_FEATURES, 0, &a, &b, &c, &d);
@@ -78,7 +78,7 @@ static int svm_enable(void)
 	/* LAB 1.1 virt-on: turn SVM on. Set EFER.SVME (APM 15.4), then tell
 	 * the CPU where VMRUN may save host state: the machine address of the
 	 * page hsave in VM_HSAVE_PA (APM 15.30.4). */
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_IA32_EFER, rdmsr(MSR_IA32_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, mfn_to_mpa(hsave).raw);
 	return 0;
 	/* LAB 1.1 end. The skeleton has instead:

@@ -66,6 +66,7 @@ struct svm_vcpu {
 };
 
 /* vmm/svm/npt.c */
+extern const struct npt_format svm_npt_format;
 int svm_vm_init(struct vm *vm);
 void svm_vm_destroy(struct vm *vm);
 int svm_map(struct vm *vm, gfn_t gfn, mfn_t mfn, unsigned prot);

@@ -9,29 +9,12 @@
 #include "kernel/mem.h"
 #include "kernel/mmu.h"
 #include "kernel/printf.h"
+#include "kernel/x86.h"
+#include "vmm/cpu/boot_segments.h"
+#include "vmm/cpu/regs_frame.h"
 
-_Static_assert(offsetof(struct vcpu_regs, rax) == 0x00, "vmrun.S REG_RAX");
-_Static_assert(offsetof(struct vcpu_regs, rdi) == 0x28, "vmrun.S REG_RDI");
-_Static_assert(offsetof(struct vcpu_regs, rbp) == 0x30, "vmrun.S REG_RBP");
-_Static_assert(offsetof(struct vcpu_regs, r8) == 0x38, "vmrun.S REG_R8");
-_Static_assert(offsetof(struct vcpu_regs, r15) == 0x70, "vmrun.S REG_R15");
 
-#define CR0_PE BIT(0)
-#define CR0_ET BIT(4)
-#define CR0_NE BIT(5)
-#define RFLAGS_FIXED BIT(1)
-#define DR7_INIT 0x400ull
-#define PAT_POWER_ON 0x0007040600070406ull /* SDM Vol. 3A 13.12.4 */
-#define FLAT_LIMIT 0xffffffffu
-#define TSS_LIMIT 0x67
-#define BOOT_CS 0x08
-#define BOOT_DS 0x10
-#define BOOT_TR 0x18
 
-#define CR0_WP BIT(16)
-#define CR0_PG BIT(31)
-#define EFER_LME BIT(8)
-#define EFER_LMA BIT(10)
 
 static struct svm_vcpu svm_vcpus[VM_MAX];
 
@@ -282,7 +265,7 @@ void svm_inject_exception(struct vcpu *vcpu, unsigned vector, int64_t error_code
 void svm_single_step_trap(struct vcpu *vcpu)
 {
 	arch(vcpu)->vmcb->save.dr6 |= DR6_BS;
-	svm_inject_exception(vcpu, VECTOR_DEBUG, EXCEPTION_NO_ERROR_CODE);
+	svm_inject_exception(vcpu, VECTOR_DB, EXCEPTION_NO_ERROR_CODE);
 }
 
 static void dump_segment(const char *name, const struct vmcb_segment *s)

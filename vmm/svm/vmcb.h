@@ -17,18 +17,14 @@
 #define MEMVISOR_SVM_VMCB_H
 
 #include "kernel/types.h"
+#include "kernel/x86.h"
 
 /* MSRs (APM Vol. 2 15.30) */
-#define MSR_EFER 0xc0000080u
-#define EFER_SVME BIT(12)
 #define MSR_VM_CR 0xc0010114u
 #define VM_CR_SVMDIS BIT(4)
 #define MSR_VM_HSAVE_PA 0xc0010117u
 
 /* CPUID (APM Vol. 3 appendix E) */
-#define CPUID_EXT_FEATURES 0x80000001u
-#define CPUID_EXT_ECX_SVM BIT(2)
-#define CPUID_SVM_FEATURES 0x8000000au
 #define CPUID_SVM_EDX_NP BIT(0)
 #define CPUID_SVM_EDX_NRIPS BIT(3)
 
@@ -103,7 +99,6 @@
 #define EVENT_VALID BIT(31)
 #define EVENT_ERROR_CODE_SHIFT 32
 
-#define DR6_BS BIT(14) /* single step (SDM Vol. 3A 18.2.3, APM 13.1.1.3) */
 
 /* Segment attributes, VMCB format (APM 15.5.1): type 3:0, S 4, DPL 6:5,
  * P 7, AVL 8, L 9, D/B 10, G 11. */

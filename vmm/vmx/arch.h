@@ -9,25 +9,15 @@
 #define MEMVISOR_VMX_ARCH_H
 
 #include "kernel/types.h"
+#include "kernel/x86.h"
 
 /* CPUID.1:ECX.VMX (SDM 24.6 "Discovering support for VMX") */
-#define CPUID_FEATURES 1
-#define CPUID1_ECX_VMX BIT(5)
 
 /* ---- MSRs (SDM Vol. 4 table 2-2; appendix A) ---- */
 #define MSR_IA32_FEATURE_CONTROL 0x3au
 #define FEATURE_CONTROL_LOCK BIT(0)
 #define FEATURE_CONTROL_VMX_INSIDE_SMX BIT(1)
 #define FEATURE_CONTROL_VMX_OUTSIDE_SMX BIT(2)
-#define MSR_IA32_SYSENTER_CS 0x174u
-#define MSR_IA32_SYSENTER_ESP 0x175u
-#define MSR_IA32_SYSENTER_EIP 0x176u
-#define MSR_IA32_EFER 0xc0000080u
-#define EFER_LME BIT(8)
-#define EFER_LMA BIT(10)
-#define MSR_IA32_FS_BASE 0xc0000100u
-#define MSR_IA32_GS_BASE 0xc0000101u
-#define MSR_IA32_KERNEL_GS_BASE 0xc0000102u
 
 #define MSR_IA32_VMX_BASIC 0x480u
 #define MSR_IA32_VMX_PINBASED_CTLS 0x481u
@@ -71,12 +61,6 @@
 #define EPT_CAP_INVEPT_ALL_CONTEXT BIT(26)
 
 /* ---- control registers: what VMX operation needs (SDM 24.8, A.7, A.8) ---- */
-#define CR0_PE BIT(0)
-#define CR0_ET BIT(4)
-#define CR0_NE BIT(5)
-#define CR0_PG BIT(31)
-#define CR4_PAE BIT(5)
-#define CR4_VMXE BIT(13)
 
 /* ---- VM-execution controls (SDM 25.6) ---- */
 #define PIN_EXTERNAL_INTERRUPT_EXITING BIT(0)

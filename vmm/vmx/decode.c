@@ -44,14 +44,14 @@ static void decode_ept_misconfiguration(struct vcpu *vcpu, struct exit_record *e
 
 /* Bits of CR0/CR4 the guest may not set: those VMX operation cannot have
  * 1 (FIXED1 clear, SDM A.7-A.8) and CR4.VMXE, since the guest's CPUID
- * shows no VMX (vmm/cpu/cpuid.c), so to the guest it is reserved. */
-#define CR_LOW32 0xffffffffull /* the FIXED1 MSRs describe bits 31:0 */
+ * shows no VMX (vmm/cpu/cpuid.c), so to the guest it is reserved. The
+ * FIXED1 MSRs describe bits 31:0 only. */
 
 static uint64_t cr_reserved(unsigned cr)
 {
 	if (cr == 0)
-		return ~vmx_caps.cr0_fixed1 & CR_LOW32;
-	return (~vmx_caps.cr4_fixed1 & CR_LOW32) | CR4_VMXE;
+		return ~vmx_caps.cr0_fixed1 & UINT32_MAX;
+	return (~vmx_caps.cr4_fixed1 & UINT32_MAX) | CR4_VMXE;
 }
 
 /* MOV to CR0/CR4, CLTS and LMSW exit when they would change a bit the

@@ -9,26 +9,15 @@
 #include "kernel/mem.h"
 #include "kernel/mmu.h"
 #include "kernel/timer.h"
+#include "kernel/x86.h"
+#include "vmm/cpu/boot_segments.h"
+#include "vmm/cpu/regs_frame.h"
 
-_Static_assert(offsetof(struct vcpu_regs, rax) == 0x00, "vmentry.S REG_RAX");
-_Static_assert(offsetof(struct vcpu_regs, rdi) == 0x28, "vmentry.S REG_RDI");
-_Static_assert(offsetof(struct vcpu_regs, rbp) == 0x30, "vmentry.S REG_RBP");
-_Static_assert(offsetof(struct vcpu_regs, r8) == 0x38, "vmentry.S REG_R8");
-_Static_assert(offsetof(struct vcpu_regs, r15) == 0x70, "vmentry.S REG_R15");
 _Static_assert(HOST_RSP == 0x6c14, "vmentry.S FIELD_HOST_RSP");
 _Static_assert(VMX_FAIL_VALID == 1 && VMX_FAIL_INVALID == 2, "vmentry.S return values");
 
-#define RFLAGS_FIXED BIT(1)
-#define RFLAGS_IF BIT(9)
-#define DR7_INIT 0x400ull
-#define FLAT_LIMIT 0xffffffffu
-#define TSS_LIMIT 0x67u
-#define BOOT_CS 0x08
-#define BOOT_DS 0x10
-#define BOOT_TR 0x18
 #define VMCS_LINK_POINTER_NONE (~0ull) /* SDM 27.3.1.5: all ones unless shadowing */
 #define SELECTOR_INDEX_MASK 0xfff8u
-#define LOW32 0xffffffffull
 #define BOOT_TABLE_LIMIT 0xffff /* GDTR/IDTR until the guest loads its own */
 #define PREEMPTION_TIMER_FALLBACK 0x100000u /* TSC ticks, when the TSC was not measured */
 
@@ -167,8 +156,8 @@ static void write_controls(struct vm *vm, struct vmx_vcpu *vv)
 	vmcs_write64(ADDRESS_OF_IO_BITMAP_B, vmx_io_bitmap_b.raw);
 	vmcs_write64(ADDRESS_OF_MSR_BITMAPS, vmx_msr_bitmaps.raw);
 	vmcs_write64(EPT_POINTER, vmx_eptp(vm->npt.root, vmx_ept_ad()));
-	vv->cr0_mask = cr0_fixed0() | (~vmx_caps.cr0_fixed1 & LOW32);
-	vv->cr4_mask = vmx_caps.cr4_fixed0 | (~vmx_caps.cr4_fixed1 & LOW32);
+	vv->cr0_mask = cr0_fixed0() | (~vmx_caps.cr0_fixed1 & UINT32_MAX);
+	vv->cr4_mask = vmx_caps.cr4_fixed0 | (~vmx_caps.cr4_fixed1 & UINT32_MAX);
 	vmcs_write_natural(CR0_GUEST_HOST_MASK, vv->cr0_mask);
 	vmcs_write_natural(CR4_GUEST_HOST_MASK, vv->cr4_mask);
 }

@@ -19,24 +19,12 @@
  * instruction (no entry at all), returns 1 (VMX_FAIL_VALID, ZF: the reason
  * is in VM_INSTRUCTION_ERROR) or 2 (VMX_FAIL_INVALID, CF).
  *
- * struct vcpu_regs offsets and the constants below are checked against C
- * by static_asserts in vcpu.c:
+ * The offsets of the guest registers in struct vcpu_regs come from
+ * vmm/cpu/regs_frame.h, which pins them to the C struct; the constants
+ * below are checked against C by static_asserts in vcpu.c.
  */
-#define REG_RAX 0x00
-#define REG_RBX 0x08
-#define REG_RCX 0x10
-#define REG_RDX 0x18
-#define REG_RSI 0x20
-#define REG_RDI 0x28
-#define REG_RBP 0x30
-#define REG_R8 0x38
-#define REG_R9 0x40
-#define REG_R10 0x48
-#define REG_R11 0x50
-#define REG_R12 0x58
-#define REG_R13 0x60
-#define REG_R14 0x68
-#define REG_R15 0x70
+#include "vmm/cpu/regs_frame.h"
+
 #define FIELD_HOST_RSP 0x6c14
 #define VMX_FAIL_VALID 1
 #define VMX_FAIL_INVALID 2
@@ -45,13 +33,7 @@
 	.global vmx_world_switch
 	.type vmx_world_switch, @function
 vmx_world_switch:
-	pushq %rbp
-	movq %rsp, %rbp
-	pushq %rbx
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	push_host_callee_saved
 	pushq %rdi                 /* regs: at (%rsp) when the exit lands */
 
 	movq $FIELD_HOST_RSP, %rax
@@ -59,21 +41,8 @@ vmx_world_switch:
 	jbe .Lfailed               /* CF or ZF: VMfail */
 
 	cmpq $0, %rsi              /* launched? the MOVs below keep ZF */
-	movq REG_RAX(%rdi), %rax
-	movq REG_RBX(%rdi), %rbx
-	movq REG_RCX(%rdi), %rcx
-	movq REG_RDX(%rdi), %rdx
-	movq REG_RSI(%rdi), %rsi
-	movq REG_RBP(%rdi), %rbp
-	movq REG_R8(%rdi), %r8
-	movq REG_R9(%rdi), %r9
-	movq REG_R10(%rdi), %r10
-	movq REG_R11(%rdi), %r11
-	movq REG_R12(%rdi), %r12
-	movq REG_R13(%rdi), %r13
-	movq REG_R14(%rdi), %r14
-	movq REG_R15(%rdi), %r15
-	movq REG_RDI(%rdi), %rdi   /* last: it was our pointer */
+	movq VCPU_REG_RAX(%rdi), %rax
+	load_guest_gprs            /* RDI last: it was our pointer */
 	jne .Lresume
 	vmlaunch
 	jmp .Lfailed               /* only reached when VMLAUNCH failed */
@@ -92,31 +61,14 @@ vmx_world_switch:
 vmx_exit_rip:
 	pushq %rdi                 /* the guest's RDI */
 	movq 8(%rsp), %rdi         /* regs */
-	movq %rax, REG_RAX(%rdi)
-	movq %rbx, REG_RBX(%rdi)
-	movq %rcx, REG_RCX(%rdi)
-	movq %rdx, REG_RDX(%rdi)
-	movq %rsi, REG_RSI(%rdi)
-	movq %rbp, REG_RBP(%rdi)
-	movq %r8, REG_R8(%rdi)
-	movq %r9, REG_R9(%rdi)
-	movq %r10, REG_R10(%rdi)
-	movq %r11, REG_R11(%rdi)
-	movq %r12, REG_R12(%rdi)
-	movq %r13, REG_R13(%rdi)
-	movq %r14, REG_R14(%rdi)
-	movq %r15, REG_R15(%rdi)
+	movq %rax, VCPU_REG_RAX(%rdi)
+	store_guest_gprs
 	popq %rax
-	movq %rax, REG_RDI(%rdi)
+	movq %rax, VCPU_REG_RDI(%rdi)
 	xorl %eax, %eax            /* VMX_OK */
 	popq %rdi
 
 .Lreturn:
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbx
-	popq %rbp
+	pop_host_callee_saved
 	ret
 	.size vmx_world_switch, . - vmx_world_switch

@@ -10,6 +10,7 @@
  * one unaligned load or store, even in the kernel's -fno-builtin build. */
 #include "vmm/zswap/compress.h"
 #include "kernel/errno.h"
+#include "kernel/unaligned.h"
 
 #define MIN_MATCH 4           /* shortest match that carries an offset word    */
 #define MIN_REP_MATCH 3       /* shortest match that reuses the last offset     */
@@ -34,20 +35,6 @@
 #define SHORTCUT_MATCH 32     /* the shortcut's longest match                   */
 #define SHORTCUT_IN (2 * CHUNK + OFFSET_COST) /* input it may read: 16 literals, an offset */
 #define SHORTCUT_OUT (2 * CHUNK + SHORTCUT_MATCH + 2 * CHUNK) /* output it may write */
-
-static inline uint32_t load32(const uint8_t *p)
-{
-	uint32_t v;
-	__builtin_memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint64_t load64(const uint8_t *p)
-{
-	uint64_t v;
-	__builtin_memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 static inline void copy_chunk(uint8_t *dst, const uint8_t *src)
 {

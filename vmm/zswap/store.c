@@ -3,6 +3,7 @@
 #include "kernel/errno.h"
 #include "kernel/lab.h"
 #include "kernel/string.h"
+#include "kernel/unaligned.h"
 
 #define WORDS_PER_PAGE (PAGE_SIZE / sizeof(uint64_t))
 #define CHECK_LANES 4
@@ -14,13 +15,6 @@
 #define CHECK_PRIME 0x00000100000001b3ull
 #define CHECK_BASIS 0xcbf29ce484222325ull /* FNV-1a 64's offset basis */
 #define SAME_VALUE_BYTES sizeof(uint64_t)
-
-static inline uint64_t load64(const uint8_t *p)
-{
-	uint64_t v;
-	__builtin_memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 static inline uint64_t rotate_left(uint64_t x, unsigned n)
 {

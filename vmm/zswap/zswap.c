@@ -11,7 +11,6 @@
 #include "kernel/panic.h"
 #include "kernel/printf.h"
 
-#define PERCENT 100
 #define DAMAGE_XOR 0x20 /* the bit zswap_damage() flips */
 
 static struct zswap_area area;
@@ -53,20 +52,19 @@ uint64_t zswap_pages_in_use(void)
 	return area_ready ? area.pages_used : 0;
 }
 
-/* Frames for one age byte per page of the VM. */
-static uint64_t age_frames(const struct vm *vm)
+/* Bytes for one age byte per page of the VM. */
+static uint64_t age_bytes(const struct vm *vm)
 {
-	return ALIGN_UP(vm->mem_bytes >> PAGE_SHIFT, PAGE_SIZE) >> PAGE_SHIFT;
+	return (vm->mem_bytes >> PAGE_SHIFT) * sizeof(*vm->zswap.age);
 }
 
 int zswap_vm_init(struct vm *vm)
 {
-	uint64_t frames = age_frames(vm);
-	mfn_t first;
+	void *age;
 	vm->zswap = (struct vm_zswap){ 0 };
-	if (frames_alloc_contig(&machine_frames, frames, &first))
+	if (mem_alloc_bytes(age_bytes(vm), &age))
 		return -E_NO_MEMORY;
-	vm->zswap.age = mfn_to_virt(first);
+	vm->zswap.age = age;
 	for (uint64_t g = 0; g < vm->mem_bytes >> PAGE_SHIFT; g++)
 		vm->zswap.age[g] = 0;
 	return 0;
@@ -77,16 +75,13 @@ void zswap_vm_release(struct vm *vm)
 	if (!vm->zswap.age)
 		return;
 	ASSERT(!vm->zswap.bytes);
-	uint64_t frames = age_frames(vm);
-	mfn_t first = mpa_to_mfn(mpa((uintptr_t)vm->zswap.age - DIRECT_MAP_BASE));
-	for (uint64_t i = 0; i < frames; i++)
-		mem_free_frame(mfn(first.raw + i));
+	mem_free_bytes(vm->zswap.age, age_bytes(vm));
 	vm->zswap.age = NULL;
 }
 
 uint64_t zswap_cap_bytes(const struct vm *vm)
 {
-	return vm->mem_bytes * options.zswap_max_pct / PERCENT;
+	return PERCENT_OF(vm->mem_bytes, options.zswap_max_pct);
 }
 
 /* Counts a handle's object in or out of the VM's share. */
