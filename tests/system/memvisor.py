@@ -219,9 +219,9 @@ class Backend:
 BACKENDS = {b.name: b for b in (
     Backend("qemu", "qemu", "iso", None, "svm", "multiboot2/bios", "qemu"),
     Backend("bochs", "bochs", "iso", "corei7_skylake_x", "vmx", "multiboot2/bios", "bochs"),
-    Backend("ovmf-iso", "ovmf", "iso", None, "svm", "multiboot2/uefi", "qemu"),
-    Backend("ovmf-efi", "ovmf", "efi", None, "svm", "uefi", "qemu"),
-    Backend("bochs-svm", "bochs", "iso", "ryzen", "svm", "multiboot2/bios", "bochs"),
+    Backend("ovmf_iso", "ovmf", "iso", None, "svm", "multiboot2/uefi", "qemu"),
+    Backend("ovmf_efi", "ovmf", "efi", None, "svm", "uefi", "qemu"),
+    Backend("bochs_svm", "bochs", "iso", "ryzen", "svm", "multiboot2/bios", "bochs"),
 )}
 DEFAULT_BACKENDS = ("qemu", "bochs")   # the `backend` fixture's (conftest.py): SVM and VMX
 
@@ -236,9 +236,11 @@ def only_on(*names):
 
 
 def by_backend(table, backend):
-    """table[backend.name], or a clear error naming the backends it has."""
-    assert backend.name in table, f"no expectation for backend {backend.name}: the table has {sorted(table)}"
-    return table[backend.name]
+    """table[backend's name] (a Backend, or a Boot's .backend), or a clear
+    error naming the backends the table has."""
+    name = getattr(backend, "name", backend)
+    assert name in table, f"no expectation for backend {name!r}: the table has {sorted(table)}"
+    return table[name]
 
 
 def output_of(run, command):

@@ -309,7 +309,6 @@ def test_a_guest_without_a_driver_ignores_its_target(at_boot):
     at_boot.match(r"^memvisor: \[vm2:hello\] finished with status 0$")
 
 
-@only_on("qemu")
 @pytest.mark.parametrize("cmdline, message", [
     ("guests=hello:4M balloon=nosuch:1M", r"option 'balloon': no VM 'nosuch' in guests="),
     ("guests=hello:4M balloon=hello:1M:zz", r"option 'balloon': not a target: 'zz'"),
@@ -317,6 +316,7 @@ def test_a_guest_without_a_driver_ignores_its_target(at_boot):
                                          r"\(balloon_max_pct=65\)"),
     ("guests=hello:4M balloon_max_pct=90", r"option 'balloon_max_pct': "),
 ])
+@only_on("qemu")
 def test_bad_balloon_options_are_clear_errors(backend, cmdline, message):
     run = backend.boot("64M", cmdline)
     run.match(r"^memvisor: error: " + message)

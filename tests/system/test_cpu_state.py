@@ -23,14 +23,14 @@ COMMON_REGISTERS = {"DR0", "DR1", "DR2", "DR3", "DR6", "DR7", "CR2", "CR8", "XCR
 
 
 # What each backend's CPU model lets a guest set, at least.
-REGISTERS = {"qemu": COMMON_REGISTERS | {"PKRU"}, "bochs": COMMON_REGISTERS, "bochs-svm": COMMON_REGISTERS}
+REGISTERS = {"qemu": COMMON_REGISTERS | {"PKRU"}, "bochs": COMMON_REGISTERS, "bochs_svm": COMMON_REGISTERS}
 VECTOR_STATE = {"qemu": {"x87", "SSE", "YMM_Hi128", "BNDREGS"},
                 "bochs": {"x87", "SSE", "YMM_Hi128", "opmask", "ZMM_Hi256", "Hi16_ZMM"},
-                "bochs-svm": {"x87", "SSE", "YMM_Hi128"}}
+                "bochs_svm": {"x87", "SSE", "YMM_Hi128"}}
 # Whether the timer takes a guest spinning with IF=0 off the CPU.
-PREEMPTED = {"qemu": True, "bochs": True, "bochs-svm": False}
+PREEMPTED = {"qemu": True, "bochs": True, "bochs_svm": False}
 
-pytestmark = only_on("qemu", "bochs", "bochs-svm")
+pytestmark = only_on("qemu", "bochs", "bochs_svm")
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ def guests_run(backend):
     return backend.boot("128M", STANDARD_GUESTS)
 
 
-@only_on("qemu", "bochs", "ovmf-efi")
+@only_on("qemu", "bochs", "ovmf_efi")
 class TestStandardGuests:
     def test_backend_is_the_one_the_cpu_offers(self, guests_run, backend):
         # QEMU and OVMF offer AMD SVM with nested paging; Bochs' Skylake-X Intel VT-x.
@@ -111,7 +111,6 @@ STATUS_BAD_OPTION = 2
 STATUS_NO_VIRTUALIZATION = 7
 
 
-@only_on("qemu")
 @pytest.mark.parametrize("cmdline, message", [
     ("guests=nosuch:4M", r"option 'guests': no guest image 'nosuch' \(images: " + re.escape(", ".join(GUEST_IMAGES)) + r"\)"),
     ("guests=hello:12Q", r"option 'guests': '12Q' is not a size for hello"),
@@ -122,18 +121,19 @@ STATUS_NO_VIRTUALIZATION = 7
     ("guests=hello:4M mem_states=6,4,4,1", r"option 'mem_states': '6,4,4,1' does not fall from one state to the next"),
     ("guests=hello:4M mem_states=6,4,2", r"option 'mem_states': '6,4,2' needs four numbers separated by commas"),
 ])
+@only_on("qemu")
 def test_bad_guest_options_are_clear_errors(backend, cmdline, message):
     run = backend.boot("64M", cmdline)
     run.match(r"^memvisor: error: " + message)
     assert run.final == (STATUS_BAD_OPTION, "bad-option"), run.describe()
 
 
-@only_on("qemu")
 @pytest.mark.parametrize("cpu, message", [
     ("qemu64,-svm", r"this CPU has no AMD SVM \(CPUID 8000_0001h ECX bit 2 is 0\)"),
     ("max,-npt", r"this CPU has SVM but no nested paging"),
     ("qemu64", r"this CPU has SVM but no nested paging"),
 ])
+@only_on("qemu")
 def test_missing_virtualisation_is_explained(backend, cpu, message):
     run = boot(backend.emu, backend.image, "64M", "guests=hello:4M", cpu=cpu)
     run.match(r"^memvisor: error: " + message)
@@ -191,11 +191,11 @@ def test_second_vmx_model_passes_the_backend_tests(haswell):
     assert haswell.final == (0, "tests-passed"), haswell.describe()
 
 
-@only_on("bochs")
 @pytest.mark.parametrize("cpu, message", [
     ("core2_penryn_t9600", r"this CPU has VT-x but no EPT \(IA32_VMX_PROCBASED_CTLS2 allowed-1 bit 1 is 0\)"),
     ("corei5_lynnfield_750", r"this CPU has VT-x and EPT but no unrestricted guest"),
 ])
+@only_on("bochs")
 def test_models_without_ept_or_unrestricted_guest_are_explained(backend, cpu, message):
     run = boot(backend.emu, backend.image, "64M", "guests=hello:4M", cpu=cpu)
     run.match(r"^memvisor: error: " + message)

@@ -10,7 +10,7 @@ from memvisor import BOOT_LINE_RE, FRAMES_RE, ZSWAP_RE, assert_ktap_passed
 FOUR_GIB = 4 << 30
 
 # (backend, MiB of RAM): the machines, one boot each.
-MACHINES = [("qemu", 64), ("qemu", 512), ("qemu", 5 * 1024), ("ovmf-iso", 256), ("ovmf-efi", 256),
+MACHINES = [("qemu", 64), ("qemu", 512), ("qemu", 5 * 1024), ("ovmf_iso", 256), ("ovmf_efi", 256),
             ("bochs", 256)]
 
 pytestmark = pytest.mark.parametrize(

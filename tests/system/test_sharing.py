@@ -272,11 +272,11 @@ def test_stress_checks_invariants_after_every_merge_and_break(stress):
         f"{checks} checks for {merges} merged pages and {copies + reowned} breaks: {frames}"
 
 
-@only_on("qemu")
 @pytest.mark.parametrize("arg, message", [
     ("salt=x", r"twins: salt=x: expected a number from 0 to 4294967295"),
     ("share=maybe", r"twins: share=maybe: expected share=on or share=off"),
 ])
+@only_on("qemu")
 def test_bad_salt_or_share_is_a_clear_error(backend, arg, message):
     run = backend.boot("64M", f"guests=twins:4M:{arg}")
     run.match(r"^memvisor: error: option 'guests': " + message)
