@@ -3,7 +3,9 @@
 results from the JUnit XML cmocka writes, for `make unit` and for the grader
 (tools/labs), so that both count the same way.
 
-Usage: tools/cmocka_results.py PROGRAM...    (`make unit` passes build/tests/unit/test_*)
+Usage: tools/cmocka_results.py [--sources DIR] PROGRAM...
+  (`make unit` passes build/tests/unit/test_*; each program's source is
+  DIR/PROGRAM.c, DIR by default tests/unit)
 Shows what failed and why, keeps each program's output in PROGRAM.log and
 its XML in PROGRAM.xml, then prints one line for all of them:
 
@@ -86,7 +88,8 @@ def read_xml(path):
 
 
 def run_program(path, source=None):
-    """Run one cmocka program; return its Program with every test's outcome."""
+    """Run one cmocka program (its source: source, or tests/unit/NAME.c);
+    return its Program with every test's outcome."""
     path = Path(path)
     source = Path(source) if source else UNIT_SOURCES / f"{path.name}.c"
     xml = path.with_name(path.name + ".xml")
@@ -136,10 +139,16 @@ def show(program, out=sys.stdout):
 
 
 def main(argv):
-    if not argv:
-        sys.stderr.write("usage: tools/cmocka_results.py PROGRAM...\n")
+    sources = UNIT_SOURCES
+    if argv[:1] == ["--sources"]:
+        if len(argv) < 2 or not Path(argv[1]).is_dir():
+            sys.stderr.write(f"tools/cmocka_results.py: --sources needs a directory, not {argv[1:2]}\n")
+            return 2
+        sources, argv = Path(argv[1]), argv[2:]
+    if not argv or any(a.startswith("-") for a in argv):
+        sys.stderr.write("usage: tools/cmocka_results.py [--sources DIR] PROGRAM...\n")
         return 2
-    programs = [run_program(p) for p in argv]
+    programs = [run_program(p, sources / f"{Path(p).name}.c") for p in argv]
     for program in programs:
         show(program)
     passed = sum(p.count("ok") for p in programs)
