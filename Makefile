@@ -197,7 +197,8 @@ run:
 	tools/run --emu qemu --image iso --cmdline $(CMDLINE_ARG)
 
 # Both parts always run; the last line sums them up, and the exit status is
-# non-zero if either failed.
+# non-zero if either failed. pytest takes its options (two workers, one
+# group per test module and backend) from pytest.ini.
 test:
 	tools/deps
 	$(MAKE) all
