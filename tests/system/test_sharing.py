@@ -120,8 +120,8 @@ def sharing(backend):
 
 class TestSharing:
     """Four or more twins VMs of one salt: they fill, wait for a scan period,
-    write to some shared pages (copy-on-write), verify. The module provides
-    the `sharing` fixture (a Boot) and `vms` (how many twins VMs it ran)."""
+    write to some shared pages (copy-on-write), verify. `vms`: how many
+    twins VMs the `sharing` boot runs."""
     vms = 4
 
     def test_backend_is_the_one_the_cpu_offers(self, sharing, backend):
