@@ -203,7 +203,7 @@ test:
 	tools/deps
 	$(MAKE) all
 	@unit=passed; $(MAKE) unit || unit=FAILED; \
-	system=passed; $(PYTHON) -m pytest || system=FAILED; \
+	system=passed; $(PYTHON) -m pytest tests/system || system=FAILED; \
 	echo "make test: unit tests $$unit, system tests $$system"; \
 	[ $$unit = passed ] && [ $$system = passed ]
 

@@ -1,14 +1,14 @@
 """pytest's hooks and fixtures for the system tests (helpers: memvisor.py).
 
-Run with: /usr/bin/python3 -m pytest  (options in pytest.ini at the tree's root)
+Run with: /usr/bin/python3 -m pytest tests/system  (options in pytest.ini at the tree's root)
 
   backend: a module-scoped fixture, parametrized over DEFAULT_BACKENDS (or
       what only_on() names); a test's id ends with the backend, e.g. [qemu]
   Every test gets the mark of the emulator it boots (qemu or bochs: select
   with -m) and an xdist_group per (module, backend): with --dist loadgroup
   one worker boots each (scenario, backend) once, and the two backends of
-  a feature may run side by side. Bochs groups are handed out first: they
-  are the long ones.
+  a feature may run side by side. Bochs groups are handed out first, those
+  marked slow_boot before the others: they are the long ones.
   The time from emulator start to the kernel's first line is printed per boot
   (pytest -s) and listed at the end of the run.
 """
@@ -37,9 +37,8 @@ def backend_of(item):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
-    """Marks each item with its emulator and its (module, backend) group,
-    then puts the Bochs groups first (a stable sort: within a group pytest's
-    order, which boots each module-scoped fixture once, is kept)."""
+    """Marks each item with its emulator and its (module, backend) group:
+    first, so that xdist's own hook finds the group."""
     for item in items:
         backend = backend_of(item)
         module = item.module.__name__ if item.module else item.nodeid.split("::")[0]
@@ -48,7 +47,28 @@ def pytest_collection_modifyitems(items):
         group = f"{module}-{backend.name}" if backend else module
         if not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: 0 if item.get_closest_marker("bochs") else 1)
+
+
+class LongestFirst:
+    """Puts the Bochs groups first, those of boots of minutes (slow_boot)
+    before the rest: a worker that starts the longest boots first does not
+    end alone with one of them. Last among the hooks, after pytest's own
+    reordering (each module-scoped fixture's param contiguous), which the
+    stable sort keeps within each group."""
+
+    @staticmethod
+    def rank(item):
+        if not item.get_closest_marker("bochs"):
+            return 2
+        return 0 if item.get_closest_marker("slow_boot") else 1
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items):
+        items.sort(key=self.rank)
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(LongestFirst(), "memvisor-longest-first")
 
 
 # ---------------------------------------------------------------- timing summary

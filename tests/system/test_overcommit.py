@@ -36,6 +36,7 @@ def state_changes(run):
             run.find(r"^memvisor: memory state (\w+) -> (\w+) at t=(\d+) ms \((\d+) of (\d+) guest frames free\)$")]
 
 
+@pytest.mark.slow_boot   # under Bochs: minutes (conftest.py hands its group out first)
 class TestOvercommit:
     def test_guests_ask_two_and_a_half_times_guest_mem(self, overcommit):
         m = overcommit.match(r"^memvisor: guest memory: (\d+) KiB for (\d+) KiB of guests \(overcommit (\d+)\.(\d+)x\)$")
@@ -81,6 +82,7 @@ class TestOvercommit:
         overcommit.match(r"^memvisor: \[vm\d:workset\] balloon target \d+ pages .*: memory state soft or lower$")
 
 
+@pytest.mark.slow_boot
 class TestThrash:
     def test_thrashing_is_detected_and_the_run_ends_cleanly(self, thrash):
         thrash.match(r"^memvisor: \[vm2:zipmix\] stopped: thrashing: the guests' working sets do not "
