@@ -145,7 +145,7 @@ grade:
 	$(MAKE) all
 	tools/labs grade $(LAB) $(if $(ONLY),--only $(ONLY))
 
-# Not part of `make test`: the same attacks as tests/system/test_attack_*.py
+# Not part of `make test`: the same attacks as tests/system/test_attack.py
 # with ten times the rounds and the time as seed; the overcommit mix again
 # and again with random seeds, balloon targets and compression points, then
 # scenario=overcommit under Bochs (minutes on its own).
@@ -155,13 +155,13 @@ attack:
 	tools/deps
 	$(MAKE) all
 	ATTACK_ROUNDS=$(ATTACK_ROUNDS) ATTACK_SEED=$$(date +%s) \
-	    $(PYTHON) -m pytest -n 2 tests/system/test_attack_qemu.py tests/system/test_attack_bochs.py
+	    $(PYTHON) -m pytest tests/system/test_attack.py
 
 soak:
 	tools/deps
 	$(MAKE) all
 	tools/soak --seconds $(SOAK_SECONDS)
-	MEMVISOR_SLOW=1 $(PYTHON) -m pytest tests/system/test_overcommit_bochs.py
+	MEMVISOR_SLOW=1 $(PYTHON) -m pytest -m bochs tests/system/test_overcommit.py
 
 bench:
 	tools/deps
@@ -199,12 +199,13 @@ run:
 
 # Both parts always run; the last line sums them up, and the exit status is
 # non-zero if either failed. The host benchmarks are built (not run), so that
-# a broken `make bench` shows here.
+# a broken `make bench` shows here. pytest takes its options (two workers,
+# one group per test module and backend) from pytest.ini.
 test:
 	tools/deps
 	$(MAKE) all host-bench
 	@unit=passed; $(MAKE) unit || unit=FAILED; \
-	system=passed; $(PYTHON) -m pytest -n 2 --dist loadfile tests/system || system=FAILED; \
+	system=passed; $(PYTHON) -m pytest tests/system || system=FAILED; \
 	echo "make test: unit tests $$unit, system tests $$system"; \
 	[ $$unit = passed ] && [ $$system = passed ]
 
@@ -216,8 +217,10 @@ check-layers:
 # -- Host unit tests (tests/unit/) --------------------------------------------
 # `make unit`: each tests/unit/test_<module>.c is a cmocka program, linked with
 # the pure kernel sources it tests, built for the host with ASan and UBSan,
-# and run. tests/unit/run.sh shows every program's output and ends with
-# "unit: N passed, M failed"; the make fails if any test failed.
+# and run by tools/cmocka_results.py, which reads each program's results from
+# the JUnit XML cmocka writes (a program that aborts fails every test it had
+# not passed), shows what failed and ends with "unit: N passed, M failed";
+# the make fails if any test failed.
 # Sources include each other by their path in the tree ("kernel/string.h",
 # "vmm/mm/pmap.h"): -iquote ., never -I, so that the system headers keep the
 # C library's <string.h> and <errno.h>.
@@ -269,7 +272,7 @@ $(UNIT_BINS): $(UNIT_DIR)/%: $(UNIT_DIR)/obj/tests/unit/%.o $(UNIT_DIR)/obj/test
 
 unit: $(UNIT_BINS)
 	@$(PYTHON) tools/check-layers
-	@sh tests/unit/run.sh $(UNIT_BINS)
+	@$(PYTHON) tools/cmocka_results.py $(UNIT_BINS)
 	@sh tests/fuzz/run.sh $(FUZZ_QUICK_SECONDS) $(FUZZ_BINS)
 	@tools/check-docs
 

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import ROOT
+from memvisor import ROOT
 
 CHECK_LAYERS = ROOT / "tools" / "check-layers"
 SOURCE_DIRS = ("boot", "kernel", "vmm")

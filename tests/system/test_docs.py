@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from memvisor import ROOT
 
 CHECK = ROOT / "tools" / "check-docs"
 

@@ -8,7 +8,7 @@ adds the function and source line of each address from build/memvisor.elf.
 import re
 
 import pytest
-from conftest import boot
+from memvisor import boot
 
 STATUS_PANIC = 3
 RAISER = "raise_requested_fault"

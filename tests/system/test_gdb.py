@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from conftest import LOG_DIR, ROOT, RUNNER, kernel_lines
+from memvisor import LOG_DIR, ROOT, RUNNER, kernel_lines
 
 CMDLINE = "guests=memtest:8M:touch=1M"
 MEMTEST_PAGES = 8 * 2**20 // 4096

@@ -1,6 +1,6 @@
-"""The KTAP parser of conftest.py on hand-written output (no emulator)."""
+"""The KTAP parser of memvisor.py on hand-written output (no emulator)."""
 import pytest
-from conftest import Boot, assert_ktap_passed, parse_ktap
+from memvisor import Boot, assert_ktap_passed, parse_ktap
 
 PASSING = """\
 KTAP version 1

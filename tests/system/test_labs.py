@@ -12,7 +12,7 @@ import re
 import subprocess
 
 import pytest
-from conftest import ROOT
+from memvisor import ROOT
 
 LABS_TOOL = ROOT / "tools" / "labs"
 

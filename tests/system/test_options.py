@@ -3,7 +3,7 @@ status 2 and a message naming the option (QEMU, BIOS GRUB from the ISO)."""
 import re
 
 import pytest
-from conftest import boot
+from memvisor import boot
 
 OPTION_LINE_RE = re.compile(r"^  (\w+)(=\S+)?\s+(.*)$")
 STATUS_BAD_OPTION = 2

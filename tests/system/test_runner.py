@@ -5,7 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import RUNNER, run_tool
+from memvisor import RUNNER, run_tool
 
 EXIT_USAGE, EXIT_NO_KVM, EXIT_TIMEOUT = 2, 69, 124
 

@@ -10,7 +10,7 @@ import struct
 import subprocess
 
 import pytest
-from conftest import ROOT, boot
+from memvisor import ROOT, boot
 
 STATS_PLOT = ROOT / "tools" / "stats-plot"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

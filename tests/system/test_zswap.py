@@ -1,8 +1,9 @@
-"""Checks on the compressed swap area (vmm/zswap/zswap.h), shared by every backend's
-test module (QEMU/SVM, Bochs/VMX): the same guest and script must give the
-same counts whichever hardware interface runs them.
+"""The compressed swap area (vmm/zswap/zswap.h) on each backend (QEMU/SVM,
+Bochs/VMX with EPT accessed and dirty bits: the clock's accessed bits): the
+same guest and script must give the same counts whichever hardware
+interface runs them.
 
-Two scenarios, one boot each:
+Three scenarios, one boot each:
   MIX_CMDLINE  the zipmix guest makes a known mix of compressible, incompressible
                and same-filled pages plus a hot set it keeps reading; at its mark 1
                the script forces compression of as many victims as the mix has
@@ -12,10 +13,11 @@ Two scenarios, one boot each:
                swap-in must stop that VM with a clear error, memvisor going on.
   COMPACT_CMDLINE  768 compressible pages compressed, one in three swapped back in
                (holes in every class), then the area compacted: fewer pages, the
-               same objects, every moved page still verifies in the guest.
-A test module sets the fixtures `mix_run`, `cap_run` and `compact_run` (module-
-scoped, each a Boot) and subclasses MixScenario, CapScenario, CompactScenario."""
+               same objects, every moved page still verifies in the guest."""
 import re
+
+import pytest
+from memvisor import by_backend
 
 VM_BYTES = 8 << 20
 MIX = {"compressible": 256, "incompressible": 64, "same": 64, "hot": 32}
@@ -45,6 +47,24 @@ READ_BACK_RE = (r"^\[vm1:zipmix\] zipmix: read back (\d+) compressible and same-
                 r"mismatches (\d+)$")
 
 
+TIMEOUT = {"qemu": 60, "bochs": 180}
+
+
+@pytest.fixture(scope="module")
+def mix_run(backend):
+    return backend.boot("64M", MIX_CMDLINE, timeout=by_backend(TIMEOUT, backend))
+
+
+@pytest.fixture(scope="module")
+def cap_run(backend):
+    return backend.boot("64M", CAP_CMDLINE, timeout=by_backend(TIMEOUT, backend))
+
+
+@pytest.fixture(scope="module")
+def compact_run(backend):
+    return backend.boot("64M", COMPACT_CMDLINE, timeout=by_backend(TIMEOUT, backend))
+
+
 def stats_at_mark(run, n):
     """The zipmix VM's stats line printed at its mark n, as a dict of ints."""
     for i, line in enumerate(run.lines):
@@ -68,7 +88,7 @@ def swapins_per_second(run):
     return pages, us, pages * 1_000_000 / us if us else 0.0
 
 
-class MixScenario:
+class TestZswapMix:
     def test_guest_made_the_mix_asked_for(self, mix_run):
         made = [int(x) for x in mix_run.match(MADE_RE).groups()]
         assert (made[0], made[3], made[4], made[5]) == \
@@ -135,7 +155,7 @@ class MixScenario:
         assert rate > 0
 
 
-class CapScenario:
+class TestZswapCap:
     def test_compression_stops_at_the_cap(self, cap_run):
         victims, stored, same, rejected, area_bytes, stop = compress_line(cap_run)
         assert stop == "; stopped: the VM's share is full (zswap_max_pct)", stop
@@ -159,7 +179,7 @@ class CapScenario:
         assert cap_run.final == (STATUS_GUEST_STOPPED, "guest-stopped"), cap_run.describe()
 
 
-class CompactScenario:
+class TestZswapCompact:
     def areas(self, run):
         """(pages used, objects, fragmentation %) before and after the compaction."""
         areas = [tuple(map(int, m.groups())) for m in run.find(AREA_RE)]

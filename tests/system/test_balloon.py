@@ -1,8 +1,8 @@
-"""Checks on balloon boots (vmm/balloon/balloon.c, guest/runtime/balloon.c), shared by the
-QEMU/SVM and Bochs/VMX modules: the same scenarios must give the same results
-whichever hardware interface runs them. A module provides the fixtures
-`cycles_run`, `shared_run` and `bad_run` (module-scoped boots of the command
-lines below) and subclasses the scenario classes.
+"""The balloon (vmm/balloon/balloon.c, guest/runtime/balloon.c) on each
+backend (QEMU/SVM, Bochs/VMX): the same scenarios must give the same results
+whichever hardware interface runs them. Then, under QEMU only, the monitor's
+`balloon` command at boot and the balloon options' errors (a bad option
+stops memvisor before any backend runs).
 
 CYCLES_CMDLINE  the workset guest alone with page sharing off (share=off), so the
                 balloon is the only thing that moves memory and every figure must
@@ -18,7 +18,8 @@ BAD_CMDLINE     the badballoon guest: malformed batches, each refused whole, a
 """
 import re
 
-from monitor_checks import output_of
+import pytest
+from memvisor import by_backend, only_on, output_of
 
 PAGE = 4096
 MAX_PCT = 65                                   # balloon_max_pct's default
@@ -56,6 +57,26 @@ MONITOR_RE = re.compile(r"^monitor: vm1 balloon: size (\d+) target (\d+) cap (\d
                         r"guest free (\d+) of (\d+) pages; polls (\d+)$")
 MONITOR_KEYS = ("size", "target", "cap", "pct", "inflated", "deflated", "released", "compressed_dropped", "rejected",
                 "touched", "guest_free", "guest_total", "polls")
+
+
+STATUS_BAD_OPTION = 2
+# Bochs takes longer for the workset's cycles (seconds of its virtual time per VM exit).
+CYCLES_TIMEOUT = {"qemu": 60, "bochs": 180}
+
+
+@pytest.fixture(scope="module")
+def cycles_run(backend):
+    return backend.boot("64M", CYCLES_CMDLINE, timeout=by_backend(CYCLES_TIMEOUT, backend))
+
+
+@pytest.fixture(scope="module")
+def shared_run(backend):
+    return backend.boot("64M", SHARED_CMDLINE, timeout=by_backend(CYCLES_TIMEOUT, backend))
+
+
+@pytest.fixture(scope="module")
+def bad_run(backend):
+    return backend.boot("64M", BAD_CMDLINE)
 
 
 def monitor_balloon(run, vm):
@@ -100,7 +121,7 @@ def done(run):
                      "refused"), map(int, m.groups())))
 
 
-class CyclesScenario:
+class TestBalloonCycles:
     def test_workset_ends_ok_after_ten_cycles(self, cycles_run):
         cycles_run.match(r"^memvisor: \[vm1:workset\] finished with status 0$")
         d = done(cycles_run)
@@ -175,7 +196,7 @@ class CyclesScenario:
         cycles_run.match(r"^memvisor: \[vm1:workset\] invariants ok; released \d+ guest frames")
 
 
-class SharedScenario:
+class TestBalloonShared:
     def test_workset_ends_ok(self, shared_run):
         d = done(shared_run)
         assert (d["cycles"], d["mismatches"]) == (SHARED_CYCLES, 0), d
@@ -201,7 +222,7 @@ REFUSED_RE = re.compile(r"^memvisor: \[vm1:badballoon\] balloon (inflate|deflate
                         r"(-\d+): (.*)$")
 
 
-class BadBalloonScenario:
+class TestBadBalloon:
     def test_every_check_passes(self, bad_run):
         checks = bad_run.find(BAD_CHECK_RE)
         failed = [m.group(0) for m in checks if m.group(4) != "ok"]
@@ -245,3 +266,58 @@ class BadBalloonScenario:
 
     def test_a_finished_vm_takes_no_target(self, bad_run):
         assert output_of(bad_run, "balloon badballoon 1") == ["monitor: error: vm1 is not running"]
+
+
+# ---------------------------------------------------------------- QEMU only
+
+AT_BOOT = ("balloon workset 1M;balloon hello 100;balloon workset;balloon workset 99M;balloon workset 6K;"
+           "balloon nosuch 1;balloon")
+
+
+@pytest.fixture(scope="module")
+def at_boot(backend):
+    return backend.boot("64M", f'guests=workset:8M:live=256K,hello:4M script="{AT_BOOT}" script_at=boot '
+                               'stats_interval=10')
+
+
+@only_on("qemu")
+def test_monitor_sets_a_target_the_driver_reaches(at_boot):
+    rows = output_of(at_boot, "balloon workset")
+    assert rows[0].startswith("monitor: vm1 balloon: size 0 target 256 cap 1331 pages (65%);"), rows
+    at_boot.match(r"^memvisor: \[vm1:workset\] balloon target 256 pages \(1024 KiB\), now 0: set from the monitor$")
+    at_boot.match(r"^\[vm1:workset\] balloon: inflated 256 pages in \d+ us \(\d+ pages/s; hypercalls \d+ us\), "
+                  r"balloon 256, target 256$")
+    at_boot.match(r"^\[vm1:workset\] workset: done: .* mismatches 0; balloon 256 pages, inflated 256,")
+
+
+@only_on("qemu")
+def test_monitor_balloon_errors_and_listing(at_boot):
+    assert output_of(at_boot, "balloon workset 99M") == \
+        ["monitor: error: vm1: 25344 pages is above the balloon's cap of 1331 (balloon_max_pct=65)"]
+    assert output_of(at_boot, "balloon workset 6K") == \
+        ["monitor: error: usage: balloon VM PAGES|SIZE (4096, 0x1000, or whole pages as 16M)"]
+    assert output_of(at_boot, "balloon nosuch 1") == ["monitor: error: no VM 'nosuch' (see vms)"]
+    listing = [r for r in output_of(at_boot, "balloon") if r.startswith("monitor: ")]
+    assert [r.split()[1] for r in listing] == ["vm1", "vm2"], listing
+
+
+@only_on("qemu")
+def test_a_guest_without_a_driver_ignores_its_target(at_boot):
+    # hello has no balloon driver (it never polls): its target stays a wish.
+    samples = at_boot.find(r"^stats: t=\d+ vm=hello id=2 .* balloon_size=(\d+) balloon_target=(\d+) ")
+    assert samples and all(m.groups() == ("0", "100") for m in samples), [m.group(0) for m in samples]
+    at_boot.match(r"^memvisor: \[vm2:hello\] finished with status 0$")
+
+
+@pytest.mark.parametrize("cmdline, message", [
+    ("guests=hello:4M balloon=nosuch:1M", r"option 'balloon': no VM 'nosuch' in guests="),
+    ("guests=hello:4M balloon=hello:1M:zz", r"option 'balloon': not a target: 'zz'"),
+    ("guests=hello:4M balloon=hello:4M", r"option 'balloon': 1024 pages for hello is above its cap of 665 pages "
+                                         r"\(balloon_max_pct=65\)"),
+    ("guests=hello:4M balloon_max_pct=90", r"option 'balloon_max_pct': "),
+])
+@only_on("qemu")
+def test_bad_balloon_options_are_clear_errors(backend, cmdline, message):
+    run = backend.boot("64M", cmdline)
+    run.match(r"^memvisor: error: " + message)
+    assert run.final == (STATUS_BAD_OPTION, "bad-option"), run.describe()

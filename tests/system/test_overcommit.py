@@ -1,10 +1,34 @@
-"""Checks on the overcommit and thrash scenarios (vmm/scenario.c), shared by
-the QEMU/SVM and Bochs/VMX modules: they provide `overcommit` and `thrash`
-fixtures and subclass OvercommitScenario and ThrashScenario."""
+"""scenario=overcommit and scenario=thrash (vmm/scenario.c) on each backend
+(QEMU/SVM, Bochs/VMX), and, under QEMU only, the scenario option's errors.
+scenario=overcommit takes Bochs about three minutes on its own — longer
+than the rest of `make test` on one core — so under Bochs it runs in `make
+soak` (MEMVISOR_SLOW=1), not in `make test`; each technique it combines has
+its own Bochs test (sharing, balloon, zswap, pressure)."""
+import os
+
+import pytest
+from memvisor import by_backend, only_on
 
 STATE_ORDER = ["high", "soft", "hard", "low"]
 RECLAIMED_RE = (r"^memvisor: reclaimed: sharing (\d+) pages, balloon (\d+) frames, compression (\d+) pages "
                 r"\((\d+) as one value\), swap-ins (\d+), waits for memory (\d+), memory state changes (\d+)$")
+
+
+# Timeouts per backend; Bochs is slower by far.
+OVERCOMMIT_TIMEOUT = {"qemu": 120, "bochs": 400}
+THRASH_TIMEOUT = {"qemu": 120, "bochs": 240}
+
+
+@pytest.fixture(scope="module")
+def overcommit(backend):
+    if backend.emu == "bochs" and not os.environ.get("MEMVISOR_SLOW"):
+        pytest.skip("scenario=overcommit under Bochs runs in `make soak` (MEMVISOR_SLOW=1)")
+    return backend.boot("160M", "scenario=overcommit", timeout=by_backend(OVERCOMMIT_TIMEOUT, backend))
+
+
+@pytest.fixture(scope="module")
+def thrash(backend):
+    return backend.boot("128M", "scenario=thrash", timeout=by_backend(THRASH_TIMEOUT, backend))
 
 
 def state_changes(run):
@@ -12,7 +36,8 @@ def state_changes(run):
             run.find(r"^memvisor: memory state (\w+) -> (\w+) at t=(\d+) ms \((\d+) of (\d+) guest frames free\)$")]
 
 
-class OvercommitScenario:
+@pytest.mark.slow_boot   # under Bochs: minutes (conftest.py hands its group out first)
+class TestOvercommit:
     def test_guests_ask_two_and_a_half_times_guest_mem(self, overcommit):
         m = overcommit.match(r"^memvisor: guest memory: (\d+) KiB for (\d+) KiB of guests \(overcommit (\d+)\.(\d+)x\)$")
         assert int(m.group(2)) >= 2.5 * int(m.group(1)), m.group(0)
@@ -57,7 +82,8 @@ class OvercommitScenario:
         overcommit.match(r"^memvisor: \[vm\d:workset\] balloon target \d+ pages .*: memory state soft or lower$")
 
 
-class ThrashScenario:
+@pytest.mark.slow_boot
+class TestThrash:
     def test_thrashing_is_detected_and_the_run_ends_cleanly(self, thrash):
         thrash.match(r"^memvisor: \[vm2:zipmix\] stopped: thrashing: the guests' working sets do not "
                      r"fit in 16384 KiB and nothing is left to reclaim$")
@@ -66,3 +92,15 @@ class ThrashScenario:
         assert thrash.final == (6, "guest-stopped"), thrash.describe()
 
 
+# ---------------------------------------------------------------- QEMU only
+
+@only_on("qemu")
+def test_scenario_and_guests_together_is_an_error(backend):
+    run = backend.boot("64M", "scenario=overcommit guests=hello:4M")
+    run.match(r"^memvisor: error: option 'scenario': sets guests= itself: give one or the other$")
+
+
+@only_on("qemu")
+def test_unknown_scenario_is_an_error(backend):
+    run = backend.boot("64M", "scenario=party")
+    run.match(r"^memvisor: error: option 'scenario': expected none, overcommit or thrash$")

@@ -1,5 +1,5 @@
-"""Checks on a boot in which guests try to take over memvisor's console while
-memtest verifies its memory beside them:
+"""Guests that try to take over memvisor's console while memtest verifies
+its memory beside them, on each backend (QEMU/SVM, Bochs/VMX):
 - vm2 (badcall mode=untrusted) prints memvisor's own lines as its console text (a
   status line saying status=0 or 3, summary lines, the same behind terminal
   escapes). Only memvisor's status may end and decide the run: tools/run takes
@@ -10,10 +10,10 @@ memtest verifies its memory beside them:
   (vmm/log_limit.h).
 - vm4 (badballoon mode=compressed) inflates pages memvisor compressed after it
   wrote them (a script compresses the VM at its mark 1): the inflate succeeds
-  and the compressed copies are dropped (vmm/hypercall_abi.h §5).
-Shared by test_untrusted_qemu.py and test_untrusted_bochs.py, which provide the
-`untrusted` fixture and subclass UntrustedScenario."""
+  and the compressed copies are dropped (vmm/hypercall_abi.h §5)."""
 import re
+
+import pytest
 
 FORGE_MS = 3000     # the forger works on this long after its lines: past the
                     # runner's 2 s grace after a status line
@@ -43,7 +43,12 @@ def stats_at(run, at):
     return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", line)}
 
 
-class UntrustedScenario:
+@pytest.fixture(scope="module")
+def untrusted(backend):
+    return backend.boot("64M", UNTRUSTED)
+
+
+class TestUntrustedGuests:
     def test_forged_lines_reach_the_console_behind_the_guest_prefix(self, untrusted):
         forged = untrusted.find(FORGED_STATUS_RE)
         assert len(forged) == 2, \

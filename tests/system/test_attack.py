@@ -1,12 +1,14 @@
-"""Checks on a boot that runs every kind of the adversarial guest (guest/
-attack/: one kind per VM) beside a memtest and two twins that verify their
-own memory. Each attacker is either refused harmlessly — it checked every
+"""The adversarial guest (guest/attack/: one kind per VM) beside a memtest
+and two twins that verify their own memory, on each backend (QEMU/SVM,
+Bochs/VMX). Each attacker is either refused harmlessly — it checked every
 answer and ends with status 0 — or stopped by memvisor with the reason
 named here; the memtest and the twins verify every page with no mismatch,
-and memvisor's own status is the one it gives for stopped guests. Shared by
-the QEMU/SVM and Bochs/VMX modules (the `attacked` fixture) and by
-`make attack`, which runs the same with more rounds."""
+and memvisor's own status is the one it gives for stopped guests.
+`make attack` runs the same with more rounds."""
 import os
+
+import pytest
+from memvisor import by_backend
 
 # kind -> None (ends by itself, every check passed) or the stop reason.
 KINDS = {
@@ -41,7 +43,15 @@ def vm_id(kind):
     return list(KINDS).index(kind) + 1
 
 
-class AttackScenario:
+TIMEOUT = {"qemu": 60, "bochs": 120}
+
+
+@pytest.fixture(scope="module")
+def attacked(backend):
+    return backend.boot("160M", attack_cmdline(), timeout=by_backend(TIMEOUT, backend))
+
+
+class TestAttack:
     def test_memvisor_status_is_guests_stopped(self, attacked):
         stopped = sum(1 for reason in KINDS.values() if reason)
         ok = len(KINDS) - stopped + len(VERIFIERS)

@@ -1,14 +1,15 @@
-"""Checks on a boot that runs the insn guest (guest/insn/) beside a memtest:
+"""Emulated and intercepted instructions on each backend (QEMU/SVM: no
+next-RIP save, memvisor decodes the instructions from guest memory;
+Bochs/VMX), the insn guest (guest/insn/) beside a memtest:
     guests=insn:4M,memtest:16M
-Shared by the QEMU/SVM and Bochs/VMX modules. The insn guest checks from
-inside that memvisor decodes the instructions it emulates (prefixed CPUID,
-RDMSR, hypercall resume after their last byte), raises the single-step #DB
-after an emulated instruction, zero-extends IN EAX, keeps INVD/WBINVD/RDPMC
-from the machine, and gives bad CR0/CR4 writes the #GP(0) hardware gives.
-A module sets `insn_run` (a module-scoped Boot) and `HYPERCALL` ("vmmcall"
-or "vmcall": the guest uses its CPU vendor's instruction), and subclasses
-InsnScenario."""
+The insn guest checks from inside that memvisor decodes the instructions it
+emulates (prefixed CPUID, RDMSR, hypercall resume after their last byte),
+raises the single-step #DB after an emulated instruction, zero-extends IN
+EAX, keeps INVD/WBINVD/RDPMC from the machine, and gives bad CR0/CR4 writes
+the #GP(0) hardware gives. The guest makes its hypercalls with its CPU
+vendor's instruction (HYPERCALL: VMMCALL on AMD, VMCALL on Intel)."""
 import pytest
+from memvisor import BACKENDS, by_backend
 
 INSN_CMDLINE = "guests=insn:4M,memtest:16M"
 
@@ -46,6 +47,16 @@ EXPECTED = {
 }
 
 
+HYPERCALL_BY_ISA = {"svm": "vmmcall", "vmx": "vmcall"}
+HYPERCALL = {name: HYPERCALL_BY_ISA[b.isa] for name, b in BACKENDS.items()}
+TIMEOUT = {"qemu": 60, "bochs": 120}
+
+
+@pytest.fixture(scope="module")
+def insn_run(backend):
+    return backend.boot("64M", INSN_CMDLINE, timeout=by_backend(TIMEOUT, backend))
+
+
 def checks(run):
     """{check: (what the guest expected or None, seen, verdict)} from the
     insn guest's lines (it prints what it expected only on a FAIL)."""
@@ -53,10 +64,10 @@ def checks(run):
     return {m.group(1): (expected.get(m.group(1)),) + m.group(2, 3) for m in run.find(CHECK_RE)}
 
 
-class InsnScenario:
+class TestInsn:
     @pytest.mark.parametrize("check", sorted(EXPECTED))
     def test_check(self, insn_run, check):
-        name = check.format(hc=self.HYPERCALL)
+        name = check.format(hc=by_backend(HYPERCALL, insn_run.backend))
         seen = checks(insn_run)
         assert name in seen, f"no line for check {name}\n{insn_run.describe()}"
         guest_expected, got, verdict = seen[name]

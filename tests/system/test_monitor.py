@@ -1,27 +1,25 @@
-"""Checks on a boot whose monitor commands came from script= (a person
-types the same at the prompt): run at vm:memtest, while memtest's PMAP
-still exists. Shared by the QEMU/SVM and Bochs/VMX modules, which provide
-the `scripted` fixture (a boot of SCRIPTED_CMDLINE) and subclass
-MonitorScriptScenario."""
+"""The monitor shell on each backend (QEMU/SVM, Bochs/VMX): commands given
+by script= (a person types the same at the prompt), run at vm:memtest
+while memtest's PMAP still exists. Under QEMU only: a bad script point,
+and commands typed at the prompt through QEMU's serial console (Bochs'
+serial port is a file: nobody can type at it)."""
 import re
+import sys
+
+import pytest
+from memvisor import RUNNER, only_on, output_of
 
 SCRIPT = ("vms;stats memtest;pmap memtest 0x100 2;pmap memtest 0x7fff;frame 0;check;"
           "bogus;pmap 9 1;pmap memtest zz;stop memtest;help")
 SCRIPTED_CMDLINE = f'guests=memtest:8M,hello:4M script="{SCRIPT}" script_at=vm:memtest'
 
 
-def output_of(run, command):
-    """The lines a scripted command printed (up to the next prompt)."""
-    start = run.lines.index(f"memvisor> {command}") + 1
-    out = []
-    for line in run.lines[start:]:
-        if line.startswith("memvisor> ") or line.startswith("memvisor: [vm"):
-            break
-        out.append(line)
-    return out
+@pytest.fixture(scope="module")
+def scripted(backend):
+    return backend.boot("64M", SCRIPTED_CMDLINE)
 
 
-class MonitorScriptScenario:
+class TestMonitorScript:
     def test_vms_lists_each_vm(self, scripted):
         rows = output_of(scripted, "vms")
         assert re.match(r"^  1\s+memtest\s+finished\s+8192\s+0\s+\d+", rows[1]), rows
@@ -59,3 +57,40 @@ class MonitorScriptScenario:
 
     def test_run_goes_on_after_the_script(self, scripted):
         scripted.match(r"^memvisor: guests: 2 ok, 0 failed, 0 stopped$")
+
+
+# ---------------------------------------------------------------- QEMU only
+
+@only_on("qemu")
+def test_bad_script_point_is_an_option_error(backend):
+    run = backend.boot("64M", 'guests=hello:4M script="vms" script_at=later')
+    run.match(r"^memvisor: error: option 'script_at': expected boot, end, vm:NAME or mark:VM:N$")
+
+
+@only_on("qemu")
+def test_typed_commands_and_a_key_that_pauses_the_guests(backend):
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(str(RUNNER), ["--emu", backend.emu, "--mem", "64M", "--timeout", "60", "--cmdline",
+                                        "guests=spin:4M:ms=20000,hello:4M monitor"],
+                          encoding="utf-8", timeout=30)
+    child.logfile_read = sys.stdout
+    try:
+        child.expect(r"monitor \(guests created, none has run yet\)")
+        child.expect("memvisor> ")
+        child.sendline("vms")
+        child.expect(r"1\s+spin\s+running")
+        child.sendline("continue")
+        child.expect(r"spin: spinning")
+        child.sendline("")  # any key pauses the guests
+        child.expect(r"monitor \(guests paused\)")
+        child.expect("memvisor> ")
+        child.sendline("stop spin")
+        child.expect(r"\[vm1:spin\] stopped: stopped from the monitor")
+        child.sendline("continue")
+        child.expect(r"monitor \(every guest has ended\)")
+        child.sendline("quit")
+        child.expect(r"memvisor: shutdown status=6 reason=guest-stopped")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 6
