@@ -99,8 +99,9 @@ void zswap_age_step(uint64_t now_ms, uint64_t deadline_tsc)
 			age_vm(&vms[i], deadline_tsc);
 }
 
-/* Should the victim hand take gfn g on this lap? */
-static bool take(struct vm *vm, uint64_t g, enum clock_lap lap, struct zswap_report *r)
+/* Does the victim hand choose gfn g on this lap? Reading its accessed bit
+ * clears it, so the answer is recorded in the page's age byte. */
+static bool choose_victim(struct vm *vm, uint64_t g, enum clock_lap lap, struct zswap_report *r)
 {
 	/* LAB 5.2 zswap: only PRIVATE pages not found incompressible. On the
 	 * LAP_ANY lap (or with no accessed bits to go by) any of those; on
@@ -121,7 +122,7 @@ static bool take(struct vm *vm, uint64_t g, enum clock_lap lap, struct zswap_rep
 	return true;
 	/* LAB 5.2 end. The skeleton has instead:
 	 *	(void)vm, (void)g, (void)lap, (void)r;
-	 *	LAB_TODO("zswap", "take: which pages the clock compresses");
+	 *	LAB_TODO("zswap", "choose_victim: which pages the clock compresses");
 	 *	return false;
 	 */
 }
@@ -157,7 +158,7 @@ int zswap_compress_victims(struct vm *vm, uint64_t count, struct zswap_report *r
 		for (uint64_t looked = 0; looked < n && r->victims < count; looked++) {
 			uint64_t g = vm->zswap.victim_hand;
 			vm->zswap.victim_hand = g + 1 < n ? g + 1 : 0;
-			if (take(vm, g, lap, r) && !compress_victim(vm, g, lap, r))
+			if (choose_victim(vm, g, lap, r) && !compress_victim(vm, g, lap, r))
 				return 0;
 		}
 	}
