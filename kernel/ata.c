@@ -237,6 +237,10 @@ static int identify(struct ata_drive *d)
 			return report(d, "IDENTIFY DEVICE", 0, s, "timeout");
 	if (reg_in(d, ATA_LBA_MID) == ATAPI_SIG_MID && reg_in(d, ATA_LBA_HIGH) == ATAPI_SIG_HIGH)
 		return -E_NOT_FOUND; /* a packet device (the CD-ROM): not a disk */
+	/* Aborted: no device answers here (QEMU answers for an absent master
+	 * whose slave exists); the command is not one to report. */
+	if (s & ATA_SR_ERR)
+		return -E_NOT_FOUND;
 	int rc = wait_ready(d, "IDENTIFY DEVICE", 0, ATA_SR_DRQ);
 	if (rc)
 		return rc;
