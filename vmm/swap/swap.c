@@ -16,7 +16,7 @@
 #include "kernel/printf.h"
 #include "kernel/string.h"
 
-#define HOW_TO_MAKE_ONE "make a swap disk with tools/mkswap FILE SIZE (or tools/run --swap SIZE)"
+#define HOW_TO_MAKE_ONE "make one with tools/mkswap FILE SIZE, or tools/run --swap SIZE"
 
 static struct block_dev *device;
 static struct swap_slots slots;
@@ -98,7 +98,7 @@ void swap_init(void)
 	for (unsigned i = 0; i < block_dev_count; i++)
 		consider(&block_devs[i]);
 	if (!device)
-		kprintf("memvisor: swap: no swap disk: pages that do not compress stay in memory (%s)\n",
+		kprintf("memvisor: swap: no swap disk: pages that do not compress stay in memory; %s\n",
 			HOW_TO_MAKE_ONE);
 }
 
