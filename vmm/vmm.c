@@ -241,6 +241,7 @@ static void run_all(void)
 void vmm_run(const char *guests_option)
 {
 	guests_option_parse(guests_option);
+	swap_option_on(); /* a bad swap= is reported now, not once the guests exist */
 	script_due("end"); /* checks script_at before anything runs */
 	if (!vm_count) {
 		kprintf("memvisor: no guests (guests= is empty)\n");

@@ -23,13 +23,13 @@ from memvisor import ROOT, by_backend
 # Scaled per backend: Bochs takes ~100x longer per exit than QEMU/TCG.
 PRESSURE = {
     "qemu": "guests=memtest:16M:passes=2,hog:64M:ms=500 guest_mem=48M",
-    "bochs": "guests=memtest:8M:passes=2,hog:20M:ms=200 guest_mem=14M",
+    "bochs": "guests=memtest:6M:passes=2,hog:12M:ms=200 guest_mem=8M",
 }
 STATS = " stats_interval=2000 script=swap"  # stats lines while the guests run, the monitor's view at the end
 SWAP_SIZE = "128M"
 RANDOM_DISK_BYTES = 8 << 20
 TIMEOUT = {"qemu": 90, "bochs": 150}
-STATUS_OK, STATUS_GUEST_STOPPED = 0, 6
+STATUS_OK, STATUS_USAGE, STATUS_GUEST_STOPPED = 0, 2, 6
 
 SLOTS_RE = r"^memvisor: swap: (\d+) slots on ata0-slave, uuid [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 LEFT_ALONE_RE = (r"^memvisor: swap: ata0-slave \(8 MiB\) has no swap header: left untouched; "
@@ -123,6 +123,12 @@ def test_without_swap_the_same_run_thrashes(random_disk_run):
     assert run.status == STATUS_GUEST_STOPPED, \
         f"expected status {STATUS_GUEST_STOPPED} (the hog stopped), seen {run.status}\n{run.describe()}"
     assert run.find(r"^memvisor: \[vm2:hog\] stopped: thrashing"), f"expected the hog stopped as thrashing\n{run.describe()}"
+
+
+def test_bad_swap_option_is_an_option_error(backend):
+    run = backend.boot("64M", "guests=hello:4M swap=maybe", timeout=by_backend(TIMEOUT, backend))
+    assert run.status == STATUS_USAGE, f"expected status {STATUS_USAGE} (option error), seen {run.status}\n{run.describe()}"
+    run.match(r"^memvisor: error: option 'swap': expected auto .* or off")
 
 
 def test_swap_off_uses_no_disk(off_run):

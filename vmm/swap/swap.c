@@ -30,7 +30,7 @@ static uint64_t slot_sector(uint64_t slot)
 	return (slot + 1) * BLOCK_SECTORS_PER_PAGE;
 }
 
-static bool swap_option_on(void)
+bool swap_option_on(void)
 {
 	if (!strcmp(options.swap, "auto"))
 		return true;

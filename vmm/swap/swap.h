@@ -25,6 +25,9 @@
 
 #include "vmm/vm.h"
 
+/* swap= read: true for auto, false for off; anything else is an option
+ * error (status 2), found before any guest is created. */
+bool swap_option_on(void);
 /* Checks swap=, finds the disks, and takes the first with a valid header
  * as the swap device; every other disk is left untouched, with a line
  * saying why and how to make one. */
