@@ -1,7 +1,9 @@
 /* kernel/ata.c — polled PIO on the legacy ATA channels (see ata.h).
- * Register block: ATA/ATAPI-6 (T13/1410D rev. 3b) clause 7 "Register
- * descriptions"; commands: 8.15 IDENTIFY DEVICE, 8.35 READ SECTOR(S) EXT,
- * 8.63 WRITE SECTOR(S) EXT; protocols: clause 9. */
+ * Following ATA/ATAPI-6 (T13/1410D rev. 3b): the registers from its
+ * clause 7 "Register descriptions", the commands from clause 8 (IDENTIFY
+ * DEVICE, READ SECTOR(S) EXT, WRITE SECTOR(S) EXT), the protocols from
+ * clause 9 (PIO data-in, PIO data-out); sections below are named, as
+ * their numbers differ between revisions. */
 #include "kernel/ata.h"
 #include "kernel/ata_identify.h"
 #include "kernel/block.h"
@@ -24,13 +26,13 @@ enum ata_reg {
 };
 #define ATA_COMMAND ATA_STATUS
 
-/* Status register (7.15). */
+/* Status register (clause 7, "Status register"). */
 #define ATA_SR_ERR BIT(0)
 #define ATA_SR_DRQ BIT(3)
 #define ATA_SR_DF BIT(5)
 #define ATA_SR_DRDY BIT(6)
 #define ATA_SR_BSY BIT(7)
-/* Error register (7.9). */
+/* Error register (clause 7, "Error register"). */
 #define ATA_ER_AMNF BIT(0)
 #define ATA_ER_NM BIT(1)
 #define ATA_ER_ABRT BIT(2)
@@ -39,19 +41,19 @@ enum ata_reg {
 #define ATA_ER_MC BIT(5)
 #define ATA_ER_UNC BIT(6)
 #define ATA_ER_ICRC BIT(7)
-/* Device register (7.7): LBA addressing, DEV selects the slave; bits 7
+/* Device register (clause 7, "Device register"): LBA addressing, DEV selects the slave; bits 7
  * and 5 are obsolete and set, as older devices expect. */
 #define ATA_DEV_OBSOLETE 0xa0u
 #define ATA_DEV_LBA BIT(6)
 #define ATA_DEV_SLAVE BIT(4)
-/* Device Control register (7.8): nIEN masks INTRQ — this driver polls. */
+/* Device Control register (clause 7): nIEN masks INTRQ — this driver polls. */
 #define ATA_DC_NIEN BIT(1)
 
 #define ATA_CMD_READ_SECTORS_EXT 0x24
 #define ATA_CMD_WRITE_SECTORS_EXT 0x34
 #define ATA_CMD_IDENTIFY_DEVICE 0xec
 /* A packet device aborts IDENTIFY DEVICE and leaves its signature in
- * LBA Mid/High (9.12 "Signature and persistence"). */
+ * LBA Mid/High (clause 9, "Signature and persistence"). */
 #define ATAPI_SIG_MID 0x14
 #define ATAPI_SIG_HIGH 0xeb
 /* An empty channel's pulled-up data lines read as all ones. */
@@ -88,7 +90,7 @@ static void reg_out(const struct ata_drive *d, enum ata_reg r, uint8_t v)
 }
 
 /* 400 ns after a write to Command or Device before Status means anything
- * (9.2): four reads of Alternate Status, which clears nothing. */
+ * (clause 9): four reads of Alternate Status, which clears nothing. */
 static uint8_t settle(const struct ata_drive *d)
 {
 	uint8_t s = 0;
@@ -146,7 +148,7 @@ static void select_drive(const struct ata_drive *d, uint8_t extra)
 }
 
 /* The 48-bit registers are two-deep FIFOs: the high-order bytes go in
- * first, then the low ones (7.1, "48-bit Address feature set"). */
+ * first, then the low ones (clause 6, "48-bit Address feature set"). */
 static void issue_ext(const struct ata_drive *d, uint8_t cmd, uint64_t lba, uint16_t count)
 {
 	outb(d->ctl, ATA_DC_NIEN);
@@ -180,7 +182,7 @@ static int check_range(struct block_dev *dev, uint64_t sector)
 	return sector + BLOCK_SECTORS_PER_PAGE > dev->sectors ? -E_RANGE : 0;
 }
 
-/* PIO data-in (9.7): per sector, wait for DRQ, then read 512 bytes. */
+/* PIO data-in protocol (clause 9): per sector, wait for DRQ, then read 512 bytes. */
 static int ata_read_page(struct block_dev *dev, uint64_t sector, void *page)
 {
 	struct ata_drive *d = dev->driver;
@@ -196,7 +198,7 @@ static int ata_read_page(struct block_dev *dev, uint64_t sector, void *page)
 	return 0;
 }
 
-/* PIO data-out (9.8): per sector, wait for DRQ, write 512 bytes; after
+/* PIO data-out protocol (clause 9): per sector, wait for DRQ, write 512 bytes; after
  * the last, wait for BSY to clear and check the outcome. */
 static int ata_write_page(struct block_dev *dev, uint64_t sector, const void *page)
 {

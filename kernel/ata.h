@@ -1,11 +1,12 @@
 /* kernel/ata.h — the legacy ATA (IDE) disks behind the PIIX controller's
  * two compatibility channels, which QEMU's `pc` machine and Bochs both
- * emulate (Intel 82371AB PIIX4 datasheet, 2.1 "PCI configuration
- * space", primary channel 1F0h-1F7h/3F6h, secondary 170h-177h/376h).
+ * emulate (Intel 82371AB PIIX4 datasheet, IDE controller: in compatibility
+ * mode the primary channel decodes 1F0h-1F7h and 3F6h, the secondary
+ * 170h-177h and 376h).
  *
  * Polled PIO for now: the CPU moves every word and waits for the drive
- * (ATA/ATAPI-6, T13/1410D rev. 3b, 9.7 "PIO data-in" and 9.8 "PIO
- * data-out" protocols). Bus-master DMA with completion by interrupt is
+ * (ATA/ATAPI-6, T13/1410D rev. 3b, clause 9: the PIO data-in and PIO
+ * data-out protocols). Bus-master DMA with completion by interrupt is
  * the next step; it replaces the two ops behind kernel/block.h. */
 #ifndef MEMVISOR_ATA_H
 #define MEMVISOR_ATA_H

@@ -1,4 +1,4 @@
-/* kernel/ata_identify.c — IDENTIFY DEVICE data read (ATA/ATAPI-6 8.15). */
+/* kernel/ata_identify.c — IDENTIFY DEVICE data read (ATA/ATAPI-6, IDENTIFY DEVICE). */
 #include "kernel/ata_identify.h"
 #include "kernel/errno.h"
 

@@ -1,6 +1,6 @@
 /* kernel/ata_identify.h — what memvisor takes from the 256 words IDENTIFY
- * DEVICE returns (ATA/ATAPI-6, T13/1410D rev. 3b, 8.15 "IDENTIFY DEVICE",
- * table 27). Pure code: tests/kernel/ata_identify_test.c feeds it
+ * DEVICE returns (ATA/ATAPI-6, T13/1410D rev. 3b, clause 8, IDENTIFY
+ * DEVICE, the table of its data words). Pure code: tests/kernel/ata_identify_test.c feeds it
  * synthetic buffers.
  *
  *   word 0      bit 15: 0 = ATA device (1 = ATAPI, which answers

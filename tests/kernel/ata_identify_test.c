@@ -1,5 +1,5 @@
 /* tests/kernel/ata_identify_test.c — IDENTIFY DEVICE data parsed from
- * synthetic blocks (ATA/ATAPI-6 8.15): capacity from words 100-103, the
+ * synthetic blocks (ATA/ATAPI-6, IDENTIFY DEVICE): capacity from words 100-103, the
  * model string, and the devices this driver refuses. */
 #include "kernel/ata_identify.h"
 #include "kernel/errno.h"
