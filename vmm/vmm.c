@@ -165,8 +165,9 @@ static bool may_run(struct vm *vm)
 static void stop_if_thrashing(void)
 {
 	/* With a free slot on the swap disk, every victim can still go out:
-	 * slower, but nobody need be stopped (README: host swap). */
-	if (swap_has_room())
+	 * slower, but nobody need be stopped (README: host swap). Swap gets
+	 * its victims from zswap's clock: without the area, it gets none. */
+	if (swap_has_room() && zswap_enabled())
 		return;
 	uint64_t kib = PAGE_SIZE / KiB, share = policy_fair_share();
 	struct vm *greedy = policy_starving_over_share();
