@@ -19,6 +19,8 @@ enum memvisor_error {
 	E_NOT_SUPPORTED = 12, /* the hardware lacks an optional feature  */
 	E_CORRUPT = 13,       /* stored data failed its check (damaged) */
 	E_NOT_IMPLEMENTED = 14, /* a lab exercise not written yet (kernel/lab.h) */
+	E_IO = 15,            /* a device reported an error or timed out */
+	E_FULL = 16,          /* no free slot left                       */
 };
 
 #endif

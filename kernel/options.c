@@ -17,6 +17,8 @@ static const struct opt_def option_table[] = {
 	  "machine RAM reserved at boot for the compressed swap area (0 = none)" },
 	{ "zswap_max_pct", OPT_UINT, OPT(zswap_max_pct), "10", 0, 100,
 	  "most of the zswap area one VM may take, in % of the VM's memory (ESX Mem.MemZipMaxPct: 10)" },
+	{ "swap", OPT_STRING, OPT(swap), "auto", 0, 0,
+	  "host swap: auto (a disk made with tools/mkswap becomes the swap device) or off (no disk is used)" },
 	{ "tick_hz", OPT_UINT, OPT(tick_hz), "100", 19, 1000,
 	  "timer interrupts per second (PIT)" },
 	{ "slice_ms", OPT_UINT, OPT(slice_ms), "20", 1, 1000,

@@ -4,12 +4,14 @@
  *   the balloon's cap                          vmm/balloon/check.c
  *   page sharing's table and users             vmm/share/check.h
  *   the compressed swap area                   vmm/zswap/check.c
+ *   the swap disk's slots                      vmm/swap/check.c
  * Tests run it; so does the run loop whenever a VM ends, and sharing
  * after each merge and break with share_check. */
 #include "vmm/vmm.h"
 #include "vmm/balloon/balloon.h"
 #include "vmm/mm/check.h"
 #include "vmm/share/check.h"
+#include "vmm/swap/swap.h"
 #include "vmm/zswap/zswap.h"
 #include "kernel/printf.h"
 
@@ -37,5 +39,6 @@ unsigned vmm_check_invariants(void)
 	balloon_check_invariants(violation);
 	share_check_invariants(violation);
 	zswap_check_invariants(violation);
+	swap_check_invariants(violation);
 	return violations;
 }

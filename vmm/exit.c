@@ -35,8 +35,8 @@ static void handle_npf(struct vcpu *vcpu, const struct exit_record *exit)
 		vm->waiting = true;
 		vm->stats.memory_waits++;
 	}
-	else if (rc == -E_CORRUPT)
-		; /* a damaged compressed page: zswap has stopped the VM, saying which */
+	else if (rc == -E_CORRUPT || rc == -E_IO)
+		; /* a damaged compressed or swapped page, or a swap read error: the VM is stopped, saying which */
 	else if (rc == -E_NOT_IMPLEMENTED)
 		vm_stop(vm, "cannot map gpa %#llx: a lab exercise on the way is not written yet (docs/labs/)",
 			(unsigned long long)exit->npf.gpa);

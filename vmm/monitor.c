@@ -10,6 +10,7 @@
 #include "vmm/mm/memory.h"
 #include "vmm/share/scan.h"
 #include "vmm/stats.h"
+#include "vmm/swap/swap.h"
 #include "vmm/vm.h"
 #include "vmm/vmm.h"
 #include "vmm/zswap/zswap.h"
@@ -99,6 +100,8 @@ static void show_pmap_entry(struct vm *vm, gfn_t gfn)
 		ksnprintf(where, sizeof(where), "mfn %#llx", (unsigned long long)pmap_entry_mfn(e).raw);
 	else if (st == PMAP_COMPRESSED)
 		ksnprintf(where, sizeof(where), "handle %#llx", (unsigned long long)pmap_entry_handle(e));
+	else if (st == PMAP_SWAPPED)
+		ksnprintf(where, sizeof(where), "swap slot %llu", (unsigned long long)pmap_entry_slot(e));
 	mfn_t mapped;
 	unsigned prot;
 	char cached[48] = "not mapped";
@@ -220,7 +223,7 @@ static enum monitor_result cmd_compress(int argc, char **argv)
 		return complain("usage: compress VM COUNT (pages, decimal or 0x-hex)");
 	if (!vm->pmap.entries)
 		return complain("vm%u has ended: its memory is gone", vm->id);
-	if (zswap_compress_victims(vm, count, &r))
+	if (zswap_compress_victims(vm, count, NULL, &r)) /* the area only: nothing spills to disk */
 		return complain("there is no zswap area (zswap=0)");
 	zswap_print_report(vm, &r);
 	return MONITOR_STAY;
@@ -255,6 +258,14 @@ static enum monitor_result zswap_swap_in_now(struct vm *vm, const char *stride_t
 	uint64_t n = zswap_swap_in_every(vm, stride);
 	kprintf("monitor: zswap swapin vm%u: %llu compressed pages brought back (one in %llu)\n", vm->id,
 		(unsigned long long)n, (unsigned long long)stride);
+	return MONITOR_STAY;
+}
+
+/* swap: the swap device, its slots in use, each VM's pages on it. */
+static enum monitor_result cmd_swap(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	swap_print();
 	return MONITOR_STAY;
 }
 
@@ -297,7 +308,7 @@ static bool dump_page(struct vm *vm, uint64_t gfn)
 	static uint8_t page[PAGE_SIZE];
 	pmap_entry_t e;
 	pmap_get(&vm->pmap, (gfn_t){ gfn }, &e);
-	if (!pmap_entry_has_frame(e) && pmap_entry_state(e) != PMAP_COMPRESSED)
+	if (!pmap_entry_has_frame(e) && pmap_entry_state(e) != PMAP_COMPRESSED && pmap_entry_state(e) != PMAP_SWAPPED)
 		return false;
 	if (vm_gpa_read(vm, gfn << PAGE_SHIFT, page, PAGE_SIZE))
 		return false;
@@ -362,6 +373,7 @@ static const struct command commands[] = {
 	{ "compress", "compress VM COUNT", 2, 2, cmd_compress, "compress COUNT pages the clock chooses, now" },
 	{ "zswap", "zswap [compact | swapin VM STRIDE | damage VM [GFN]]", 0, 3, cmd_zswap,
 	  "the compressed swap area, each VM's share; compact it; swap pages in; damage a page" },
+	{ "swap", "swap", 0, 0, cmd_swap, "the swap disk: slots used, each VM's pages on it, its traffic" },
 	{ "dump", "dump VM GFN [COUNT]", 2, 3, cmd_dump, "the bytes of guest pages, in hex" },
 	{ "continue", "continue", 0, 0, cmd_continue, "leave the monitor, run the guests" },
 	{ "quit", "quit", 0, 0, cmd_quit, "end the run now" },

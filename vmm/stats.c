@@ -6,6 +6,7 @@
 #include "vmm/sched.h"
 #include "vmm/share/scan.h"
 #include "vmm/mm/memory.h"
+#include "vmm/swap/swap.h"
 #include "vmm/zswap/zswap.h"
 #include "vmm/policy/policy.h"
 #include "kernel/mem.h"
@@ -35,6 +36,9 @@ static const char *const names[STAT_COUNT] = {
 	[STAT_COMPRESS_REJECTED] = "compress_rejected",
 	[STAT_COMPRESS_CAPPED] = "compress_capped",
 	[STAT_SWAPINS] = "swapins",
+	[STAT_SWAPPED] = "swapped",
+	[STAT_SWAP_OUTS] = "swap_outs",
+	[STAT_SWAP_INS] = "swap_ins",
 	[STAT_NPF] = "npf",
 	[STAT_DEMAND_ZERO] = "demand_zero",
 	[STAT_DEMAND_IMAGE] = "demand_image",
@@ -89,6 +93,9 @@ uint64_t stat_value(const struct vm *vm, enum vm_stat s)
 	case STAT_COMPRESS_REJECTED: return vm->zswap.rejected;
 	case STAT_COMPRESS_CAPPED: return vm->zswap.capped;
 	case STAT_SWAPINS: return vm->zswap.swapins;
+	case STAT_SWAPPED: return count[PMAP_SWAPPED];
+	case STAT_SWAP_OUTS: return vm->swap.outs;
+	case STAT_SWAP_INS: return vm->swap.ins;
 	case STAT_NPF: return vm->stats.npf;
 	case STAT_DEMAND_ZERO: return vm->stats.demand_zero;
 	case STAT_DEMAND_IMAGE: return vm->stats.demand_image;
@@ -133,11 +140,11 @@ void stats_print_lines(uint64_t t_ms)
 	char sharing[160];
 	share_keys(sharing, sizeof(sharing));
 	kprintf("stats: t=%llu vm=- free=%llu usable=%llu guest_budget=%llu guest_used=%llu guest_zswap=%llu "
-		"state=%s state_changes=%llu%s\n",
+		"swap_used=%llu swap_slots=%llu state=%s state_changes=%llu%s\n",
 		(unsigned long long)t_ms, (unsigned long long)machine_frames.free,
 		(unsigned long long)machine_frames.usable, (unsigned long long)guest_frames.budget,
 		(unsigned long long)guest_frames_charged(), (unsigned long long)zswap_pages_in_use(),
-		stats_memory_state(),
+		(unsigned long long)swap_slots_used(), (unsigned long long)swap_slots_total(), stats_memory_state(),
 		(unsigned long long)policy_state_changes(), sharing);
 }
 

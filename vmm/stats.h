@@ -42,6 +42,9 @@ enum vm_stat {
 	STAT_COMPRESS_REJECTED, /* pages that compressed to over half a page      */
 	STAT_COMPRESS_CAPPED,  /* pages refused: the VM's share or the area full */
 	STAT_SWAPINS,          /* pages brought back from the swap area          */
+	STAT_SWAPPED,          /* guest pages on the swap disk now                */
+	STAT_SWAP_OUTS,        /* pages written to the swap disk, in all          */
+	STAT_SWAP_INS,         /* pages read back from the swap disk, in all      */
 	STAT_NPF,              /* nested page faults                             */
 	STAT_DEMAND_ZERO,      /* first touches given a zeroed frame             */
 	STAT_DEMAND_IMAGE,     /* first touches filled from the guest image      */

@@ -14,6 +14,7 @@
 #include "vmm/mm/pmap.h"
 #include "vmm/sched_per_vm.h"
 #include "vmm/share/per_vm.h"
+#include "vmm/swap/per_vm.h"
 #include "vmm/zswap/per_vm.h"
 
 #define VM_MAX 16
@@ -89,6 +90,7 @@ struct vm {
 	struct vm_balloon balloon; /* vmm/balloon/per_vm.h */
 	struct vm_share share;     /* vmm/share/per_vm.h */
 	struct vm_zswap zswap;     /* vmm/zswap/per_vm.h */
+	struct vm_swap swap;       /* vmm/swap/per_vm.h */
 };
 
 /* The VM table (vmm/vm.c): vms[0..vm_count), vm->id == index + 1. */

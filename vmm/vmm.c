@@ -15,6 +15,7 @@
 #include "vmm/share/scan.h"
 #include "vmm/stats.h"
 #include "vmm/summary.h"
+#include "vmm/swap/swap.h"
 #include "vmm/vm.h"
 #include "vmm/zswap/zswap.h"
 #include "kernel/mem.h"
@@ -163,6 +164,11 @@ static bool may_run(struct vm *vm)
  * waiting ones — rather than spinning on faults for ever. */
 static void stop_if_thrashing(void)
 {
+	/* With a free slot on the swap disk, every victim can still go out:
+	 * slower, but nobody need be stopped (README: host swap). Swap gets
+	 * its victims from zswap's clock: without the area, it gets none. */
+	if (swap_has_room() && zswap_enabled())
+		return;
 	uint64_t kib = PAGE_SIZE / KiB, share = policy_fair_share();
 	struct vm *greedy = policy_starving_over_share();
 	if (!greedy && policy_reclaim_possible())
@@ -236,6 +242,7 @@ static void run_all(void)
 void vmm_run(const char *guests_option)
 {
 	guests_option_parse(guests_option);
+	swap_option_on(); /* a bad swap= is reported now, not once the guests exist */
 	script_due("end"); /* checks script_at before anything runs */
 	if (!vm_count) {
 		kprintf("memvisor: no guests (guests= is empty)\n");
@@ -246,6 +253,7 @@ void vmm_run(const char *guests_option)
 	policy_init();
 	sched_init();
 	zswap_init();
+	swap_init();
 	guest_memory_frame_table_setup();
 	for (uint32_t i = 0; i < vm_count; i++)
 		create_vm(&vms[i]);

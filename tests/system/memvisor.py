@@ -121,9 +121,11 @@ def scenario_name(emu, image, mem, cmdline, cpu):
     return name
 
 
-def boot(emu, image, mem, cmdline, cpu=None, timeout=DEFAULT_TIMEOUT_S):
-    """Boot one scenario with tools/run --quiet --log; return a Boot."""
-    name = scenario_name(emu, image, mem, cmdline, cpu)
+def boot(emu, image, mem, cmdline, cpu=None, timeout=DEFAULT_TIMEOUT_S, run_args=()):
+    """Boot one scenario with tools/run --quiet --log; return a Boot.
+    run_args: more tools/run options, e.g. ("--swap", "64M") or
+    ("--swap-image", FILE); they name the scenario too."""
+    name = scenario_name(emu, image, mem, " ".join([cmdline, *map(os.path.basename, run_args)]), cpu)
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     # Two workers may boot the same scenario (without --dist loadfile): one log each.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
@@ -133,6 +135,7 @@ def boot(emu, image, mem, cmdline, cpu=None, timeout=DEFAULT_TIMEOUT_S):
                "--quiet", "--timing", "--log", str(log_path)]
     if cpu:
         command += ["--cpu", cpu]
+    command += list(run_args)
     done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=timeout + 30)
     console = log_path.read_text(errors="replace").splitlines() if log_path.exists() else []
@@ -200,7 +203,7 @@ class Backend:
     boot_path: str         # what memvisor's boot line says: how it was started
     family: str            # the pytest mark it runs under: "qemu" or "bochs"
 
-    def boot(self, mem, cmdline, timeout=DEFAULT_TIMEOUT_S):
+    def boot(self, mem, cmdline, timeout=DEFAULT_TIMEOUT_S, run_args=()):
         """Boot one scenario on this backend. A Bochs VMX boot with guests is
         skipped, saying why, when Bochs cannot run a plain guest at all; a
         UEFI-shell boot when build/memvisor.efi is not built."""
@@ -208,7 +211,7 @@ class Backend:
             pytest.skip("build/memvisor.efi is not built by `make` yet")
         if self.emu == "bochs" and self.isa == "vmx" and "guests=" in cmdline:
             skip_unless_bochs_runs_a_guest(self.cpu)
-        run = boot(self.emu, self.image, mem, cmdline, cpu=self.cpu, timeout=timeout)
+        run = boot(self.emu, self.image, mem, cmdline, cpu=self.cpu, timeout=timeout, run_args=run_args)
         run.backend = self.name
         return run
 

@@ -11,7 +11,8 @@ from memvisor import by_backend, only_on
 
 STATE_ORDER = ["high", "soft", "hard", "low"]
 RECLAIMED_RE = (r"^memvisor: reclaimed: sharing (\d+) pages, balloon (\d+) frames, compression (\d+) pages "
-                r"\((\d+) as one value\), swap-ins (\d+), waits for memory (\d+), memory state changes (\d+)$")
+                r"\((\d+) as one value\), swap-ins (\d+), swap \d+ pages out and \d+ in, waits for memory (\d+), "
+                r"memory state changes (\d+)$")
 
 
 # Timeouts per backend; Bochs is slower by far.

@@ -66,12 +66,13 @@ static void test_transition_table(void **state)
 {
 	(void)state;
 	static const int allowed[PMAP_STATE_COUNT][PMAP_STATE_COUNT] = {
-		/* to:        untouched private shared ballooned compressed */
-		[PMAP_UNTOUCHED] = { 0, 1, 0, 0, 0 },
-		[PMAP_PRIVATE] = { 0, 0, 1, 1, 1 },
-		[PMAP_SHARED] = { 0, 1, 0, 1, 0 },
-		[PMAP_BALLOONED] = { 0, 1, 0, 0, 0 },
-		[PMAP_COMPRESSED] = { 0, 1, 0, 1, 0 },
+		/* to:        untouched private shared ballooned compressed swapped */
+		[PMAP_UNTOUCHED] = { 0, 1, 0, 0, 0, 0 },
+		[PMAP_PRIVATE] = { 0, 0, 1, 1, 1, 1 },
+		[PMAP_SHARED] = { 0, 1, 0, 1, 0, 0 },
+		[PMAP_BALLOONED] = { 0, 1, 0, 0, 0, 0 },
+		[PMAP_COMPRESSED] = { 0, 1, 0, 1, 0, 0 },
+		[PMAP_SWAPPED] = { 1, 1, 0, 1, 0, 0 }, /* to untouched: only as the VM is released */
 	};
 	static const enum pmap_state path_to[PMAP_STATE_COUNT][2] = {
 		[PMAP_UNTOUCHED] = { PMAP_UNTOUCHED, PMAP_UNTOUCHED },
@@ -79,6 +80,7 @@ static void test_transition_table(void **state)
 		[PMAP_SHARED] = { PMAP_PRIVATE, PMAP_SHARED },
 		[PMAP_BALLOONED] = { PMAP_PRIVATE, PMAP_BALLOONED },
 		[PMAP_COMPRESSED] = { PMAP_PRIVATE, PMAP_COMPRESSED },
+		[PMAP_SWAPPED] = { PMAP_PRIVATE, PMAP_SWAPPED },
 	};
 	for (int from = 0; from < PMAP_STATE_COUNT; from++) {
 		for (int to = 0; to < PMAP_STATE_COUNT; to++) {
@@ -92,6 +94,7 @@ static void test_transition_table(void **state)
 				int rc = s == PMAP_PRIVATE ? pmap_set_private(&pm, g, mfn(9))
 				       : s == PMAP_SHARED ? pmap_set_shared(&pm, g, mfn(9))
 				       : s == PMAP_BALLOONED ? pmap_set_ballooned(&pm, g)
+				       : s == PMAP_SWAPPED ? pmap_set_swapped(&pm, g, 55)
 							      : pmap_set_compressed(&pm, g, 77);
 				assert_int_equal(rc, 0);
 			}
@@ -102,7 +105,8 @@ static void test_transition_table(void **state)
 			       : to == PMAP_SHARED ? pmap_set_shared(&pm, g, mfn(11))
 			       : to == PMAP_BALLOONED ? pmap_set_ballooned(&pm, g)
 			       : to == PMAP_COMPRESSED ? pmap_set_compressed(&pm, g, 99)
-						       : -E_INVAL; /* nothing returns to untouched */
+			       : to == PMAP_SWAPPED ? pmap_set_swapped(&pm, g, 98)
+						       : pmap_release_swapped(&pm, g);
 			pmap_entry_t after;
 			pmap_get(&pm, g, &after);
 			if (allowed[from][to]) {
@@ -110,7 +114,7 @@ static void test_transition_table(void **state)
 					fail_msg("%s -> %s: expected success, seen %d", pmap_state_name(from),
 						 pmap_state_name(to), rc);
 				assert_int_equal(pmap_entry_state(after), to);
-				assert_int_equal(pm.count[to], 1);
+				assert_int_equal(pm.count[to], to == PMAP_UNTOUCHED ? PAGES : 1);
 			} else {
 				if (rc != -E_INVAL)
 					fail_msg("%s -> %s: expected -E_INVAL, seen %d", pmap_state_name(from),
@@ -153,11 +157,30 @@ static void test_compressed_entry_keeps_its_handle(void **state)
 	assert_int_equal(pmap_move_compressed(&pm, (gfn_t){ pm.npages }, 1), -E_RANGE);
 }
 
+static void test_swapped_entry_keeps_its_slot(void **state)
+{
+	(void)state;
+	struct pmap pm;
+	setup(&pm);
+	gfn_t g = { 3 };
+	uint64_t slot = (1ull << 40) + 5; /* far past any disk here: every bit kept */
+	assert_int_equal(pmap_set_private(&pm, g, mfn(9)), 0);
+	assert_int_equal(pmap_set_swapped(&pm, g, slot), 0);
+	pmap_entry_t e;
+	pmap_get(&pm, g, &e);
+	assert_int_equal(pmap_entry_state(e), PMAP_SWAPPED);
+	assert_int_equal(pmap_entry_slot(e), slot);
+	assert_false(pmap_entry_has_frame(e));
+	assert_int_equal(pmap_release_swapped(&pm, g), 0);
+	assert_int_equal(pm.count[PMAP_UNTOUCHED], PAGES);
+}
+
 static void test_state_names(void **state)
 {
 	(void)state;
 	assert_string_equal(pmap_state_name(PMAP_UNTOUCHED), "untouched");
 	assert_string_equal(pmap_state_name(PMAP_COMPRESSED), "compressed");
+	assert_string_equal(pmap_state_name(PMAP_SWAPPED), "swapped");
 	assert_string_equal(pmap_state_name(PMAP_STATE_COUNT), "invalid");
 }
 
@@ -169,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_gfn_outside_the_vm_is_a_range_error),
 		cmocka_unit_test(test_transition_table),
 		cmocka_unit_test(test_compressed_entry_keeps_its_handle),
+		cmocka_unit_test(test_swapped_entry_keeps_its_slot),
 		cmocka_unit_test(test_state_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include "vmm/balloon/pages.h"
 #include "vmm/mm/memory.h"
 #include "vmm/share/marks.h"
+#include "vmm/swap/swap.h"
 #include "vmm/vm.h"
 #include "vmm/zswap/zswap.h"
 #include "kernel/errno.h"
@@ -92,14 +93,17 @@ static int op_alloc_frame(void *ctx, mfn_t *out)
 	return vm_frame_alloc(out);
 }
 
-static void op_drop_compressed(void *ctx, gfn_t gfn, pmap_entry_t e)
+static void op_drop_stored(void *ctx, gfn_t gfn, pmap_entry_t e)
 {
-	zswap_drop(ctx, gfn, e);
+	if (pmap_entry_state(e) == PMAP_SWAPPED)
+		swap_drop(ctx, gfn, e);
+	else
+		zswap_drop(ctx, gfn, e);
 }
 
 static struct balloon_ops ops_for(struct vm *vm)
 {
-	return (struct balloon_ops){ vm, op_unmap, op_map, op_flush, op_free_frame, op_alloc_frame, op_drop_compressed };
+	return (struct balloon_ops){ vm, op_unmap, op_map, op_flush, op_free_frame, op_alloc_frame, op_drop_stored };
 }
 
 static const char *op_name(enum balloon_op op)

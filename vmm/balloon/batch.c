@@ -25,15 +25,15 @@ void balloon_check_header(uint64_t batch_gpa, uint64_t count, uint64_t mem_bytes
 }
 
 /* The state a gfn must be in before `op`. Inflate takes pages that hold
- * contents: in a frame, or compressed — memvisor may compress a page at any
- * time between the driver's touch and its hypercall, and the guest cannot
- * know; the compressed copy is then dropped (pages.h). An untouched
+ * contents: in a frame, compressed or swapped — memvisor may compress or
+ * swap a page at any time between the driver's touch and its hypercall, and
+ * the guest cannot know; the stored copy is then dropped (pages.h). An untouched
  * page has nothing to give; a ballooned one is given already. */
 static bool state_fits(enum balloon_op op, enum pmap_state s)
 {
 	if (op == BALLOON_DEFLATE)
 		return s == PMAP_BALLOONED;
-	return s == PMAP_PRIVATE || s == PMAP_SHARED || s == PMAP_COMPRESSED;
+	return s == PMAP_PRIVATE || s == PMAP_SHARED || s == PMAP_COMPRESSED || s == PMAP_SWAPPED;
 }
 
 /* ---- duplicates: heapsort a copy (no recursion, O(n log n)) ---- */

@@ -12,12 +12,12 @@ struct balloon_inflated balloon_inflate_apply(struct pmap *pm, struct frame_tabl
 		gfn_t gfn = { gfns[i] };
 		pmap_entry_t e;
 		pmap_get(pm, gfn, &e);
-		if (pmap_entry_state(e) == PMAP_COMPRESSED) {
+		if (pmap_entry_state(e) == PMAP_COMPRESSED || pmap_entry_state(e) == PMAP_SWAPPED) {
 			/* Not mapped, no frame: the PMAP stops naming the copy,
 			 * then the copy goes (as a swap-in frees it last). */
 			pmap_set_ballooned(pm, gfn);
-			ops->drop_compressed(ops->ctx, gfn, e);
-			r.compressed_dropped++;
+			ops->drop_stored(ops->ctx, gfn, e);
+			r.compressed_dropped += pmap_entry_state(e) == PMAP_COMPRESSED;
 			continue;
 		}
 		mfn_t frame = pmap_entry_mfn(e);

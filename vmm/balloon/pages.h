@@ -36,8 +36,8 @@ struct balloon_ops {
 	void (*flush)(void *ctx);                   /* flush this VM's translations   */
 	void (*free_frame)(void *ctx, mfn_t frame); /* give a frame back              */
 	int (*alloc_frame)(void *ctx, mfn_t *out);  /* a zeroed frame: 0 or -E_*      */
-	/* free the compressed copy the entry e (COMPRESSED) named */
-	void (*drop_compressed)(void *ctx, gfn_t gfn, pmap_entry_t e);
+	/* free the copy the entry e (COMPRESSED: in the area; SWAPPED: on the swap disk) named */
+	void (*drop_stored)(void *ctx, gfn_t gfn, pmap_entry_t e);
 };
 
 struct balloon_inflated {

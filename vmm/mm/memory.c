@@ -4,12 +4,13 @@
  * tables — the cache is always filled from the truth, never the reverse. */
 #include "vmm/mm/memory.h"
 #include "vmm/mm/guest_image.h"
-/* Above mm: make_resident() hands a BALLOONED, SHARED or COMPRESSED gfn to
- * the technique that put it in that state, and vm_memory_release() and
- * for_each_piece() do the same for theirs (tools/check-layers allows
- * these three, here only). */
+/* Above mm: make_resident() hands a BALLOONED, SHARED, COMPRESSED or
+ * SWAPPED gfn to the technique that put it in that state, and
+ * vm_memory_release() and for_each_piece() do the same for theirs
+ * (tools/check-layers allows these four, here only). */
 #include "vmm/balloon/balloon.h"
 #include "vmm/share/cow.h"
+#include "vmm/swap/swap.h"
 #include "vmm/zswap/zswap.h"
 #include "kernel/errno.h"
 #include "kernel/lab.h"
@@ -83,6 +84,8 @@ static int make_resident(struct vm *vm, gfn_t gfn, bool write, mfn_t *out, unsig
 		return 0;
 	case PMAP_COMPRESSED: /* swap-in: decompressed into a fresh frame */
 		return zswap_swap_in(vm, gfn, out);
+	case PMAP_SWAPPED: /* swap-in: read from the swap disk into a fresh frame */
+		return swap_in(vm, gfn, out);
 	case PMAP_STATE_COUNT:
 		break;
 	}
@@ -137,6 +140,12 @@ static int for_each_piece(struct vm *vm, uint64_t gpa, uint64_t len, bool alloca
 			if (rc)
 				return rc;
 			frame = (uint8_t *)copy;
+		} else if (pmap_entry_state(e) == PMAP_SWAPPED) { /* read: stays on disk */
+			const uint8_t *copy;
+			int rc = swap_read(vm, gfn, &copy);
+			if (rc)
+				return rc;
+			frame = (uint8_t *)copy;
 		}
 		fn(frame, off, n, ctx);
 		gpa += n;
@@ -184,8 +193,10 @@ void vm_memory_release(struct vm *vm)
 		pmap_entry_t e = vm->pmap.entries[g];
 		if (pmap_entry_state(e) == PMAP_COMPRESSED)
 			zswap_drop(vm, (gfn_t){ g }, e);
+		if (pmap_entry_state(e) == PMAP_SWAPPED)
+			swap_release_gfn(vm, (gfn_t){ g });
 		if (!pmap_entry_has_frame(e))
-			continue; /* untouched, ballooned or compressed: no frame behind it */
+			continue; /* untouched, ballooned, compressed or swapped: no frame behind it */
 		mfn_t f = pmap_entry_mfn(e);
 		backend->unmap(vm, (gfn_t){ g });
 		if (pmap_entry_state(e) == PMAP_SHARED)

@@ -3,20 +3,23 @@
 #include "kernel/errno.h"
 
 static const char *const state_names[PMAP_STATE_COUNT] = {
-	"untouched", "private", "shared", "ballooned", "compressed",
+	"untouched", "private", "shared", "ballooned", "compressed", "swapped",
 };
 
 /* allowed[from] has bit `to` set when from → to is a legal transition:
  * exactly the arrows of the picture in pmap.h, each one some caller's.
  * Sharing merges only PRIVATE pages, so nothing becomes SHARED from
  * another state; a touched or deflated ballooned page, and a swapped-in
- * one, become PRIVATE first. */
+ * one, become PRIVATE first. A SWAPPED page goes back to PRIVATE
+ * (swap-in), to BALLOONED (inflated while on disk: the slot is freed),
+ * or to UNTOUCHED, only when its VM is released and the slot freed. */
 static const uint8_t allowed[PMAP_STATE_COUNT] = {
 	[PMAP_UNTOUCHED] = BIT(PMAP_PRIVATE),
-	[PMAP_PRIVATE] = BIT(PMAP_SHARED) | BIT(PMAP_BALLOONED) | BIT(PMAP_COMPRESSED),
+	[PMAP_PRIVATE] = BIT(PMAP_SHARED) | BIT(PMAP_BALLOONED) | BIT(PMAP_COMPRESSED) | BIT(PMAP_SWAPPED),
 	[PMAP_SHARED] = BIT(PMAP_PRIVATE) | BIT(PMAP_BALLOONED),
 	[PMAP_BALLOONED] = BIT(PMAP_PRIVATE),
 	[PMAP_COMPRESSED] = BIT(PMAP_PRIVATE) | BIT(PMAP_BALLOONED),
+	[PMAP_SWAPPED] = BIT(PMAP_PRIVATE) | BIT(PMAP_BALLOONED) | BIT(PMAP_UNTOUCHED),
 };
 
 const char *pmap_state_name(enum pmap_state s)
@@ -79,6 +82,16 @@ int pmap_set_ballooned(struct pmap *pm, gfn_t gfn)
 int pmap_set_compressed(struct pmap *pm, gfn_t gfn, uint64_t handle)
 {
 	return transition(pm, gfn, PMAP_COMPRESSED, handle << PMAP_HANDLE_SHIFT);
+}
+
+int pmap_set_swapped(struct pmap *pm, gfn_t gfn, uint64_t slot)
+{
+	return transition(pm, gfn, PMAP_SWAPPED, slot << PMAP_HANDLE_SHIFT);
+}
+
+int pmap_release_swapped(struct pmap *pm, gfn_t gfn)
+{
+	return transition(pm, gfn, PMAP_UNTOUCHED, 0);
 }
 
 int pmap_move_compressed(struct pmap *pm, gfn_t gfn, uint64_t handle)

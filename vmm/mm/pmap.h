@@ -12,6 +12,8 @@
  *  +----------------------+----------------------------+---------+------+
  *  |                 swap-area handle (COMPRESSED)                |state |
  *  +--------------------------------------------------------------+------+
+ *  |                 swap-disk slot (SWAPPED)                     |state |
+ *  +--------------------------------------------------------------+------+
  *
  * The transitions the setters allow (pmap.c), each with who makes it:
  *
@@ -21,10 +23,14 @@
  *   PRIVATE ◄─copy-on-write (share/share.c)── SHARED
  *   PRIVATE ──compress (zswap/zswap.c)───────► COMPRESSED
  *   PRIVATE ◄─swap-in (zswap/zswap.c)──────── COMPRESSED
+ *   PRIVATE ──swap out (swap/swap.c)─────────► SWAPPED
+ *   PRIVATE ◄─swap-in (swap/swap.c)────────── SWAPPED
  *   PRIVATE ◄─deflate, touch (balloon/)─────── BALLOONED
- *   PRIVATE, SHARED, COMPRESSED ──inflate (balloon/pages.c)──► BALLOONED
+ *   PRIVATE, SHARED, COMPRESSED, SWAPPED ──inflate (balloon/pages.c)──► BALLOONED
+ *   UNTOUCHED ◄─release of the VM (swap/swap.c)── SWAPPED
  *
- * Nothing goes back to UNTOUCHED, and nothing becomes SHARED but a
+ * Only a released VM's SWAPPED entries go back to UNTOUCHED (the slot
+ * freed, nothing left behind), and nothing becomes SHARED but a
  * PRIVATE page. pmap_move_compressed() changes a COMPRESSED entry's
  * handle, not its state (compaction).
  */
@@ -39,6 +45,7 @@ enum pmap_state {
 	PMAP_SHARED = 2,     /* in a machine frame other gfns also map      */
 	PMAP_BALLOONED = 3,  /* handed back by the guest's balloon driver   */
 	PMAP_COMPRESSED = 4, /* stored in the compressed swap area          */
+	PMAP_SWAPPED = 5,    /* written to a slot of the swap disk          */
 	PMAP_STATE_COUNT
 };
 
@@ -81,6 +88,10 @@ int pmap_set_private(struct pmap *pm, gfn_t gfn, mfn_t frame);
 int pmap_set_shared(struct pmap *pm, gfn_t gfn, mfn_t frame);
 int pmap_set_ballooned(struct pmap *pm, gfn_t gfn);
 int pmap_set_compressed(struct pmap *pm, gfn_t gfn, uint64_t handle);
+int pmap_set_swapped(struct pmap *pm, gfn_t gfn, uint64_t slot);
+static inline uint64_t pmap_entry_slot(pmap_entry_t e) { return e.raw >> PMAP_HANDLE_SHIFT; }
+/* SWAPPED → UNTOUCHED: only as the VM is released, its slot freed. */
+int pmap_release_swapped(struct pmap *pm, gfn_t gfn);
 /* A COMPRESSED gfn whose object moved (compaction): the new handle, same
  * state. -E_INVAL when the gfn is not COMPRESSED, -E_RANGE for a bad gfn. */
 int pmap_move_compressed(struct pmap *pm, gfn_t gfn, uint64_t handle);

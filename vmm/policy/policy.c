@@ -5,6 +5,7 @@
 #include "vmm/policy/policy.h"
 #include "vmm/balloon/balloon.h"
 #include "vmm/mm/memory.h"
+#include "vmm/swap/swap.h"
 #include "vmm/vm.h"
 #include "vmm/zswap/zswap.h"
 #include "kernel/io.h"
@@ -196,7 +197,9 @@ struct vm *policy_most_over_share(void)
 /* Compresses up to `missing` pages, a batch from each running VM in turn
  * until deadline_tsc (the background work's time), cold pages first; *hot
  * counts the pages the clock took although they were in use (no cold one
- * left). */
+ * left). Called in hard and low only: there, a victim that does not
+ * compress to half a page, or does not fit, goes to the swap disk while
+ * it has room (ESX's order: compress, else swap). */
 static uint64_t compress_cold(uint64_t missing, uint64_t deadline_tsc, uint64_t *hot)
 {
 	uint64_t freed = 0;
@@ -205,8 +208,9 @@ static uint64_t compress_cold(uint64_t missing, uint64_t deadline_tsc, uint64_t 
 		struct zswap_report r = { 0 };
 		if (vm->state != VM_RUNNABLE || !zswap_enabled())
 			continue;
-		if (zswap_compress_victims(vm, MIN(COMPRESS_BATCH, missing - freed), &r) == 0) {
-			freed += r.stored + r.same;
+		zswap_spill_fn spill = swap_has_room() ? swap_out_gfn : NULL;
+		if (zswap_compress_victims(vm, MIN(COMPRESS_BATCH, missing - freed), spill, &r) == 0) {
+			freed += r.stored + r.same + r.swapped;
 			*hot += r.hot;
 		}
 	}

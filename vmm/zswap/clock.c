@@ -128,8 +128,15 @@ static bool choose_victim(struct vm *vm, uint64_t g, enum clock_lap lap, struct 
 }
 
 /* Compresses gfn g as a victim; false when the VM's share or the area is
- * full (nothing more will fit). */
-static bool compress_victim(struct vm *vm, uint64_t g, enum clock_lap lap, struct zswap_report *r)
+ * full (nothing more will fit) and `spill` cannot take it either. As in
+ * ESX (docs/background.md, "Memory compression"), a page that does not
+ * compress to half a page goes to host swap, and so does one the area
+ * has no room for (writing the area's oldest pages back to disk to make
+ * room instead is a later step). A page sent to disk is not marked
+ * incompressible: the mark only keeps the clock from trying a page that
+ * would stay resident anyway. */
+static bool compress_victim(struct vm *vm, uint64_t g, enum clock_lap lap, zswap_spill_fn spill,
+			    struct zswap_report *r)
 {
 	r->victims++;
 	r->hot += lap == LAP_ANY;
@@ -138,17 +145,22 @@ static bool compress_victim(struct vm *vm, uint64_t g, enum clock_lap lap, struc
 	r->bytes += vm->zswap.bytes - before;
 	r->stored += o == ZSWAP_STORED;
 	r->same += o == ZSWAP_STORED_SAME;
+	r->rejected += o == ZSWAP_REJECTED;
+	bool no_room = o == ZSWAP_OVER_BUDGET || o == ZSWAP_AREA_FULL;
+	if ((o == ZSWAP_REJECTED || no_room) && spill && spill(vm, (gfn_t){ g }) == 0) {
+		r->swapped++;
+		return true;
+	}
 	if (o == ZSWAP_REJECTED)
 		vm->zswap.age[g] |= AGE_INCOMPRESSIBLE;
-	r->rejected += o == ZSWAP_REJECTED;
-	if (o == ZSWAP_OVER_BUDGET || o == ZSWAP_AREA_FULL) {
+	if (no_room) {
 		r->stop = o;
 		return false;
 	}
 	return true;
 }
 
-int zswap_compress_victims(struct vm *vm, uint64_t count, struct zswap_report *r)
+int zswap_compress_victims(struct vm *vm, uint64_t count, zswap_spill_fn spill, struct zswap_report *r)
 {
 	*r = (struct zswap_report){ .stop = ZSWAP_STORED };
 	if (!zswap_enabled() || !vm->zswap.age)
@@ -158,7 +170,7 @@ int zswap_compress_victims(struct vm *vm, uint64_t count, struct zswap_report *r
 		for (uint64_t looked = 0; looked < n && r->victims < count; looked++) {
 			uint64_t g = vm->zswap.victim_hand;
 			vm->zswap.victim_hand = g + 1 < n ? g + 1 : 0;
-			if (choose_victim(vm, g, lap, r) && !compress_victim(vm, g, lap, r))
+			if (choose_victim(vm, g, lap, r) && !compress_victim(vm, g, lap, spill, r))
 				return 0;
 		}
 	}

@@ -28,7 +28,8 @@ struct zswap_report {
 	uint64_t victims;      /* pages it tried                                   */
 	uint64_t stored;       /* of those, stored compressed                      */
 	uint64_t same;         /* stored as their repeated value                   */
-	uint64_t rejected;     /* compressed to more than half a page: resident    */
+	uint64_t rejected;     /* compressed to more than half a page              */
+	uint64_t swapped;      /* rejected or not fitting, and given to `spill`    */
 	uint64_t bytes;        /* area bytes the stored pages took                 */
 	uint64_t passed_over;  /* recently used pages the clock did not take        */
 	uint64_t hot;          /* victims taken although recently used (no cold left) */
@@ -62,11 +63,18 @@ void zswap_vm_release(struct vm *vm);
 /* The most area bytes the VM may take: zswap_max_pct of its memory. */
 uint64_t zswap_cap_bytes(const struct vm *vm);
 
+/* Where zswap_compress_victims() sends a victim the area will not take —
+ * one that compresses to over half a page, or no longer fits in the VM's
+ * share or the area: NULL keeps it resident; the policy passes host
+ * swap's swap_out_gfn() (vmm/swap/swap.h) in states hard and low while
+ * the swap disk has room. 0 when the page went. */
+typedef int (*zswap_spill_fn)(struct vm *vm, gfn_t gfn);
+
 /* Compresses one PRIVATE gfn (see the order in zswap.c). */
 enum zswap_outcome zswap_compress_gfn(struct vm *vm, gfn_t gfn);
 /* Chooses up to `count` victims with the clock and compresses them.
  * Returns 0, or -E_NOT_SUPPORTED when there is no area. */
-int zswap_compress_victims(struct vm *vm, uint64_t count, struct zswap_report *r);
+int zswap_compress_victims(struct vm *vm, uint64_t count, zswap_spill_fn spill, struct zswap_report *r);
 
 /* Compaction: moves objects out of sparse zspages into the room left in
  * others of their class (vmm/zswap/area.h), finding each one's owner by

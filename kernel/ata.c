@@ -1,0 +1,271 @@
+/* kernel/ata.c — polled PIO on the legacy ATA channels (see ata.h).
+ * Following ATA/ATAPI-6 (T13/1410D rev. 3b): the registers from its
+ * clause 7 "Register descriptions", the commands from clause 8 (IDENTIFY
+ * DEVICE, READ SECTOR(S) EXT, WRITE SECTOR(S) EXT), the protocols from
+ * clause 9 (PIO data-in, PIO data-out); sections below are named, as
+ * their numbers differ between revisions. */
+#include "kernel/ata.h"
+#include "kernel/ata_identify.h"
+#include "kernel/block.h"
+#include "kernel/errno.h"
+#include "kernel/io.h"
+#include "kernel/printf.h"
+#include "kernel/string.h"
+#include "kernel/timer.h"
+
+/* Command block registers, as offsets from the channel's base port. */
+enum ata_reg {
+	ATA_DATA = 0,
+	ATA_ERROR = 1, /* read; FEATURES when written */
+	ATA_COUNT = 2,
+	ATA_LBA_LOW = 3,
+	ATA_LBA_MID = 4,
+	ATA_LBA_HIGH = 5,
+	ATA_DEVICE = 6,
+	ATA_STATUS = 7, /* read; COMMAND when written */
+};
+#define ATA_COMMAND ATA_STATUS
+
+/* Status register (clause 7, "Status register"). */
+#define ATA_SR_ERR BIT(0)
+#define ATA_SR_DRQ BIT(3)
+#define ATA_SR_DF BIT(5)
+#define ATA_SR_DRDY BIT(6)
+#define ATA_SR_BSY BIT(7)
+/* Error register (clause 7, "Error register"). */
+#define ATA_ER_AMNF BIT(0)
+#define ATA_ER_NM BIT(1)
+#define ATA_ER_ABRT BIT(2)
+#define ATA_ER_MCR BIT(3)
+#define ATA_ER_IDNF BIT(4)
+#define ATA_ER_MC BIT(5)
+#define ATA_ER_UNC BIT(6)
+#define ATA_ER_ICRC BIT(7)
+/* Device register (clause 7, "Device register"): LBA addressing, DEV selects the slave; bits 7
+ * and 5 are obsolete and set, as older devices expect. */
+#define ATA_DEV_OBSOLETE 0xa0u
+#define ATA_DEV_LBA BIT(6)
+#define ATA_DEV_SLAVE BIT(4)
+/* Device Control register (clause 7): nIEN masks INTRQ — this driver polls. */
+#define ATA_DC_NIEN BIT(1)
+
+#define ATA_CMD_READ_SECTORS_EXT 0x24
+#define ATA_CMD_WRITE_SECTORS_EXT 0x34
+#define ATA_CMD_IDENTIFY_DEVICE 0xec
+/* A packet device aborts IDENTIFY DEVICE and leaves its signature in
+ * LBA Mid/High (clause 9, "Signature and persistence"). */
+#define ATAPI_SIG_MID 0x14
+#define ATAPI_SIG_HIGH 0xeb
+/* An empty channel's pulled-up data lines read as all ones. */
+#define ATA_FLOATING_BUS 0xff
+
+#define ATA_TIMEOUT_MS 5000 /* emulators answer in microseconds; a real disk spins up in seconds */
+#define ATA_SECTOR_DWORDS (BLOCK_SECTOR_SIZE / 4)
+
+struct ata_drive {
+	uint16_t base, ctl; /* command block, control block (Alternate Status) */
+	bool slave;
+	const char *name;
+	struct ata_identity id;
+};
+
+static struct ata_drive drives[] = {
+	{ 0x1f0, 0x3f6, false, "ata0-master", { 0 } },
+	{ 0x1f0, 0x3f6, true, "ata0-slave", { 0 } },
+	{ 0x170, 0x376, false, "ata1-master", { 0 } },
+	{ 0x170, 0x376, true, "ata1-slave", { 0 } },
+};
+
+struct block_dev block_devs[BLOCK_DEVS_MAX];
+unsigned block_dev_count;
+
+static uint8_t reg_in(const struct ata_drive *d, enum ata_reg r)
+{
+	return inb((uint16_t)(d->base + r));
+}
+
+static void reg_out(const struct ata_drive *d, enum ata_reg r, uint8_t v)
+{
+	outb((uint16_t)(d->base + r), v);
+}
+
+/* 400 ns after a write to Command or Device before Status means anything
+ * (clause 9): four reads of Alternate Status, which clears nothing. */
+static uint8_t settle(const struct ata_drive *d)
+{
+	uint8_t s = 0;
+	for (int i = 0; i < 4; i++)
+		s = inb(d->ctl);
+	return s;
+}
+
+/* "ERR DF" etc.: the bits set, by the standard's names. */
+static void bit_names(char *out, size_t n, uint8_t v, const char *const names[8])
+{
+	size_t at = 0;
+	out[0] = '\0';
+	for (int b = 7; b >= 0; b--)
+		if (v & BIT(b) && names[b][0])
+			at += (size_t)ksnprintf(out + at, n - at, "%s%s", at ? " " : "", names[b]);
+}
+
+static int report(const struct ata_drive *d, const char *cmd, uint64_t sector, uint8_t status, const char *what)
+{
+	static const char *const sr[8] = { "ERR", "", "", "DRQ", "", "DF", "DRDY", "BSY" };
+	static const char *const er[8] = { "AMNF", "NM", "ABRT", "MCR", "IDNF", "MC", "UNC", "ICRC" };
+	char sbits[48], ebits[48];
+	uint8_t err = status & ATA_SR_ERR ? reg_in(d, ATA_ERROR) : 0;
+	bit_names(sbits, sizeof(sbits), status, sr);
+	bit_names(ebits, sizeof(ebits), err, er);
+	kprintf("memvisor: ata: %s: %s at sector %llu: %s (status %#x [%s], error %#x [%s])\n", d->name, cmd,
+		(unsigned long long)sector, what, status, sbits, err, ebits);
+	return -E_IO;
+}
+
+/* Waits until BSY is clear and then for `want` (DRQ, or 0); any ERR or DF
+ * is reported with the command and the sector. */
+static int wait_ready(const struct ata_drive *d, const char *cmd, uint64_t sector, uint8_t want)
+{
+	uint64_t deadline = timer_ms() + ATA_TIMEOUT_MS;
+	for (;;) {
+		uint8_t s = reg_in(d, ATA_STATUS);
+		if (!(s & ATA_SR_BSY)) {
+			if (s & (ATA_SR_ERR | ATA_SR_DF))
+				return report(d, cmd, sector, s, s & ATA_SR_DF ? "device fault" : "the device reports an error");
+			if ((s & want) == want)
+				return 0;
+		}
+		if (timer_ms() > deadline)
+			return report(d, cmd, sector, s, "timeout");
+		cpu_pause();
+	}
+}
+
+static void select_drive(const struct ata_drive *d, uint8_t extra)
+{
+	reg_out(d, ATA_DEVICE, (uint8_t)(ATA_DEV_OBSOLETE | extra | (d->slave ? ATA_DEV_SLAVE : 0)));
+	settle(d);
+}
+
+/* The 48-bit registers are two-deep FIFOs: the high-order bytes go in
+ * first, then the low ones (clause 6, "48-bit Address feature set"). */
+static void issue_ext(const struct ata_drive *d, uint8_t cmd, uint64_t lba, uint16_t count)
+{
+	outb(d->ctl, ATA_DC_NIEN);
+	select_drive(d, ATA_DEV_LBA);
+	reg_out(d, ATA_COUNT, (uint8_t)(count >> 8));
+	reg_out(d, ATA_LBA_LOW, (uint8_t)(lba >> 24));
+	reg_out(d, ATA_LBA_MID, (uint8_t)(lba >> 32));
+	reg_out(d, ATA_LBA_HIGH, (uint8_t)(lba >> 40));
+	reg_out(d, ATA_COUNT, (uint8_t)count);
+	reg_out(d, ATA_LBA_LOW, (uint8_t)lba);
+	reg_out(d, ATA_LBA_MID, (uint8_t)(lba >> 8));
+	reg_out(d, ATA_LBA_HIGH, (uint8_t)(lba >> 16));
+	reg_out(d, ATA_COMMAND, cmd);
+	settle(d);
+}
+
+/* 32-bit accesses to the Data register: PIIX and both emulators take
+ * them, half as many I/O instructions as 16-bit ones. */
+static void data_in(const struct ata_drive *d, void *buf, uint32_t dwords)
+{
+	__asm__ volatile("rep insl" : "+D"(buf), "+c"(dwords) : "d"((uint16_t)(d->base + ATA_DATA)) : "memory");
+}
+
+static void data_out(const struct ata_drive *d, const void *buf, uint32_t dwords)
+{
+	__asm__ volatile("rep outsl" : "+S"(buf), "+c"(dwords) : "d"((uint16_t)(d->base + ATA_DATA)) : "memory");
+}
+
+static int check_range(struct block_dev *dev, uint64_t sector)
+{
+	return sector + BLOCK_SECTORS_PER_PAGE > dev->sectors ? -E_RANGE : 0;
+}
+
+/* PIO data-in protocol (clause 9): per sector, wait for DRQ, then read 512 bytes. */
+static int ata_read_page(struct block_dev *dev, uint64_t sector, void *page)
+{
+	struct ata_drive *d = dev->driver;
+	if (check_range(dev, sector))
+		return -E_RANGE;
+	issue_ext(d, ATA_CMD_READ_SECTORS_EXT, sector, BLOCK_SECTORS_PER_PAGE);
+	for (unsigned i = 0; i < BLOCK_SECTORS_PER_PAGE; i++) {
+		int rc = wait_ready(d, "READ SECTORS EXT", sector + i, ATA_SR_DRQ);
+		if (rc)
+			return rc;
+		data_in(d, (uint8_t *)page + i * BLOCK_SECTOR_SIZE, ATA_SECTOR_DWORDS);
+	}
+	return 0;
+}
+
+/* PIO data-out protocol (clause 9): per sector, wait for DRQ, write 512 bytes; after
+ * the last, wait for BSY to clear and check the outcome. */
+static int ata_write_page(struct block_dev *dev, uint64_t sector, const void *page)
+{
+	struct ata_drive *d = dev->driver;
+	if (check_range(dev, sector))
+		return -E_RANGE;
+	issue_ext(d, ATA_CMD_WRITE_SECTORS_EXT, sector, BLOCK_SECTORS_PER_PAGE);
+	for (unsigned i = 0; i < BLOCK_SECTORS_PER_PAGE; i++) {
+		int rc = wait_ready(d, "WRITE SECTORS EXT", sector + i, ATA_SR_DRQ);
+		if (rc)
+			return rc;
+		data_out(d, (const uint8_t *)page + i * BLOCK_SECTOR_SIZE, ATA_SECTOR_DWORDS);
+	}
+	return wait_ready(d, "WRITE SECTORS EXT", sector + BLOCK_SECTORS_PER_PAGE - 1, 0);
+}
+
+static const struct block_ops ata_ops = { ata_read_page, ata_write_page };
+
+/* IDENTIFY DEVICE at one position; 0 with d->id filled for a disk. */
+static int identify(struct ata_drive *d)
+{
+	uint16_t words[ATA_IDENTIFY_WORDS];
+	outb(d->ctl, ATA_DC_NIEN);
+	select_drive(d, 0);
+	uint8_t s = reg_in(d, ATA_STATUS);
+	if (s == ATA_FLOATING_BUS || s == 0)
+		return -E_NOT_FOUND; /* no channel, or nothing at this position */
+	reg_out(d, ATA_COUNT, 0);
+	reg_out(d, ATA_LBA_LOW, 0);
+	reg_out(d, ATA_LBA_MID, 0);
+	reg_out(d, ATA_LBA_HIGH, 0);
+	reg_out(d, ATA_COMMAND, ATA_CMD_IDENTIFY_DEVICE);
+	if (settle(d) == 0)
+		return -E_NOT_FOUND;
+	uint64_t deadline = timer_ms() + ATA_TIMEOUT_MS;
+	while ((s = reg_in(d, ATA_STATUS)) & ATA_SR_BSY)
+		if (timer_ms() > deadline)
+			return report(d, "IDENTIFY DEVICE", 0, s, "timeout");
+	if (reg_in(d, ATA_LBA_MID) == ATAPI_SIG_MID && reg_in(d, ATA_LBA_HIGH) == ATAPI_SIG_HIGH)
+		return -E_NOT_FOUND; /* a packet device (the CD-ROM): not a disk */
+	/* Aborted: no device answers here (QEMU answers for an absent master
+	 * whose slave exists); the command is not one to report. */
+	if (s & ATA_SR_ERR)
+		return -E_NOT_FOUND;
+	int rc = wait_ready(d, "IDENTIFY DEVICE", 0, ATA_SR_DRQ);
+	if (rc)
+		return rc;
+	data_in(d, words, sizeof(words) / 4);
+	return ata_identify_parse(words, &d->id);
+}
+
+void ata_probe(void)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(drives) && block_dev_count < BLOCK_DEVS_MAX; i++) {
+		struct ata_drive *d = &drives[i];
+		int rc = identify(d);
+		if (rc == -E_NOT_SUPPORTED)
+			kprintf("memvisor: ata: %s: a disk without the 48-bit Address feature set: not used\n", d->name);
+		if (rc)
+			continue;
+		struct block_dev *b = &block_devs[block_dev_count++];
+		str_copy(b->name, d->name, sizeof(b->name));
+		b->sectors = d->id.sectors;
+		b->ops = &ata_ops;
+		b->driver = d;
+		kprintf("memvisor: ata: %s: %llu sectors (%llu MiB), model '%s'\n", d->name,
+			(unsigned long long)b->sectors, (unsigned long long)(b->sectors * BLOCK_SECTOR_SIZE / MiB),
+			d->id.model);
+	}
+}

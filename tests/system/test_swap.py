@@ -1,0 +1,140 @@
+"""Host swap (vmm/swap/swap.h) on each backend (QEMU/SVM, Bochs/VMX): a disk
+made with tools/mkswap, attached as ata0-slave, takes the pages that do not
+compress once memory is short, and only such a disk is ever written.
+
+Three scenarios, one boot each:
+  PRESSURE with --swap   a memtest guest beside a hog that fills more memory with
+                         random data than guest_mem holds: both finish with
+                         every page intact (memtest's and the hog's own checks),
+                         having gone out to disk and come back.
+  PRESSURE, random disk  the same run with a disk of random bytes attached: it
+                         is left alone (said on boot, byte-for-byte unchanged
+                         after), and without swap the hog is stopped as
+                         thrashing, as before host swap existed.
+  swap=off               a valid swap disk attached but swap=off: no disk is
+                         read or written, the image is unchanged."""
+import hashlib
+import os
+import subprocess
+
+import pytest
+from memvisor import ROOT, by_backend
+
+# Scaled per backend: Bochs takes ~100x longer per exit than QEMU/TCG.
+PRESSURE = {
+    "qemu": "guests=memtest:16M:passes=2,hog:64M:ms=500 guest_mem=48M",
+    "bochs": "guests=memtest:6M:passes=2,hog:12M:ms=200 guest_mem=8M",
+}
+STATS = " stats_interval=2000 script=swap"  # stats lines while the guests run, the monitor's view at the end
+SWAP_SIZE = "128M"
+RANDOM_DISK_BYTES = 8 << 20
+TIMEOUT = {"qemu": 90, "bochs": 150}
+STATUS_OK, STATUS_USAGE, STATUS_GUEST_STOPPED = 0, 2, 6
+
+SLOTS_RE = r"^memvisor: swap: (\d+) slots on ata0-slave, uuid [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+LEFT_ALONE_RE = (r"^memvisor: swap: ata0-slave \(8 MiB\) has no swap header: left untouched; "
+                 r"make one with tools/mkswap FILE SIZE")
+RECLAIMED_RE = r"^memvisor: reclaimed: .*, swap (\d+) pages out and (\d+) in, "
+VM_STATS_RE = r"^stats: t=\d+ vm=(\w+) id=\d+ .* swapped=(\d+) swap_outs=(\d+) swap_ins=(\d+) "
+MACHINE_STATS_RE = r"^stats: t=\d+ vm=- .* swap_used=(\d+) swap_slots=(\d+) "
+MONITOR_ROW_RE = r"^  vm\d+ (\w+)\s+(\d+) slots\s+(\d+) out\s+(\d+) in\s+(\d+) errors$"
+HOG_DONE_RE = r"^\[vm2:hog\] hog: (\d+) rounds over (\d+) pages, (\d+) damaged$"
+MEMTEST_DONE_RE = r"^\[vm1:memtest\] memtest: verified (\d+) pages, checksum 0x[0-9a-f]+, mismatches (\d+)$"
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def disks(tmp_path_factory):
+    d = tmp_path_factory.mktemp("disks")
+    random_disk = d / "random.img"
+    random_disk.write_bytes(os.urandom(RANDOM_DISK_BYTES))
+    swap_disk = d / "made.img"
+    subprocess.run([str(ROOT / "tools" / "mkswap"), str(swap_disk), "16M"], check=True, capture_output=True)
+    return {"random": random_disk, "made": swap_disk}
+
+
+@pytest.fixture(scope="module")
+def swap_run(backend):
+    return backend.boot("256M", by_backend(PRESSURE, backend) + STATS, timeout=by_backend(TIMEOUT, backend),
+                        run_args=("--swap", SWAP_SIZE))
+
+
+@pytest.fixture(scope="module")
+def random_disk_run(backend, disks):
+    before = digest(disks["random"])
+    run = backend.boot("256M", by_backend(PRESSURE, backend), timeout=by_backend(TIMEOUT, backend),
+                       run_args=("--swap-image", str(disks["random"])))
+    return run, before, digest(disks["random"])
+
+
+@pytest.fixture(scope="module")
+def off_run(backend, disks):
+    before = digest(disks["made"])
+    run = backend.boot("64M", "guests=hello:4M swap=off", timeout=by_backend(TIMEOUT, backend),
+                       run_args=("--swap-image", str(disks["made"])))
+    return run, before, digest(disks["made"])
+
+
+def test_overcommitted_run_with_swap_finishes_intact(swap_run):
+    run = swap_run
+    assert run.status == STATUS_OK, f"expected status {STATUS_OK} (every guest done), seen {run.status}\n{run.describe()}"
+    slots = int(run.match(SLOTS_RE).group(1))
+    assert slots == (128 << 20) // 4096 - 1, f"expected {(128 << 20) // 4096 - 1} slots, seen {slots}"
+    hog = run.match(HOG_DONE_RE)
+    assert int(hog.group(1)) >= 1 and int(hog.group(3)) == 0, \
+        f"expected the hog to check its pages at least once with none damaged, seen {hog.group(0)!r}"
+    memtest = run.match(MEMTEST_DONE_RE)
+    assert int(memtest.group(2)) == 0, f"expected memtest to see 0 mismatches, seen {memtest.group(0)!r}"
+    outs, ins = map(int, run.match(RECLAIMED_RE).groups())
+    assert outs > 0 and ins > 0, f"expected pages swapped out and in, seen {outs} out, {ins} in\n{run.describe()}"
+    assert not run.containing("thrashing"), f"expected no VM stopped as thrashing\n{run.describe()}"
+
+
+def test_swap_is_visible_in_stats_and_monitor(swap_run):
+    run = swap_run
+    hog = [tuple(map(int, m.groups()[1:])) for m in run.find(VM_STATS_RE) if m.group(1) == "hog"]
+    assert hog, f"expected stats lines for the hog with swap keys\n{run.describe()}"
+    assert max(h[0] for h in hog) > 0 and max(h[1] for h in hog) > 0, \
+        f"expected the hog's swapped and swap_outs > 0 in some stats line, seen {hog}"
+    machine = [tuple(map(int, m.groups())) for m in run.find(MACHINE_STATS_RE)]
+    slots = (128 << 20) // 4096 - 1
+    assert machine and all(t == slots and u <= t for u, t in machine), \
+        f"expected swap_slots={slots} and swap_used within it on every machine line, seen {machine}"
+    assert max(u for u, _ in machine) > 0, f"expected swap_used > 0 on some machine line, seen {machine}"
+    rows = {m.group(1): tuple(map(int, m.groups()[1:])) for m in run.find(MONITOR_ROW_RE)}
+    outs, ins = map(int, run.match(RECLAIMED_RE).groups())
+    assert sum(r[1] for r in rows.values()) == outs and sum(r[2] for r in rows.values()) == ins, \
+        f"expected the monitor's per-VM rows to add up to {outs} out and {ins} in, seen {rows}"
+    assert all(r[0] == 0 for r in rows.values()), f"expected no slot left in use once every VM ended: {rows}"
+
+
+def test_disk_without_header_is_left_alone(random_disk_run):
+    run, before, after = random_disk_run
+    run.match(LEFT_ALONE_RE)
+    assert not run.find(SLOTS_RE), f"expected the random disk not to become the swap device\n{run.describe()}"
+    assert before == after, f"expected the random disk byte-for-byte unchanged: sha256 {before} before, {after} after"
+
+
+def test_without_swap_the_same_run_thrashes(random_disk_run):
+    run, _, _ = random_disk_run
+    assert run.status == STATUS_GUEST_STOPPED, \
+        f"expected status {STATUS_GUEST_STOPPED} (the hog stopped), seen {run.status}\n{run.describe()}"
+    assert run.find(r"^memvisor: \[vm2:hog\] stopped: thrashing"), f"expected the hog stopped as thrashing\n{run.describe()}"
+
+
+def test_bad_swap_option_is_an_option_error(backend):
+    run = backend.boot("64M", "guests=hello:4M swap=maybe", timeout=by_backend(TIMEOUT, backend))
+    assert run.status == STATUS_USAGE, f"expected status {STATUS_USAGE} (option error), seen {run.status}\n{run.describe()}"
+    run.match(r"^memvisor: error: option 'swap': expected auto .* or off")
+
+
+def test_swap_off_uses_no_disk(off_run):
+    run, before, after = off_run
+    assert run.status == STATUS_OK, f"expected status {STATUS_OK}, seen {run.status}\n{run.describe()}"
+    run.match(r"^memvisor: swap: off \(swap=off\): no disk is read or written$")
+    assert not run.find(SLOTS_RE), f"expected no swap device with swap=off\n{run.describe()}"
+    assert not run.find(r"^memvisor: ata: "), f"expected no disk even probed with swap=off\n{run.describe()}"
+    assert before == after, f"expected the swap image unchanged: sha256 {before} before, {after} after"

@@ -1,0 +1,14 @@
+/* vmm/swap/per_vm.h — what each VM keeps for host swap (vmm/swap/swap.c):
+ * its counters. Its pages on disk are its PMAP's SWAPPED entries. */
+#ifndef MEMVISOR_VMM_SWAP_VM_H
+#define MEMVISOR_VMM_SWAP_VM_H
+
+#include "kernel/types.h"
+
+struct vm_swap {
+	uint64_t outs;   /* pages written to the swap disk, in all */
+	uint64_t ins;    /* pages read back on a fault, in all      */
+	uint64_t errors; /* reads or writes the disk failed         */
+};
+
+#endif

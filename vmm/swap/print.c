@@ -1,0 +1,20 @@
+/* vmm/swap/print.c — the monitor's `swap`: the device, how full it is,
+ * each VM's pages on it and its traffic. */
+#include "vmm/swap/swap.h"
+#include "kernel/printf.h"
+
+void swap_print(void)
+{
+	if (!swap_enabled()) {
+		kprintf("swap: no swap device (tools/mkswap FILE SIZE; tools/run --swap SIZE)\n");
+		return;
+	}
+	kprintf("swap: %s, %llu of %llu slots used\n", swap_device_name(), (unsigned long long)swap_slots_used(),
+		(unsigned long long)swap_slots_total());
+	for (uint32_t i = 0; i < vm_count; i++) {
+		const struct vm *vm = &vms[i];
+		kprintf("  vm%u %-10s %8llu slots  %8llu out  %8llu in  %llu errors\n", vm->id, vm->name,
+			(unsigned long long)vm->pmap.count[PMAP_SWAPPED], (unsigned long long)vm->swap.outs,
+			(unsigned long long)vm->swap.ins, (unsigned long long)vm->swap.errors);
+	}
+}

@@ -1,0 +1,32 @@
+/* vmm/swap/slots.h — which slots of the swap disk are in use: a bitmap, one
+ * bit per 4 KiB slot, and a hand that goes round it so that consecutive
+ * swap-outs land on consecutive slots (a later step groups them into
+ * clusters written in one request). Pure code over caller-provided
+ * storage (tests/unit/test_swap_slots.c).
+ *
+ *   bitmap word w, bit b  <->  slot 64 * w + b      1 = allocated
+ */
+#ifndef MEMVISOR_VMM_SWAP_SLOTS_H
+#define MEMVISOR_VMM_SWAP_SLOTS_H
+
+#include "kernel/types.h"
+
+struct swap_slots {
+	uint64_t *bitmap; /* SWAP_SLOTS_WORDS(count) words */
+	uint64_t count;   /* slots on the device            */
+	uint64_t used;
+	uint64_t hand;    /* where the next search starts   */
+};
+
+#define SWAP_SLOTS_WORDS(count) (((count) + 63) / 64)
+
+/* All free; `bitmap` holds SWAP_SLOTS_WORDS(count) words. */
+void swap_slots_init(struct swap_slots *s, uint64_t *bitmap, uint64_t count);
+/* 0 and a free slot, now allocated; -E_FULL when every slot is in use. */
+int swap_slots_alloc(struct swap_slots *s, uint64_t *slot);
+/* 0; -E_RANGE past the end; -E_DOUBLE_FREE for a slot not allocated. */
+int swap_slots_free(struct swap_slots *s, uint64_t slot);
+bool swap_slots_allocated(const struct swap_slots *s, uint64_t slot);
+static inline bool swap_slots_full(const struct swap_slots *s) { return s->used == s->count; }
+
+#endif

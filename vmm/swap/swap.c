@@ -1,0 +1,256 @@
+/* vmm/swap/swap.c — the swap device and a page's way out to it and back
+ * (see swap.h). Synchronous: each transfer is polled PIO and the CPU
+ * waits for it; the VM waiting off the CPU is the next step. */
+#include "vmm/swap/swap.h"
+#include "vmm/swap/header.h"
+#include "vmm/swap/slots.h"
+#include "vmm/mm/guest_frames.h"
+#include "vmm/share/page_hash.h"
+#include "kernel/ata.h"
+#include "kernel/block.h"
+#include "kernel/errno.h"
+#include "kernel/mem.h"
+#include "kernel/mmu.h"
+#include "kernel/options.h"
+#include "kernel/panic.h"
+#include "kernel/printf.h"
+#include "kernel/string.h"
+
+#define HOW_TO_MAKE_ONE "make one with tools/mkswap FILE SIZE, or tools/run --swap SIZE"
+
+static struct block_dev *device;
+static struct swap_slots slots;
+static uint64_t *slot_owner; /* SWAP_OWNER(vm, gfn) per slot, 0 when free */
+static uint64_t *slot_hash;  /* page_hash() of what the slot holds       */
+static uint8_t io_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+
+/* Slot i lies after the header page. */
+static uint64_t slot_sector(uint64_t slot)
+{
+	return (slot + 1) * BLOCK_SECTORS_PER_PAGE;
+}
+
+bool swap_option_on(void)
+{
+	if (!strcmp(options.swap, "auto"))
+		return true;
+	if (!strcmp(options.swap, "off"))
+		return false;
+	options_error("swap", "expected auto (a disk made with tools/mkswap is used) or off");
+}
+
+/* The per-slot arrays; false (and a message) when memory is short. */
+static bool alloc_tables(uint64_t count)
+{
+	void *bitmap, *owner, *hash;
+	uint64_t words = SWAP_SLOTS_WORDS(count) * sizeof(uint64_t), per_slot = count * sizeof(uint64_t);
+	if (mem_alloc_bytes(words, &bitmap) || mem_alloc_bytes(per_slot, &owner) || mem_alloc_bytes(per_slot, &hash)) {
+		kprintf("memvisor: swap: no memory for the tables of %llu slots: swap not used\n",
+			(unsigned long long)count);
+		return false;
+	}
+	swap_slots_init(&slots, bitmap, count);
+	slot_owner = owner;
+	slot_hash = hash;
+	for (uint64_t i = 0; i < count; i++)
+		slot_owner[i] = 0;
+	return true;
+}
+
+/* Reads sector 0 (the first page) of a disk, and takes it when it is the
+ * first with a valid header. Nothing is ever written to another disk. */
+static void consider(struct block_dev *dev)
+{
+	struct swap_header h;
+	enum swap_header_verdict v = SWAP_HEADER_TRUNCATED;
+	uint64_t bytes = dev->sectors * BLOCK_SECTOR_SIZE;
+	if (dev->sectors >= BLOCK_SECTORS_PER_PAGE) {
+		if (block_read_page(dev, 0, io_page)) {
+			kprintf("memvisor: swap: %s: its first page cannot be read: left untouched\n", dev->name);
+			return;
+		}
+		v = swap_header_parse(io_page, PAGE_SIZE, bytes, &h);
+	}
+	if (v != SWAP_HEADER_OK) {
+		kprintf("memvisor: swap: %s (%llu MiB) has %s: left untouched; %s\n", dev->name,
+			(unsigned long long)(bytes / MiB), swap_header_verdict_text(v), HOW_TO_MAKE_ONE);
+		return;
+	}
+	if (device) {
+		kprintf("memvisor: swap: %s: a second swap disk: left untouched (%s is used)\n", dev->name, device->name);
+		return;
+	}
+	if (!alloc_tables(h.slots))
+		return;
+	char uuid[37];
+	swap_uuid_text(h.uuid, uuid);
+	device = dev;
+	kprintf("memvisor: swap: %llu slots on %s, uuid %s\n", (unsigned long long)h.slots, dev->name, uuid);
+}
+
+void swap_init(void)
+{
+	if (!swap_option_on()) {
+		kprintf("memvisor: swap: off (swap=off): no disk is read or written\n");
+		return;
+	}
+	ata_probe();
+	for (unsigned i = 0; i < block_dev_count; i++)
+		consider(&block_devs[i]);
+	if (!device)
+		kprintf("memvisor: swap: no swap disk: pages that do not compress stay in memory; %s\n",
+			HOW_TO_MAKE_ONE);
+}
+
+bool swap_enabled(void)
+{
+	return device != NULL;
+}
+
+bool swap_has_room(void)
+{
+	return device && !swap_slots_full(&slots);
+}
+
+uint64_t swap_slots_total(void)
+{
+	return device ? slots.count : 0;
+}
+
+uint64_t swap_slots_used(void)
+{
+	return device ? slots.used : 0;
+}
+
+const char *swap_device_name(void)
+{
+	return device ? device->name : "none";
+}
+
+uint64_t swap_slot_owner(uint64_t slot)
+{
+	return device && slot < slots.count ? slot_owner[slot] : 0;
+}
+
+bool swap_slot_allocated(uint64_t slot)
+{
+	return device && swap_slots_allocated(&slots, slot);
+}
+
+static void free_slot(uint64_t slot)
+{
+	slot_owner[slot] = 0;
+	int freed = swap_slots_free(&slots, slot);
+	ASSERT(freed == 0);
+}
+
+/* Swap-out, in zswap_compress_gfn()'s order:
+ *  1. unmap and flush: the guest can no longer change the frame, so what
+ *     is written is what the page holds;
+ *  2. a slot, the page written to it (a write error: the slot is given
+ *     back and the gfn stays PRIVATE — the next access maps it again);
+ *  3. PMAP PRIVATE → SWAPPED(slot): the truth now names the disk;
+ *  4. the frame table's user dropped and the frame freed — last, once
+ *     nothing can reach the frame. */
+int swap_out_gfn(struct vm *vm, gfn_t gfn)
+{
+	pmap_entry_t e;
+	int found = pmap_get(&vm->pmap, gfn, &e);
+	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_PRIVATE);
+	uint64_t slot;
+	if (!device || swap_slots_alloc(&slots, &slot))
+		return -E_FULL;
+	mfn_t f = pmap_entry_mfn(e);
+	backend->unmap(vm, gfn); /* -E_NOT_FOUND when the cache lacked it: fine */
+	backend->flush(vm);
+	const void *page = mfn_to_virt(f);
+	if (block_write_page(device, slot_sector(slot), page)) {
+		free_slot(slot); /* retiring a failing slot instead is a later step */
+		vm->swap.errors++;
+		return -E_IO;
+	}
+	slot_hash[slot] = page_hash(page);
+	slot_owner[slot] = SWAP_OWNER(vm->id, gfn.raw);
+	int set = pmap_set_swapped(&vm->pmap, gfn, slot);
+	ASSERT(set == 0);
+	int users = frame_table_remove_user(&frame_table, f, vm->id, gfn);
+	ASSERT(users == 0);
+	vm_frame_free(f);
+	vm->swap.outs++;
+	return 0;
+}
+
+/* Reads gfn's slot into `page` and checks it; on failure stops the VM,
+ * saying why (the others go on). */
+static int load(struct vm *vm, gfn_t gfn, uint64_t slot, void *page)
+{
+	uint64_t gpa = gfn.raw << PAGE_SHIFT;
+	if (!swap_slot_allocated(slot) || slot_owner[slot] != SWAP_OWNER(vm->id, gfn.raw))
+		panic("vm%u gfn %#llx: PMAP names swap slot %llu, which it does not own", vm->id,
+		      (unsigned long long)gfn.raw, (unsigned long long)slot);
+	if (block_read_page(device, slot_sector(slot), page)) {
+		vm->swap.errors++;
+		vm_stop(vm, "its page at gpa %#llx cannot be read back from swap slot %llu on %s",
+			(unsigned long long)gpa, (unsigned long long)slot, device->name);
+		return -E_IO;
+	}
+	if (page_hash(page) != slot_hash[slot]) {
+		vm_stop(vm, "its page at gpa %#llx came back from swap slot %llu on %s different from what was "
+			"written (hash %#llx, expected %#llx)", (unsigned long long)gpa, (unsigned long long)slot,
+			device->name, (unsigned long long)page_hash(page), (unsigned long long)slot_hash[slot]);
+		return -E_CORRUPT;
+	}
+	return 0;
+}
+
+/* Swap-in: a frame, the contents read into it and checked; only then the
+ * PMAP (SWAPPED → PRIVATE) and the frame table; the slot is freed last,
+ * so the PMAP never names a slot already given to another page. */
+int swap_in(struct vm *vm, gfn_t gfn, mfn_t *out)
+{
+	pmap_entry_t e;
+	int found = pmap_get(&vm->pmap, gfn, &e);
+	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_SWAPPED);
+	uint64_t slot = pmap_entry_slot(e);
+	mfn_t f;
+	if (vm_frame_alloc(&f))
+		return -E_NO_MEMORY;
+	int rc = load(vm, gfn, slot, mfn_to_virt(f));
+	if (rc) {
+		vm_frame_free(f);
+		return rc;
+	}
+	int set = pmap_set_private(&vm->pmap, gfn, f);
+	ASSERT(set == 0);
+	int added = frame_table_add_user(&frame_table, f, vm->id, gfn);
+	ASSERT(added == 0);
+	free_slot(slot);
+	vm->swap.ins++;
+	*out = f;
+	return 0;
+}
+
+int swap_read(struct vm *vm, gfn_t gfn, const uint8_t **page)
+{
+	pmap_entry_t e;
+	int found = pmap_get(&vm->pmap, gfn, &e);
+	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_SWAPPED);
+	*page = io_page;
+	return load(vm, gfn, pmap_entry_slot(e), io_page);
+}
+
+void swap_release_gfn(struct vm *vm, gfn_t gfn)
+{
+	pmap_entry_t e;
+	int found = pmap_get(&vm->pmap, gfn, &e);
+	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_SWAPPED);
+	int set = pmap_release_swapped(&vm->pmap, gfn);
+	ASSERT(set == 0);
+	free_slot(pmap_entry_slot(e));
+}
+
+void swap_drop(struct vm *vm, gfn_t gfn, pmap_entry_t e)
+{
+	(void)vm, (void)gfn;
+	free_slot(pmap_entry_slot(e));
+}

@@ -1,0 +1,73 @@
+/* vmm/swap/swap.h — host swap: the last level of reclamation, after
+ * sharing, the balloon and compression (docs/background.md: pages that do
+ * not compress to half a page "are written out to host-level swap file").
+ *
+ * A disk carrying tools/mkswap's header (header.h) is the swap device;
+ * each 4 KiB slot after the header holds one guest page, named by the
+ * gfn's PMAP entry (SWAPPED, slot). For each slot the page's hash
+ * (vmm/share/page_hash.h) and its owner (VM, gfn) stay in memory: a page
+ * read back is checked against both before the guest sees it.
+ *
+ *   swap out  (a victim of zswap's clock the compressor rejected, or that
+ *             no longer fits in the area):  unmap + flush, write the slot,
+ *             PRIVATE → SWAPPED(slot), drop the frame table's user, free
+ *             the frame — truth first, cache next, frame last, as zswap.
+ *   swap in   (make_resident(), the fault path): a fresh frame, read the
+ *             slot, check the hash, SWAPPED → PRIVATE, frame table, free
+ *             the slot.
+ *
+ * The transfers are polled PIO today (kernel/ata.c): the faulting VM and
+ * everything else wait for the disk. The next step is the VM waiting off
+ * the CPU for a DMA transfer while the others run.
+ */
+#ifndef MEMVISOR_VMM_SWAP_H
+#define MEMVISOR_VMM_SWAP_H
+
+#include "vmm/vm.h"
+
+/* swap= read: true for auto, false for off; anything else is an option
+ * error (status 2), found before any guest is created. */
+bool swap_option_on(void);
+/* Checks swap=, finds the disks, and takes the first with a valid header
+ * as the swap device; every other disk is left untouched, with a line
+ * saying why and how to make one. */
+void swap_init(void);
+/* A swap device is in use. */
+bool swap_enabled(void);
+/* A swap device with a free slot: a victim can go to disk. */
+bool swap_has_room(void);
+uint64_t swap_slots_total(void);
+uint64_t swap_slots_used(void);
+const char *swap_device_name(void);
+
+/* Swaps out a PRIVATE gfn. 0; -E_FULL (no device, or no free slot) or
+ * -E_IO (the write failed: the page stays PRIVATE, nothing lost) leave
+ * the gfn as it was. */
+int swap_out_gfn(struct vm *vm, gfn_t gfn);
+/* The fault path's SWAPPED case: the page in a fresh frame, *out. 0;
+ * -E_NO_MEMORY (no frame: the VM waits); -E_IO or -E_CORRUPT after the
+ * VM was stopped, named, for a read error or a page that came back
+ * different. */
+int swap_in(struct vm *vm, gfn_t gfn, mfn_t *out);
+/* A read of a SWAPPED gfn that leaves it on disk: *page points at a copy
+ * valid until the next call. 0, or -E_IO/-E_CORRUPT (the VM stopped). */
+int swap_read(struct vm *vm, gfn_t gfn, const uint8_t **page);
+/* The gfn's slot freed as its VM is released: SWAPPED → UNTOUCHED. */
+void swap_release_gfn(struct vm *vm, gfn_t gfn);
+/* The balloon took a SWAPPED gfn (already BALLOONED in the PMAP, entry
+ * `e` as it was): its slot is freed. */
+void swap_drop(struct vm *vm, gfn_t gfn, pmap_entry_t e);
+
+typedef void (*swap_violation_fn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* vmm/swap/check.c: every SWAPPED entry's slot is allocated and owned by
+ * exactly that (VM, gfn); no allocated slot without such an entry. */
+void swap_check_invariants(swap_violation_fn violation);
+/* The monitor's `swap`: the device, slots used per VM. */
+void swap_print(void);
+
+/* For check.c: the owner recorded for a slot (0: none). */
+uint64_t swap_slot_owner(uint64_t slot);
+bool swap_slot_allocated(uint64_t slot);
+#define SWAP_OWNER(vm_id, gfn) ((uint64_t)(vm_id) << 48 | (gfn))
+
+#endif
