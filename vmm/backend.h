@@ -95,6 +95,10 @@ struct exit_record {
 			uint64_t reserved;
 		} cr;
 	};
+	/* EXIT_ENTRY_FAILED found by memvisor's own entry check (option
+	 * entry_check) before the CPU saw the state: the rule the state
+	 * breaks and its manual section. NULL when the CPU refused it. */
+	const char *entry_check_rule;
 	/* For diagnostics: the vendor's own numbers and a name for them. */
 	uint64_t vendor_code, vendor_info1, vendor_info2;
 	const char *vendor_name;

@@ -42,6 +42,7 @@
 
 #include "vmm/vm.h"
 #include "vmm/svm/vmcb.h"
+#include "vmm/svm/entry_check.h"
 
 /* What detection looks at, gathered so a test can feed in any machine. */
 struct svm_caps {
@@ -49,7 +50,9 @@ struct svm_caps {
 	bool disabled;      /* VM_CR.SVMDIS: locked off by firmware   */
 	bool nested_paging; /* CPUID 8000_000Ah EDX.NP               */
 	bool nrip_save;     /* CPUID 8000_000Ah EDX.NRIPS            */
+	bool flush_by_asid; /* CPUID 8000_000Ah EDX.FlushByAsid      */
 	uint32_t asids;     /* CPUID 8000_000Ah EBX                  */
+	unsigned maxphyaddr; /* CPUID 8000_0008h EAX[7:0]            */
 };
 
 void svm_read_caps(struct svm_caps *caps);
@@ -57,6 +60,7 @@ void svm_read_caps(struct svm_caps *caps);
 int svm_check_caps(const struct svm_caps *caps, char *msg, size_t size);
 
 extern struct svm_caps svm_caps;
+extern struct svm_entry_caps svm_entry_caps; /* from svm_caps, at enable */
 extern mpa_t svm_iopm, svm_msrpm;
 
 struct svm_vcpu {
