@@ -28,8 +28,6 @@
 #define CPUID_SVM_EDX_NP BIT(0)
 #define CPUID_SVM_EDX_NRIPS BIT(3)
 #define CPUID_SVM_EDX_FLUSH_BY_ASID BIT(6)
-#define CPUID_EXT_ADDRESS_SIZES 0x80000008u /* EAX[7:0]: MAXPHYADDR */
-#define MAXPHYADDR_MASK 0xffu
 
 /* Intercept vector 0 (offset 0x000): CR reads 15:0, CR writes 31:16 */
 #define INTERCEPT_CR0_WRITE BIT(16 + 0) /* MOV to CR0, LMSW, CLTS (APM 15.9.1) */
