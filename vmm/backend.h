@@ -168,6 +168,13 @@ struct backend {
 	void (*single_step_trap)(struct vcpu *vcpu);
 	/* Prints guest and control state for a diagnostic. */
 	void (*dump)(struct vcpu *vcpu);
+	/* The VM-entry checks (vmm/svm/entry_check.c, vmm/vmx/entry_check.c)
+	 * on the state the vCPU's next entry would use, whatever option
+	 * entry_check says: NULL when it passes, else the rule it breaks and
+	 * the manual's section. print_state also prints that state as KTAP
+	 * comment lines "# entry-state: ..." in the form tests/unit/data/
+	 * keeps, so that a run's real states become unit-test data. */
+	const char *(*entry_check)(struct vcpu *vcpu, bool print_state);
 };
 
 /* The backend chosen at boot, or NULL (vmm/backend.c). */

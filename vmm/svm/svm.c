@@ -116,4 +116,5 @@ const struct backend svm_backend = {
 	.inject_exception = svm_inject_exception,
 	.single_step_trap = svm_single_step_trap,
 	.dump = svm_dump,
+	.entry_check = svm_entry_check_vcpu,
 };

@@ -95,6 +95,10 @@ void svm_get_code_segment(struct vcpu *vcpu, struct vcpu_code_segment *cs);
 void svm_inject_exception(struct vcpu *vcpu, unsigned vector, int64_t error_code);
 void svm_single_step_trap(struct vcpu *vcpu);
 void svm_dump(struct vcpu *vcpu);
+/* vmm/svm/entry_state.c: the VMCB against the VMRUN checks. refused: true,
+ * with *exit an EXIT_ENTRY_FAILED naming the rule, when it breaks one. */
+bool svm_entry_refused(const struct vmcb *v, struct exit_record *exit);
+const char *svm_entry_check_vcpu(struct vcpu *vcpu, bool print_state);
 /* The APM's name of a #VMEXIT code (names.c). */
 const char *svm_exit_name(uint64_t code);
 

@@ -185,20 +185,6 @@ static uint8_t tlb_flush_control(void)
 	return svm_caps.flush_by_asid ? TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL;
 }
 
-/* Option entry_check: the VMCB against the VMRUN checks (entry_check.c).
- * A broken rule stops the VM as a refused VMRUN would, but by name. */
-static bool entry_refused(const struct vmcb *v, struct exit_record *exit)
-{
-	static char rule[160];
-	const struct svm_entry_rule *r = options.entry_check ? svm_entry_check(v, &svm_entry_caps) : NULL;
-	if (!r)
-		return false;
-	ksnprintf(rule, sizeof(rule), "%s (%s)", r->name, r->section);
-	*exit = (struct exit_record){ .reason = EXIT_ENTRY_FAILED, .entry_check_rule = rule,
-				      .vendor_code = VMEXIT_INVALID, .vendor_name = "entry check" };
-	return true;
-}
-
 void svm_vcpu_run(struct vcpu *vcpu, struct exit_record *exit)
 {
 	struct svm_vcpu *sv = arch(vcpu);
@@ -208,7 +194,7 @@ void svm_vcpu_run(struct vcpu *vcpu, struct exit_record *exit)
 	v->save.rip = vcpu->regs.rip;
 	v->save.rflags = vcpu->regs.rflags;
 	v->control.tlb_control = svm_take_flush(vcpu->vm) ? tlb_flush_control() : TLB_CONTROL_DO_NOTHING;
-	if (entry_refused(v, exit))
+	if (options.entry_check && svm_entry_refused(v, exit))
 		return;
 	/* DR0-3, XCR0, x87/SSE: the table in svm.h. Host IF stays 1 up to
 	 * CLGI (vmrun.S); a host interrupt in between touches none of them. */

@@ -63,6 +63,16 @@ struct vmx_entry_state {
 	uint64_t pdpte[4];
 };
 
+/* Every field of struct vmx_entry_state by its C name ("cr0",
+ * "seg[1].access_rights", "caps.entry"), so that a state printed by the
+ * kernel can be read back by a test (entry_fields.c). */
+struct vmx_entry_field {
+	const char *name;
+	size_t offset, size;
+};
+extern const struct vmx_entry_field vmx_entry_fields[];
+extern const size_t vmx_entry_field_count;
+
 struct vmx_entry_rule {
 	const char *name;    /* what must hold, e.g. "VMCS link pointer = all ones" */
 	const char *section; /* where the SDM says so                               */

@@ -9,6 +9,7 @@
 #include "vmm/vmx/entry_check.h"
 #include "kernel/options.h"
 #include "kernel/printf.h"
+#include "kernel/string.h"
 
 static bool may(uint64_t cap, uint64_t bit) { return (cap >> CTLS_ALLOWED1_SHIFT) & bit; }
 
@@ -125,18 +126,49 @@ void vmx_entry_state_read(struct vmx_entry_state *s)
 	read_guest(s);
 }
 
+static char rule_text[160]; /* "rule (section)": one entry at a time */
+static struct vmx_entry_state state; /* 0.6 KiB: off the stack */
+
+static const char *describe(const struct vmx_entry_rule *r)
+{
+	if (!r)
+		return NULL;
+	ksnprintf(rule_text, sizeof(rule_text), "%s (%s)", r->name, r->section);
+	return rule_text;
+}
+
+/* A broken rule stops the VM as a failed VM entry would, but by name. */
 bool vmx_entry_refused(struct exit_record *exit)
 {
-	static char rule[160];
-	static struct vmx_entry_state s; /* 0.6 KiB: off the stack */
 	if (!options.entry_check)
 		return false;
-	vmx_entry_state_read(&s);
-	const struct vmx_entry_rule *r = vmx_entry_check(&s);
-	if (!r)
+	vmx_entry_state_read(&state);
+	const char *rule = describe(vmx_entry_check(&state));
+	if (!rule)
 		return false;
-	ksnprintf(rule, sizeof(rule), "%s (%s)", r->name, r->section);
 	*exit = (struct exit_record){ .reason = EXIT_ENTRY_FAILED, .entry_check_rule = rule,
 				      .vendor_name = "entry check" };
 	return true;
+}
+
+/* Each non-zero field by name: C initializers for
+ * tests/unit/test_vmx_entry_check.c. */
+static void print_state(const struct vmx_entry_state *s)
+{
+	for (size_t i = 0; i < vmx_entry_field_count; i++) {
+		const struct vmx_entry_field *f = &vmx_entry_fields[i];
+		uint64_t v = 0;
+		memcpy(&v, (const uint8_t *)s + f->offset, f->size); /* little-endian: the low bytes */
+		if (v)
+			kprintf("# entry-state: { \"%s\", %#llx },\n", f->name, (unsigned long long)v);
+	}
+}
+
+const char *vmx_entry_check_vcpu(struct vcpu *vcpu, bool print)
+{
+	vmx_load_vmcs(vcpu);
+	vmx_entry_state_read(&state);
+	if (print)
+		print_state(&state);
+	return describe(vmx_entry_check(&state));
 }

@@ -170,4 +170,5 @@ const struct backend vmx_backend = {
 	.inject_exception = vmx_inject_exception,
 	.single_step_trap = vmx_single_step_trap,
 	.dump = vmx_dump,
+	.entry_check = vmx_entry_check_vcpu,
 };

@@ -159,6 +159,7 @@ void vmx_decode_entry_fail(enum vmx_status s, bool launched, struct exit_record 
  * EXIT_ENTRY_FAILED naming the rule, when the state breaks one. */
 void vmx_entry_state_read(struct vmx_entry_state *s);
 bool vmx_entry_refused(struct exit_record *exit);
+const char *vmx_entry_check_vcpu(struct vcpu *vcpu, bool print_state); /* backend->entry_check */
 
 /* dump.c */
 void vmx_dump(struct vcpu *vcpu);
