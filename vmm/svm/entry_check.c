@@ -1,7 +1,10 @@
 /* vmm/svm/entry_check.c — the VMRUN consistency checks (entry_check.h).
  * Each rule is one predicate, named by what must hold and by the manual's
  * section; "KVM" marks a check that KVM's nested SVM makes (and so VMRUN
- * under KVM fails on) beyond the APM's list.
+ * under KVM fails on) beyond the APM's list of 15.5.1. TLB_CONTROL is one:
+ * the APM reserves 3 and 7 without FlushByAsid but does not say VMRUN
+ * checks it; KVM refused them until Linux 6.6, newer KVM and the hardware
+ * let them through. memvisor keeps to the encodings the CPU has.
  * See: APM Vol. 2 (rev. 3.42) 15.5.1, 15.16.1, 15.20, 15.25.4. */
 #include "vmm/svm/entry_check.h"
 
@@ -140,7 +143,7 @@ const struct svm_entry_rule svm_entry_rules[] = {
 	{ "EVENTINJ type not reserved", "APM 15.5.1, 15.20", event_type_reserved },
 	{ "EVENTINJ exception vector not 2 nor above 31", "APM 15.20", event_exception_vector },
 	{ "NP_ENABLE only with CPUID NP", "APM 15.25.3; KVM", np_without_cpuid },
-	{ "TLB_CONTROL 0 or 1, or 3 or 7 with FlushByAsid", "APM 15.16.1; KVM", tlb_control_invalid },
+	{ "TLB_CONTROL 0 or 1, or 3 or 7 with FlushByAsid", "APM 15.16.1; KVM up to Linux 6.6", tlb_control_invalid },
 	{ "G_PAT holds valid memory types", "APM 15.25.4; KVM", g_pat_invalid },
 };
 const size_t svm_entry_rule_count = ARRAY_SIZE(svm_entry_rules);

@@ -178,8 +178,9 @@ static void cr2_after_exit(struct vmcb *v, uint64_t before)
 }
 
 /* A TLB flush of this guest: by ASID where CPUID has FlushByAsid, else the
- * whole TLB, the only other encoding VMRUN accepts (APM 15.16.1; QEMU TCG
- * lacks FlushByAsid, and KVM's nested VMRUN refuses 3 then). */
+ * whole TLB: 3 is reserved without it (APM 15.16.1). QEMU TCG lacks
+ * FlushByAsid and ignores the field; KVM's nested VMRUN refused 3 up to
+ * Linux 6.6. */
 static uint8_t tlb_flush_control(void)
 {
 	return svm_caps.flush_by_asid ? TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL;
