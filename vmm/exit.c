@@ -169,7 +169,7 @@ static void handle_entry_failed(struct vcpu *vcpu, const struct exit_record *exi
 {
 	backend->dump(vcpu);
 	if (exit->entry_check_rule) {
-		vm_stop(vcpu->vm, "entry check: the CPU would refuse to enter the guest: %s", exit->entry_check_rule);
+		vm_stop(vcpu->vm, "entry check: not entering a state the manuals forbid: %s", exit->entry_check_rule);
 		return;
 	}
 	vm_stop(vcpu->vm, "the CPU refused to enter the guest (%s, code %#llx)", exit->vendor_name,
