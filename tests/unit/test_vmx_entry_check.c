@@ -132,6 +132,7 @@ CASE(io_bitmap_unaligned) { v->io_bitmap_a |= 0x800; }
 CASE(msr_bitmap_unaligned) { v->msr_bitmaps |= 0x10; }
 CASE(virtual_apic_beyond) { v->virtual_apic = BIT(v->caps.maxphyaddr); }
 CASE(tpr_threshold_high) { v->tpr_threshold = 0x10; }
+CASE(threshold_above_vtpr) { v->tpr_threshold = 3; v->vtpr = 0x20; }
 CASE(virtual_nmis_alone) { v->pinbased = (v->pinbased & ~PIN_NMI_EXITING) | PIN_VIRTUAL_NMIS; }
 CASE(nmi_window_alone) { v->pinbased &= ~PIN_VIRTUAL_NMIS; v->procbased |= PROC_NMI_WINDOW_EXITING; }
 CASE(vpid_zero) { v->procbased2 |= PROC2_ENABLE_VPID; v->vpid = 0; }
@@ -157,6 +158,7 @@ CASE(int_length_16)
 CASE(entry_load_unaligned) { v->entry_msr_load_count = 1; v->entry_msr_load_addr = 0x1004; }
 CASE(host_cr0_no_pe) { v->host_cr0 &= ~CR0_PE; }
 CASE(host_cr4_no_vmxe) { v->host_cr4 &= ~CR4_VMXE; }
+CASE(host_cet_no_wp) { v->caps.cr4_fixed1 |= CR4_CET; v->host_cr4 |= CR4_CET; v->host_cr0 &= ~CR0_WP; }
 CASE(host_cr3_beyond) { v->host_cr3 = BIT(v->caps.maxphyaddr); }
 CASE(host_sysenter_eip) { v->host_sysenter_eip = BIT(47); }
 CASE(host_pat_2) { v->exit |= EXIT_LOAD_IA32_PAT; v->host_pat = 2; }
@@ -169,6 +171,7 @@ CASE(host_rip) { v->host_rip = BIT(47); }
 CASE(cr0_no_ne) { v->cr0 &= ~CR0_NE; }
 CASE(pg_without_pe) { v->cr0 = (v->cr0 | CR0_PG) & ~CR0_PE; }
 CASE(cr4_no_vmxe) { v->cr4 &= ~CR4_VMXE; }
+CASE(guest_cet_no_wp) { v->caps.cr4_fixed1 |= CR4_CET; v->cr4 |= CR4_CET; v->cr0 &= ~CR0_WP; }
 CASE(debugctl_bit2) { v->debugctl = BIT(2); }
 CASE(ia32e_no_paging) { v->entry |= ENTRY_IA32E_MODE_GUEST; v->efer = EFER_LME | EFER_LMA; }
 CASE(pcide_32bit) { v->cr4 |= CR4_PCIDE; }
@@ -231,6 +234,7 @@ static const struct {
 	{ "MSR-bitmap address 4-KiB aligned, below MAXPHYADDR", msr_bitmap_unaligned },
 	{ "virtual-APIC address 4-KiB aligned, below MAXPHYADDR", virtual_apic_beyond },
 	{ "TPR threshold bits 31:4 = 0", tpr_threshold_high },
+	{ "TPR threshold bits 3:0 not above VTPR bits 7:4", threshold_above_vtpr },
 	{ "virtual NMIs only with NMI exiting", virtual_nmis_alone },
 	{ "NMI-window exiting only with virtual NMIs", nmi_window_alone },
 	{ "enable VPID needs VPID != 0", vpid_zero },
@@ -252,6 +256,7 @@ static const struct {
 	{ "VM-entry MSR-load area 16-byte aligned, below MAXPHYADDR", entry_load_unaligned },
 	{ "host CR0 within IA32_VMX_CR0_FIXED0/1", host_cr0_no_pe },
 	{ "host CR4 within IA32_VMX_CR4_FIXED0/1", host_cr4_no_vmxe },
+	{ "host CR4.CET = 1 needs CR0.WP = 1", host_cet_no_wp },
 	{ "host CR3 below MAXPHYADDR", host_cr3_beyond },
 	{ "host SYSENTER_ESP/EIP canonical", host_sysenter_eip },
 	{ "host IA32_PAT holds valid memory types", host_pat_2 },
@@ -264,6 +269,7 @@ static const struct {
 	{ "guest CR0 within IA32_VMX_CR0_FIXED0/1 (PE, PG free with unrestricted guest)", cr0_no_ne },
 	{ "guest CR0.PG = 1 needs CR0.PE = 1", pg_without_pe },
 	{ "guest CR4 within IA32_VMX_CR4_FIXED0/1", cr4_no_vmxe },
+	{ "guest CR4.CET = 1 needs CR0.WP = 1", guest_cet_no_wp },
 	{ "guest IA32_DEBUGCTL reserved bits = 0", debugctl_bit2 },
 	{ "IA-32e mode guest needs CR0.PG = 1 and CR4.PAE = 1", ia32e_no_paging },
 	{ "CR4.PCIDE = 0 outside IA-32e mode", pcide_32bit },

@@ -23,6 +23,8 @@
 #define LIMIT_HIGH_BITS 0xfff00000u  /* limit 31:20 */
 #define VIRTUAL_8086_LIMIT 0xffffu
 #define TPR_THRESHOLD_RESERVED 0xfffffff0u
+#define TPR_THRESHOLD_MASK 0xfu
+#define VTPR_PRIORITY_SHIFT 4
 #define MAX_INSN_LENGTH 15
 #define VECTOR_NMI 2
 
@@ -88,6 +90,11 @@ RULE(tpr_threshold_bad)
 {
 	return (s->procbased & PROC_USE_TPR_SHADOW) && !(proc2(s) & PROC2_VIRTUAL_INTERRUPT_DELIVERY) &&
 	       (s->tpr_threshold & TPR_THRESHOLD_RESERVED);
+}
+RULE(tpr_threshold_above_vtpr)
+{
+	return (s->procbased & PROC_USE_TPR_SHADOW) && !(proc2(s) & PROC2_VIRTUAL_INTERRUPT_DELIVERY) &&
+	       (s->tpr_threshold & TPR_THRESHOLD_MASK) > (unsigned)(s->vtpr >> VTPR_PRIORITY_SHIFT);
 }
 RULE(virtual_nmis_without_nmi_exiting) { return !(s->pinbased & PIN_NMI_EXITING) && (s->pinbased & PIN_VIRTUAL_NMIS); }
 RULE(nmi_window_without_virtual_nmis) { return !(s->pinbased & PIN_VIRTUAL_NMIS) && (s->procbased & PROC_NMI_WINDOW_EXITING); }
@@ -162,6 +169,7 @@ RULE(entry_msr_load_bad) { return msr_area_bad(s->entry_msr_load_count, s->entry
 static bool fixed_bad(uint64_t v, uint64_t fixed0, uint64_t fixed1) { return (v & fixed0) != fixed0 || (v & ~fixed1); }
 RULE(host_cr0_fixed) { return fixed_bad(s->host_cr0, s->caps.cr0_fixed0, s->caps.cr0_fixed1); }
 RULE(host_cr4_fixed) { return fixed_bad(s->host_cr4, s->caps.cr4_fixed0, s->caps.cr4_fixed1); }
+RULE(host_cet_without_wp) { return (s->host_cr4 & CR4_CET) && !(s->host_cr0 & CR0_WP); }
 RULE(host_cr3_beyond) { return beyond(s->host_cr3, s->caps.maxphyaddr); }
 RULE(host_sysenter_noncanonical) { return !canonical(s->host_sysenter_esp) || !canonical(s->host_sysenter_eip); }
 RULE(host_pat_bad) { return (s->exit & EXIT_LOAD_IA32_PAT) && pat_bad(s->host_pat); }
@@ -198,6 +206,7 @@ RULE(guest_cr0_fixed)
 }
 RULE(guest_pg_without_pe) { return (s->cr0 & CR0_PG) && !(s->cr0 & CR0_PE); }
 RULE(guest_cr4_fixed) { return fixed_bad(s->cr4, s->caps.cr4_fixed0, s->caps.cr4_fixed1); }
+RULE(guest_cet_without_wp) { return (s->cr4 & CR4_CET) && !(s->cr0 & CR0_WP); }
 RULE(guest_debugctl_reserved) { return (s->entry & ENTRY_LOAD_DEBUG_CONTROLS) && (s->debugctl & DEBUGCTL_RESERVED); }
 RULE(ia32e_without_paging) { return ia32e(s) && (!(s->cr0 & CR0_PG) || !(s->cr4 & CR4_PAE)); }
 RULE(pcide_outside_ia32e) { return !ia32e(s) && (s->cr4 & CR4_PCIDE); }
@@ -433,6 +442,7 @@ const struct vmx_entry_rule vmx_entry_rules[] = {
 	{ "MSR-bitmap address 4-KiB aligned, below MAXPHYADDR", C1, msr_bitmaps_bad },
 	{ "virtual-APIC address 4-KiB aligned, below MAXPHYADDR", C1, virtual_apic_bad },
 	{ "TPR threshold bits 31:4 = 0", C1, tpr_threshold_bad },
+	{ "TPR threshold bits 3:0 not above VTPR bits 7:4", C1, tpr_threshold_above_vtpr },
 	{ "virtual NMIs only with NMI exiting", C1, virtual_nmis_without_nmi_exiting },
 	{ "NMI-window exiting only with virtual NMIs", C1, nmi_window_without_virtual_nmis },
 	{ "enable VPID needs VPID != 0", C1, vpid_zero },
@@ -454,6 +464,7 @@ const struct vmx_entry_rule vmx_entry_rules[] = {
 	{ "VM-entry MSR-load area 16-byte aligned, below MAXPHYADDR", C3, entry_msr_load_bad },
 	{ "host CR0 within IA32_VMX_CR0_FIXED0/1", H2 ", A.7", host_cr0_fixed },
 	{ "host CR4 within IA32_VMX_CR4_FIXED0/1", H2 ", A.8", host_cr4_fixed },
+	{ "host CR4.CET = 1 needs CR0.WP = 1", H2, host_cet_without_wp },
 	{ "host CR3 below MAXPHYADDR", H2, host_cr3_beyond },
 	{ "host SYSENTER_ESP/EIP canonical", H2, host_sysenter_noncanonical },
 	{ "host IA32_PAT holds valid memory types", H2, host_pat_bad },
@@ -466,6 +477,7 @@ const struct vmx_entry_rule vmx_entry_rules[] = {
 	{ "guest CR0 within IA32_VMX_CR0_FIXED0/1 (PE, PG free with unrestricted guest)", G1, guest_cr0_fixed },
 	{ "guest CR0.PG = 1 needs CR0.PE = 1", G1, guest_pg_without_pe },
 	{ "guest CR4 within IA32_VMX_CR4_FIXED0/1", G1, guest_cr4_fixed },
+	{ "guest CR4.CET = 1 needs CR0.WP = 1", G1, guest_cet_without_wp },
 	{ "guest IA32_DEBUGCTL reserved bits = 0", G1, guest_debugctl_reserved },
 	{ "IA-32e mode guest needs CR0.PG = 1 and CR4.PAE = 1", G1, ia32e_without_paging },
 	{ "CR4.PCIDE = 0 outside IA-32e mode", G1, pcide_outside_ia32e },

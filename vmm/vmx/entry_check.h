@@ -43,6 +43,7 @@ struct vmx_entry_state {
 	/* controls (SDM 25.6-25.8) */
 	uint32_t pinbased, procbased, procbased2, exit, entry;
 	uint32_t cr3_target_count, tpr_threshold;
+	uint8_t vtpr; /* byte 0x80 of the virtual-APIC page (SDM 30.1.1), not a VMCS field */
 	uint64_t io_bitmap_a, io_bitmap_b, msr_bitmaps, virtual_apic, eptp;
 	uint16_t vpid;
 	uint32_t exit_msr_store_count, exit_msr_load_count, entry_msr_load_count;

@@ -10,7 +10,7 @@ const struct vmx_entry_field vmx_entry_fields[] = {
 	F(caps.pinbased), F(caps.procbased), F(caps.procbased2), F(caps.exit), F(caps.entry), F(caps.misc),
 	F(caps.cr0_fixed0), F(caps.cr0_fixed1), F(caps.cr4_fixed0), F(caps.cr4_fixed1), F(caps.ept_vpid),
 	F(caps.maxphyaddr), F(pinbased), F(procbased), F(procbased2), F(exit), F(entry), F(cr3_target_count),
-	F(tpr_threshold), F(io_bitmap_a), F(io_bitmap_b), F(msr_bitmaps), F(virtual_apic), F(eptp), F(vpid),
+	F(tpr_threshold), F(vtpr), F(io_bitmap_a), F(io_bitmap_b), F(msr_bitmaps), F(virtual_apic), F(eptp), F(vpid),
 	F(exit_msr_store_count), F(exit_msr_load_count), F(entry_msr_load_count), F(exit_msr_store_addr),
 	F(exit_msr_load_addr), F(entry_msr_load_addr), F(entry_intr_info), F(entry_exception_error_code),
 	F(entry_instruction_length), F(host_cr0), F(host_cr3), F(host_cr4), F(host_es), F(host_cs), F(host_ss),

@@ -7,6 +7,7 @@
  * See: Intel SDM (rev. 084, June 2024) Vol. 3C 27.2-27.3, 31.3 VMREAD. */
 #include "vmm/vmx/vmx.h"
 #include "vmm/vmx/entry_check.h"
+#include "kernel/mmu.h"
 #include "kernel/options.h"
 #include "kernel/printf.h"
 #include "kernel/string.h"
@@ -23,7 +24,7 @@ static void read_caps(struct vmx_entry_caps *c)
 				      .ept_vpid = vmx_caps.ept_vpid, .maxphyaddr = vmx_caps.maxphyaddr };
 }
 
-static void read_controls(struct vmx_entry_state *s)
+static void read_controls(struct vmx_entry_state *s, const struct vmx_vcpu *vv)
 {
 	const struct vmx_caps *c = &vmx_caps;
 	s->pinbased = vmcs_read32(PIN_BASED_VM_EXECUTION_CONTROLS);
@@ -36,6 +37,8 @@ static void read_controls(struct vmx_entry_state *s)
 	if (may(c->procbased, PROC_USE_TPR_SHADOW)) {
 		s->tpr_threshold = vmcs_read32(TPR_THRESHOLD);
 		s->virtual_apic = vmcs_read64(VIRTUAL_APIC_ADDRESS);
+		/* The page memvisor gave this vCPU (guest_regs.c), not the VMCS field's. */
+		s->vtpr = ((const uint8_t *)mfn_to_virt(vv->virtual_apic))[VIRTUAL_APIC_VTPR];
 	}
 	s->io_bitmap_a = vmcs_read64(ADDRESS_OF_IO_BITMAP_A);
 	s->io_bitmap_b = vmcs_read64(ADDRESS_OF_IO_BITMAP_B);
@@ -117,11 +120,11 @@ static void read_guest(struct vmx_entry_state *s)
 	}
 }
 
-void vmx_entry_state_read(struct vmx_entry_state *s)
+void vmx_entry_state_read(struct vmx_entry_state *s, const struct vmx_vcpu *vv)
 {
 	*s = (struct vmx_entry_state){ 0 };
 	read_caps(&s->caps);
-	read_controls(s);
+	read_controls(s, vv);
 	read_host(s);
 	read_guest(s);
 }
@@ -138,11 +141,11 @@ static const char *describe(const struct vmx_entry_rule *r)
 }
 
 /* A broken rule stops the VM as a failed VM entry would, but by name. */
-bool vmx_entry_refused(struct exit_record *exit)
+bool vmx_entry_refused(const struct vmx_vcpu *vv, struct exit_record *exit)
 {
 	if (!options.entry_check)
 		return false;
-	vmx_entry_state_read(&state);
+	vmx_entry_state_read(&state, vv);
 	const char *rule = describe(vmx_entry_check(&state));
 	if (!rule)
 		return false;
@@ -167,7 +170,7 @@ static void print_state(const struct vmx_entry_state *s)
 const char *vmx_entry_check_vcpu(struct vcpu *vcpu, bool print)
 {
 	vmx_load_vmcs(vcpu);
-	vmx_entry_state_read(&state);
+	vmx_entry_state_read(&state, vcpu->arch);
 	if (print)
 		print_state(&state);
 	return describe(vmx_entry_check(&state));

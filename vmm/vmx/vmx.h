@@ -157,8 +157,8 @@ void vmx_decode_entry_fail(enum vmx_status s, bool launched, struct exit_record 
 /* entry_state.c: the current VMCS read back for the entry checks, and
  * (option entry_check) the check before VM entry: true, with *exit an
  * EXIT_ENTRY_FAILED naming the rule, when the state breaks one. */
-void vmx_entry_state_read(struct vmx_entry_state *s);
-bool vmx_entry_refused(struct exit_record *exit);
+void vmx_entry_state_read(struct vmx_entry_state *s, const struct vmx_vcpu *vv);
+bool vmx_entry_refused(const struct vmx_vcpu *vv, struct exit_record *exit);
 const char *vmx_entry_check_vcpu(struct vcpu *vcpu, bool print_state); /* backend->entry_check */
 
 /* dump.c */
