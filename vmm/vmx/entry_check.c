@@ -525,6 +525,27 @@ const struct vmx_entry_rule vmx_entry_rules[] = {
 };
 const size_t vmx_entry_rule_count = ARRAY_SIZE(vmx_entry_rules);
 
+static bool (*const rip_rflags_rules[])(const struct vmx_entry_state *) = {
+	rip_bad, rflags_reserved, rflags_vm, interrupt_without_if, sti_without_if, pending_bs_bad,
+};
+
+/* Runs before most entries: the six rules are found in the table once.
+ * (Under Bochs, whose TSC counts instructions, a scan of the whole table
+ * per entry made every exit several times dearer.) */
+const struct vmx_entry_rule *vmx_entry_check_rip_rflags(const struct vmx_entry_state *s)
+{
+	static const struct vmx_entry_rule *rules[ARRAY_SIZE(rip_rflags_rules)];
+	if (!rules[0])
+		for (size_t j = 0; j < ARRAY_SIZE(rip_rflags_rules); j++)
+			for (size_t i = 0; i < vmx_entry_rule_count; i++)
+				if (vmx_entry_rules[i].violated == rip_rflags_rules[j])
+					rules[j] = &vmx_entry_rules[i];
+	for (size_t j = 0; j < ARRAY_SIZE(rules); j++)
+		if (rules[j]->violated(s))
+			return rules[j];
+	return NULL;
+}
+
 const struct vmx_entry_rule *vmx_entry_check(const struct vmx_entry_state *s)
 {
 	for (size_t i = 0; i < vmx_entry_rule_count; i++)

@@ -86,4 +86,11 @@ extern const size_t vmx_entry_rule_count;
 /* NULL when the state passes every rule, else the first rule it breaks. */
 const struct vmx_entry_rule *vmx_entry_check(const struct vmx_entry_state *s);
 
+/* Only the rules on what memvisor writes before every entry — RIP and
+ * RFLAGS — against the state the CPU saved at the exit before. They read
+ * only these fields of s: rip, rflags, entry, seg[VMX_CS].access_rights,
+ * cr0, entry_intr_info, interruptibility, activity, debugctl,
+ * pending_debug (tests/unit/test_vmx_entry_check.c holds them to it). */
+const struct vmx_entry_rule *vmx_entry_check_rip_rflags(const struct vmx_entry_state *s);
+
 #endif

@@ -102,6 +102,7 @@ struct vmx_vcpu {
 	uint64_t kernel_gs_base, host_kernel_gs_base; /* nor this MSR       */
 	mfn_t virtual_apic; /* its VTPR is the guest's CR8 (TPR shadow)      */
 	uint64_t cr0_mask, cr4_mask; /* guest/host masks: bits the host owns  */
+	uint64_t checked_at_writes; /* vmx_vmcs_writes at its last entry check */
 };
 
 /* The guest's segment registers as VMCS fields (SDM 25.4.1), in the
@@ -158,7 +159,7 @@ void vmx_decode_entry_fail(enum vmx_status s, bool launched, struct exit_record 
  * (option entry_check) the check before VM entry: true, with *exit an
  * EXIT_ENTRY_FAILED naming the rule, when the state breaks one. */
 void vmx_entry_state_read(struct vmx_entry_state *s, const struct vmx_vcpu *vv);
-bool vmx_entry_refused(const struct vmx_vcpu *vv, struct exit_record *exit);
+bool vmx_entry_refused(struct vmx_vcpu *vv, struct exit_record *exit);
 const char *vmx_entry_check_vcpu(struct vcpu *vcpu, bool print_state); /* backend->entry_check */
 
 /* dump.c */
