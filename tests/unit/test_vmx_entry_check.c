@@ -149,7 +149,7 @@ CASE(entry_must_be_1) { v->entry &= ~BIT(0); }
 CASE(event_type_1) { v->entry_intr_info = INTR_INFO_VALID | (1u << 8); }
 CASE(nmi_vector_3) { v->entry_intr_info = INTR_INFO_VALID | INTR_INFO_TYPE_NMI | 3; }
 CASE(ud_with_error_code) { v->entry_intr_info = INTR_INFO_VALID | INTR_INFO_TYPE_HARDWARE_EXCEPTION | INTR_INFO_DELIVER_ERROR_CODE | 6; }
-CASE(event_bit12) { v->entry_intr_info = INTR_INFO_VALID | INTR_INFO_TYPE_HARDWARE_EXCEPTION | BIT(12) | 13; }
+CASE(event_bit12) { v->entry_intr_info = INTR_INFO_VALID | INTR_INFO_TYPE_HARDWARE_EXCEPTION | BIT(12) | 6; }
 CASE(int_length_16)
 {
 	v->entry_intr_info = INTR_INFO_VALID | INTR_INFO_TYPE_SOFTWARE_INTERRUPT | 0x80;
@@ -250,7 +250,7 @@ static const struct {
 	{ "VM-entry controls within IA32_VMX_(TRUE_)ENTRY_CTLS", entry_must_be_1 },
 	{ "injected event type not reserved", event_type_1 },
 	{ "injected NMI is vector 2, exception below 32, other event 0", nmi_vector_3 },
-	{ "error code delivered only for a protected-mode exception that has one", ud_with_error_code },
+	{ "error code delivered exactly for a protected-mode exception that has one", ud_with_error_code },
 	{ "VM-entry interruption information bits 30:12 = 0", event_bit12 },
 	{ "software event instruction length 1-15", int_length_16 },
 	{ "VM-entry MSR-load area 16-byte aligned, below MAXPHYADDR", entry_load_unaligned },
@@ -315,6 +315,23 @@ static const struct {
 	{ "VMCS link pointer = all ones (no VMCS shadowing)", link_pointer_0 },
 	{ "PDPTEs reserved bits = 0 (PAE paging with EPT)", pdpte_bit1 },
 };
+
+/* #GP pushes an error code: injecting it without one is refused, unless
+ * IA32_VMX_BASIC[56] frees the bit (SDM 27.2.1.3); with one it passes. */
+static void test_gp_needs_its_error_code(void **state)
+{
+	(void)state;
+	load_first();
+	s.entry_intr_info = INTR_INFO_VALID | INTR_INFO_TYPE_HARDWARE_EXCEPTION | 13;
+	const struct vmx_entry_rule *r = vmx_entry_check(&s);
+	assert_non_null(r);
+	assert_string_equal(r->name, "error code delivered exactly for a protected-mode exception that has one");
+	s.caps.basic |= VMX_BASIC_ANY_ERROR_CODE;
+	assert_null(vmx_entry_check(&s));
+	s.caps.basic &= ~VMX_BASIC_ANY_ERROR_CODE;
+	s.entry_intr_info |= INTR_INFO_DELIVER_ERROR_CODE;
+	assert_null(vmx_entry_check(&s));
+}
 
 static void test_each_rule_refuses_its_own_breach_alone(void **state)
 {
@@ -407,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_captured_states_pass),
 		cmocka_unit_test(test_field_table_covers_the_state),
 		cmocka_unit_test(test_each_rule_refuses_its_own_breach_alone),
+		cmocka_unit_test(test_gp_needs_its_error_code),
 		cmocka_unit_test(test_every_rule_has_a_case_and_a_section),
 		cmocka_unit_test(test_rip_rflags_rules_read_only_the_fields_an_entry_refreshes),
 	};

@@ -41,6 +41,7 @@
 #define VMX_BASIC_REGION_SIZE_SHIFT 32        /* bits 44:32 */
 #define VMX_BASIC_REGION_SIZE_MASK 0x1fffull
 #define VMX_BASIC_TRUE_CTLS BIT(55)
+#define VMX_BASIC_ANY_ERROR_CODE BIT(56) /* entry may deliver an error code with any event */
 
 /* A control capability MSR (A.3-A.5): bits 31:0 are the allowed
  * 0-settings (1 = the control must be 1), bits 63:32 the allowed

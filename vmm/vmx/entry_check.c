@@ -144,12 +144,18 @@ RULE(event_vector_bad)
 }
 /* Exceptions that push an error code: #DF #TS #NP #SS #GP #PF #AC #CP. */
 static bool has_error_code(uint32_t v) { return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21; }
+/* In protected mode the bit must say exactly whether the exception pushes
+ * an error code, unless IA32_VMX_BASIC[56] frees it; with CR0.PE = 0
+ * (unrestricted guest) it must be 0. */
 RULE(event_error_code_bad)
 {
-	if (!event_valid(s) || !(s->entry_intr_info & INTR_INFO_DELIVER_ERROR_CODE))
+	if (!event_valid(s))
 		return false;
-	bool real_mode = unrestricted(s) && !(s->cr0 & CR0_PE);
-	return real_mode || event_type(s) != INTR_INFO_TYPE_HARDWARE_EXCEPTION || !has_error_code(event_vector(s));
+	bool deliver = s->entry_intr_info & INTR_INFO_DELIVER_ERROR_CODE;
+	if (!(s->cr0 & CR0_PE))
+		return deliver && unrestricted(s);
+	bool wanted = event_type(s) == INTR_INFO_TYPE_HARDWARE_EXCEPTION && has_error_code(event_vector(s));
+	return deliver != wanted && !(s->caps.basic & VMX_BASIC_ANY_ERROR_CODE);
 }
 RULE(event_reserved_bits) { return event_valid(s) && (s->entry_intr_info & INTR_INFO_RESERVED); }
 static bool software_event(uint32_t t)
@@ -458,7 +464,7 @@ const struct vmx_entry_rule vmx_entry_rules[] = {
 	{ "VM-entry controls within IA32_VMX_(TRUE_)ENTRY_CTLS", C3 ", A.5", entry_outside_cap },
 	{ "injected event type not reserved", C3, event_type_reserved },
 	{ "injected NMI is vector 2, exception below 32, other event 0", C3, event_vector_bad },
-	{ "error code delivered only for a protected-mode exception that has one", C3, event_error_code_bad },
+	{ "error code delivered exactly for a protected-mode exception that has one", C3, event_error_code_bad },
 	{ "VM-entry interruption information bits 30:12 = 0", C3, event_reserved_bits },
 	{ "software event instruction length 1-15", C3, event_length_bad },
 	{ "VM-entry MSR-load area 16-byte aligned, below MAXPHYADDR", C3, entry_msr_load_bad },

@@ -22,6 +22,7 @@
 /* The capability MSRs the rules read (the TRUE_* control MSRs where
  * IA32_VMX_BASIC bit 55 says they exist), and CPUID's MAXPHYADDR. */
 struct vmx_entry_caps {
+	uint64_t basic;                                        /* A.1     */
 	uint64_t pinbased, procbased, procbased2, exit, entry; /* A.3-A.5 */
 	uint64_t misc;                                         /* A.6     */
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1; /* A.7-A.8 */

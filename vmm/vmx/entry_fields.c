@@ -7,7 +7,7 @@
 #define SEGMENT(i) F(seg[i].selector), F(seg[i].base), F(seg[i].limit), F(seg[i].access_rights)
 
 const struct vmx_entry_field vmx_entry_fields[] = {
-	F(caps.pinbased), F(caps.procbased), F(caps.procbased2), F(caps.exit), F(caps.entry), F(caps.misc),
+	F(caps.basic), F(caps.pinbased), F(caps.procbased), F(caps.procbased2), F(caps.exit), F(caps.entry), F(caps.misc),
 	F(caps.cr0_fixed0), F(caps.cr0_fixed1), F(caps.cr4_fixed0), F(caps.cr4_fixed1), F(caps.ept_vpid),
 	F(caps.maxphyaddr), F(pinbased), F(procbased), F(procbased2), F(exit), F(entry), F(cr3_target_count),
 	F(tpr_threshold), F(vtpr), F(io_bitmap_a), F(io_bitmap_b), F(msr_bitmaps), F(virtual_apic), F(eptp), F(vpid),

@@ -22,7 +22,7 @@ static bool may(uint64_t cap, uint64_t bit) { return (cap >> CTLS_ALLOWED1_SHIFT
 
 static void read_caps(struct vmx_entry_caps *c)
 {
-	*c = (struct vmx_entry_caps){ .pinbased = vmx_caps.pinbased, .procbased = vmx_caps.procbased,
+	*c = (struct vmx_entry_caps){ .basic = vmx_caps.basic, .pinbased = vmx_caps.pinbased, .procbased = vmx_caps.procbased,
 				      .procbased2 = vmx_caps.procbased2, .exit = vmx_caps.exit,
 				      .entry = vmx_caps.entry, .misc = vmx_caps.misc,
 				      .cr0_fixed0 = vmx_caps.cr0_fixed0, .cr0_fixed1 = vmx_caps.cr0_fixed1,
