@@ -103,7 +103,10 @@ static void test_field_table_covers_the_state(void **state)
 
 /* ---- one case per rule: the first-entry state changed to break it ---- */
 #define CASE(fn) static void fn(struct vmx_entry_state *v)
-static void set_type(struct vmx_entry_segment *g, unsigned type) { g->access_rights = (g->access_rights & ~AR_TYPE_MASK) | type; }
+static void set_type(struct vmx_entry_segment *g, unsigned type)
+{
+	g->access_rights = (g->access_rights & ~AR_TYPE_MASK) | type;
+}
 static void set_dpl(struct vmx_entry_segment *g, unsigned d)
 {
 	g->access_rights = (g->access_rights & ~(AR_DPL_MASK << AR_DPL_SHIFT)) | (d << AR_DPL_SHIFT);
@@ -137,7 +140,10 @@ CASE(virtual_nmis_alone) { v->pinbased = (v->pinbased & ~PIN_NMI_EXITING) | PIN_
 CASE(nmi_window_alone) { v->pinbased &= ~PIN_VIRTUAL_NMIS; v->procbased |= PROC_NMI_WINDOW_EXITING; }
 CASE(vpid_zero) { v->procbased2 |= PROC2_ENABLE_VPID; v->vpid = 0; }
 CASE(eptp_wc) { v->eptp = (v->eptp & ~EPTP_MEMORY_TYPE_MASK) | 1; }
-CASE(eptp_3_levels) { v->eptp = (v->eptp & ~(EPTP_WALK_LENGTH_MASK << EPTP_WALK_LENGTH_SHIFT)) | (2 << EPTP_WALK_LENGTH_SHIFT); }
+CASE(eptp_3_levels)
+{
+	v->eptp = (v->eptp & ~(EPTP_WALK_LENGTH_MASK << EPTP_WALK_LENGTH_SHIFT)) | (2 << EPTP_WALK_LENGTH_SHIFT);
+}
 CASE(eptp_ad_no_cap) { v->eptp |= EPTP_ENABLE_AD; v->caps.ept_vpid &= ~EPT_CAP_AD; }
 CASE(eptp_bit7) { v->eptp |= BIT(7); }
 CASE(ug_without_ept) { v->procbased2 &= ~PROC2_ENABLE_EPT; }
@@ -148,7 +154,10 @@ CASE(exit_load_beyond) { v->exit_msr_load_count = 1; v->exit_msr_load_addr = BIT
 CASE(entry_must_be_1) { v->entry &= ~BIT(0); }
 CASE(event_type_1) { v->entry_intr_info = INTR_INFO_VALID | (1u << 8); }
 CASE(nmi_vector_3) { v->entry_intr_info = INTR_INFO_VALID | INTR_INFO_TYPE_NMI | 3; }
-CASE(ud_with_error_code) { v->entry_intr_info = INTR_INFO_VALID | INTR_INFO_TYPE_HARDWARE_EXCEPTION | INTR_INFO_DELIVER_ERROR_CODE | 6; }
+CASE(ud_with_error_code)
+{
+	v->entry_intr_info = INTR_INFO_VALID | INTR_INFO_TYPE_HARDWARE_EXCEPTION | INTR_INFO_DELIVER_ERROR_CODE | 6;
+}
 CASE(event_bit12) { v->entry_intr_info = INTR_INFO_VALID | INTR_INFO_TYPE_HARDWARE_EXCEPTION | BIT(12) | 6; }
 CASE(int_length_16)
 {

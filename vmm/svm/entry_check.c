@@ -30,6 +30,9 @@
 
 #define TLB_CONTROL_FLUSH_ASID_NON_GLOBAL 7
 
+/* c: the CPU's capabilities, which most rules do not need. */
+#define RULE(fn) static bool fn(const struct vmcb *v, __attribute__((unused)) const struct svm_entry_caps *c)
+
 static bool long_mode_paging(const struct vmcb_save *s) { return (s->efer & EFER_LME) && (s->cr0 & CR0_PG); }
 
 static bool beyond_maxphyaddr(uint64_t last_byte, unsigned maxphyaddr)
@@ -37,73 +40,66 @@ static bool beyond_maxphyaddr(uint64_t last_byte, unsigned maxphyaddr)
 	return maxphyaddr < 64 && (last_byte >> maxphyaddr);
 }
 
-static bool no_svme(const struct vmcb *v, const struct svm_entry_caps *c) { (void)c; return !(v->save.efer & EFER_SVME); }
-static bool nw_without_cd(const struct vmcb *v, const struct svm_entry_caps *c)
+RULE(no_svme) { return !(v->save.efer & EFER_SVME); }
+RULE(nw_without_cd)
 {
-	(void)c;
 	return (v->save.cr0 & CR0_NW) && !(v->save.cr0 & CR0_CD);
 }
-static bool cr0_upper(const struct vmcb *v, const struct svm_entry_caps *c) { (void)c; return v->save.cr0 & UPPER_32; }
-static bool cr3_mbz(const struct vmcb *v, const struct svm_entry_caps *c)
+RULE(cr0_upper) { return v->save.cr0 & UPPER_32; }
+RULE(cr3_mbz)
 {
 	return long_mode_paging(&v->save) && beyond_maxphyaddr(v->save.cr3, c->maxphyaddr);
 }
-static bool cr4_mbz(const struct vmcb *v, const struct svm_entry_caps *c)
+RULE(cr4_mbz)
 {
 	return v->save.cr4 & (~CR4_DEFINED_AMD | c->cr4_reserved);
 }
-static bool dr6_upper(const struct vmcb *v, const struct svm_entry_caps *c) { (void)c; return v->save.dr6 & UPPER_32; }
-static bool dr7_upper(const struct vmcb *v, const struct svm_entry_caps *c) { (void)c; return v->save.dr7 & UPPER_32; }
-static bool efer_mbz(const struct vmcb *v, const struct svm_entry_caps *c) { (void)c; return v->save.efer & ~EFER_DEFINED; }
-static bool long_mode_without_pae(const struct vmcb *v, const struct svm_entry_caps *c)
+RULE(dr6_upper) { return v->save.dr6 & UPPER_32; }
+RULE(dr7_upper) { return v->save.dr7 & UPPER_32; }
+RULE(efer_mbz) { return v->save.efer & ~EFER_DEFINED; }
+RULE(long_mode_without_pae)
 {
-	(void)c;
 	return long_mode_paging(&v->save) && !(v->save.cr4 & CR4_PAE);
 }
-static bool long_mode_without_pe(const struct vmcb *v, const struct svm_entry_caps *c)
+RULE(long_mode_without_pe)
 {
-	(void)c;
 	return long_mode_paging(&v->save) && !(v->save.cr0 & CR0_PE);
 }
-static bool cs_l_and_d(const struct vmcb *v, const struct svm_entry_caps *c)
+RULE(cs_l_and_d)
 {
-	(void)c;
 	const struct vmcb_save *s = &v->save;
 	return long_mode_paging(s) && (s->cr4 & CR4_PAE) && (s->cs.attrib & SEG_ATTR_L) && (s->cs.attrib & SEG_ATTR_DB);
 }
-static bool no_vmrun_intercept(const struct vmcb *v, const struct svm_entry_caps *c)
+RULE(no_vmrun_intercept)
 {
-	(void)c;
 	return !(v->control.intercept_misc2 & INTERCEPT_VMRUN);
 }
-static bool asid_zero(const struct vmcb *v, const struct svm_entry_caps *c) { (void)c; return v->control.asid == 0; }
-static bool msrpm_beyond(const struct vmcb *v, const struct svm_entry_caps *c)
+RULE(asid_zero) { return v->control.asid == 0; }
+RULE(msrpm_beyond)
 {
 	return beyond_maxphyaddr((v->control.msrpm_base_pa & PTE_ADDR_MASK) + MSRPM_BYTES - 1, c->maxphyaddr);
 }
-static bool iopm_beyond(const struct vmcb *v, const struct svm_entry_caps *c)
+RULE(iopm_beyond)
 {
 	return beyond_maxphyaddr((v->control.iopm_base_pa & PTE_ADDR_MASK) + IOPM_BYTES - 1, c->maxphyaddr);
 }
-static bool event_type_reserved(const struct vmcb *v, const struct svm_entry_caps *c)
+RULE(event_type_reserved)
 {
-	(void)c;
 	uint64_t e = v->control.event_inject;
 	unsigned type = (e >> EVENT_TYPE_SHIFT) & EVENT_TYPE_MASK;
 	return (e & EVENT_VALID) && (type == 1 || type > 4);
 }
-static bool event_exception_vector(const struct vmcb *v, const struct svm_entry_caps *c)
+RULE(event_exception_vector)
 {
-	(void)c;
 	uint64_t e = v->control.event_inject;
 	unsigned type = (e >> EVENT_TYPE_SHIFT) & EVENT_TYPE_MASK, vector = e & EVENT_VECTOR_MASK;
 	return (e & EVENT_VALID) && type == EVENT_TYPE_EXCEPTION_N && (vector == VECTOR_NMI || vector >= 32);
 }
-static bool np_without_cpuid(const struct vmcb *v, const struct svm_entry_caps *c)
+RULE(np_without_cpuid)
 {
 	return (v->control.np_control & NP_ENABLE) && !c->nested_paging;
 }
-static bool tlb_control_invalid(const struct vmcb *v, const struct svm_entry_caps *c)
+RULE(tlb_control_invalid)
 {
 	uint8_t t = v->control.tlb_control;
 	if (t == TLB_CONTROL_DO_NOTHING || t == TLB_CONTROL_FLUSH_ALL)
@@ -111,9 +107,8 @@ static bool tlb_control_invalid(const struct vmcb *v, const struct svm_entry_cap
 	return !((t == TLB_CONTROL_FLUSH_ASID || t == TLB_CONTROL_FLUSH_ASID_NON_GLOBAL) && c->flush_by_asid);
 }
 /* Each byte of a PAT is a memory type: 0, 1, 4, 5, 6 or 7 (SDM Vol. 3A 13.12.2). */
-static bool g_pat_invalid(const struct vmcb *v, const struct svm_entry_caps *c)
+RULE(g_pat_invalid)
 {
-	(void)c;
 	if (!(v->control.np_control & NP_ENABLE))
 		return false;
 	for (unsigned i = 0; i < 8; i++) {

@@ -77,15 +77,24 @@ static const int data_segments[] = { VMX_SS, VMX_DS, VMX_ES, VMX_FS, VMX_GS };
 /* ---- 27.2.1.1 VM-execution control fields ---- */
 RULE(pin_outside_cap) { return outside(s->pinbased, s->caps.pinbased); }
 RULE(proc_outside_cap) { return outside(s->procbased, s->caps.procbased); }
-RULE(proc2_outside_cap) { return (s->procbased & PROC_ACTIVATE_SECONDARY_CONTROLS) && outside(s->procbased2, s->caps.procbased2); }
+RULE(proc2_outside_cap)
+{
+	return (s->procbased & PROC_ACTIVATE_SECONDARY_CONTROLS) && outside(s->procbased2, s->caps.procbased2);
+}
 RULE(cr3_targets) { return s->cr3_target_count > MAX_CR3_TARGETS; }
 RULE(io_bitmaps_bad)
 {
 	return (s->procbased & PROC_USE_IO_BITMAPS) &&
 	       (page_address_bad(s->io_bitmap_a, s->caps.maxphyaddr) || page_address_bad(s->io_bitmap_b, s->caps.maxphyaddr));
 }
-RULE(msr_bitmaps_bad) { return (s->procbased & PROC_USE_MSR_BITMAPS) && page_address_bad(s->msr_bitmaps, s->caps.maxphyaddr); }
-RULE(virtual_apic_bad) { return (s->procbased & PROC_USE_TPR_SHADOW) && page_address_bad(s->virtual_apic, s->caps.maxphyaddr); }
+RULE(msr_bitmaps_bad)
+{
+	return (s->procbased & PROC_USE_MSR_BITMAPS) && page_address_bad(s->msr_bitmaps, s->caps.maxphyaddr);
+}
+RULE(virtual_apic_bad)
+{
+	return (s->procbased & PROC_USE_TPR_SHADOW) && page_address_bad(s->virtual_apic, s->caps.maxphyaddr);
+}
 RULE(tpr_threshold_bad)
 {
 	return (s->procbased & PROC_USE_TPR_SHADOW) && !(proc2(s) & PROC2_VIRTUAL_INTERRUPT_DELIVERY) &&
@@ -97,7 +106,10 @@ RULE(tpr_threshold_above_vtpr)
 	       (s->tpr_threshold & TPR_THRESHOLD_MASK) > (unsigned)(s->vtpr >> VTPR_PRIORITY_SHIFT);
 }
 RULE(virtual_nmis_without_nmi_exiting) { return !(s->pinbased & PIN_NMI_EXITING) && (s->pinbased & PIN_VIRTUAL_NMIS); }
-RULE(nmi_window_without_virtual_nmis) { return !(s->pinbased & PIN_VIRTUAL_NMIS) && (s->procbased & PROC_NMI_WINDOW_EXITING); }
+RULE(nmi_window_without_virtual_nmis)
+{
+	return !(s->pinbased & PIN_VIRTUAL_NMIS) && (s->procbased & PROC_NMI_WINDOW_EXITING);
+}
 RULE(vpid_zero) { return (proc2(s) & PROC2_ENABLE_VPID) && s->vpid == 0; }
 static bool ept(const struct vmx_entry_state *s) { return proc2(s) & PROC2_ENABLE_EPT; }
 RULE(eptp_memory_type)
