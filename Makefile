@@ -259,6 +259,8 @@ $(UNIT_DIR)/test_cr_write:    $(call unit_obj,vmm/cpu/cr_write.c)
 $(UNIT_DIR)/test_guest_walk:  $(call unit_obj,vmm/cpu/guest_walk.c)
 $(UNIT_DIR)/test_swap_slots:  $(call unit_obj,vmm/swap/slots.c)
 $(UNIT_DIR)/test_swap_header: $(call unit_obj,vmm/swap/header.c)
+$(UNIT_DIR)/test_svm_entry_check: $(call unit_obj,vmm/svm/entry_check.c)
+$(UNIT_DIR)/test_vmx_entry_check: $(call unit_obj,vmm/vmx/entry_check.c vmm/vmx/entry_fields.c)
 
 $(UNIT_DIR)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)

@@ -61,6 +61,9 @@ static const struct opt_def option_table[] = {
 	  "when script= runs: boot (guests created, none run yet), end (every guest ended), "
 	  "vm:NAME (that guest ended, its memory not yet released) or mark:VM:N (VM, a name or an id, "
 	  "made hypercall HC_MARK N)" },
+	{ "entry_check", OPT_STRING, OPT(entry_check_text), "on", 0, 0,
+	  "on or off: check the guest state against the manuals' VM-entry rules before every VMRUN, VMLAUNCH "
+	  "and VMRESUME, and stop a VM that breaks one (README: entry checks)" },
 	{ "fault", OPT_STRING, OPT(fault), "none", 0, 0,
 	  "raise a fault after boot to show the exception dump: none, pf, ud, gp, de, panic" },
 };
@@ -76,6 +79,9 @@ void options_parse(const char *cmdline)
 	struct cmdline_error err;
 	if (cmdline_parse(cmdline, option_table, ARRAY_SIZE(option_table), &options, &err))
 		options_error(err.option, err.message);
+	if (strcmp(options.entry_check_text, "on") && strcmp(options.entry_check_text, "off"))
+		options_error("entry_check", "must be on or off");
+	options.entry_check = !strcmp(options.entry_check_text, "on");
 }
 
 void options_print_help(void)

@@ -35,6 +35,9 @@ struct options {
 	bool monitor;                /* interactive monitor shell            */
 	char script[OPT_STRING_MAX]; /* monitor commands, ';'-separated       */
 	char script_at[OPT_STRING_MAX]; /* when script runs: boot or end     */
+	char entry_check_text[OPT_STRING_MAX]; /* "on" or "off", as given    */
+	bool entry_check;            /* entry_check=on: the backends check   */
+				     /* every VM entry against the manuals   */
 };
 
 extern struct options options;

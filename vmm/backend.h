@@ -95,6 +95,10 @@ struct exit_record {
 			uint64_t reserved;
 		} cr;
 	};
+	/* EXIT_ENTRY_FAILED found by memvisor's own entry check (option
+	 * entry_check) before the CPU saw the state: the rule the state
+	 * breaks and its manual section. NULL when the CPU refused it. */
+	const char *entry_check_rule;
 	/* For diagnostics: the vendor's own numbers and a name for them. */
 	uint64_t vendor_code, vendor_info1, vendor_info2;
 	const char *vendor_name;
@@ -164,6 +168,13 @@ struct backend {
 	void (*single_step_trap)(struct vcpu *vcpu);
 	/* Prints guest and control state for a diagnostic. */
 	void (*dump)(struct vcpu *vcpu);
+	/* The VM-entry checks (vmm/svm/entry_check.c, vmm/vmx/entry_check.c)
+	 * on the state the vCPU's next entry would use, whatever option
+	 * entry_check says: NULL when it passes, else the rule it breaks and
+	 * the manual's section. print_state also prints that state as KTAP
+	 * comment lines "# entry-state: ..." in the form tests/unit/data/
+	 * keeps, so that a run's real states become unit-test data. */
+	const char *(*entry_check)(struct vcpu *vcpu, bool print_state);
 };
 
 /* The backend chosen at boot, or NULL (vmm/backend.c). */

@@ -168,6 +168,10 @@ static void handle_cr_write(struct vcpu *vcpu, const struct exit_record *exit)
 static void handle_entry_failed(struct vcpu *vcpu, const struct exit_record *exit)
 {
 	backend->dump(vcpu);
+	if (exit->entry_check_rule) {
+		vm_stop(vcpu->vm, "entry check: not entering a state the manuals forbid: %s", exit->entry_check_rule);
+		return;
+	}
 	vm_stop(vcpu->vm, "the CPU refused to enter the guest (%s, code %#llx)", exit->vendor_name,
 		(unsigned long long)exit->vendor_code);
 }

@@ -6,6 +6,8 @@
 #include "kernel/ktest.h"
 #include "kernel/mem.h"
 #include "kernel/mmu.h"
+#include "kernel/options.h"
+#include "kernel/printf.h"
 #include "kernel/string.h"
 #include "kernel/timer.h"
 #include "vmm/cpu/emulate.h"
@@ -116,6 +118,17 @@ static uint64_t exit_insn_len(struct ktest_ctx *t, struct vcpu *v, struct exit_r
 	return e->insn_len;
 }
 
+/* The VM-entry checks pass the state memvisor enters with; the state is
+ * printed too ("# entry-state: ..."), the source of tests/unit/data/. */
+static void expect_entry_checks_pass(struct ktest_ctx *t, struct vcpu *v, const char *when)
+{
+	kprintf("# entry-state %s %s: begin\n", backend->name, when);
+	const char *rule = backend->entry_check(v, true);
+	kprintf("# entry-state %s %s: end\n", backend->name, when);
+	if (rule)
+		ktest_fail(t, __FILE__, __LINE__, "%s state breaks %s", when, rule);
+}
+
 KTEST(backend, guest_exits_decode_to_neutral_records)
 {
 	struct vm *vm = scratch_or_skip(t);
@@ -127,6 +140,7 @@ KTEST(backend, guest_exits_decode_to_neutral_records)
 	KT_EXPECT_EQ(t, backend->vcpu_init(&vm->vcpu, CODE_GPA), 0);
 	struct vcpu *v = &vm->vcpu;
 	struct exit_record e;
+	expect_entry_checks_pass(t, v, "first-entry");
 
 	/* The code page is in the PMAP but not yet in the nested tables. */
 	run_to_exit(v, &e);
@@ -164,6 +178,7 @@ KTEST(backend, guest_exits_decode_to_neutral_records)
 	run_to_exit(v, &e);
 	KT_EXPECT_EQ(t, e.reason, EXIT_HLT);
 	KT_EXPECT_EQ(t, v->regs.rip, CODE_GPA + len - 1);
+	expect_entry_checks_pass(t, v, "after-exits");
 }
 
 /* True if the VM was stopped with a reason that starts with `prefix`;
@@ -332,4 +347,30 @@ KTEST(backend, injected_exception_survives_a_nested_fault_in_its_delivery)
 	KT_EXPECT_EQ(t, frame[0], 0);
 	KT_EXPECT_EQ(t, frame[1], rip);
 	KT_EXPECT_EQ(t, frame[2], BOOT_CODE_SELECTOR);
+}
+
+/* A state the CPU would refuse never reaches it: with entry_check=on (the
+ * default) vcpu_run stops with the rule's name instead. Vector 32 as an
+ * exception is refused by both VMRUN (APM 15.20) and VM entry (SDM
+ * 27.2.1.3). Last in the suite: it leaves a fresh vCPU behind. */
+KTEST(backend, entry_check_stops_a_state_the_cpu_would_refuse)
+{
+	struct vm *vm = scratch_or_skip(t);
+	if (!vm)
+		return;
+	struct vcpu *v = &vm->vcpu;
+	KT_EXPECT(t, options.entry_check);
+	KT_EXPECT(t, backend->entry_check(v, false) == NULL);
+	backend->inject_exception(v, VECTOR_EXCEPTIONS, EXCEPTION_NO_ERROR_CODE);
+	char rule[160], head[sizeof("EVENTINJ exception vector")];
+	const char *seen = backend->entry_check(v, false);
+	str_copy(rule, seen ? seen : "(none)", sizeof(rule));
+	str_copy(head, rule, sizeof(head));
+	KT_EXPECT_STR(t, head, strcmp(backend->name, "svm") ? "injected NMI is vector 2," : "EVENTINJ exception vector");
+	struct exit_record e;
+	backend->vcpu_run(v, &e);
+	KT_EXPECT_EQ(t, e.reason, EXIT_ENTRY_FAILED);
+	KT_EXPECT_STR(t, e.entry_check_rule ? e.entry_check_rule : "(none)", rule);
+	backend->vcpu_destroy(v);
+	KT_EXPECT_EQ(t, backend->vcpu_init(v, CODE_GPA), 0);
 }

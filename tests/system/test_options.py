@@ -71,6 +71,22 @@ class TestBadValue:
 
 
 @pytest.fixture(scope="module")
+def entry_check_run():
+    return boot("qemu", "iso", "64M", "entry_check=maybe")
+
+
+class TestEntryCheckValue:
+    """entry_check takes on or off only: anything else is an option error, never a silent default."""
+
+    def test_refused_naming_the_option_and_its_values(self, entry_check_run):
+        want = "memvisor: error: option 'entry_check': must be on or off"
+        assert want in entry_check_run.lines, f"expected the line {want!r}\n" + entry_check_run.describe()
+
+    def test_stops_with_status_2_bad_option(self, entry_check_run):
+        assert entry_check_run.final == (STATUS_BAD_OPTION, "bad-option"), entry_check_run.describe()
+
+
+@pytest.fixture(scope="module")
 def quoted_run():
     # GRUB escapes quotes on the way to the kernel; the kernel undoes it.
     return boot("qemu", "iso", "64M", 'test="printf,cmdline" fault="none"')

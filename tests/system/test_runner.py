@@ -59,7 +59,10 @@ def test_kvm_without_vmx_or_svm_says_what_is_missing():
     done = run_tool("--emu", "kvm")
     assert done.returncode == EXIT_NO_KVM, done.stderr
     assert "neither vmx nor svm" in done.stderr
-    assert "nested=1" in done.stderr
+    for module in ("kvm_intel", "kvm_amd"):  # the exact commands, for Intel and for AMD hosts
+        want = f"`echo 'options {module} nested=1' | sudo tee /etc/modprobe.d/kvm-nested.conf`"
+        assert want in done.stderr, f"expected {want!r} in:\n{done.stderr}"
+        assert f"`sudo modprobe -r {module} && sudo modprobe {module}`" in done.stderr, done.stderr
 
 
 def test_timeout_stops_the_emulator_and_returns_124():

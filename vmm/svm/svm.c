@@ -9,6 +9,7 @@
 #include "kernel/printf.h"
 
 struct svm_caps svm_caps;
+struct svm_entry_caps svm_entry_caps;
 mpa_t svm_iopm, svm_msrpm;
 
 #define IOPM_PAGES 3  /* 12 KiB: one bit per port (APM 15.10.1) */
@@ -29,7 +30,10 @@ void svm_read_caps(struct svm_caps *caps)
 	cpuid(CPUID_SVM_FEATURES, 0, &a, &b, &c, &d);
 	caps->nested_paging = d & CPUID_SVM_EDX_NP;
 	caps->nrip_save = d & CPUID_SVM_EDX_NRIPS;
+	caps->flush_by_asid = d & CPUID_SVM_EDX_FLUSH_BY_ASID;
 	caps->asids = b;
+	cpuid(CPUID_EXT_ADDRESS_SIZES, 0, &a, &b, &c, &d);
+	caps->maxphyaddr = a & MAXPHYADDR_MASK;
 }
 
 int svm_check_caps(const struct svm_caps *caps, char *msg, size_t size)
@@ -61,12 +65,17 @@ static int svm_detect(void)
 	char msg[200];
 	svm_read_caps(&svm_caps);
 	int rc = svm_check_caps(&svm_caps, msg, sizeof(msg));
-	if (rc)
+	if (rc) {
 		kprintf("memvisor: error: %s\n", msg);
-	else
-		kprintf("memvisor: svm: SVM with nested paging, %u ASIDs, next-RIP save %s\n", svm_caps.asids,
-			svm_caps.nrip_save ? "yes" : "no");
-	return rc;
+		return rc;
+	}
+	kprintf("memvisor: svm: SVM with nested paging, %u ASIDs, next-RIP save %s, flush by ASID %s\n",
+		svm_caps.asids, svm_caps.nrip_save ? "yes" : "no", svm_caps.flush_by_asid ? "yes" : "no");
+	svm_entry_caps = (struct svm_entry_caps){ .maxphyaddr = svm_caps.maxphyaddr,
+						  .cr4_reserved = svm_cr4_reserved(),
+						  .nested_paging = svm_caps.nested_paging,
+						  .flush_by_asid = svm_caps.flush_by_asid };
+	return 0;
 }
 
 static int svm_enable(void)
@@ -107,4 +116,5 @@ const struct backend svm_backend = {
 	.inject_exception = svm_inject_exception,
 	.single_step_trap = svm_single_step_trap,
 	.dump = svm_dump,
+	.entry_check = svm_entry_check_vcpu,
 };

@@ -42,6 +42,7 @@
 
 #include "vmm/vm.h"
 #include "vmm/svm/vmcb.h"
+#include "vmm/svm/entry_check.h"
 
 /* What detection looks at, gathered so a test can feed in any machine. */
 struct svm_caps {
@@ -49,7 +50,9 @@ struct svm_caps {
 	bool disabled;      /* VM_CR.SVMDIS: locked off by firmware   */
 	bool nested_paging; /* CPUID 8000_000Ah EDX.NP               */
 	bool nrip_save;     /* CPUID 8000_000Ah EDX.NRIPS            */
+	bool flush_by_asid; /* CPUID 8000_000Ah EDX.FlushByAsid      */
 	uint32_t asids;     /* CPUID 8000_000Ah EBX                  */
+	unsigned maxphyaddr; /* CPUID 8000_0008h EAX[7:0]            */
 };
 
 void svm_read_caps(struct svm_caps *caps);
@@ -57,6 +60,7 @@ void svm_read_caps(struct svm_caps *caps);
 int svm_check_caps(const struct svm_caps *caps, char *msg, size_t size);
 
 extern struct svm_caps svm_caps;
+extern struct svm_entry_caps svm_entry_caps; /* from svm_caps, at enable */
 extern mpa_t svm_iopm, svm_msrpm;
 
 struct svm_vcpu {
@@ -91,6 +95,10 @@ void svm_get_code_segment(struct vcpu *vcpu, struct vcpu_code_segment *cs);
 void svm_inject_exception(struct vcpu *vcpu, unsigned vector, int64_t error_code);
 void svm_single_step_trap(struct vcpu *vcpu);
 void svm_dump(struct vcpu *vcpu);
+/* vmm/svm/entry_state.c: the VMCB against the VMRUN checks. refused: true,
+ * with *exit an EXIT_ENTRY_FAILED naming the rule, when it breaks one. */
+bool svm_entry_refused(const struct vmcb *v, struct exit_record *exit);
+const char *svm_entry_check_vcpu(struct vcpu *vcpu, bool print_state);
 /* The APM's name of a #VMEXIT code (names.c). */
 const char *svm_exit_name(uint64_t code);
 

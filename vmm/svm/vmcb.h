@@ -27,6 +27,7 @@
 /* CPUID (APM Vol. 3 appendix E) */
 #define CPUID_SVM_EDX_NP BIT(0)
 #define CPUID_SVM_EDX_NRIPS BIT(3)
+#define CPUID_SVM_EDX_FLUSH_BY_ASID BIT(6)
 
 /* Intercept vector 0 (offset 0x000): CR reads 15:0, CR writes 31:16 */
 #define INTERCEPT_CR0_WRITE BIT(16 + 0) /* MOV to CR0, LMSW, CLTS (APM 15.9.1) */
@@ -56,7 +57,8 @@
 #define V_TPR_MASK 0xffull     /* int_ctl 7:0: the guest's CR8 (APM 15.21) */
 #define NP_ENABLE BIT(0)
 #define TLB_CONTROL_DO_NOTHING 0
-#define TLB_CONTROL_FLUSH_ASID 3
+#define TLB_CONTROL_FLUSH_ALL 1  /* every ASID: the only flush without FlushByAsid */
+#define TLB_CONTROL_FLUSH_ASID 3 /* this ASID: needs CPUID FlushByAsid (APM 15.16.1) */
 
 /* Exit codes (APM appendix C) */
 #define VMEXIT_CR0_WRITE 0x10 /* 0x10 + n: write of CRn */

@@ -41,6 +41,7 @@
 #define VMX_BASIC_REGION_SIZE_SHIFT 32        /* bits 44:32 */
 #define VMX_BASIC_REGION_SIZE_MASK 0x1fffull
 #define VMX_BASIC_TRUE_CTLS BIT(55)
+#define VMX_BASIC_ANY_ERROR_CODE BIT(56) /* entry may deliver an error code with any event */
 
 /* A control capability MSR (A.3-A.5): bits 31:0 are the allowed
  * 0-settings (1 = the control must be 1), bits 63:32 the allowed
@@ -50,10 +51,16 @@
 /* IA32_VMX_MISC (A.6) */
 #define VMX_MISC_PREEMPTION_TIMER_RATE_MASK 0x1fu /* the timer counts TSC >> this */
 #define VMX_MISC_EXIT_SAVES_LMA BIT(5) /* exits store EFER.LMA in "IA-32e mode guest" */
+#define VMX_MISC_ACTIVITY_HLT BIT(6)      /* activity states supported besides active */
+#define VMX_MISC_ACTIVITY_SHUTDOWN BIT(7)
+#define VMX_MISC_ACTIVITY_WAIT_FOR_SIPI BIT(8)
+#define VMX_MISC_ZERO_LENGTH_INJECTION BIT(30) /* software events with length 0 */
 
 /* IA32_VMX_EPT_VPID_CAP (A.10) */
 #define EPT_CAP_EXECUTE_ONLY BIT(0)
 #define EPT_CAP_WALK_LENGTH_4 BIT(6)
+#define EPT_CAP_WALK_LENGTH_5 BIT(7)
+#define EPT_CAP_UC BIT(8)
 #define EPT_CAP_WB BIT(14)
 #define EPT_CAP_INVEPT BIT(20)
 #define EPT_CAP_AD BIT(21)
@@ -65,6 +72,7 @@
 /* ---- VM-execution controls (SDM 25.6) ---- */
 #define PIN_EXTERNAL_INTERRUPT_EXITING BIT(0)
 #define PIN_NMI_EXITING BIT(3)
+#define PIN_VIRTUAL_NMIS BIT(5)
 #define PIN_ACTIVATE_VMX_PREEMPTION_TIMER BIT(6)
 
 #define PROC_HLT_EXITING BIT(7)
@@ -74,11 +82,15 @@
 #define PROC_CR8_LOAD_EXITING BIT(19)
 #define PROC_CR8_STORE_EXITING BIT(20)
 #define PROC_USE_TPR_SHADOW BIT(21)
+#define PROC_NMI_WINDOW_EXITING BIT(22)
 #define PROC_USE_IO_BITMAPS BIT(25)
+#define PROC_MONITOR_TRAP_FLAG BIT(27)
 #define PROC_USE_MSR_BITMAPS BIT(28)
 #define PROC_ACTIVATE_SECONDARY_CONTROLS BIT(31)
 
 #define PROC2_ENABLE_EPT BIT(1)
+#define PROC2_ENABLE_VPID BIT(5)
+#define PROC2_VIRTUAL_INTERRUPT_DELIVERY BIT(9)
 #define PROC2_UNRESTRICTED_GUEST BIT(7)
 #define PROC2_WBINVD_EXITING BIT(6)
 
@@ -86,12 +98,15 @@
 #define EXIT_SAVE_DEBUG_CONTROLS BIT(2)
 #define EXIT_HOST_ADDRESS_SPACE_SIZE BIT(9)
 #define EXIT_ACKNOWLEDGE_INTERRUPT_ON_EXIT BIT(15) /* memvisor leaves it 0 */
+#define EXIT_LOAD_IA32_PAT BIT(19)
 #define EXIT_SAVE_IA32_EFER BIT(20)
 #define EXIT_LOAD_IA32_EFER BIT(21)
+#define EXIT_SAVE_PREEMPTION_TIMER BIT(22)
 
 /* ---- VM-entry controls (SDM 25.8.1) ---- */
 #define ENTRY_LOAD_DEBUG_CONTROLS BIT(2)
 #define ENTRY_IA32E_MODE_GUEST BIT(9)
+#define ENTRY_LOAD_IA32_PAT BIT(14)
 #define ENTRY_LOAD_IA32_EFER BIT(15)
 
 /* ---- exit reasons (appendix C); the full list of names is in names.c ---- */
@@ -145,7 +160,11 @@ enum vmx_exit_reason {
 /* VM-entry interruption information and IDT-vectoring information (SDM
  * 25.8.3, 25.9.3): vector 7:0, type 10:8, deliver error code 11, valid 31. */
 #define INTR_INFO_VECTOR_MASK 0xffu
+#define INTR_INFO_TYPE_EXTERNAL_INTERRUPT (0u << 8)
+#define INTR_INFO_TYPE_NMI (2u << 8)
 #define INTR_INFO_TYPE_HARDWARE_EXCEPTION (3u << 8)
+#define INTR_INFO_TYPE_OTHER_EVENT (7u << 8) /* MTF (SDM 25.8.3) */
+#define INTR_INFO_RESERVED 0x7ffff000u       /* bits 30:12 */
 #define INTR_INFO_TYPE_MASK (7u << 8)
 #define INTR_INFO_DELIVER_ERROR_CODE BIT(11)
 #define INTR_INFO_VALID BIT(31)
@@ -155,6 +174,9 @@ enum vmx_exit_reason {
 
 /* Pending debug exceptions (SDM 25.4.2): BS, a single-step trap. */
 #define PENDING_DEBUG_BS BIT(14)
+/* Defined: B3-B0 3:0, enabled breakpoint 12, BS 14, RTM 16; the rest is
+ * reserved (SDM 27.3.1.5). */
+#define PENDING_DEBUG_RESERVED (~(X86_U64(0xf) | BIT(12) | BIT(14) | BIT(16)))
 
 /* Exit qualification for EPT violations (SDM 28.2.1) */
 #define EPT_QUAL_READ BIT(0)
@@ -189,6 +211,10 @@ enum vmx_exit_reason {
 #define EPTP_MEMORY_TYPE_WB MEMORY_TYPE_WB       /* bits 2:0 */
 #define EPTP_WALK_LENGTH_SHIFT 3                 /* bits 5:3: levels - 1 */
 #define EPTP_ENABLE_AD BIT(6)
+#define EPTP_MEMORY_TYPE_MASK 7ull
+#define EPTP_WALK_LENGTH_MASK 7ull
+#define EPTP_RESERVED_11_7 0xf80ull
+#define MEMORY_TYPE_UC 0ull
 
 /* ---- segment access rights in the VMCS (SDM 25.4.1) ----
  * type 3:0, S 4, DPL 6:5, P 7, AVL 12, L 13, D/B 14, G 15, unusable 16 */
@@ -201,6 +227,17 @@ enum vmx_exit_reason {
 #define AR_DB BIT(14)
 #define AR_G BIT(15)
 #define AR_UNUSABLE BIT(16)
+#define AR_TYPE_MASK 0xfu
+#define AR_TYPE_ACCESSED BIT(0)
+#define AR_TYPE_READABLE BIT(1) /* code; for data: writable */
+#define AR_TYPE_CONFORMING BIT(2) /* code; for data: expand-down */
+#define AR_TYPE_CODE BIT(3)
+#define AR_TYPE_LDT 0x2u
+#define AR_TYPE_TSS16_BUSY 0x3u
+#define AR_DPL_SHIFT 5
+#define AR_DPL_MASK 0x3u
+#define AR_RESERVED 0xfffe0f00u /* bits 11:8 and 31:17 */
+#define AR_VIRTUAL_8086 0xf3u   /* P, DPL 3, S, type 3 (SDM 27.3.1.2) */
 
 /* The virtual-APIC page's TPR shadow: MOV to/from CR8 uses its bits 7:4
  * (SDM 30.1.1, 30.3). */
@@ -208,5 +245,15 @@ enum vmx_exit_reason {
 
 /* Guest activity state (SDM 25.4.2) */
 #define ACTIVITY_STATE_ACTIVE 0
+#define ACTIVITY_STATE_HLT 1
+#define ACTIVITY_STATE_SHUTDOWN 2
+#define ACTIVITY_STATE_WAIT_FOR_SIPI 3
+
+/* Guest interruptibility state (SDM 25.4.2) */
+#define BLOCKING_BY_STI BIT(0)
+#define BLOCKING_BY_MOV_SS BIT(1)
+#define BLOCKING_BY_SMI BIT(2)
+#define BLOCKING_BY_NMI BIT(3)
+#define INTERRUPTIBILITY_RESERVED 0xffffffe0u /* bits 31:5 */
 
 #endif

@@ -295,6 +295,8 @@ void vmx_vcpu_run(struct vcpu *vcpu, struct exit_record *exit)
 	vmcs_write_natural(GUEST_RFLAGS, vcpu->regs.rflags);
 	vmx_flush_before_entry(vcpu->vm);
 	arm_preemption_timer(vcpu);
+	if (vmx_entry_refused(vv, exit))
+		return;
 	/* Interrupts off from here: one that arrives now makes the guest exit
 	 * at once instead (external-interrupt exiting ignores the host's IF). */
 	uint64_t flags = irq_save();

@@ -325,8 +325,21 @@ static inline __attribute__((always_inline)) uint64_t vmcs_read(enum vmcs_field 
 	return v;
 }
 
+/* VMWRITEs so far, but for the four fields every entry writes (RSP, RIP,
+ * RFLAGS, the preemption timer): while it stays the same, a VMCS holds
+ * what the CPU saved at the last exit plus those four, and the entry check
+ * reads only what they touch (vmm/vmx/entry_state.c). */
+extern uint64_t vmx_vmcs_writes;
+
+static inline __attribute__((always_inline)) bool vmcs_written_every_entry(enum vmcs_field f)
+{
+	return f == GUEST_RSP || f == GUEST_RIP || f == GUEST_RFLAGS || f == VMX_PREEMPTION_TIMER_VALUE;
+}
+
 static inline __attribute__((always_inline)) void vmcs_write(enum vmcs_field f, uint64_t v)
 {
+	if (!vmcs_written_every_entry(f))
+		vmx_vmcs_writes++;
 	enum vmx_status s = vmx_vmwrite(f, v);
 	if (s != VMX_OK)
 		vmx_instruction_failed("VMWRITE", f, s);

@@ -37,6 +37,8 @@ void vmx_read_caps(struct vmx_caps *c)
 	c->cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
 	c->cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
 	c->cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	cpuid(CPUID_EXT_ADDRESS_SIZES, 0, &a, &b, &ecx, &d);
+	c->maxphyaddr = a & MAXPHYADDR_MASK;
 	/* These two MSRs exist only when the controls they describe do (A.3.3, A.10). */
 	if ((c->procbased >> CTLS_ALLOWED1_SHIFT) & PROC_ACTIVATE_SECONDARY_CONTROLS) {
 		c->procbased2 = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2);
@@ -168,4 +170,5 @@ const struct backend vmx_backend = {
 	.inject_exception = vmx_inject_exception,
 	.single_step_trap = vmx_single_step_trap,
 	.dump = vmx_dump,
+	.entry_check = vmx_entry_check_vcpu,
 };

@@ -7,6 +7,8 @@
  *   decode.c   exit reasons and qualifications into neutral exit records
  *   guest_regs.c  CR2, DR6, KERNEL_GS_BASE by hand; the virtual-APIC page
  *   dump.c     guest state, controls and host state for a diagnostic
+ *   entry_check.c  the checks VM entry makes (SDM 27.2, 27.3), pure
+ *   entry_state.c  the VMCS read back for them, before every entry
  *   names.c    VM-instruction errors and exit reasons as the SDM words them
  *   vmentry.S  the world switch (VMLAUNCH/VMRESUME and back)
  *
@@ -51,6 +53,7 @@
 #include "vmm/vm.h"
 #include "vmm/vmx/vmcs.h"
 #include "vmm/vmx/arch.h"
+#include "vmm/vmx/entry_check.h"
 
 /* What detection looks at, gathered so a test can feed in any machine.
  * The control MSRs hold the TRUE_* values when VMX_BASIC bit 55 says they
@@ -63,6 +66,7 @@ struct vmx_caps {
 	uint64_t misc;            /* IA32_VMX_MISC                            */
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1; /* A.7-A.8  */
 	uint64_t ept_vpid;        /* IA32_VMX_EPT_VPID_CAP (0 without EPT)    */
+	unsigned maxphyaddr;      /* CPUID 8000_0008h EAX[7:0]                */
 };
 
 /* The control fields every VMCS gets (controls.c). */
@@ -98,6 +102,7 @@ struct vmx_vcpu {
 	uint64_t kernel_gs_base, host_kernel_gs_base; /* nor this MSR       */
 	mfn_t virtual_apic; /* its VTPR is the guest's CR8 (TPR shadow)      */
 	uint64_t cr0_mask, cr4_mask; /* guest/host masks: bits the host owns  */
+	uint64_t checked_at_writes; /* vmx_vmcs_writes at its last entry check */
 };
 
 /* The guest's segment registers as VMCS fields (SDM 25.4.1), in the
@@ -149,6 +154,13 @@ uint64_t vmx_guest_cr8(const struct vmx_vcpu *vv);
 void vmx_decode_exit(struct vcpu *vcpu, struct exit_record *e);
 /* A VMLAUNCH/VMRESUME that did not enter the guest at all. */
 void vmx_decode_entry_fail(enum vmx_status s, bool launched, struct exit_record *e);
+
+/* entry_state.c: the current VMCS read back for the entry checks, and
+ * (option entry_check) the check before VM entry: true, with *exit an
+ * EXIT_ENTRY_FAILED naming the rule, when the state breaks one. */
+void vmx_entry_state_read(struct vmx_entry_state *s, const struct vmx_vcpu *vv);
+bool vmx_entry_refused(struct vmx_vcpu *vv, struct exit_record *exit);
+const char *vmx_entry_check_vcpu(struct vcpu *vcpu, bool print_state); /* backend->entry_check */
 
 /* dump.c */
 void vmx_dump(struct vcpu *vcpu);
