@@ -32,9 +32,6 @@
 #define HASH_MUL 2654435761u  /* Knuth's multiplicative hash: 2^32 / golden ratio */
 #define CHUNK 8               /* bytes per copy step                             */
 #define DECOMPRESS_OUTPUT_MAX (1u << 30)
-#define SHORTCUT_MATCH 32     /* the shortcut's longest match                   */
-#define SHORTCUT_IN (2 * CHUNK + OFFSET_COST) /* input it may read: 16 literals, an offset */
-#define SHORTCUT_OUT (2 * CHUNK + SHORTCUT_MATCH + 2 * CHUNK) /* output it may write */
 
 static inline void copy_chunk(uint8_t *dst, const uint8_t *src)
 {
@@ -230,159 +227,160 @@ size_t compress_block(const void *src, size_t len, void *dst, size_t cap, struct
 
 /* ---- decompression ---------------------------------------------------- */
 
-struct decoder {
-	const uint8_t *ip, *iend;
-	uint8_t *op, *ostart, *oend;
-	uint32_t rep;
-};
+/* Margins of the fast path (see compress.h, "Decoding"): a sequence whose
+ * token starts at least FAST_IN bytes before the input's end and FAST_OUT
+ * bytes before the output's end has its literals copied as two fixed
+ * chunks, reading and writing up to 2 * CHUNK bytes: all inside the two
+ * buffers, the bytes past the literals overwritten by what follows. */
+#define FAST_IN (1 + 2 * CHUNK + OFFSET_COST)  /* token, 16 bytes read, offset word */
+#define FAST_OUT (2 * CHUNK)
+#define NO_OFFSET UINT32_MAX /* "no match yet": larger than any output */
 
 /* Adds extension bytes to *len. False if the input ends first or the
  * length passes `limit` (so a run of 255s cannot overflow anything). */
-static bool get_extension(struct decoder *d, uint32_t *len, size_t limit)
+static bool get_extension(const uint8_t **ipp, const uint8_t *iend, uint32_t *len, size_t limit)
 {
+	const uint8_t *ip = *ipp;
 	uint8_t b;
 	do {
-		if (d->ip == d->iend)
+		if (ip == iend)
 			return false;
-		b = *d->ip++;
+		b = *ip++;
 		*len += b;
 		if (*len > limit)
 			return false;
 	} while (b == EXT_CONTINUE);
+	*ipp = ip;
 	return true;
 }
 
-/* Copies n bytes two chunks at a time, writing up to 2 * CHUNK - 1 bytes
- * past the end: only where both buffers have that much room left. */
-static void copy_wild(uint8_t *dst, const uint8_t *src, size_t n)
+/* Copies chunks from src to dst until n bytes are written, writing up to
+ * CHUNK - 1 bytes past them. The areas may overlap when dst - src >= CHUNK:
+ * each chunk then reads only bytes already written. */
+static inline void copy_chunks(uint8_t *dst, const uint8_t *src, size_t n)
 {
-	for (size_t i = 0; i < n; i += 2 * CHUNK) {
-		copy_chunk(dst + i, src + i);
-		copy_chunk(dst + i + CHUNK, src + i + CHUNK);
-	}
+	uint8_t *end = dst + n;
+	do {
+		copy_chunk(dst, src);
+		dst += CHUNK;
+		src += CHUNK;
+	} while (dst < end);
 }
 
-static bool get_literals(struct decoder *d, uint8_t token)
-{
-	uint32_t n = token >> TOKEN_LIT_SHIFT;
-	size_t in_left = (size_t)(d->iend - d->ip), out_left = (size_t)(d->oend - d->op);
-	if (n == LIT_FIELD_MAX) {
-		if (!get_extension(d, &n, MIN(in_left, out_left)))
-			return false;
-		in_left = (size_t)(d->iend - d->ip);
-	}
-	if (n > in_left || n > out_left)
-		return false;
-	if (in_left >= n + 2 * CHUNK && out_left >= n + 2 * CHUNK)
-		copy_wild(d->op, d->ip, n);
-	else
-		copy_exact(d->op, d->ip, n);
-	d->op += n;
-	d->ip += n;
-	return true;
-}
+/* For an offset under CHUNK: the smallest multiple of it that is at least
+ * CHUNK. Once that many bytes of the pattern are written, the rest repeats
+ * them from that far back, a chunk at a time. */
+static const uint8_t pattern_distance[CHUNK] = { 0, 8, 8, 9, 8, 10, 12, 14 };
 
-/* Reads the match part of a sequence: its length and offset. */
-static bool get_match(struct decoder *d, uint8_t token, uint32_t *len, uint32_t *offset)
+/* Copies a match of len bytes from offset back (op - ostart >= offset),
+ * in chunks. With CHUNK bytes of room past the match the last chunk may
+ * write up to CHUNK - 1 bytes past it (overwritten by what follows);
+ * without, as at a page's end, the last bytes go one by one. */
+static inline void copy_match(uint8_t *op, uint32_t len, uint32_t offset, const uint8_t *oend)
 {
-	size_t out_left = (size_t)(d->oend - d->op);
-	uint32_t field = token & TOKEN_MMM_MASK;
-	if (token & TOKEN_REP) {
-		*offset = d->rep;
-		*len = field + MIN_REP_MATCH;
-		return d->rep && (field < REP_FIELD_MAX || get_extension(d, len, out_left));
-	}
-	if (d->iend - d->ip < OFFSET_COST)
-		return false;
-	uint32_t word = d->ip[0] | (uint32_t)d->ip[1] << 8;
-	d->ip += OFFSET_COST;
-	field |= (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT;
-	*offset = (word & OFFSET_WORD_MASK) + 1;
-	*len = field + MIN_MATCH;
-	return field < MATCH_FIELD_MAX || get_extension(d, len, out_left);
-}
-
-/* Copies a match; source and destination overlap when offset < len. A
- * short offset repeats a pattern of `offset` bytes: once the first
- * copy_distance bytes (a multiple of offset, at least CHUNK) are written
- * byte by byte, the rest can be copied in chunks from that far back. */
-static void copy_match(struct decoder *d, uint32_t len, uint32_t offset)
-{
-	uint8_t *op = d->op;
-	d->op += len;
-	uint32_t distance = offset >= CHUNK ? offset : offset * ((CHUNK + offset - 1) / offset);
-	if ((size_t)(d->oend - op) < len + CHUNK || (size_t)(op - d->ostart) < distance) {
-		for (const uint8_t *from = op - offset; len--;)
-			*op++ = *from++;
-		return;
-	}
-	uint32_t head = distance == offset ? 0 : MIN(len, distance);
 	const uint8_t *from = op - offset;
-	for (uint32_t i = 0; i < head; i++)
-		op[i] = from[i];
-	/* Each chunk reads bytes written before it (distance >= CHUNK); the
-	 * last may write up to CHUNK - 1 bytes past the match, inside the
-	 * output, to be overwritten by what comes next. */
-	const uint8_t *back = from - (distance - offset); /* op - distance */
-	if (distance >= 2 * CHUNK && (size_t)(d->oend - op) >= len + 2 * CHUNK) {
-		copy_wild(op, back, len); /* reads stay 2 chunks behind the writes */
+	uint8_t *end = op + len;
+	if (len <= 2 * CHUNK && offset >= CHUNK && oend - op >= 2 * CHUNK) {
+		/* Most matches: two fixed chunks, no loop to mispredict. */
+		copy_chunk(op, from);
+		copy_chunk(op + CHUNK, from + CHUNK);
 		return;
 	}
-	for (uint32_t i = head; i < len; i += CHUNK)
-		copy_chunk(op + i, back + i);
+	if (offset < CHUNK) {
+		/* The pattern's first CHUNK bytes one by one; then the rest
+		 * repeats them from pattern_distance back, a chunk at a time. */
+		if (len < CHUNK || oend - end < CHUNK) {
+			for (uint32_t i = 0, head = MIN(len, (uint32_t)CHUNK); i < head; i++)
+				op[i] = from[i];
+		} else {
+			for (int i = 0; i < CHUNK; i++)
+				op[i] = from[i];
+		}
+		if (len <= CHUNK)
+			return;
+		op += CHUNK;
+		from = op - pattern_distance[offset];
+	}
+	if (oend - end >= CHUNK) {
+		copy_chunks(op, from, (size_t)(end - op));
+		return;
+	}
+	for (; end - op >= CHUNK; op += CHUNK, from += CHUNK)
+		copy_chunk(op, from);
+	while (op < end)
+		*op++ = *from++;
 }
 
-/* The common sequence — under 15 literals, a match of at most
- * SHORTCUT_MATCH bytes from at least 2 chunks back, room to spare on both
- * sides — decoded with fixed-size copies and no further checks, as LZ4's
- * decoder does. Returns false, having consumed nothing, for any other. */
-static bool shortcut(struct decoder *d, uint8_t token)
+/* Literals whose count needs extension bytes, or near the buffers' ends:
+ * every length checked against both buffers. */
+static bool copy_literals_checked(const uint8_t **ipp, const uint8_t *iend, uint8_t **opp, const uint8_t *oend,
+				  uint32_t n)
 {
-	uint32_t n = token >> TOKEN_LIT_SHIFT, field = token & TOKEN_MMM_MASK, len, offset;
-	if (n >= LIT_FIELD_MAX || d->iend - d->ip < SHORTCUT_IN || d->oend - d->op < SHORTCUT_OUT)
+	const uint8_t *ip = *ipp;
+	uint8_t *op = *opp;
+	if (n == LIT_FIELD_MAX &&
+	    !get_extension(&ip, iend, &n, MIN((size_t)(iend - ip), (size_t)(oend - op))))
 		return false;
-	const uint8_t *ip = d->ip + n;
-	if (token & TOKEN_REP) {
-		offset = d->rep;
-		len = field == REP_FIELD_MAX ? SHORTCUT_MATCH + 1 : field + MIN_REP_MATCH; /* + ext: not here */
+	if (n > (size_t)(iend - ip) || n > (size_t)(oend - op))
+		return false;
+	if ((size_t)(iend - ip) >= n + CHUNK && (size_t)(oend - op) >= n + CHUNK) {
+		if (n)
+			copy_chunks(op, ip, n);
 	} else {
-		uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
-		ip += OFFSET_COST;
-		offset = (word & OFFSET_WORD_MASK) + 1;
-		len = (field | (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT) + MIN_MATCH;
+		copy_exact(op, ip, n);
 	}
-	uint8_t *op = d->op + n;
-	if (len > SHORTCUT_MATCH || offset < 2 * CHUNK || offset > (size_t)(op - d->ostart))
-		return false; /* (rep 0 is caught here too: offset 0) */
-	copy_wild(d->op, d->ip, LIT_FIELD_MAX);
-	copy_wild(op, op - offset, len);
-	d->ip = ip;
-	d->op = op + len;
-	d->rep = offset;
+	*ipp = ip + n;
+	*opp = op + n;
 	return true;
 }
 
 int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 {
-	struct decoder d = { src, (const uint8_t *)src + src_len, dst, dst, (uint8_t *)dst + dst_len, 0 };
+	const uint8_t *ip = src, *const iend = ip + src_len;
+	uint8_t *op = dst, *const ostart = dst, *const oend = op + dst_len;
+	uint32_t rep = NO_OFFSET;
 	if (dst_len > DECOMPRESS_OUTPUT_MAX)
 		return -E_RANGE; /* keeps every length sum far from overflowing */
 	for (;;) {
-		if (d.ip == d.iend)
+		if (ip == iend)
 			return -E_CORRUPT; /* the block ended inside a sequence */
-		uint8_t token = *d.ip++;
-		if (shortcut(&d, token))
-			continue;
-		if (!get_literals(&d, token))
+		uint8_t token = *ip++;
+		uint32_t n = token >> TOKEN_LIT_SHIFT, field = token & TOKEN_MMM_MASK, len, offset;
+		if (n < LIT_FIELD_MAX && iend - ip >= FAST_IN - 1 && oend - op >= FAST_OUT) {
+			/* The common case: two fixed chunks, the offset word
+			 * (if any) is inside the input, this is not the last
+			 * sequence. */
+			copy_chunk(op, ip);
+			copy_chunk(op + CHUNK, ip + CHUNK);
+			op += n;
+			ip += n;
+		} else {
+			if (!copy_literals_checked(&ip, iend, &op, oend, n))
+				return -E_CORRUPT;
+			if (ip == iend) /* the last sequence: literals only */
+				return (token & (TOKEN_REP | TOKEN_MMM_MASK)) || op != oend ? -E_CORRUPT : 0;
+			if (!(token & TOKEN_REP) && iend - ip < OFFSET_COST)
+				return -E_CORRUPT;
+		}
+		if (token & TOKEN_REP) {
+			offset = rep;
+			len = field + MIN_REP_MATCH;
+			if (field == REP_FIELD_MAX && !get_extension(&ip, iend, &len, (size_t)(oend - op)))
+				return -E_CORRUPT;
+		} else {
+			uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
+			ip += OFFSET_COST;
+			offset = (word & OFFSET_WORD_MASK) + 1;
+			field |= (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT;
+			len = field + MIN_MATCH;
+			if (field == MATCH_FIELD_MAX && !get_extension(&ip, iend, &len, (size_t)(oend - op)))
+				return -E_CORRUPT;
+		}
+		/* NO_OFFSET (a repeat before any match) fails the first test. */
+		if (offset > (size_t)(op - ostart) || len > (size_t)(oend - op))
 			return -E_CORRUPT;
-		if (d.ip == d.iend) /* the last sequence: literals only */
-			return (token & (TOKEN_REP | TOKEN_MMM_MASK)) || d.op != d.oend ? -E_CORRUPT : 0;
-		uint32_t len, offset;
-		if (!get_match(&d, token, &len, &offset))
-			return -E_CORRUPT;
-		if (offset > (size_t)(d.op - d.ostart) || len > (size_t)(d.oend - d.op))
-			return -E_CORRUPT;
-		copy_match(&d, len, offset);
-		d.rep = offset;
+		copy_match(op, len, offset, oend);
+		op += len;
+		rep = offset;
 	}
 }
