@@ -55,7 +55,7 @@ static inline uint32_t hash4(uint32_t word)
 }
 
 /* How many bytes from a and b (b < a) are equal, stopping at end. */
-static uint32_t common_length(const uint8_t *a, const uint8_t *b, const uint8_t *end)
+static inline uint32_t common_length(const uint8_t *a, const uint8_t *b, const uint8_t *end)
 {
 	const uint8_t *start = a;
 	while (a + CHUNK <= end) {
@@ -74,57 +74,13 @@ static uint32_t common_length(const uint8_t *a, const uint8_t *b, const uint8_t 
 
 /* ---- compression ------------------------------------------------------ */
 
-struct encoder {
-	const uint8_t *src, *end, *search_end, *anchor;
-	uint8_t *op, *oend;
-	uint16_t *table;
-	uint32_t rep; /* the last match's offset; 0 before the first match */
-};
-
-struct match {
-	const uint8_t *at;
-	uint32_t len, offset;
-};
-
 /* Bytes a match saves over sending it as literals. */
-static int32_t match_gain(const struct encoder *e, const struct match *m)
+static inline int32_t match_gain(uint32_t len, uint32_t offset, uint32_t rep)
 {
-	return (int32_t)m->len - 1 - (m->offset == e->rep ? 0 : OFFSET_COST);
+	return (int32_t)len - 1 - (offset == rep ? 0 : OFFSET_COST);
 }
 
-/* The best match starting at ip: the repeat offset, or the one candidate
- * the hash table remembers (it may be stale: the bytes are compared).
- * Records ip in the table. Returns false when neither matches. */
-static bool find_match(struct encoder *e, const uint8_t *ip, struct match *m)
-{
-	uint32_t word = load32(ip);
-	uint16_t *slot = &e->table[hash4(word)];
-	const uint8_t *cand = e->src + *slot;
-	*slot = (uint16_t)(ip - e->src);
-	*m = (struct match){ ip, 0, 0 };
-	const uint32_t rep_mask = (1u << (8 * MIN_REP_MATCH)) - 1;
-	if (e->rep && (uint32_t)(ip - e->src) >= e->rep && !((load32(ip - e->rep) ^ word) & rep_mask))
-		*m = (struct match){ ip, MIN_REP_MATCH + common_length(ip + MIN_REP_MATCH, ip + MIN_REP_MATCH - e->rep,
-								       e->end), e->rep };
-	if (cand < ip && load32(cand) == word) {
-		struct match fresh = { ip, MIN_MATCH + common_length(ip + MIN_MATCH, cand + MIN_MATCH, e->end),
-				       (uint32_t)(ip - cand) };
-		if (!m->len || match_gain(e, &fresh) > match_gain(e, m))
-			*m = fresh;
-	}
-	return m->len != 0;
-}
-
-/* A match may also reach backwards over literals not yet sent. */
-static void extend_backwards(const struct encoder *e, struct match *m)
-{
-	while (m->at > e->anchor && m->at - m->offset > e->src && m->at[-1] == m->at[-1 - (ptrdiff_t)m->offset]) {
-		m->at--;
-		m->len++;
-	}
-}
-
-static uint8_t *put_extension(uint8_t *op, uint32_t rest)
+static inline uint8_t *put_extension(uint8_t *op, uint32_t rest)
 {
 	for (; rest >= EXT_CONTINUE; rest -= EXT_CONTINUE)
 		*op++ = EXT_CONTINUE;
@@ -132,59 +88,52 @@ static uint8_t *put_extension(uint8_t *op, uint32_t rest)
 	return op;
 }
 
-/* Literals [anchor, upto) behind a token: sets LLLL, writes the rest. */
-static void put_literals(struct encoder *e, uint8_t *token, const uint8_t *upto)
-{
-	uint32_t n = (uint32_t)(upto - e->anchor);
-	*token = (uint8_t)(MIN(n, LIT_FIELD_MAX) << TOKEN_LIT_SHIFT);
-	if (n >= LIT_FIELD_MAX)
-		e->op = put_extension(e->op, n - LIT_FIELD_MAX);
-	copy_exact(e->op, e->anchor, n);
-	e->op += n;
-}
-
 /* The most bytes a token with n literals takes, and a whole sequence
  * with n literals and a match of len. */
-static size_t literals_bound(size_t n)
+static inline size_t literals_bound(size_t n)
 {
 	return 1 + n + (n >= LIT_FIELD_MAX ? (n - LIT_FIELD_MAX) / EXT_CONTINUE + 1 : 0);
 }
 
-static size_t sequence_bound(size_t n, size_t len)
+static inline size_t sequence_bound(size_t n, size_t len)
 {
 	return literals_bound(n) + OFFSET_COST + len / EXT_CONTINUE + 1;
 }
 
-static bool put_sequence(struct encoder *e, const struct match *m)
+/* Writes a token's literal count (LLLL and extension bytes) and the n
+ * literals; returns where the output goes on. In chunks when `room`
+ * leaves CHUNK bytes past them (the last chunk's extra bytes are
+ * overwritten by what follows), exactly otherwise. */
+static inline uint8_t *put_literals(uint8_t *token, const uint8_t *lit, uint32_t n, size_t room)
 {
-	if (sequence_bound((size_t)(m->at - e->anchor), m->len) > (size_t)(e->oend - e->op))
-		return false;
-	uint8_t *token = e->op++;
-	put_literals(e, token, m->at);
-	if (m->offset == e->rep) {
-		uint32_t v = m->len - MIN_REP_MATCH;
-		*token |= (uint8_t)(TOKEN_REP | MIN(v, REP_FIELD_MAX));
-		if (v >= REP_FIELD_MAX)
-			e->op = put_extension(e->op, v - REP_FIELD_MAX);
+	uint8_t *op = token + 1;
+	*token = (uint8_t)(MIN(n, LIT_FIELD_MAX) << TOKEN_LIT_SHIFT);
+	if (n >= LIT_FIELD_MAX)
+		op = put_extension(op, n - LIT_FIELD_MAX);
+	if (room >= literals_bound(n) + CHUNK) {
+		for (uint32_t i = 0; i < n; i += CHUNK)
+			copy_chunk(op + i, lit + i);
 	} else {
-		uint32_t v = m->len - MIN_MATCH, field = MIN(v, MATCH_FIELD_MAX);
-		uint32_t word = (m->offset - 1) | (field >> MHI_SHIFT) << OFFSET_WORD_MHI_SHIFT;
-		*token |= (uint8_t)(field & TOKEN_MMM_MASK);
-		*e->op++ = (uint8_t)word;
-		*e->op++ = (uint8_t)(word >> 8);
-		if (v >= MATCH_FIELD_MAX)
-			e->op = put_extension(e->op, v - MATCH_FIELD_MAX);
+		copy_exact(op, lit, n);
 	}
-	e->rep = m->offset;
-	return true;
+	return op + n;
 }
 
-/* After a match: remember a position near its end, where the next search
- * would otherwise find nothing in the table (as LZ4 does). */
-static void note_match_end(struct encoder *e, const uint8_t *ip)
+/* The match part of a sequence behind its token. */
+static inline uint8_t *put_match(uint8_t *token, uint8_t *op, uint32_t len, uint32_t offset, uint32_t rep)
 {
-	if (ip < e->search_end)
-		e->table[hash4(load32(ip - 2))] = (uint16_t)(ip - 2 - e->src);
+	if (offset == rep) {
+		uint32_t v = len - MIN_REP_MATCH;
+		*token |= (uint8_t)(TOKEN_REP | MIN(v, REP_FIELD_MAX));
+		return v >= REP_FIELD_MAX ? put_extension(op, v - REP_FIELD_MAX) : op;
+	}
+	uint32_t v = len - MIN_MATCH, field = MIN(v, MATCH_FIELD_MAX);
+	uint32_t word = (offset - 1) | (field >> MHI_SHIFT) << OFFSET_WORD_MHI_SHIFT;
+	*token |= (uint8_t)(field & TOKEN_MMM_MASK);
+	op[0] = (uint8_t)word;
+	op[1] = (uint8_t)(word >> 8);
+	op += OFFSET_COST;
+	return v >= MATCH_FIELD_MAX ? put_extension(op, v - MATCH_FIELD_MAX) : op;
 }
 
 /* Empties the table with 8-byte stores: the kernel's memset() goes a
@@ -196,33 +145,70 @@ static void clear_table(struct compress_work *work)
 		work->words[i] = 0;
 }
 
-size_t compress_block(const void *src, size_t len, void *dst, size_t cap, struct compress_work *work)
+size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struct compress_work *work)
 {
 	if (len > COMPRESS_BLOCK_MAX)
 		return 0;
-	struct encoder e = { src, (const uint8_t *)src + len, src, src, dst, (uint8_t *)dst + cap, work->table, 0 };
-	if (len > SEARCH_TAIL)
-		e.search_end = e.end - SEARCH_TAIL;
+	const uint8_t *const src = src_, *const end = src + len;
+	const uint8_t *search_end = len > SEARCH_TAIL ? end - SEARCH_TAIL : src, *anchor = src;
+	uint8_t *op = dst, *const oend = op + cap;
+	uint16_t *const table = work->table;
+	uint32_t rep = 0; /* the last match's offset; 0 before the first match */
+	const uint32_t rep_mask = (1u << (8 * MIN_REP_MATCH)) - 1;
 	clear_table(work);
+	const uint8_t *ip = src + 1;
 	uint32_t misses = 0;
-	for (const uint8_t *ip = e.src + 1; ip < e.search_end;) {
-		struct match m;
-		if (!find_match(&e, ip, &m)) {
+	while (ip < search_end) {
+		/* One probe: the repeat offset, and the one candidate the
+		 * hash table remembers (it may be stale: the bytes are
+		 * compared). ip goes into the table either way. */
+		uint32_t word = load32(ip), pos = (uint32_t)(ip - src);
+		uint16_t *slot = &table[hash4(word)];
+		const uint8_t *cand = src + *slot;
+		uint32_t mlen = 0, offset = 0;
+		*slot = (uint16_t)pos;
+		if (pos >= rep && rep && !((load32(ip - rep) ^ word) & rep_mask)) {
+			mlen = MIN_REP_MATCH + common_length(ip + MIN_REP_MATCH, ip + MIN_REP_MATCH - rep, end);
+			offset = rep;
+		}
+		if (cand < ip && load32(cand) == word) {
+			uint32_t flen = MIN_MATCH + common_length(ip + MIN_MATCH, cand + MIN_MATCH, end);
+			uint32_t foff = (uint32_t)(ip - cand);
+			if (!mlen || match_gain(flen, foff, rep) > match_gain(mlen, offset, rep)) {
+				mlen = flen;
+				offset = foff;
+			}
+		}
+		if (!mlen) {
 			ip += 1 + (++misses >> SKIP_SHIFT);
 			continue;
 		}
 		misses = 0;
-		extend_backwards(&e, &m);
-		if (!put_sequence(&e, &m))
+		/* A match may also reach backwards over literals not yet sent. */
+		while (ip > anchor && ip - offset > src && ip[-1] == ip[-1 - (ptrdiff_t)offset]) {
+			ip--;
+			mlen++;
+		}
+		uint32_t n = (uint32_t)(ip - anchor);
+		size_t room = (size_t)(oend - op);
+		if (sequence_bound(n, mlen) > room)
 			return 0;
-		ip = e.anchor = m.at + m.len;
-		note_match_end(&e, ip);
+		uint8_t *token = op;
+		op = put_literals(token, anchor, n, room);
+		op = put_match(token, op, mlen, offset, rep);
+		rep = offset;
+		ip = anchor = ip + mlen;
+		/* Remember a position near the match's end, where the next
+		 * search would otherwise find nothing in the table (as LZ4
+		 * does). */
+		if (ip < search_end)
+			table[hash4(load32(ip - 2))] = (uint16_t)(ip - 2 - src);
 	}
-	if (literals_bound((size_t)(e.end - e.anchor)) > (size_t)(e.oend - e.op))
+	uint32_t n = (uint32_t)(end - anchor);
+	if (literals_bound(n) > (size_t)(oend - op))
 		return 0;
-	uint8_t *token = e.op++;
-	put_literals(&e, token, e.end);
-	return (size_t)(e.op - (uint8_t *)dst);
+	op = put_literals(op, anchor, n, 0);
+	return (size_t)(op - (uint8_t *)dst);
 }
 
 /* ---- decompression ---------------------------------------------------- */
