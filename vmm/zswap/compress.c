@@ -219,7 +219,7 @@ size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struc
  * chunks, reading and writing up to 2 * CHUNK bytes: all inside the two
  * buffers, the bytes past the literals overwritten by what follows. */
 #define FAST_IN (1 + 2 * CHUNK + OFFSET_COST)  /* token, 16 bytes read, offset word */
-#define FAST_OUT (2 * CHUNK)
+#define FAST_OUT (4 * CHUNK)   /* 16 bytes of literals, 16 of match */
 #define NO_OFFSET UINT32_MAX /* "no match yet": larger than any output */
 
 /* Adds extension bytes to *len. False if the input ends first or the
@@ -340,6 +340,29 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 			copy_chunk(op + CHUNK, ip + CHUNK);
 			op += n;
 			ip += n;
+			if (!(token & TOKEN_REP)) {
+				uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
+				ip += OFFSET_COST;
+				offset = (word & OFFSET_WORD_MASK) + 1;
+				field |= (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT;
+				len = field + MIN_MATCH;
+				if (field == MATCH_FIELD_MAX && !get_extension(&ip, iend, &len, (size_t)(oend - op)))
+					return -E_CORRUPT;
+			} else {
+				offset = rep;
+				len = field + MIN_REP_MATCH;
+				if (field == REP_FIELD_MAX && !get_extension(&ip, iend, &len, (size_t)(oend - op)))
+					return -E_CORRUPT;
+			}
+			/* A match of up to 2 chunks from at least a chunk
+			 * back: two fixed chunks, inside FAST_OUT. */
+			if (len <= 2 * CHUNK && offset >= CHUNK && offset <= (size_t)(op - ostart)) {
+				copy_chunk(op, op - offset);
+				copy_chunk(op + CHUNK, op - offset + CHUNK);
+				op += len;
+				rep = offset;
+				continue;
+			}
 		} else {
 			if (!copy_literals_checked(&ip, iend, &op, oend, n))
 				return -E_CORRUPT;
@@ -347,20 +370,20 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 				return (token & (TOKEN_REP | TOKEN_MMM_MASK)) || op != oend ? -E_CORRUPT : 0;
 			if (!(token & TOKEN_REP) && iend - ip < OFFSET_COST)
 				return -E_CORRUPT;
-		}
-		if (token & TOKEN_REP) {
-			offset = rep;
-			len = field + MIN_REP_MATCH;
-			if (field == REP_FIELD_MAX && !get_extension(&ip, iend, &len, (size_t)(oend - op)))
-				return -E_CORRUPT;
-		} else {
-			uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
-			ip += OFFSET_COST;
-			offset = (word & OFFSET_WORD_MASK) + 1;
-			field |= (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT;
-			len = field + MIN_MATCH;
-			if (field == MATCH_FIELD_MAX && !get_extension(&ip, iend, &len, (size_t)(oend - op)))
-				return -E_CORRUPT;
+			if (token & TOKEN_REP) {
+				offset = rep;
+				len = field + MIN_REP_MATCH;
+				if (field == REP_FIELD_MAX && !get_extension(&ip, iend, &len, (size_t)(oend - op)))
+					return -E_CORRUPT;
+			} else {
+				uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
+				ip += OFFSET_COST;
+				offset = (word & OFFSET_WORD_MASK) + 1;
+				field |= (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT;
+				len = field + MIN_MATCH;
+				if (field == MATCH_FIELD_MAX && !get_extension(&ip, iend, &len, (size_t)(oend - op)))
+					return -E_CORRUPT;
+			}
 		}
 		/* NO_OFFSET (a repeat before any match) fails the first test. */
 		if (offset > (size_t)(op - ostart) || len > (size_t)(oend - op))
