@@ -219,7 +219,7 @@ size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struc
  * chunks, reading and writing up to 2 * CHUNK bytes: all inside the two
  * buffers, the bytes past the literals overwritten by what follows. */
 #define FAST_IN (1 + 2 * CHUNK + OFFSET_COST)  /* token, 16 bytes read, offset word */
-#define FAST_OUT (4 * CHUNK)   /* 16 bytes of literals, 16 of match */
+#define FAST_OUT (6 * CHUNK)   /* 16 bytes of literals, 32 of match */
 #define NO_OFFSET UINT32_MAX /* "no match yet": larger than any output */
 
 /* Adds extension bytes to *len. False if the input ends first or the
@@ -356,9 +356,14 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 			}
 			/* A match of up to 2 chunks from at least a chunk
 			 * back: two fixed chunks, inside FAST_OUT. */
-			if (len <= 2 * CHUNK && offset >= CHUNK && offset <= (size_t)(op - ostart)) {
-				copy_chunk(op, op - offset);
-				copy_chunk(op + CHUNK, op - offset + CHUNK);
+			if (len <= 4 * CHUNK && offset >= CHUNK && offset <= (size_t)(op - ostart)) {
+				const uint8_t *from = op - offset;
+				copy_chunk(op, from);
+				copy_chunk(op + CHUNK, from + CHUNK);
+				if (len > 2 * CHUNK) {
+					copy_chunk(op + 2 * CHUNK, from + 2 * CHUNK);
+					copy_chunk(op + 3 * CHUNK, from + 3 * CHUNK);
+				}
 				op += len;
 				rep = offset;
 				continue;
