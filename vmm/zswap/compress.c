@@ -360,10 +360,8 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 				const uint8_t *from = op - offset;
 				copy_chunk(op, from);
 				copy_chunk(op + CHUNK, from + CHUNK);
-				if (len > 2 * CHUNK) {
-					copy_chunk(op + 2 * CHUNK, from + 2 * CHUNK);
-					copy_chunk(op + 3 * CHUNK, from + 3 * CHUNK);
-				}
+				copy_chunk(op + 2 * CHUNK, from + 2 * CHUNK);
+				copy_chunk(op + 3 * CHUNK, from + 3 * CHUNK);
 				op += len;
 				rep = offset;
 				continue;
