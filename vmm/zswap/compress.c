@@ -2,7 +2,9 @@
  * table and a repeat-offset code (format and rationale in compress.h).
  * Greedy, not lazy: looking one byte further for a better match gained
  * about 2% on real pages but cost a third of the speed (measured with
- * tools/benchmarks/zswap_bench.c).
+ * tools/benchmarks/zswap_bench.c). The decoder's speed comes from fixed
+ * 8-byte copies (LZ4's "wild copies", Collet's lz4.c) inside margins of
+ * its own buffers, described in compress.h.
  *
  * Byte order: the 32/64-bit loads below compare bytes by equality and
  * count equal bytes from the lowest address up, which is x86's
@@ -217,11 +219,15 @@ size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struc
 
 /* ---- decompression ---------------------------------------------------- */
 
-/* Margins of the fast path (see compress.h, "Decoding"): a sequence whose
- * token starts at least FAST_IN bytes before the input's end and FAST_OUT
- * bytes before the output's end has its literals copied as two fixed
- * chunks, reading and writing up to 2 * CHUNK bytes: all inside the two
- * buffers, the bytes past the literals overwritten by what follows. */
+/* Margins of the fast path (compress.h, "Decoding speed, and where it
+ * writes"): a sequence with under 15 literals whose token starts at least
+ * FAST_IN bytes before the input's end and FAST_OUT bytes before the
+ * output's end has its literals copied as two fixed chunks, and a match
+ * of up to 4 chunks from at least a chunk back as four: every byte read or
+ * written is inside the two buffers, and the bytes past the literals and
+ * the match are overwritten by what follows. This is the "wild copy" of
+ * LZ4's decoder (lz4.c), with the margin inside the page instead of past
+ * it. */
 #define FAST_IN (1 + 2 * CHUNK + OFFSET_COST)  /* token, 16 bytes read, offset word */
 #define FAST_OUT (6 * CHUNK)   /* 16 bytes of literals, 32 of match */
 #define NO_OFFSET UINT32_MAX /* "no match yet": larger than any output */
@@ -337,9 +343,9 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 		uint8_t token = *ip++;
 		uint32_t n = token >> TOKEN_LIT_SHIFT, field = token & TOKEN_MMM_MASK, len, offset;
 		if (n < LIT_FIELD_MAX && iend - ip >= FAST_IN - 1 && oend - op >= FAST_OUT) {
-			/* The common case: two fixed chunks, the offset word
-			 * (if any) is inside the input, this is not the last
-			 * sequence. */
+			/* The common case: two fixed chunks of literals; the
+			 * offset word (if any) is inside the input, and this
+			 * is not the last sequence (it ends 2 bytes early). */
 			copy_chunk(op, ip);
 			copy_chunk(op + CHUNK, ip + CHUNK);
 			op += n;
@@ -358,8 +364,10 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 				if (field == REP_FIELD_MAX && !get_extension(&ip, iend, &len, (size_t)(oend - op)))
 					return -E_CORRUPT;
 			}
-			/* A match of up to 2 chunks from at least a chunk
-			 * back: two fixed chunks, inside FAST_OUT. */
+			/* A match of up to 4 chunks from at least a chunk
+			 * back: four fixed chunks, inside FAST_OUT (each reads
+			 * only bytes written before it), no branch on its
+			 * length to mispredict. */
 			if (len <= 4 * CHUNK && offset >= CHUNK && offset <= (size_t)(op - ostart)) {
 				const uint8_t *from = op - offset;
 				copy_chunk(op, from);
