@@ -172,7 +172,7 @@ bench:
 # measured in the same run. The code under test gets the kernel's code-
 # generation flags (-O2, -mgeneral-regs-only: what runs in memvisor).
 BENCH_DIR    := $(BUILD)/bench
-BENCH_KFLAGS := $(WARN) -std=gnu11 -O2 -ffreestanding -fno-builtin -mgeneral-regs-only -iquote .
+BENCH_KFLAGS := $(WARN) -std=gnu11 -O2 -ffreestanding -fno-builtin -mgeneral-regs-only -iquote . -MMD -MP
 BENCH_BINS   := $(BENCH_DIR)/page_hash_bench $(BENCH_DIR)/zswap_bench
 .PHONY: host-bench
 host-bench: $(BENCH_BINS)
@@ -181,6 +181,8 @@ $(BENCH_DIR)/k/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  BENCHCC $<")
 	$(Q)$(CC) $(BENCH_KFLAGS) -c $< -o $@
+
+-include $(wildcard $(BENCH_DIR)/k/vmm/*/*.d)
 
 $(BENCH_DIR)/page_hash_bench: tools/benchmarks/page_hash_bench.c $(BENCH_DIR)/k/vmm/share/page_hash.o
 	@mkdir -p $(dir $@)
