@@ -52,10 +52,12 @@
  * before the output's end, it copies literals as 16 bytes and a match of
  * up to 32 bytes (offset >= 8) as 32 bytes, whatever their length: the
  * bytes past them fall inside those margins, inside the caller's own
- * buffers, and the next sequence overwrites them. Nearer the ends every
- * copy stays within the lengths; the decoder never writes past dst_len
- * nor reads past src_len. The encoder's share: a match must save at least
- * 2 bytes over literals (fewer, shorter sequences to decode).
+ * buffers, and the next sequence overwrites them. Other copies go 8
+ * bytes at a time, their last chunk up to 7 bytes past their length only
+ * where both buffers have that room, byte by byte where not: the decoder
+ * never writes past dst_len nor reads past src_len. The encoder's share:
+ * a match must save at least 2 bytes over literals (fewer sequences to
+ * decode).
  */
 #ifndef MEMVISOR_VMM_COMPRESS_H
 #define MEMVISOR_VMM_COMPRESS_H
