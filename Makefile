@@ -172,7 +172,7 @@ bench:
 # measured in the same run. The code under test gets the kernel's code-
 # generation flags (-O2, -mgeneral-regs-only: what runs in memvisor).
 BENCH_DIR    := $(BUILD)/bench
-BENCH_KFLAGS := $(WARN) -std=gnu11 -O2 -ffreestanding -fno-builtin -mgeneral-regs-only -iquote .
+BENCH_KFLAGS := $(WARN) -std=gnu11 -O2 -ffreestanding -fno-builtin -mgeneral-regs-only -iquote . -MMD -MP
 BENCH_BINS   := $(BENCH_DIR)/page_hash_bench $(BENCH_DIR)/zswap_bench
 .PHONY: host-bench
 host-bench: $(BENCH_BINS)
@@ -181,6 +181,8 @@ $(BENCH_DIR)/k/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  BENCHCC $<")
 	$(Q)$(CC) $(BENCH_KFLAGS) -c $< -o $@
+
+-include $(wildcard $(BENCH_DIR)/k/vmm/*/*.d)
 
 $(BENCH_DIR)/page_hash_bench: tools/benchmarks/page_hash_bench.c $(BENCH_DIR)/k/vmm/share/page_hash.o
 	@mkdir -p $(dir $@)
@@ -274,7 +276,15 @@ $(UNIT_BINS): $(UNIT_DIR)/%: $(UNIT_DIR)/obj/tests/unit/%.o $(UNIT_DIR)/obj/test
 	@$(if $(Q),echo "  HOSTLD  $@")
 	$(Q)$(CC) $(UNIT_CFLAGS) $(filter %.o,$^) -o $@ -lcmocka
 
-unit: $(UNIT_BINS)
+# test_compress round-trips every page of the page compressor's benchmark
+# corpus: made here when missing (it boots guests under QEMU to dump their
+# pages, so it needs the kernel; about 15 s, once).
+ZSWAP_CORPUS := $(BENCH_DIR)/corpus
+$(ZSWAP_CORPUS)/guests.pages $(ZSWAP_CORPUS)/binaries.pages $(ZSWAP_CORPUS)/text.pages &: | \
+		$(BUILD)/memvisor.elf $(BUILD)/memvisor.iso
+	tools/benchmarks/zswap-corpus --out $(ZSWAP_CORPUS)
+
+unit: $(UNIT_BINS) $(ZSWAP_CORPUS)/guests.pages $(ZSWAP_CORPUS)/binaries.pages $(ZSWAP_CORPUS)/text.pages
 	@$(PYTHON) tools/check-layers
 	@$(PYTHON) tools/cmocka_results.py $(UNIT_BINS)
 	@sh tests/fuzz/run.sh $(FUZZ_QUICK_SECONDS) $(FUZZ_BINS)

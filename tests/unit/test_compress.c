@@ -1,11 +1,13 @@
 /* tests/unit/test_compress.c — the page codec (vmm/zswap/compress.c), hosted with
- * ASan/UBSan: round trips of 10^5 random and 10^5 real pages, the edges
- * of the format, the output cap, and malformed blocks that must be
- * refused without reading or writing out of bounds. */
+ * ASan/UBSan: round trips of 10^5 random and 10^5 real pages and of every
+ * page of the benchmark's corpus, the edges of the format, the output cap,
+ * and malformed blocks that must be refused without reading or writing
+ * out of bounds. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -17,6 +19,11 @@
 #define ROUND_TRIPS 100000
 #define REAL_CORPUS (8u << 20) /* 8 MiB of files: pages are cut at every offset */
 #define OUT_MAX COMPRESS_BOUND(TEST_PAGE)
+/* The pages tools/bench measures the compressor on, written by
+ * tools/benchmarks/zswap-corpus (`make unit` makes them when missing);
+ * ZSWAP_CORPUS names another directory. */
+#define BENCH_CORPUS_DIR "build/bench/corpus"
+static const char *const bench_corpus_files[] = { "guests.pages", "binaries.pages", "text.pages" };
 
 static struct compress_work work;
 
@@ -82,6 +89,36 @@ static void test_round_trips_of_real_pages(void **state)
 	print_message("      %d real pages from %zu KiB of files: ratio %.3f\n", ROUND_TRIPS, bytes / 1024,
 		      (double)in / (double)out);
 	free(corpus);
+}
+
+/* Every page of one corpus file; returns how many. */
+static size_t round_trip_corpus_file(const char *dir, const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *file = fopen(path, "rb");
+	if (!file)
+		fail_msg("cannot read %s (tools/benchmarks/zswap-corpus --out %s makes it)", path, dir);
+	static uint8_t page[TEST_PAGE];
+	size_t pages = 0;
+	while (fread(page, TEST_PAGE, 1, file) == 1)
+		round_trip(page, TEST_PAGE, path, (long)pages++);
+	bool whole = feof(file) && !ferror(file) && ftell(file) == (long)(pages * TEST_PAGE);
+	fclose(file);
+	if (!pages || !whole)
+		fail_msg("%s: %zu whole pages, then %s (want whole 4 KiB pages)", path, pages,
+			 pages ? "a partial page" : "nothing");
+	return pages;
+}
+
+static void test_round_trips_of_every_bench_corpus_page(void **state)
+{
+	(void)state;
+	const char *dir = getenv("ZSWAP_CORPUS") ? getenv("ZSWAP_CORPUS") : BENCH_CORPUS_DIR;
+	for (size_t i = 0; i < sizeof(bench_corpus_files) / sizeof(bench_corpus_files[0]); i++) {
+		size_t pages = round_trip_corpus_file(dir, bench_corpus_files[i]);
+		print_message("      %s/%s: all %zu pages round-trip\n", dir, bench_corpus_files[i], pages);
+	}
 }
 
 static void test_output_is_capped(void **state)
@@ -173,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_edge_inputs_round_trip),
 		cmocka_unit_test(test_round_trips_of_random_pages),
 		cmocka_unit_test(test_round_trips_of_real_pages),
+		cmocka_unit_test(test_round_trips_of_every_bench_corpus_page),
 		cmocka_unit_test(test_output_is_capped),
 		cmocka_unit_test(test_output_is_a_function_of_the_input),
 		cmocka_unit_test(test_truncated_blocks_and_wrong_sizes_are_refused),

@@ -12,9 +12,11 @@
  * store rule), and compress and decompress MB/s (10^6 bytes of pages per
  * second of CPU time), the best of REPEATS timings with the codecs taking
  * turns.
- * Every page is round-tripped and compared first. Exits 1 if, over all
- * pages, memvisor's ratio is below LZ4's or its compression below
- * TARGET_SPEED of LZ4's (the goal issue 9 set). */
+ * Every page is round-tripped and compared first. Under each corpus's
+ * rows and under all pages' rows: memvisor's ratio, compression and
+ * decompression MB/s next to LZ4's, and whether each meets its target
+ * (ratio at least LZ4's, speeds at least TARGET_SPEED of LZ4's). Exits 1
+ * if any target is missed. */
 #include <lz4.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +29,8 @@
 #define STORE_MAX (PAGE / 2)
 #define REPEATS 7
 #define MIN_BYTES (64u << 20) /* each timing covers at least this much */
-#define TARGET_SPEED 0.5
+#define TARGET_SPEED 0.9 /* of LZ4's MB/s, compressing and decompressing */
+#define TARGET_RATIO 1.0 /* of LZ4's ratio */
 #define CORPORA_MAX 16
 #define OUT_MAX (COMPRESS_BOUND(PAGE) > LZ4_COMPRESSBOUND(PAGE) ? COMPRESS_BOUND(PAGE) : LZ4_COMPRESSBOUND(PAGE))
 
@@ -146,19 +149,28 @@ static void measure(const struct corpus *k, struct figures f[CODECS])
 	}
 }
 
-static void print_row(const struct corpus *k, const struct figures f[CODECS])
+/* One target: the figure, LZ4's, and whether mine / LZ4's reaches `target`. */
+static bool check(const char *what, double mine, double lz4, double target, int decimals)
+{
+	bool met = mine >= target * lz4;
+	printf("    %-11s %9.*f vs lz4 %9.*f = %5.1f%% (target >= %.0f%%): %s\n", what, decimals, mine, decimals, lz4,
+	       100 * mine / lz4, 100 * target, met ? "met" : "MISSED");
+	return met;
+}
+
+/* Prints both codecs' rows and, under them, each target; true if all met. */
+static bool print_row(const struct corpus *k, const struct figures f[CODECS])
 {
 	for (size_t c = 0; c < CODECS; c++) {
 		double ratio = (double)(k->n * PAGE) / (double)f[c].out_bytes;
-		double ref_ratio = (double)(k->n * PAGE) / (double)f[CODECS - 1].out_bytes;
-		printf("%-10s %-9s %7zu %7.3f %7zu %9.0f %9.0f", k->label, codecs[c].name, k->n, ratio, f[c].stored,
+		printf("%-10s %-9s %7zu %7.3f %7zu %9.0f %9.0f\n", k->label, codecs[c].name, k->n, ratio, f[c].stored,
 		       f[c].compress_mbs, f[c].decompress_mbs);
-		if (c + 1 < CODECS)
-			printf("   ratio %+.1f%%, speed %.0f%% / %.0f%% of lz4", 100 * (ratio / ref_ratio - 1),
-			       100 * f[c].compress_mbs / f[CODECS - 1].compress_mbs,
-			       100 * f[c].decompress_mbs / f[CODECS - 1].decompress_mbs);
-		printf("\n");
 	}
+	const struct figures *mine = &f[0], *lz4 = &f[CODECS - 1];
+	double bytes = (double)(k->n * PAGE);
+	bool ok = check("ratio", bytes / (double)mine->out_bytes, bytes / (double)lz4->out_bytes, TARGET_RATIO, 3);
+	ok = check("compress", mine->compress_mbs, lz4->compress_mbs, TARGET_SPEED, 0) && ok;
+	return check("decompress", mine->decompress_mbs, lz4->decompress_mbs, TARGET_SPEED, 0) && ok;
 }
 
 static int load(const char *arg, struct corpus *k)
@@ -206,17 +218,16 @@ int main(int argc, char **argv)
 	struct figures f[CODECS];
 	printf("%-10s %-9s %7s %7s %7s %9s %9s\n", "corpus", "codec", "pages", "ratio", "<=2048", "comp MB/s",
 	       "dec MB/s");
+	bool ok = true;
 	for (int i = 0; i < n; i++) {
 		measure(&ks[i], f);
-		print_row(&ks[i], f);
+		ok = print_row(&ks[i], f) && ok;
 	}
 	struct corpus all = join(ks, n);
 	measure(&all, f);
-	print_row(&all, f);
-	double ratio = (double)f[CODECS - 1].out_bytes / (double)f[0].out_bytes; /* mine over lz4 */
-	double speed = f[0].compress_mbs / f[CODECS - 1].compress_mbs;
-	bool ok = ratio >= 1.0 && speed >= TARGET_SPEED;
-	printf("page compressor: ratio %.3fx LZ4's at %.0f%% of its compression speed: %s (target: >= 1x at >= %.0f%%)\n",
-	       ratio, 100 * speed, ok ? "met" : "MISSED", 100 * TARGET_SPEED);
+	ok = print_row(&all, f) && ok;
+	printf("page compressor: %s (targets on each corpus and on all pages: ratio >= %.0f%% of LZ4's, "
+	       "compression and decompression >= %.0f%% of LZ4's MB/s)\n",
+	       ok ? "all targets met" : "TARGETS MISSED", 100 * TARGET_RATIO, 100 * TARGET_SPEED);
 	return ok ? 0 : 1;
 }

@@ -2,7 +2,9 @@
  * table and a repeat-offset code (format and rationale in compress.h).
  * Greedy, not lazy: looking one byte further for a better match gained
  * about 2% on real pages but cost a third of the speed (measured with
- * tools/benchmarks/zswap_bench.c).
+ * tools/benchmarks/zswap_bench.c). The decoder's speed comes from fixed
+ * 8-byte copies (LZ4's "wild copies", Collet's lz4.c) inside margins of
+ * its own buffers, described in compress.h.
  *
  * Byte order: the 32/64-bit loads below compare bytes by equality and
  * count equal bytes from the lowest address up, which is x86's
@@ -29,12 +31,12 @@
 #define SKIP_SHIFT 5          /* after 32 misses in a row step 2, after 64 step 3 ... (LZ4's
                                  acceleration: incompressible data is passed over fast) */
 #define OFFSET_COST 2         /* bytes an offset word costs over a repeat-offset match */
+#define MIN_GAIN 2            /* a match must save 2 bytes: a 4-byte match with an offset
+                                 word saves 1 but costs the decoder a whole sequence; passing
+                                 them over decodes real pages ~10% faster for ~1% of ratio */
 #define HASH_MUL 2654435761u  /* Knuth's multiplicative hash: 2^32 / golden ratio */
 #define CHUNK 8               /* bytes per copy step                             */
 #define DECOMPRESS_OUTPUT_MAX (1u << 30)
-#define SHORTCUT_MATCH 32     /* the shortcut's longest match                   */
-#define SHORTCUT_IN (2 * CHUNK + OFFSET_COST) /* input it may read: 16 literals, an offset */
-#define SHORTCUT_OUT (2 * CHUNK + SHORTCUT_MATCH + 2 * CHUNK) /* output it may write */
 
 static inline void copy_chunk(uint8_t *dst, const uint8_t *src)
 {
@@ -58,7 +60,7 @@ static inline uint32_t hash4(uint32_t word)
 }
 
 /* How many bytes from a and b (b < a) are equal, stopping at end. */
-static uint32_t common_length(const uint8_t *a, const uint8_t *b, const uint8_t *end)
+static inline uint32_t common_length(const uint8_t *a, const uint8_t *b, const uint8_t *end)
 {
 	const uint8_t *start = a;
 	while (a + CHUNK <= end) {
@@ -77,57 +79,13 @@ static uint32_t common_length(const uint8_t *a, const uint8_t *b, const uint8_t 
 
 /* ---- compression ------------------------------------------------------ */
 
-struct encoder {
-	const uint8_t *src, *end, *search_end, *anchor;
-	uint8_t *op, *oend;
-	uint16_t *table;
-	uint32_t rep; /* the last match's offset; 0 before the first match */
-};
-
-struct match {
-	const uint8_t *at;
-	uint32_t len, offset;
-};
-
 /* Bytes a match saves over sending it as literals. */
-static int32_t match_gain(const struct encoder *e, const struct match *m)
+static inline int32_t match_gain(uint32_t len, uint32_t offset, uint32_t rep)
 {
-	return (int32_t)m->len - 1 - (m->offset == e->rep ? 0 : OFFSET_COST);
+	return (int32_t)len - 1 - (offset == rep ? 0 : OFFSET_COST);
 }
 
-/* The best match starting at ip: the repeat offset, or the one candidate
- * the hash table remembers (it may be stale: the bytes are compared).
- * Records ip in the table. Returns false when neither matches. */
-static bool find_match(struct encoder *e, const uint8_t *ip, struct match *m)
-{
-	uint32_t word = load32(ip);
-	uint16_t *slot = &e->table[hash4(word)];
-	const uint8_t *cand = e->src + *slot;
-	*slot = (uint16_t)(ip - e->src);
-	*m = (struct match){ ip, 0, 0 };
-	const uint32_t rep_mask = (1u << (8 * MIN_REP_MATCH)) - 1;
-	if (e->rep && (uint32_t)(ip - e->src) >= e->rep && !((load32(ip - e->rep) ^ word) & rep_mask))
-		*m = (struct match){ ip, MIN_REP_MATCH + common_length(ip + MIN_REP_MATCH, ip + MIN_REP_MATCH - e->rep,
-								       e->end), e->rep };
-	if (cand < ip && load32(cand) == word) {
-		struct match fresh = { ip, MIN_MATCH + common_length(ip + MIN_MATCH, cand + MIN_MATCH, e->end),
-				       (uint32_t)(ip - cand) };
-		if (!m->len || match_gain(e, &fresh) > match_gain(e, m))
-			*m = fresh;
-	}
-	return m->len != 0;
-}
-
-/* A match may also reach backwards over literals not yet sent. */
-static void extend_backwards(const struct encoder *e, struct match *m)
-{
-	while (m->at > e->anchor && m->at - m->offset > e->src && m->at[-1] == m->at[-1 - (ptrdiff_t)m->offset]) {
-		m->at--;
-		m->len++;
-	}
-}
-
-static uint8_t *put_extension(uint8_t *op, uint32_t rest)
+static inline uint8_t *put_extension(uint8_t *op, uint32_t rest)
 {
 	for (; rest >= EXT_CONTINUE; rest -= EXT_CONTINUE)
 		*op++ = EXT_CONTINUE;
@@ -135,59 +93,52 @@ static uint8_t *put_extension(uint8_t *op, uint32_t rest)
 	return op;
 }
 
-/* Literals [anchor, upto) behind a token: sets LLLL, writes the rest. */
-static void put_literals(struct encoder *e, uint8_t *token, const uint8_t *upto)
-{
-	uint32_t n = (uint32_t)(upto - e->anchor);
-	*token = (uint8_t)(MIN(n, LIT_FIELD_MAX) << TOKEN_LIT_SHIFT);
-	if (n >= LIT_FIELD_MAX)
-		e->op = put_extension(e->op, n - LIT_FIELD_MAX);
-	copy_exact(e->op, e->anchor, n);
-	e->op += n;
-}
-
 /* The most bytes a token with n literals takes, and a whole sequence
  * with n literals and a match of len. */
-static size_t literals_bound(size_t n)
+static inline size_t literals_bound(size_t n)
 {
 	return 1 + n + (n >= LIT_FIELD_MAX ? (n - LIT_FIELD_MAX) / EXT_CONTINUE + 1 : 0);
 }
 
-static size_t sequence_bound(size_t n, size_t len)
+static inline size_t sequence_bound(size_t n, size_t len)
 {
 	return literals_bound(n) + OFFSET_COST + len / EXT_CONTINUE + 1;
 }
 
-static bool put_sequence(struct encoder *e, const struct match *m)
+/* Writes a token's literal count (LLLL and extension bytes) and the n
+ * literals; returns where the output goes on. In chunks when `room`
+ * leaves CHUNK bytes past them (the last chunk's extra bytes are
+ * overwritten by what follows), exactly otherwise. */
+static inline uint8_t *put_literals(uint8_t *token, const uint8_t *lit, uint32_t n, size_t room)
 {
-	if (sequence_bound((size_t)(m->at - e->anchor), m->len) > (size_t)(e->oend - e->op))
-		return false;
-	uint8_t *token = e->op++;
-	put_literals(e, token, m->at);
-	if (m->offset == e->rep) {
-		uint32_t v = m->len - MIN_REP_MATCH;
-		*token |= (uint8_t)(TOKEN_REP | MIN(v, REP_FIELD_MAX));
-		if (v >= REP_FIELD_MAX)
-			e->op = put_extension(e->op, v - REP_FIELD_MAX);
+	uint8_t *op = token + 1;
+	*token = (uint8_t)(MIN(n, LIT_FIELD_MAX) << TOKEN_LIT_SHIFT);
+	if (n >= LIT_FIELD_MAX)
+		op = put_extension(op, n - LIT_FIELD_MAX);
+	if (room >= literals_bound(n) + CHUNK) {
+		for (uint32_t i = 0; i < n; i += CHUNK)
+			copy_chunk(op + i, lit + i);
 	} else {
-		uint32_t v = m->len - MIN_MATCH, field = MIN(v, MATCH_FIELD_MAX);
-		uint32_t word = (m->offset - 1) | (field >> MHI_SHIFT) << OFFSET_WORD_MHI_SHIFT;
-		*token |= (uint8_t)(field & TOKEN_MMM_MASK);
-		*e->op++ = (uint8_t)word;
-		*e->op++ = (uint8_t)(word >> 8);
-		if (v >= MATCH_FIELD_MAX)
-			e->op = put_extension(e->op, v - MATCH_FIELD_MAX);
+		copy_exact(op, lit, n);
 	}
-	e->rep = m->offset;
-	return true;
+	return op + n;
 }
 
-/* After a match: remember a position near its end, where the next search
- * would otherwise find nothing in the table (as LZ4 does). */
-static void note_match_end(struct encoder *e, const uint8_t *ip)
+/* The match part of a sequence behind its token. */
+static inline uint8_t *put_match(uint8_t *token, uint8_t *op, uint32_t len, uint32_t offset, uint32_t rep)
 {
-	if (ip < e->search_end)
-		e->table[hash4(load32(ip - 2))] = (uint16_t)(ip - 2 - e->src);
+	if (offset == rep) {
+		uint32_t v = len - MIN_REP_MATCH;
+		*token |= (uint8_t)(TOKEN_REP | MIN(v, REP_FIELD_MAX));
+		return v >= REP_FIELD_MAX ? put_extension(op, v - REP_FIELD_MAX) : op;
+	}
+	uint32_t v = len - MIN_MATCH, field = MIN(v, MATCH_FIELD_MAX);
+	uint32_t word = (offset - 1) | (field >> MHI_SHIFT) << OFFSET_WORD_MHI_SHIFT;
+	*token |= (uint8_t)(field & TOKEN_MMM_MASK);
+	op[0] = (uint8_t)word;
+	op[1] = (uint8_t)(word >> 8);
+	op += OFFSET_COST;
+	return v >= MATCH_FIELD_MAX ? put_extension(op, v - MATCH_FIELD_MAX) : op;
 }
 
 /* Empties the table with 8-byte stores: the kernel's memset() goes a
@@ -199,190 +150,261 @@ static void clear_table(struct compress_work *work)
 		work->words[i] = 0;
 }
 
-size_t compress_block(const void *src, size_t len, void *dst, size_t cap, struct compress_work *work)
+size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struct compress_work *work)
 {
 	if (len > COMPRESS_BLOCK_MAX)
 		return 0;
-	struct encoder e = { src, (const uint8_t *)src + len, src, src, dst, (uint8_t *)dst + cap, work->table, 0 };
-	if (len > SEARCH_TAIL)
-		e.search_end = e.end - SEARCH_TAIL;
+	const uint8_t *const src = src_, *const end = src + len;
+	const uint8_t *search_end = len > SEARCH_TAIL ? end - SEARCH_TAIL : src, *anchor = src;
+	uint8_t *op = dst, *const oend = op + cap;
+	uint16_t *const table = work->table;
+	uint32_t rep = 0; /* the last match's offset; 0 before the first match */
+	const uint32_t rep_mask = (1u << (8 * MIN_REP_MATCH)) - 1;
 	clear_table(work);
+	const uint8_t *ip = src + 1;
 	uint32_t misses = 0;
-	for (const uint8_t *ip = e.src + 1; ip < e.search_end;) {
-		struct match m;
-		if (!find_match(&e, ip, &m)) {
+	while (ip < search_end) {
+		/* One probe: the repeat offset, and the one candidate the
+		 * hash table remembers (it may be stale: the bytes are
+		 * compared). ip goes into the table either way. */
+		uint32_t word = load32(ip), pos = (uint32_t)(ip - src);
+		uint16_t *slot = &table[hash4(word)];
+		const uint8_t *cand = src + *slot;
+		uint32_t mlen = 0, offset = 0;
+		*slot = (uint16_t)pos;
+		if (pos >= rep && rep && !((load32(ip - rep) ^ word) & rep_mask)) {
+			mlen = MIN_REP_MATCH + common_length(ip + MIN_REP_MATCH, ip + MIN_REP_MATCH - rep, end);
+			offset = rep;
+
+		}
+		if (cand < ip && load32(cand) == word) {
+			uint32_t flen = MIN_MATCH + common_length(ip + MIN_MATCH, cand + MIN_MATCH, end);
+			uint32_t foff = (uint32_t)(ip - cand);
+			if (!mlen || match_gain(flen, foff, rep) > match_gain(mlen, offset, rep)) {
+				mlen = flen;
+				offset = foff;
+			}
+		}
+		if (!mlen || match_gain(mlen, offset, rep) < MIN_GAIN) {
 			ip += 1 + (++misses >> SKIP_SHIFT);
 			continue;
 		}
 		misses = 0;
-		extend_backwards(&e, &m);
-		if (!put_sequence(&e, &m))
+		/* A match may also reach backwards over literals not yet sent. */
+		while (ip > anchor && ip - offset > src && ip[-1] == ip[-1 - (ptrdiff_t)offset]) {
+			ip--;
+			mlen++;
+		}
+		uint32_t n = (uint32_t)(ip - anchor);
+		size_t room = (size_t)(oend - op);
+		if (sequence_bound(n, mlen) > room)
 			return 0;
-		ip = e.anchor = m.at + m.len;
-		note_match_end(&e, ip);
+		uint8_t *token = op;
+		op = put_literals(token, anchor, n, room);
+		op = put_match(token, op, mlen, offset, rep);
+		rep = offset;
+		ip = anchor = ip + mlen;
+		/* Remember a position near the match's end, where the next
+		 * search would otherwise find nothing in the table (as LZ4
+		 * does). */
+		if (ip < search_end)
+			table[hash4(load32(ip - 2))] = (uint16_t)(ip - 2 - src);
 	}
-	if (literals_bound((size_t)(e.end - e.anchor)) > (size_t)(e.oend - e.op))
+	uint32_t n = (uint32_t)(end - anchor);
+	if (literals_bound(n) > (size_t)(oend - op))
 		return 0;
-	uint8_t *token = e.op++;
-	put_literals(&e, token, e.end);
-	return (size_t)(e.op - (uint8_t *)dst);
+	op = put_literals(op, anchor, n, 0);
+	return (size_t)(op - (uint8_t *)dst);
 }
 
 /* ---- decompression ---------------------------------------------------- */
 
-struct decoder {
-	const uint8_t *ip, *iend;
-	uint8_t *op, *ostart, *oend;
-	uint32_t rep;
-};
+/* Margins of the fast path (compress.h, "Decoding speed, and where it
+ * writes"): a sequence with under 15 literals whose token starts at least
+ * FAST_IN bytes before the input's end and FAST_OUT bytes before the
+ * output's end has its literals copied as two fixed chunks, and a match
+ * of up to 4 chunks from at least a chunk back as four: every byte read or
+ * written is inside the two buffers, and the bytes past the literals and
+ * the match are overwritten by what follows. This is the "wild copy" of
+ * LZ4's decoder (lz4.c), with the margin inside the page instead of past
+ * it. */
+#define FAST_IN (1 + 2 * CHUNK + OFFSET_COST)  /* token, 16 bytes read, offset word */
+#define FAST_OUT (6 * CHUNK)   /* 16 bytes of literals, 32 of match */
+#define NO_OFFSET UINT32_MAX /* "no match yet": larger than any output */
 
 /* Adds extension bytes to *len. False if the input ends first or the
  * length passes `limit` (so a run of 255s cannot overflow anything). */
-static bool get_extension(struct decoder *d, uint32_t *len, size_t limit)
+static bool get_extension(const uint8_t **ipp, const uint8_t *iend, uint32_t *len, size_t limit)
 {
+	const uint8_t *ip = *ipp;
 	uint8_t b;
 	do {
-		if (d->ip == d->iend)
+		if (ip == iend)
 			return false;
-		b = *d->ip++;
+		b = *ip++;
 		*len += b;
 		if (*len > limit)
 			return false;
 	} while (b == EXT_CONTINUE);
+	*ipp = ip;
 	return true;
 }
 
-/* Copies n bytes two chunks at a time, writing up to 2 * CHUNK - 1 bytes
- * past the end: only where both buffers have that much room left. */
-static void copy_wild(uint8_t *dst, const uint8_t *src, size_t n)
+/* Copies chunks from src to dst until n bytes are written, writing up to
+ * CHUNK - 1 bytes past them. The areas may overlap when dst - src >= CHUNK:
+ * each chunk then reads only bytes already written. */
+static inline void copy_chunks(uint8_t *dst, const uint8_t *src, size_t n)
 {
-	for (size_t i = 0; i < n; i += 2 * CHUNK) {
-		copy_chunk(dst + i, src + i);
-		copy_chunk(dst + i + CHUNK, src + i + CHUNK);
-	}
+	uint8_t *end = dst + n;
+	do {
+		copy_chunk(dst, src);
+		dst += CHUNK;
+		src += CHUNK;
+	} while (dst < end);
 }
 
-static bool get_literals(struct decoder *d, uint8_t token)
-{
-	uint32_t n = token >> TOKEN_LIT_SHIFT;
-	size_t in_left = (size_t)(d->iend - d->ip), out_left = (size_t)(d->oend - d->op);
-	if (n == LIT_FIELD_MAX) {
-		if (!get_extension(d, &n, MIN(in_left, out_left)))
-			return false;
-		in_left = (size_t)(d->iend - d->ip);
-	}
-	if (n > in_left || n > out_left)
-		return false;
-	if (in_left >= n + 2 * CHUNK && out_left >= n + 2 * CHUNK)
-		copy_wild(d->op, d->ip, n);
-	else
-		copy_exact(d->op, d->ip, n);
-	d->op += n;
-	d->ip += n;
-	return true;
-}
+/* For an offset under CHUNK: the smallest multiple of it that is at least
+ * CHUNK. Once that many bytes of the pattern are written, the rest repeats
+ * them from that far back, a chunk at a time. */
+static const uint8_t pattern_distance[CHUNK] = { 0, 8, 8, 9, 8, 10, 12, 14 };
 
-/* Reads the match part of a sequence: its length and offset. */
-static bool get_match(struct decoder *d, uint8_t token, uint32_t *len, uint32_t *offset)
+/* Copies a match of len bytes from offset back (op - ostart >= offset),
+ * in chunks. With CHUNK bytes of room past the match the last chunk may
+ * write up to CHUNK - 1 bytes past it (overwritten by what follows);
+ * without, as at a page's end, the last bytes go one by one. */
+static inline void copy_match(uint8_t *op, uint32_t len, uint32_t offset, const uint8_t *oend)
 {
-	size_t out_left = (size_t)(d->oend - d->op);
-	uint32_t field = token & TOKEN_MMM_MASK;
-	if (token & TOKEN_REP) {
-		*offset = d->rep;
-		*len = field + MIN_REP_MATCH;
-		return d->rep && (field < REP_FIELD_MAX || get_extension(d, len, out_left));
-	}
-	if (d->iend - d->ip < OFFSET_COST)
-		return false;
-	uint32_t word = d->ip[0] | (uint32_t)d->ip[1] << 8;
-	d->ip += OFFSET_COST;
-	field |= (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT;
-	*offset = (word & OFFSET_WORD_MASK) + 1;
-	*len = field + MIN_MATCH;
-	return field < MATCH_FIELD_MAX || get_extension(d, len, out_left);
-}
-
-/* Copies a match; source and destination overlap when offset < len. A
- * short offset repeats a pattern of `offset` bytes: once the first
- * copy_distance bytes (a multiple of offset, at least CHUNK) are written
- * byte by byte, the rest can be copied in chunks from that far back. */
-static void copy_match(struct decoder *d, uint32_t len, uint32_t offset)
-{
-	uint8_t *op = d->op;
-	d->op += len;
-	uint32_t distance = offset >= CHUNK ? offset : offset * ((CHUNK + offset - 1) / offset);
-	if ((size_t)(d->oend - op) < len + CHUNK || (size_t)(op - d->ostart) < distance) {
-		for (const uint8_t *from = op - offset; len--;)
-			*op++ = *from++;
-		return;
-	}
-	uint32_t head = distance == offset ? 0 : MIN(len, distance);
 	const uint8_t *from = op - offset;
-	for (uint32_t i = 0; i < head; i++)
-		op[i] = from[i];
-	/* Each chunk reads bytes written before it (distance >= CHUNK); the
-	 * last may write up to CHUNK - 1 bytes past the match, inside the
-	 * output, to be overwritten by what comes next. */
-	const uint8_t *back = from - (distance - offset); /* op - distance */
-	if (distance >= 2 * CHUNK && (size_t)(d->oend - op) >= len + 2 * CHUNK) {
-		copy_wild(op, back, len); /* reads stay 2 chunks behind the writes */
+	uint8_t *end = op + len;
+	if (len <= 2 * CHUNK && offset >= CHUNK && oend - op >= 2 * CHUNK) {
+		/* Most matches: two fixed chunks, no loop to mispredict. */
+		copy_chunk(op, from);
+		copy_chunk(op + CHUNK, from + CHUNK);
 		return;
 	}
-	for (uint32_t i = head; i < len; i += CHUNK)
-		copy_chunk(op + i, back + i);
+	if (offset < CHUNK) {
+		/* The pattern's first CHUNK bytes one by one; then the rest
+		 * repeats them from pattern_distance back, a chunk at a time. */
+		if (len < CHUNK || oend - end < CHUNK) {
+			for (uint32_t i = 0, head = MIN(len, (uint32_t)CHUNK); i < head; i++)
+				op[i] = from[i];
+		} else {
+			for (int i = 0; i < CHUNK; i++)
+				op[i] = from[i];
+		}
+		if (len <= CHUNK)
+			return;
+		op += CHUNK;
+		from = op - pattern_distance[offset];
+	}
+	if (oend - end >= CHUNK) {
+		copy_chunks(op, from, (size_t)(end - op));
+		return;
+	}
+	for (; end - op >= CHUNK; op += CHUNK, from += CHUNK)
+		copy_chunk(op, from);
+	while (op < end)
+		*op++ = *from++;
 }
 
-/* The common sequence — under 15 literals, a match of at most
- * SHORTCUT_MATCH bytes from at least 2 chunks back, room to spare on both
- * sides — decoded with fixed-size copies and no further checks, as LZ4's
- * decoder does. Returns false, having consumed nothing, for any other. */
-static bool shortcut(struct decoder *d, uint8_t token)
+/* Literals whose count needs extension bytes, or near the buffers' ends:
+ * every length checked against both buffers. */
+static bool copy_literals_checked(const uint8_t **ipp, const uint8_t *iend, uint8_t **opp, const uint8_t *oend,
+				  uint32_t n)
 {
-	uint32_t n = token >> TOKEN_LIT_SHIFT, field = token & TOKEN_MMM_MASK, len, offset;
-	if (n >= LIT_FIELD_MAX || d->iend - d->ip < SHORTCUT_IN || d->oend - d->op < SHORTCUT_OUT)
+	const uint8_t *ip = *ipp;
+	uint8_t *op = *opp;
+	if (n == LIT_FIELD_MAX &&
+	    !get_extension(&ip, iend, &n, MIN((size_t)(iend - ip), (size_t)(oend - op))))
 		return false;
-	const uint8_t *ip = d->ip + n;
-	if (token & TOKEN_REP) {
-		offset = d->rep;
-		len = field == REP_FIELD_MAX ? SHORTCUT_MATCH + 1 : field + MIN_REP_MATCH; /* + ext: not here */
+	if (n > (size_t)(iend - ip) || n > (size_t)(oend - op))
+		return false;
+	if ((size_t)(iend - ip) >= n + CHUNK && (size_t)(oend - op) >= n + CHUNK) {
+		if (n)
+			copy_chunks(op, ip, n);
 	} else {
-		uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
-		ip += OFFSET_COST;
-		offset = (word & OFFSET_WORD_MASK) + 1;
-		len = (field | (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT) + MIN_MATCH;
+		copy_exact(op, ip, n);
 	}
-	uint8_t *op = d->op + n;
-	if (len > SHORTCUT_MATCH || offset < 2 * CHUNK || offset > (size_t)(op - d->ostart))
-		return false; /* (rep 0 is caught here too: offset 0) */
-	copy_wild(d->op, d->ip, LIT_FIELD_MAX);
-	copy_wild(op, op - offset, len);
-	d->ip = ip;
-	d->op = op + len;
-	d->rep = offset;
+	*ipp = ip + n;
+	*opp = op + n;
 	return true;
 }
 
 int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 {
-	struct decoder d = { src, (const uint8_t *)src + src_len, dst, dst, (uint8_t *)dst + dst_len, 0 };
+	const uint8_t *ip = src, *const iend = ip + src_len;
+	uint8_t *op = dst, *const ostart = dst, *const oend = op + dst_len;
+	uint32_t rep = NO_OFFSET;
 	if (dst_len > DECOMPRESS_OUTPUT_MAX)
 		return -E_RANGE; /* keeps every length sum far from overflowing */
 	for (;;) {
-		if (d.ip == d.iend)
+		if (ip == iend)
 			return -E_CORRUPT; /* the block ended inside a sequence */
-		uint8_t token = *d.ip++;
-		if (shortcut(&d, token))
-			continue;
-		if (!get_literals(&d, token))
+		uint8_t token = *ip++;
+		uint32_t n = token >> TOKEN_LIT_SHIFT, field = token & TOKEN_MMM_MASK, len, offset;
+		if (n < LIT_FIELD_MAX && iend - ip >= FAST_IN - 1 && oend - op >= FAST_OUT) {
+			/* The common case: two fixed chunks of literals; the
+			 * offset word (if any) is inside the input, and this
+			 * is not the last sequence (it ends 2 bytes early). */
+			copy_chunk(op, ip);
+			copy_chunk(op + CHUNK, ip + CHUNK);
+			op += n;
+			ip += n;
+			if (!(token & TOKEN_REP)) {
+				uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
+				ip += OFFSET_COST;
+				offset = (word & OFFSET_WORD_MASK) + 1;
+				field |= (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT;
+				len = field + MIN_MATCH;
+				if (field == MATCH_FIELD_MAX && !get_extension(&ip, iend, &len, (size_t)(oend - op)))
+					return -E_CORRUPT;
+			} else {
+				offset = rep;
+				len = field + MIN_REP_MATCH;
+				if (field == REP_FIELD_MAX && !get_extension(&ip, iend, &len, (size_t)(oend - op)))
+					return -E_CORRUPT;
+			}
+			/* A match of up to 4 chunks from at least a chunk
+			 * back: four fixed chunks, inside FAST_OUT (each reads
+			 * only bytes written before it), no branch on its
+			 * length to mispredict. */
+			if (len <= 4 * CHUNK && offset >= CHUNK && offset <= (size_t)(op - ostart)) {
+				const uint8_t *from = op - offset;
+				copy_chunk(op, from);
+				copy_chunk(op + CHUNK, from + CHUNK);
+				copy_chunk(op + 2 * CHUNK, from + 2 * CHUNK);
+				copy_chunk(op + 3 * CHUNK, from + 3 * CHUNK);
+				op += len;
+				rep = offset;
+				continue;
+			}
+		} else {
+			if (!copy_literals_checked(&ip, iend, &op, oend, n))
+				return -E_CORRUPT;
+			if (ip == iend) /* the last sequence: literals only */
+				return (token & (TOKEN_REP | TOKEN_MMM_MASK)) || op != oend ? -E_CORRUPT : 0;
+			if (!(token & TOKEN_REP) && iend - ip < OFFSET_COST)
+				return -E_CORRUPT;
+			if (token & TOKEN_REP) {
+				offset = rep;
+				len = field + MIN_REP_MATCH;
+				if (field == REP_FIELD_MAX && !get_extension(&ip, iend, &len, (size_t)(oend - op)))
+					return -E_CORRUPT;
+			} else {
+				uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
+				ip += OFFSET_COST;
+				offset = (word & OFFSET_WORD_MASK) + 1;
+				field |= (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT;
+				len = field + MIN_MATCH;
+				if (field == MATCH_FIELD_MAX && !get_extension(&ip, iend, &len, (size_t)(oend - op)))
+					return -E_CORRUPT;
+			}
+		}
+		/* NO_OFFSET (a repeat before any match) fails the first test. */
+		if (offset > (size_t)(op - ostart) || len > (size_t)(oend - op))
 			return -E_CORRUPT;
-		if (d.ip == d.iend) /* the last sequence: literals only */
-			return (token & (TOKEN_REP | TOKEN_MMM_MASK)) || d.op != d.oend ? -E_CORRUPT : 0;
-		uint32_t len, offset;
-		if (!get_match(&d, token, &len, &offset))
-			return -E_CORRUPT;
-		if (offset > (size_t)(d.op - d.ostart) || len > (size_t)(d.oend - d.op))
-			return -E_CORRUPT;
-		copy_match(&d, len, offset);
-		d.rep = offset;
+		copy_match(op, len, offset, oend);
+		op += len;
+		rep = offset;
 	}
 }

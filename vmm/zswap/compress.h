@@ -9,13 +9,18 @@
  * needs 12 bits, not 16, and the spare 4 bits carry match length; and
  * structured pages (tables, page tables, arrays of records) repeat the
  * same offset again and again, which a 1-bit "same offset as the last
- * match" code stores with no offset at all. With the same one-probe
- * greedy search as LZ4 these make pages smaller than LZ4's at well over
- * half its speed (README, "Compressed swap", has the measured figures).
+ * match" code stores with no offset at all. The search is LZ4's (one hash
+ * probe per position, greedy, a step that grows over data that does not
+ * compress); README, "Compressed swap" and "Benchmarks", has the figures.
  *
- * A block is a series of sequences; the last one has literals only.
+ * A block is a series of sequences; the last one has literals only. A
+ * sequence, byte by byte (fields in [] only when their condition holds):
  *
- *   token [literal-length ext] literals [offset word] [match-length ext]
+ *   +-------+-------------+-------------+-------------+-------------+
+ *   | token | [lit. ext.] | literals    | [offset     | [match ext.]|
+ *   | 1 B   | LLLL = 15   | LLLL(+ext) B|  word] 2 B  |  length max |
+ *   +-------+-------------+-------------+-------------+-------------+
+ *                                         only R=0
  *
  *   token:  7      4   3   2     0
  *          +--------+-----+-------+
@@ -32,12 +37,27 @@
  *         match length ((MHI << 3) | MMM) + 4; that value 127: 131 +
  *         extension bytes.
  *   Extension bytes (LZ4's scheme): add each byte; a byte < 255 ends.
+ *   The match copies `length` bytes from `offset` back in the output;
+ *   an offset under the length repeats a pattern (offset 1: a run).
  *
  * The block ends when its bytes end right after a sequence's literals;
  * that last token has R = MMM = 0. Anything else — an offset reaching
  * before the output's start, a first match with R=1, output longer or
  * shorter than expected, a cut-off field — is malformed, and
  * decompress_block() says so without reading or writing out of bounds.
+ *
+ * Decoding speed, and where it writes: the decoder copies 8 bytes at a
+ * time with plain loads and stores (the kernel has no SIMD). While a
+ * token starts at least 19 bytes before the input's end and 48 bytes
+ * before the output's end, it copies literals as 16 bytes and a match of
+ * up to 32 bytes (offset >= 8) as 32 bytes, whatever their length: the
+ * bytes past them fall inside those margins, inside the caller's own
+ * buffers, and the next sequence overwrites them. Other copies go 8
+ * bytes at a time, their last chunk up to 7 bytes past their length only
+ * where both buffers have that room, byte by byte where not: the decoder
+ * never writes past dst_len nor reads past src_len. The encoder's share:
+ * a match must save at least 2 bytes over literals (fewer sequences to
+ * decode).
  */
 #ifndef MEMVISOR_VMM_COMPRESS_H
 #define MEMVISOR_VMM_COMPRESS_H
