@@ -132,5 +132,9 @@ int vmx_compute_controls(const struct vmx_caps *caps, struct vmx_controls *c, ch
 	 * IF = 0. The timer's exit is reported as EXIT_INTERRUPT. */
 	if ((caps->pinbased >> CTLS_ALLOWED1_SHIFT) & PIN_ACTIVATE_VMX_PREEMPTION_TIMER)
 		c->pinbased |= PIN_ACTIVATE_VMX_PREEMPTION_TIMER;
+	/* Optional: VPIDs keep a guest's TLB entries across its exits (SDM
+	 * 29.1) where INVVPID can flush them (tlb.c). */
+	if (vmx_vpid_usable(caps))
+		c->procbased2 |= PROC2_ENABLE_VPID;
 	return rc;
 }

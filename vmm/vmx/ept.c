@@ -61,8 +61,7 @@ void vmx_flush_before_entry(struct vm *vm)
 		return;
 	vm->npt.flush_pending = false;
 	uint64_t eptp = vmx_eptp(vm->npt.root, vmx_ept_ad());
-	bool single = vmx_caps.ept_vpid & EPT_CAP_INVEPT_SINGLE_CONTEXT;
-	enum vmx_status s = vmx_invept(single ? INVEPT_SINGLE_CONTEXT : INVEPT_ALL_CONTEXT, eptp);
+	enum vmx_status s = vmx_invept(vmx_invept_type(&vmx_caps), eptp);
 	if (s != VMX_OK)
 		vmx_instruction_failed("INVEPT", eptp, s);
 }

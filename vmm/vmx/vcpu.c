@@ -156,6 +156,8 @@ static void write_controls(struct vm *vm, struct vmx_vcpu *vv)
 	vmcs_write64(ADDRESS_OF_IO_BITMAP_B, vmx_io_bitmap_b.raw);
 	vmcs_write64(ADDRESS_OF_MSR_BITMAPS, vmx_msr_bitmaps.raw);
 	vmcs_write64(EPT_POINTER, vmx_eptp(vm->npt.root, vmx_ept_ad()));
+	if (vmx_controls.procbased2 & PROC2_ENABLE_VPID)
+		vmcs_write16(VIRTUAL_PROCESSOR_IDENTIFIER, vmx_vpid(vm));
 	vv->cr0_mask = cr0_fixed0() | (~vmx_caps.cr0_fixed1 & UINT32_MAX);
 	vv->cr4_mask = vmx_caps.cr4_fixed0 | (~vmx_caps.cr4_fixed1 & UINT32_MAX);
 	vmcs_write_natural(CR0_GUEST_HOST_MASK, vv->cr0_mask);
@@ -231,6 +233,7 @@ int vmx_vcpu_init(struct vcpu *vcpu, uint64_t entry_rip)
 	write_controls(vcpu->vm, vv);
 	write_host_state();
 	write_boot_state(entry_rip);
+	vmx_flush_vpid(vcpu->vm); /* its VPID may hold a destroyed vCPU's entries */
 	int rc = vmx_guest_regs_init(vv);
 	if (!rc && (rc = cpu_state_vcpu_init(vcpu)))
 		vmx_guest_regs_destroy(vv);
@@ -387,9 +390,27 @@ uint64_t vmx_get_control(struct vcpu *vcpu, enum vcpu_control_reg reg)
 	return 0;
 }
 
+/* The guest's own MOV to CR0 changing PG, WP or PE, to CR3, or to CR4
+ * would have invalidated its TLB entries (SDM 4.10.4.1); a VMWRITE of the
+ * guest field does not, and with VPIDs those entries outlive VM exits
+ * (SDM 29.4.3.1), so this vCPU's VPID is flushed (tlb.c). */
+static bool write_flushes(struct vcpu *vcpu, enum vcpu_control_reg reg, uint64_t value)
+{
+	uint64_t old = vmx_get_control(vcpu, reg);
+	switch (reg) {
+	case VCPU_CR0: return (old ^ value) & (CR0_PE | CR0_WP | CR0_PG);
+	case VCPU_CR3:
+	case VCPU_CR4: return old != value;
+	case VCPU_EFER: return false;
+	}
+	return false;
+}
+
 void vmx_set_control(struct vcpu *vcpu, enum vcpu_control_reg reg, uint64_t value)
 {
 	make_current(arch(vcpu));
+	if (write_flushes(vcpu, reg, value))
+		vmx_flush_vpid(vcpu->vm);
 	switch (reg) {
 	case VCPU_CR0:
 		vmcs_write_natural(CR0_READ_SHADOW, value);

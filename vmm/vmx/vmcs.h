@@ -300,6 +300,26 @@ static inline enum vmx_status vmx_invept(uint64_t type, uint64_t eptp)
 	return vmx_status(cf, zf);
 }
 
+/* INVVPID types and descriptor (SDM 31.3 INVVPID): the VPID in bits
+ * 15:0, bits 63:16 reserved (0), then a linear address used only by the
+ * individual-address type. */
+#define INVVPID_SINGLE_CONTEXT 1
+#define INVVPID_ALL_CONTEXT 2
+struct invvpid_descriptor {
+	uint64_t vpid, linear_address;
+};
+
+static inline enum vmx_status vmx_invvpid(uint64_t type, uint16_t vpid)
+{
+	struct invvpid_descriptor d = { vpid, 0 };
+	bool cf, zf;
+	__asm__ volatile("invvpid %[d], %[t]"
+			 : "=@ccc"(cf), "=@ccz"(zf)
+			 : [d] "m"(d), [t] "r"(type)
+			 : "cc", "memory");
+	return vmx_status(cf, zf);
+}
+
 /* ---- width-checked accessors ----
  * The call to vmcs_width_mismatch() survives only when a constant field
  * has the wrong width, and then gcc refuses to compile it. */

@@ -58,8 +58,7 @@ static int check_ept(const struct vmx_caps *c, char *msg, size_t size)
 		return -E_NO_NESTED_PAGING;
 	}
 	uint64_t need = EPT_CAP_WALK_LENGTH_4 | EPT_CAP_WB | EPT_CAP_INVEPT;
-	if ((c->ept_vpid & need) != need ||
-	    !(c->ept_vpid & (EPT_CAP_INVEPT_SINGLE_CONTEXT | EPT_CAP_INVEPT_ALL_CONTEXT))) {
+	if ((c->ept_vpid & need) != need || !vmx_invept_type(c)) {
 		ksnprintf(msg, size, "this CPU's EPT lacks 4-level walks, the write-back memory type or INVEPT "
 				     "(IA32_VMX_EPT_VPID_CAP = %#llx; bits 6, 14, 20 and 25 or 26 are needed)",
 			  (unsigned long long)c->ept_vpid);
@@ -114,10 +113,14 @@ static int vmx_detect(void)
 		kprintf("memvisor: error: %s\n", msg);
 		return rc;
 	}
-	kprintf("memvisor: vmx: VT-x with EPT and unrestricted guest, EPT A/D bits %s, INVEPT %s, "
+	uint64_t invvpid = vmx_invvpid_type(&vmx_caps);
+	kprintf("memvisor: vmx: VT-x with EPT and unrestricted guest, EPT A/D bits %s, INVEPT %s, VPID %s, "
 		"preemption timer %s, VMCS revision %u\n",
 		vmx_ept_ad() ? "yes" : "no",
-		(vmx_caps.ept_vpid & EPT_CAP_INVEPT_SINGLE_CONTEXT) ? "single-context" : "all-context",
+		vmx_invept_type(&vmx_caps) == INVEPT_SINGLE_CONTEXT ? "single-context" : "all-context",
+		!(vmx_controls.procbased2 & PROC2_ENABLE_VPID) ? "no"
+		: invvpid == INVVPID_SINGLE_CONTEXT ? "yes, INVVPID single-context"
+						    : "yes, INVVPID all-context",
 		(vmx_controls.pinbased & PIN_ACTIVATE_VMX_PREEMPTION_TIMER) ? "yes" : "no", vmx_revision(&vmx_caps));
 	return 0;
 }

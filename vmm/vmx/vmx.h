@@ -3,6 +3,7 @@
  *   vmx.c      detection, capability checks, VMXON       (SDM 24, appendix A)
  *   controls.c VM-execution/exit/entry controls from the capability MSRs
  *   ept.c      extended page tables through vmm/mm/nested_pt.c (SDM 29.3)
+ *   tlb.c      INVEPT/INVVPID types, VPIDs (SDM 29.1, 29.4)
  *   vcpu.c     the VMCS: host state, guest boot state, running it
  *   decode.c   exit reasons and qualifications into neutral exit records
  *   guest_regs.c  CR2, DR6, KERNEL_GS_BASE by hand; the virtual-APIC page
@@ -129,6 +130,15 @@ void vmx_flush(struct vm *vm);
 void vmx_flush_before_entry(struct vm *vm);
 /* Prints the EPT entry at each level of the walk for gpa. */
 void vmx_ept_print_walk(struct vm *vm, uint64_t gpa);
+
+/* tlb.c: INVEPT/INVVPID types from IA32_VMX_EPT_VPID_CAP (0: none),
+ * whether VPIDs are used, a vCPU's VPID, and its flush. */
+uint64_t vmx_invept_type(const struct vmx_caps *caps);
+uint64_t vmx_invvpid_type(const struct vmx_caps *caps);
+bool vmx_vpid_usable(const struct vmx_caps *caps);
+uint16_t vmx_vpid(const struct vm *vm);
+/* INVVPID of this VM's linear and combined mappings; nothing without VPIDs. */
+void vmx_flush_vpid(const struct vm *vm);
 
 /* vcpu.c */
 void vmx_load_vmcs(struct vcpu *vcpu); /* VMPTRLD unless it is current */
