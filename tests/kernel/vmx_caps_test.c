@@ -124,7 +124,8 @@ KTEST(vmx, controls_for_skylake)
 	const uint32_t proc = PROC_HLT_EXITING | PROC_RDPMC_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS;
 	KT_EXPECT(t, (c.procbased & proc) == proc);
 	KT_EXPECT(t, !(c.procbased & (PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING))); /* TRUE MSRs */
-	KT_EXPECT_EQ(t, c.procbased2, PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST | PROC2_WBINVD_EXITING);
+	KT_EXPECT_EQ(t, c.procbased2,
+		     PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST | PROC2_WBINVD_EXITING | PROC2_ENABLE_VPID);
 	KT_EXPECT(t, !(c.exit & EXIT_ACKNOWLEDGE_INTERRUPT_ON_EXIT));
 	KT_EXPECT(t, (c.entry & ENTRY_LOAD_IA32_EFER) && !(c.entry & ENTRY_IA32E_MODE_GUEST));
 }
@@ -140,6 +141,70 @@ KTEST(vmx, controls_keep_cr8_and_dr7_per_guest)
 	KT_EXPECT(t, !(c.procbased & (PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING)));
 	KT_EXPECT(t, c.exit & EXIT_SAVE_DEBUG_CONTROLS);
 	KT_EXPECT(t, c.entry & ENTRY_LOAD_DEBUG_CONTROLS);
+}
+
+/* INVEPT and INVVPID types follow IA32_VMX_EPT_VPID_CAP (SDM A.10):
+ * single-context when bit 25 / 41 says so, else all-context (26 / 42). */
+KTEST(vmx, invalidation_types_follow_the_capability_msr)
+{
+	struct vmx_caps c = skylake;
+	KT_EXPECT_EQ(t, vmx_invept_type(&c), INVEPT_SINGLE_CONTEXT);
+	KT_EXPECT_EQ(t, vmx_invvpid_type(&c), INVVPID_SINGLE_CONTEXT);
+	c.ept_vpid &= ~(EPT_CAP_INVEPT_SINGLE_CONTEXT | VPID_CAP_INVVPID_SINGLE_CONTEXT);
+	KT_EXPECT_EQ(t, vmx_invept_type(&c), INVEPT_ALL_CONTEXT);
+	KT_EXPECT_EQ(t, vmx_invvpid_type(&c), INVVPID_ALL_CONTEXT);
+	c.ept_vpid &= ~(EPT_CAP_INVEPT_ALL_CONTEXT | VPID_CAP_INVVPID_ALL_CONTEXT);
+	KT_EXPECT_EQ(t, vmx_invept_type(&c), 0);
+	KT_EXPECT_EQ(t, vmx_invvpid_type(&c), 0);
+	c = skylake; /* types listed but INVVPID itself absent (bit 32) */
+	c.ept_vpid &= ~VPID_CAP_INVVPID;
+	KT_EXPECT_EQ(t, vmx_invvpid_type(&c), 0);
+}
+
+/* No INVEPT type at all: detection refuses, naming the bits. */
+KTEST(vmx, no_invept_type_is_refused_with_the_bits)
+{
+	char msg[512];
+	struct vmx_caps c = skylake;
+	c.ept_vpid &= ~(EPT_CAP_INVEPT_SINGLE_CONTEXT | EPT_CAP_INVEPT_ALL_CONTEXT);
+	KT_EXPECT_EQ(t, vmx_check_caps(&c, msg, sizeof(msg)), -E_NO_NESTED_PAGING);
+	KT_EXPECT(t, says(msg, "INVEPT") && says(msg, "25 or 26"));
+}
+
+/* "Enable VPID" only where it may be 1 and INVVPID can flush a VPID;
+ * otherwise memvisor runs without VPIDs (VPID 0 is flushed by every
+ * entry and exit, SDM 29.4.3.1) rather than failing. */
+KTEST(vmx, vpid_only_with_a_usable_invvpid)
+{
+	char msg[512];
+	struct vmx_controls ctl = { 0 };
+	struct vmx_caps c = skylake;
+	KT_EXPECT(t, vmx_vpid_usable(&c));
+	c.ept_vpid &= ~VPID_CAP_INVVPID;
+	KT_EXPECT(t, !vmx_vpid_usable(&c));
+	KT_EXPECT_EQ(t, vmx_compute_controls(&c, &ctl, msg, sizeof(msg)), 0);
+	KT_EXPECT(t, !(ctl.procbased2 & PROC2_ENABLE_VPID));
+	c = skylake;
+	c.ept_vpid &= ~(VPID_CAP_INVVPID_SINGLE_CONTEXT | VPID_CAP_INVVPID_ALL_CONTEXT);
+	KT_EXPECT(t, !vmx_vpid_usable(&c));
+	c = skylake;
+	c.procbased2 &= ~(PROC2_ENABLE_VPID << CTLS_ALLOWED1_SHIFT);
+	KT_EXPECT(t, !vmx_vpid_usable(&c));
+	KT_EXPECT_EQ(t, vmx_check_caps(&c, msg, sizeof(msg)), 0);
+}
+
+/* A VPID per vCPU, never 0 (SDM 27.2.1.1), none shared by two VMs. */
+KTEST(vmx, vpids_are_per_vm_and_never_zero)
+{
+	static struct vm a, b; /* ids as guests_option.c gives them: 1..VM_MAX */
+	for (unsigned i = 1; i <= VM_MAX; i++) {
+		a.id = i;
+		KT_EXPECT(t, vmx_vpid(&a) != 0);
+		for (unsigned j = 1; j < i; j++) {
+			b.id = j;
+			KT_EXPECT(t, vmx_vpid(&a) != vmx_vpid(&b));
+		}
+	}
 }
 
 KTEST(vmx, missing_control_is_named)
