@@ -103,6 +103,7 @@ CASE(event_exception_2) { (void)c; v->control.event_inject = EVENT_VALID | EVENT
 CASE(np_without_cpuid) { (void)v; c->nested_paging = false; }
 CASE(tlb_flush_asid_without_cpuid) { c->flush_by_asid = false; v->control.tlb_control = TLB_CONTROL_FLUSH_ASID; }
 CASE(g_pat_type_2) { (void)c; v->save.g_pat = (v->save.g_pat & ~0xffull) | 2; }
+CASE(clean_bit_segments) { (void)c; v->control.clean_bits = BIT(8); /* SEG: CS, DS, SS, ES, CPL */ }
 
 static const struct {
 	const char *rule;
@@ -128,6 +129,7 @@ static const struct {
 	{ "NP_ENABLE only with CPUID NP", np_without_cpuid },
 	{ "TLB_CONTROL 0 or 1, or 3 or 7 with FlushByAsid", tlb_flush_asid_without_cpuid },
 	{ "G_PAT holds valid memory types", g_pat_type_2 },
+	{ "VMCB clean bits 0: memvisor does not track its VMCB writes", clean_bit_segments },
 };
 
 static void test_each_rule_refuses_its_own_breach_alone(void **state)

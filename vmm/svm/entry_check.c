@@ -5,7 +5,7 @@
  * the APM reserves 3 and 7 without FlushByAsid but does not say VMRUN
  * checks it; KVM refused them until Linux 6.6, newer KVM and the hardware
  * let them through. memvisor keeps to the encodings the CPU has.
- * See: APM Vol. 2 (rev. 3.42) 15.5.1, 15.16.1, 15.20, 15.25.4. */
+ * See: APM Vol. 2 (rev. 3.42) 15.5.1, 15.15, 15.16.1, 15.20, 15.25.4. */
 #include "vmm/svm/entry_check.h"
 
 #define UPPER_32 X86_U64(0xffffffff00000000)
@@ -119,6 +119,14 @@ RULE(g_pat_invalid)
 	return false;
 }
 
+/* Not a VMRUN check but memvisor's own: a set clean bit lets a CPU with
+ * VmcbClean (CPUID 8000_000Ah EDX bit 5) keep its cached copy of that
+ * group of fields instead of reading the VMCB (APM 15.15). memvisor
+ * rewrites VMCB fields between VMRUNs without tracking which, so every bit
+ * must stay 0: the VMCB is always read whole. QEMU TCG and Bochs ignore
+ * the field, so only this rule shows a stray bit before hardware does. */
+RULE(clean_bits_set) { return v->control.clean_bits != 0; }
+
 const struct svm_entry_rule svm_entry_rules[] = {
 	{ "EFER.SVME = 1", "APM 15.5.1", no_svme },
 	{ "CR0.CD = 0 with CR0.NW = 1 is illegal", "APM 15.5.1", nw_without_cd },
@@ -140,6 +148,7 @@ const struct svm_entry_rule svm_entry_rules[] = {
 	{ "NP_ENABLE only with CPUID NP", "APM 15.25.3; KVM", np_without_cpuid },
 	{ "TLB_CONTROL 0 or 1, or 3 or 7 with FlushByAsid", "APM 15.16.1; KVM up to Linux 6.6", tlb_control_invalid },
 	{ "G_PAT holds valid memory types", "APM 15.25.4; KVM", g_pat_invalid },
+	{ "VMCB clean bits 0: memvisor does not track its VMCB writes", "APM 15.15", clean_bits_set },
 };
 const size_t svm_entry_rule_count = ARRAY_SIZE(svm_entry_rules);
 

@@ -1,9 +1,10 @@
 /* vmm/svm/entry_check.h — the VMRUN consistency checks, made by memvisor
  * before every VMRUN on the VMCB it is about to run.
  * See: APM Vol. 2 (rev. 3.42) 15.5.1 "Basic Operation" (Canonicalization
- * and Consistency Checks), 15.16.1 (TLB_CONTROL), 15.20 (EVENTINJ), 15.25.4
- * (G_PAT). QEMU TCG checks only a few of these and Bochs fewer; KVM's nested
- * SVM and the hardware check them all, so a state memvisor builds is held
+ * and Consistency Checks), 15.15 (clean bits, which memvisor keeps 0),
+ * 15.16.1 (TLB_CONTROL), 15.20 (EVENTINJ), 15.25.4 (G_PAT). QEMU TCG
+ * checks only a few of these and Bochs fewer; KVM's nested SVM and the
+ * hardware check them all, so a state memvisor builds is held
  * to them here, in every test run (option entry_check).
  *
  * Pure: it reads the VMCB and the CPU's capabilities, nothing else, so the
