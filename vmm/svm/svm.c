@@ -31,6 +31,7 @@ void svm_read_caps(struct svm_caps *caps)
 	caps->nested_paging = d & CPUID_SVM_EDX_NP;
 	caps->nrip_save = d & CPUID_SVM_EDX_NRIPS;
 	caps->flush_by_asid = d & CPUID_SVM_EDX_FLUSH_BY_ASID;
+	caps->decode_assists = d & CPUID_SVM_EDX_DECODE_ASSISTS;
 	caps->asids = b;
 	cpuid(CPUID_EXT_ADDRESS_SIZES, 0, &a, &b, &c, &d);
 	caps->maxphyaddr = a & MAXPHYADDR_MASK;
@@ -69,8 +70,10 @@ static int svm_detect(void)
 		kprintf("memvisor: error: %s\n", msg);
 		return rc;
 	}
-	kprintf("memvisor: svm: SVM with nested paging, %u ASIDs, next-RIP save %s, flush by ASID %s\n",
-		svm_caps.asids, svm_caps.nrip_save ? "yes" : "no", svm_caps.flush_by_asid ? "yes" : "no");
+	kprintf("memvisor: svm: SVM with nested paging, %u ASIDs, next-RIP save %s, flush by ASID %s, "
+		"decode assists %s\n",
+		svm_caps.asids, svm_caps.nrip_save ? "yes" : "no", svm_caps.flush_by_asid ? "yes" : "no",
+		svm_caps.decode_assists ? "yes" : "no");
 	svm_entry_caps = (struct svm_entry_caps){ .maxphyaddr = svm_caps.maxphyaddr,
 						  .cr4_reserved = svm_cr4_reserved(),
 						  .nested_paging = svm_caps.nested_paging,

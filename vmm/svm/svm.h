@@ -51,6 +51,7 @@ struct svm_caps {
 	bool nested_paging; /* CPUID 8000_000Ah EDX.NP               */
 	bool nrip_save;     /* CPUID 8000_000Ah EDX.NRIPS            */
 	bool flush_by_asid; /* CPUID 8000_000Ah EDX.FlushByAsid      */
+	bool decode_assists; /* CPUID 8000_000Ah EDX.DecodeAssists   */
 	uint32_t asids;     /* CPUID 8000_000Ah EBX                  */
 	unsigned maxphyaddr; /* CPUID 8000_0008h EAX[7:0]            */
 };
@@ -89,6 +90,9 @@ uint64_t svm_cr4_reserved(void);
 int svm_vcpu_init(struct vcpu *vcpu, uint64_t entry_rip);
 void svm_vcpu_destroy(struct vcpu *vcpu);
 void svm_vcpu_run(struct vcpu *vcpu, struct exit_record *exit);
+/* The #VMEXIT in vmcb as an exit record; regs are the guest's GPRs (RAX
+ * already from the VMCB), for the decode-assisted MOV to CRx. */
+void svm_decode_exit(struct exit_record *e, const struct vmcb *vmcb, const struct vcpu_regs *regs);
 uint64_t svm_get_control(struct vcpu *vcpu, enum vcpu_control_reg reg);
 void svm_set_control(struct vcpu *vcpu, enum vcpu_control_reg reg, uint64_t value);
 void svm_get_code_segment(struct vcpu *vcpu, struct vcpu_code_segment *cs);

@@ -122,7 +122,26 @@ static void decode_insn(struct exit_record *e, const struct vmcb *vmcb, enum exi
 	e->insn_len = insn_len(vmcb);
 }
 
-static void decode(struct exit_record *e, const struct vmcb *vmcb)
+/* Without decode assists (APM 15.33) the exit does not say which
+ * instruction wrote from where: insn_len 0 has the core decode it from
+ * guest memory (vmm/cpu/emulate.c). With them and next-RIP save, a MOV to
+ * CRx names its source GPR in EXITINFO1 (APM 15.33.1) and NRIP gives its
+ * length, so nothing is read from the guest; LMSW and CLTS are still
+ * decoded by the core. CR0 has no CPU-specific reserved bits. */
+static void decode_cr_write(struct exit_record *e, const struct vmcb *vmcb, const struct vcpu_regs *regs)
+{
+	uint64_t code = vmcb->control.exit_code, i1 = vmcb->control.exit_info1;
+	e->reason = EXIT_CR_WRITE;
+	e->cr.reg = code == VMEXIT_CR0_WRITE ? VCPU_CR0 : VCPU_CR4;
+	e->cr.access = CR_ACCESS_MOV_TO;
+	e->cr.reserved = code == VMEXIT_CR0_WRITE ? 0 : svm_cr4_reserved();
+	if (svm_caps.decode_assists && svm_caps.nrip_save && (i1 & CR_EXITINFO1_MOV)) {
+		e->cr.source = vcpu_gpr(regs, (unsigned)(i1 & CR_EXITINFO1_GPR_MASK));
+		e->insn_len = insn_len(vmcb);
+	}
+}
+
+void svm_decode_exit(struct exit_record *e, const struct vmcb *vmcb, const struct vcpu_regs *regs)
 {
 	uint64_t code = vmcb->control.exit_code, i1 = vmcb->control.exit_info1, i2 = vmcb->control.exit_info2;
 	*e = (struct exit_record){ .reason = EXIT_UNEXPECTED, .vendor_code = code, .vendor_info1 = i1,
@@ -137,15 +156,7 @@ static void decode(struct exit_record *e, const struct vmcb *vmcb)
 	case VMEXIT_XSETBV: decode_insn(e, vmcb, EXIT_XSETBV); break;
 	case VMEXIT_IOIO: decode_io(e, i1, i2, vmcb->save.rip); break;
 	case VMEXIT_CR0_WRITE:
-	case VMEXIT_CR4_WRITE:
-		/* Without decode assists (APM 15.33) the exit does not say
-		 * which instruction wrote from where: insn_len 0 has the core
-		 * decode it. CR0 has no CPU-specific reserved bits. */
-		e->reason = EXIT_CR_WRITE;
-		e->cr.reg = code == VMEXIT_CR0_WRITE ? VCPU_CR0 : VCPU_CR4;
-		e->cr.access = CR_ACCESS_MOV_TO;
-		e->cr.reserved = code == VMEXIT_CR0_WRITE ? 0 : svm_cr4_reserved();
-		break;
+	case VMEXIT_CR4_WRITE: decode_cr_write(e, vmcb, regs); break;
 	case VMEXIT_MSR:
 		decode_insn(e, vmcb, EXIT_MSR);
 		e->msr.write = i1 & 1; /* EXITINFO1: 0 = RDMSR, 1 = WRMSR (APM 15.11) */
@@ -213,7 +224,7 @@ void svm_vcpu_run(struct vcpu *vcpu, struct exit_record *exit)
 	vcpu->regs.rsp = v->save.rsp;
 	vcpu->regs.rip = v->save.rip;
 	vcpu->regs.rflags = v->save.rflags;
-	decode(exit, v);
+	svm_decode_exit(exit, v, &vcpu->regs);
 	if (exit->reason == EXIT_MSR)
 		exit->msr.index = (uint32_t)vcpu->regs.rcx;
 }

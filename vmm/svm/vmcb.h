@@ -28,6 +28,7 @@
 #define CPUID_SVM_EDX_NP BIT(0)
 #define CPUID_SVM_EDX_NRIPS BIT(3)
 #define CPUID_SVM_EDX_FLUSH_BY_ASID BIT(6)
+#define CPUID_SVM_EDX_DECODE_ASSISTS BIT(7)
 
 /* Intercept vector 0 (offset 0x000): CR reads 15:0, CR writes 31:16 */
 #define INTERCEPT_CR0_WRITE BIT(16 + 0) /* MOV to CR0, LMSW, CLTS (APM 15.9.1) */
@@ -92,6 +93,11 @@
 #define NPF_PRESENT BIT(0)
 #define NPF_WRITE BIT(1)
 #define NPF_FETCH BIT(4)
+/* EXITINFO1 of a CR-write intercept with decode assists (APM 15.33.1):
+ * bit 63 set for MOV to CRx, with the source GPR's number in bits 3:0;
+ * clear for LMSW and CLTS, which the field does not describe. */
+#define CR_EXITINFO1_MOV BIT(63)
+#define CR_EXITINFO1_GPR_MASK 0xfu
 
 /* EVENTINJ and EXITINTINFO (APM 15.20, Figure 15-10): vector 7:0, type
  * 10:8, EV (error code valid) 11, V (valid) 31, error code 63:32. */
