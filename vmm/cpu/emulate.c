@@ -92,8 +92,9 @@ bool emulate_needs_length(const struct exit_record *exit)
 	}
 }
 
-/* Without decode assists (APM 15.33) an SVM CR-write exit names the
- * register but not how it was written: the decoded instruction says. */
+/* Without decode assists (APM 15.33), and for LMSW and CLTS even with
+ * them (vmm/svm/vcpu.c), an SVM CR-write exit names the register but not
+ * how it was written: the decoded instruction says. */
 static bool cr_write_operands(struct vcpu *vcpu, struct exit_record *exit, const struct insn *insn)
 {
 	unsigned cr = exit->cr.reg == VCPU_CR0 ? 0 : 4; /* the two that exit */
