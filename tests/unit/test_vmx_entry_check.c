@@ -77,6 +77,25 @@ static void test_captured_states_pass(void **state)
 	expect_passes("Bochs skylake after exits");
 }
 
+/* Bochs' corei7_skylake_x allows "enable VPID" and has INVVPID (its
+ * IA32_VMX_EPT_VPID_CAP bits 32, 41, 42): the states memvisor builds there
+ * use a VPID, which is never 0 (SDM 27.2.1.1, 29.1). */
+static void test_captured_states_use_a_vpid(void **state)
+{
+	(void)state;
+	const struct captured *states[] = { skylake_first_entry, skylake_after_exits };
+	const size_t counts[] = { COUNT(skylake_first_entry), COUNT(skylake_after_exits) };
+	for (size_t i = 0; i < 2; i++) {
+		load(states[i], counts[i]);
+		assert_true(s.caps.ept_vpid & VPID_CAP_INVVPID);
+		if (!(s.procbased2 & PROC2_ENABLE_VPID) || s.vpid == 0)
+			print_error("state %zu: expected enable VPID and VPID != 0, seen procbased2 %#x, vpid %u\n", i,
+				    (unsigned)s.procbased2, (unsigned)s.vpid);
+		assert_true(s.procbased2 & PROC2_ENABLE_VPID);
+		assert_int_not_equal(s.vpid, 0);
+	}
+}
+
 /* The field table covers every field once: no two overlap, and what they
  * leave uncovered is padding — gaps shorter than 8 bytes (a forgotten
  * 64-bit field would leave 8). */
@@ -431,6 +450,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_captured_states_pass),
+		cmocka_unit_test(test_captured_states_use_a_vpid),
 		cmocka_unit_test(test_field_table_covers_the_state),
 		cmocka_unit_test(test_each_rule_refuses_its_own_breach_alone),
 		cmocka_unit_test(test_gp_needs_its_error_code),
