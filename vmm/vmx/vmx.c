@@ -96,6 +96,15 @@ int vmx_check_caps(const struct vmx_caps *c, char *msg, size_t size)
 	return vmx_compute_controls(c, &ctl, msg, size);
 }
 
+/* For the start-up line: whether VPIDs are used, and how INVVPID flushes. */
+static const char *vpid_words(void)
+{
+	if (!(vmx_controls.procbased2 & PROC2_ENABLE_VPID))
+		return "no";
+	return vmx_invvpid_type(&vmx_caps) == INVVPID_SINGLE_CONTEXT ? "yes, INVVPID single-context"
+								      : "yes, INVVPID all-context";
+}
+
 static int vmx_detect(void)
 {
 	char msg[512];
@@ -113,14 +122,11 @@ static int vmx_detect(void)
 		kprintf("memvisor: error: %s\n", msg);
 		return rc;
 	}
-	uint64_t invvpid = vmx_invvpid_type(&vmx_caps);
 	kprintf("memvisor: vmx: VT-x with EPT and unrestricted guest, EPT A/D bits %s, INVEPT %s, VPID %s, "
 		"preemption timer %s, VMCS revision %u\n",
 		vmx_ept_ad() ? "yes" : "no",
 		vmx_invept_type(&vmx_caps) == INVEPT_SINGLE_CONTEXT ? "single-context" : "all-context",
-		!(vmx_controls.procbased2 & PROC2_ENABLE_VPID) ? "no"
-		: invvpid == INVVPID_SINGLE_CONTEXT ? "yes, INVVPID single-context"
-						    : "yes, INVVPID all-context",
+		vpid_words(),
 		(vmx_controls.pinbased & PIN_ACTIVATE_VMX_PREEMPTION_TIMER) ? "yes" : "no", vmx_revision(&vmx_caps));
 	return 0;
 }
