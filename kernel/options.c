@@ -31,7 +31,8 @@ static const struct opt_def option_table[] = {
 	{ "guest_mem", OPT_SIZE, OPT(guest_mem), "0", 0, 512 * GiB,
 	  "machine memory the guests may hold in all (0 = what is free after boot)" },
 	{ "scenario", OPT_STRING, OPT(scenario), "none", 0, 0,
-	  "a named run that sets guests= and guest_mem=: overcommit (2.6x, every technique) or thrash" },
+	  "a named run that sets guests= and guest_mem=: overcommit (2.6x, every technique), thrash, "
+	  "or swap (4x, mostly incompressible: needs a swap disk)" },
 	{ "mem_states", OPT_STRING, OPT(mem_states), "6,4,2,1", 0, 0,
 	  "memory-state thresholds, % of guest_mem free: high,soft,hard,low (README: memory states)" },
 	{ "balloon", OPT_STRING, OPT(balloon), "", 0, 0,

@@ -11,6 +11,7 @@
 #include "vmm/mm/memory.h"
 #include "vmm/monitor.h"
 #include "vmm/policy/policy.h"
+#include "vmm/scenario.h"
 #include "vmm/sched.h"
 #include "vmm/share/scan.h"
 #include "vmm/stats.h"
@@ -254,6 +255,7 @@ void vmm_run(const char *guests_option)
 	sched_init();
 	zswap_init();
 	swap_init();
+	scenario_check_devices();
 	guest_memory_frame_table_setup();
 	for (uint32_t i = 0; i < vm_count; i++)
 		create_vm(&vms[i]);
