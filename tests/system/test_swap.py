@@ -12,7 +12,11 @@ Three scenarios, one boot each:
                          after), and without swap the hog is stopped as
                          thrashing, as before host swap existed.
   swap=off               a valid swap disk attached but swap=off: no disk is
-                         read or written, the image is unchanged."""
+                         read or written, the image is unchanged.
+  scenario=swap          4x overcommit of mostly incompressible memory (hog,
+                         zipmix's random pages, memtest) with --swap: every VM
+                         finishes with zero mismatches; without a swap disk it
+                         is an option error naming how to attach one."""
 import hashlib
 import os
 import subprocess
@@ -129,6 +133,45 @@ def test_bad_swap_option_is_an_option_error(backend):
     run = backend.boot("64M", "guests=hello:4M swap=maybe", timeout=by_backend(TIMEOUT, backend))
     assert run.status == STATUS_USAGE, f"expected status {STATUS_USAGE} (option error), seen {run.status}\n{run.describe()}"
     run.match(r"^memvisor: error: option 'swap': expected auto .* or off")
+
+
+SCENARIO_TIMEOUT = {"qemu": 90, "bochs": 120}
+OVERCOMMIT_RE = r"^memvisor: guest memory: (\d+) KiB for (\d+) KiB of guests \(overcommit (\d+\.\d\d)x\)$"
+GUESTS_RE = r"^memvisor: guests: (\d+) ok, (\d+) failed, (\d+) stopped$"
+SCENARIO_DONE_RES = (
+    ("memtest", r"^\[vm1:memtest\] memtest: verified (\d+) pages, checksum 0x[0-9a-f]+, mismatches (\d+)$"),
+    ("hog", r"^\[vm2:hog\] hog: (\d+) rounds over (\d+) pages, (\d+) damaged$"),
+    ("zipmix", r"^\[vm3:zipmix\] zipmix: verified (\d+) pages, mismatches (\d+)$"),
+)
+
+
+@pytest.fixture(scope="module")
+def scenario_run(backend):
+    return backend.boot("256M", "scenario=swap", timeout=by_backend(SCENARIO_TIMEOUT, backend),
+                        run_args=("--swap", SWAP_SIZE))
+
+
+def test_scenario_swap_finishes_4x_overcommitted_intact(scenario_run):
+    run = scenario_run
+    assert run.status == STATUS_OK, f"expected status {STATUS_OK} (every guest done), seen {run.status}\n{run.describe()}"
+    held, asked, ratio = run.match(OVERCOMMIT_RE).groups()
+    assert int(asked) >= 4 * int(held) and float(ratio) >= 4.0, \
+        f"expected at least 4x overcommit, seen {asked} KiB of guests in {held} KiB ({ratio}x)"
+    ok, failed, stopped = map(int, run.match(GUESTS_RE).groups())
+    assert (ok, failed, stopped) == (3, 0, 0), f"expected 3 ok, 0 failed, 0 stopped, seen {(ok, failed, stopped)}"
+    for name, regex in SCENARIO_DONE_RES:
+        m = run.match(regex)
+        bad = int(m.groups()[-1])
+        assert bad == 0, f"expected {name} to report 0 mismatches, seen {m.group(0)!r}"
+    outs, ins = map(int, run.match(RECLAIMED_RE).groups())
+    assert outs > 0 and ins > 0, f"expected pages swapped out and in, seen {outs} out, {ins} in\n{run.describe()}"
+
+
+def test_scenario_swap_without_disk_is_an_error(backend):
+    run = backend.boot("64M", "scenario=swap", timeout=by_backend(TIMEOUT, backend))
+    assert run.status == STATUS_USAGE, f"expected status {STATUS_USAGE} (option error), seen {run.status}\n{run.describe()}"
+    run.match(r"^memvisor: error: option 'scenario': swap needs a swap disk .*tools/run --swap SIZE$")
+    assert not run.find(r"^\[vm\d+:"), f"expected no guest to run without a swap disk\n{run.describe()}"
 
 
 def test_swap_off_uses_no_disk(off_run):
