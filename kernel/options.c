@@ -19,6 +19,9 @@ static const struct opt_def option_table[] = {
 	  "most of the zswap area one VM may take, in % of the VM's memory (ESX Mem.MemZipMaxPct: 10)" },
 	{ "swap", OPT_STRING, OPT(swap), "auto", 0, 0,
 	  "host swap: auto (a disk made with tools/mkswap becomes the swap device) or off (no disk is used)" },
+	{ "swap_bench", OPT_UINT, OPT(swap_bench), "0", 0, 1048576,
+	  "make bench: N pages written to and read from the swap disk's slots at boot (raw MB/s), then swap-out, "
+	  "swap-in and fault times by kind printed at the end (0 = off)" },
 	{ "tick_hz", OPT_UINT, OPT(tick_hz), "100", 19, 1000,
 	  "timer interrupts per second (PIT)" },
 	{ "slice_ms", OPT_UINT, OPT(slice_ms), "20", 1, 1000,
@@ -31,7 +34,8 @@ static const struct opt_def option_table[] = {
 	{ "guest_mem", OPT_SIZE, OPT(guest_mem), "0", 0, 512 * GiB,
 	  "machine memory the guests may hold in all (0 = what is free after boot)" },
 	{ "scenario", OPT_STRING, OPT(scenario), "none", 0, 0,
-	  "a named run that sets guests= and guest_mem=: overcommit (2.6x, every technique) or thrash" },
+	  "a named run that sets guests= and guest_mem=: overcommit (2.6x, every technique), thrash, "
+	  "or swap (4x, mostly incompressible: needs a swap disk)" },
 	{ "mem_states", OPT_STRING, OPT(mem_states), "6,4,2,1", 0, 0,
 	  "memory-state thresholds, % of guest_mem free: high,soft,hard,low (README: memory states)" },
 	{ "balloon", OPT_STRING, OPT(balloon), "", 0, 0,

@@ -15,6 +15,7 @@ struct options {
 	uint64_t zswap;             /* bytes reserved for compressed swap   */
 	uint64_t zswap_max_pct;     /* a VM's cap in the zswap area, % of it */
 	char swap[OPT_STRING_MAX];  /* host swap: "auto" or "off"          */
+	uint64_t swap_bench;        /* pages for the raw disk rate, 0 = off */
 	uint64_t tick_hz;           /* timer interrupts per second          */
 	uint64_t slice_ms;          /* a VM's time slice (vmm/sched.h)      */
 	uint64_t background_pct;    /* background work's most CPU, in %    */
@@ -22,7 +23,7 @@ struct options {
 	char guests[OPT_STRING_MAX]; /* NAME:SIZE[:key=value...],...        */
 	uint64_t stats_interval;     /* ms between "stats:" lines, 0 = off   */
 	uint64_t guest_mem;          /* bytes the guests may hold, 0 = all   */
-	char scenario[OPT_STRING_MAX]; /* a named run: none, overcommit, thrash */
+	char scenario[OPT_STRING_MAX]; /* a named run: none, overcommit, ... */
 	char mem_states[OPT_STRING_MAX]; /* thresholds: "6,4,2,1"           */
 	char balloon[OPT_STRING_MAX];    /* targets: VM:TARGET[:TARGET...],... */
 	uint64_t balloon_max_pct;        /* balloon cap, % of each VM        */

@@ -6,5 +6,9 @@
 /* Applies scenario= to the options; an option error when the name is
  * unknown or guests= was given too. */
 void scenario_apply(void);
+/* After swap_init(): a scenario that needs a swap disk (scenario=swap)
+ * stops with an option error, saying how to attach one, when none is in
+ * use — rather than running into thrashing. */
+void scenario_check_devices(void);
 
 #endif

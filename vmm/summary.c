@@ -1,8 +1,10 @@
 /* vmm/summary.c — the run's last lines: each VM's outcome and exits, the
  * scheduler's figures, what reclamation did, then the exit status. */
 #include "vmm/summary.h"
+#include "vmm/mm/fault_time.h"
 #include "vmm/policy/policy.h"
 #include "vmm/sched.h"
+#include "vmm/swap/bench.h"
 #include "vmm/vm.h"
 #include "kernel/printf.h"
 #include "kernel/shutdown.h"
@@ -65,6 +67,8 @@ void summary_print_and_shut_down(void)
 	}
 	sched_print_summary(timer_ms());
 	print_reclaimed();
+	fault_time_print();
+	swap_bench_print();
 	cpu_state_host_check();
 	kprintf("memvisor: guests: %u ok, %u failed, %u stopped\n", ok, failed, stopped);
 	if (failed)

@@ -8,9 +8,11 @@
 #include "vmm/guest_memory.h"
 #include "vmm/guests_option.h"
 #include "vmm/mm/guest_image.h"
+#include "vmm/mm/fault_time.h"
 #include "vmm/mm/memory.h"
 #include "vmm/monitor.h"
 #include "vmm/policy/policy.h"
+#include "vmm/scenario.h"
 #include "vmm/sched.h"
 #include "vmm/share/scan.h"
 #include "vmm/stats.h"
@@ -254,6 +256,8 @@ void vmm_run(const char *guests_option)
 	sched_init();
 	zswap_init();
 	swap_init();
+	scenario_check_devices();
+	fault_time_on = options.swap_bench != 0; /* make bench: fault times by kind */
 	guest_memory_frame_table_setup();
 	for (uint32_t i = 0; i < vm_count; i++)
 		create_vm(&vms[i]);

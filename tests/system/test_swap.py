@@ -12,7 +12,13 @@ Three scenarios, one boot each:
                          after), and without swap the hog is stopped as
                          thrashing, as before host swap existed.
   swap=off               a valid swap disk attached but swap=off: no disk is
-                         read or written, the image is unchanged."""
+                         read or written, the image is unchanged.
+  scenario=swap          4x overcommit of mostly incompressible memory (hog,
+                         zipmix's random pages, memtest) with --swap: every VM
+                         finishes with zero mismatches; without a swap disk it
+                         is an option error naming how to attach one. With
+                         swap_bench= it also measures the raw disk and times
+                         swap-outs, swap-ins and faults by kind."""
 import hashlib
 import os
 import subprocess
@@ -129,6 +135,83 @@ def test_bad_swap_option_is_an_option_error(backend):
     run = backend.boot("64M", "guests=hello:4M swap=maybe", timeout=by_backend(TIMEOUT, backend))
     assert run.status == STATUS_USAGE, f"expected status {STATUS_USAGE} (option error), seen {run.status}\n{run.describe()}"
     run.match(r"^memvisor: error: option 'swap': expected auto .* or off")
+
+
+SCENARIO_TIMEOUT = {"qemu": 90, "bochs": 120}
+RAW_PAGES = 64  # swap_bench=: the raw disk measurement at boot, kept short
+RAW_RE = r"^memvisor: swap bench: raw (write|read) (\d+) pages in (\d+) us: (\d+)\.\d\d MB/s, (\d+) pages/s$"
+OPS_RE = r"^memvisor: swap bench: (\d+) (swap-outs|swap-ins) in (\d+) us: (\d+) pages/s$"
+FAULT_TIME_RE = (r"^memvisor: fault time: ([\w -]+): (\d+) faults \(latest (\d+) sampled\), "
+                 r"p50 (\d+)\.(\d{3}) us, p99 (\d+)\.(\d{3}) us$")
+OVERCOMMIT_RE = r"^memvisor: guest memory: (\d+) KiB for (\d+) KiB of guests \(overcommit (\d+\.\d\d)x\)$"
+GUESTS_RE = r"^memvisor: guests: (\d+) ok, (\d+) failed, (\d+) stopped$"
+SCENARIO_DONE_RES = (
+    ("memtest", r"^\[vm1:memtest\] memtest: verified (\d+) pages, checksum 0x[0-9a-f]+, mismatches (\d+)$"),
+    ("hog", r"^\[vm2:hog\] hog: (\d+) rounds over (\d+) pages, (\d+) damaged$"),
+    ("zipmix", r"^\[vm3:zipmix\] zipmix: verified (\d+) pages, mismatches (\d+)$"),
+)
+
+
+@pytest.fixture(scope="module")
+def scenario_run(backend):
+    return backend.boot("256M", f"scenario=swap swap_bench={RAW_PAGES}", timeout=by_backend(SCENARIO_TIMEOUT, backend),
+                        run_args=("--swap", SWAP_SIZE))
+
+
+def test_scenario_swap_finishes_4x_overcommitted_intact(scenario_run):
+    run = scenario_run
+    assert run.status == STATUS_OK, \
+        f"expected status {STATUS_OK} (every guest done), seen {run.status}\n{run.describe()}"
+    held, asked, ratio = run.match(OVERCOMMIT_RE).groups()
+    assert int(asked) >= 4 * int(held) and float(ratio) >= 4.0, \
+        f"expected at least 4x overcommit, seen {asked} KiB of guests in {held} KiB ({ratio}x)"
+    ok, failed, stopped = map(int, run.match(GUESTS_RE).groups())
+    assert (ok, failed, stopped) == (3, 0, 0), f"expected 3 ok, 0 failed, 0 stopped, seen {(ok, failed, stopped)}"
+    for name, regex in SCENARIO_DONE_RES:
+        m = run.match(regex)
+        bad = int(m.groups()[-1])
+        assert bad == 0, f"expected {name} to report 0 mismatches, seen {m.group(0)!r}"
+    outs, ins = map(int, run.match(RECLAIMED_RE).groups())
+    assert outs > 0 and ins > 0, f"expected pages swapped out and in, seen {outs} out, {ins} in\n{run.describe()}"
+
+
+def test_swap_bench_figures_agree_with_the_run(scenario_run):
+    """swap_bench=: the raw disk lines at boot, and the end's swap-out and
+    swap-in counts and fault times agree with the summary's own counts."""
+    run = scenario_run
+    raw = {m.group(1): tuple(map(int, m.groups()[1:])) for m in run.find(RAW_RE)}
+    assert set(raw) == {"write", "read"}, f"expected a raw write and a raw read line, seen {raw}\n{run.describe()}"
+    for what, (pages, us, mbs, rate) in raw.items():
+        assert pages == RAW_PAGES and us > 0 and rate > 0, \
+            f"expected raw {what} of {RAW_PAGES} pages in a measured time, seen {pages} pages in {us} us, {rate}/s"
+    outs, ins = map(int, run.match(RECLAIMED_RE).groups())
+    ops = {m.group(2): int(m.group(1)) for m in run.find(OPS_RE)}
+    assert ops == {"swap-outs": outs, "swap-ins": ins}, \
+        f"expected the bench's counts to be the summary's ({outs} out, {ins} in), seen {ops}"
+    faults = {m.group(1): m for m in run.find(FAULT_TIME_RE)}
+    assert set(faults) == {"first touch", "compressed swap-in", "swap-in from disk"}, \
+        f"expected a fault time line per kind, seen {sorted(faults)}\n{run.describe()}"
+    disk = faults["swap-in from disk"]
+    assert int(disk.group(2)) == ins, f"expected {ins} timed swap-ins from disk, seen {disk.group(0)!r}"
+    for kind, m in faults.items():
+        p50, p99 = int(m.group(4)) * 1000 + int(m.group(5)), int(m.group(6)) * 1000 + int(m.group(7))
+        assert 0 < p50 <= p99, f"expected 0 < p50 <= p99 for {kind}, seen {m.group(0)!r}"
+
+
+def test_swap_bench_larger_than_the_disk_is_an_option_error(backend):
+    run = backend.boot("64M", "guests=hello:4M swap_bench=40000", timeout=by_backend(TIMEOUT, backend),
+                       run_args=("--swap", SWAP_SIZE))
+    assert run.status == STATUS_USAGE, \
+        f"expected status {STATUS_USAGE} (option error), seen {run.status}\n{run.describe()}"
+    run.match(r"^memvisor: error: option 'swap_bench': more pages than the swap disk has slots$")
+
+
+def test_scenario_swap_without_disk_is_an_error(backend):
+    run = backend.boot("64M", "scenario=swap", timeout=by_backend(TIMEOUT, backend))
+    assert run.status == STATUS_USAGE, \
+        f"expected status {STATUS_USAGE} (option error), seen {run.status}\n{run.describe()}"
+    run.match(r"^memvisor: error: option 'scenario': swap needs a swap disk .*tools/run --swap SIZE$")
+    assert not run.find(r"^\[vm\d+:"), f"expected no guest to run without a swap disk\n{run.describe()}"
 
 
 def test_swap_off_uses_no_disk(off_run):

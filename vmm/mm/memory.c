@@ -3,6 +3,7 @@
  * in the PMAP and the frame table, and only then maps it in the nested
  * tables — the cache is always filled from the truth, never the reverse. */
 #include "vmm/mm/memory.h"
+#include "vmm/mm/fault_time.h"
 #include "vmm/mm/guest_image.h"
 /* Above mm: make_resident() hands a BALLOONED, SHARED, COMPRESSED or
  * SWAPPED gfn to the technique that put it in that state, and
@@ -13,6 +14,7 @@
 #include "vmm/swap/swap.h"
 #include "vmm/zswap/zswap.h"
 #include "kernel/errno.h"
+#include "kernel/io.h"
 #include "kernel/lab.h"
 #include "kernel/mem.h"
 #include "kernel/mmu.h"
@@ -93,6 +95,31 @@ static int make_resident(struct vm *vm, gfn_t gfn, bool write, mfn_t *out, unsig
 	      pmap_state_name(pmap_entry_state(e)));
 }
 
+/* vm_memory_fault()'s work with make_resident() timed by the TSC and
+ * recorded by the state the gfn was in (vmm/mm/fault_time.h); only the
+ * faults that found their page count. */
+static int timed_fault(struct vm *vm, gfn_t gfn, bool write)
+{
+	pmap_entry_t e;
+	if (pmap_get(&vm->pmap, gfn, &e))
+		return -E_RANGE;
+	enum pmap_state state = pmap_entry_state(e);
+	mfn_t f;
+	unsigned prot;
+	uint64_t start = rdtsc();
+	int rc = make_resident(vm, gfn, write, &f, &prot);
+	uint64_t ticks = rdtsc() - start;
+	if (rc)
+		return rc;
+	if (state == PMAP_UNTOUCHED)
+		fault_time_record(FAULT_FIRST_TOUCH, ticks);
+	else if (state == PMAP_COMPRESSED)
+		fault_time_record(FAULT_COMPRESSED, ticks);
+	else if (state == PMAP_SWAPPED)
+		fault_time_record(FAULT_SWAPPED, ticks);
+	return backend->map(vm, gfn, f, prot);
+}
+
 int vm_memory_fault(struct vm *vm, uint64_t gpa, bool write)
 {
 	gfn_t gfn = { gpa >> PAGE_SHIFT };
@@ -100,6 +127,8 @@ int vm_memory_fault(struct vm *vm, uint64_t gpa, bool write)
 	unsigned prot;
 	vm->stats.npf++;
 	write = write || share_fault_is_write(vm, gfn);
+	if (fault_time_on)
+		return timed_fault(vm, gfn, write);
 	int rc = make_resident(vm, gfn, write, &f, &prot);
 	if (rc)
 		return rc;

@@ -2,6 +2,7 @@
  * (see swap.h). Synchronous: each transfer is polled PIO and the CPU
  * waits for it; the VM waiting off the CPU is the next step. */
 #include "vmm/swap/swap.h"
+#include "vmm/swap/bench.h"
 #include "vmm/swap/header.h"
 #include "vmm/swap/slots.h"
 #include "vmm/mm/guest_frames.h"
@@ -9,6 +10,7 @@
 #include "kernel/ata.h"
 #include "kernel/block.h"
 #include "kernel/errno.h"
+#include "kernel/io.h"
 #include "kernel/mem.h"
 #include "kernel/mmu.h"
 #include "kernel/options.h"
@@ -86,6 +88,8 @@ static void consider(struct block_dev *dev)
 	swap_uuid_text(h.uuid, uuid);
 	device = dev;
 	kprintf("memvisor: swap: %llu slots on %s, uuid %s\n", (unsigned long long)h.slots, dev->name, uuid);
+	if (options.swap_bench)
+		swap_bench_raw(dev, h.slots);
 }
 
 void swap_init(void)
@@ -157,7 +161,7 @@ int swap_out_gfn(struct vm *vm, gfn_t gfn)
 	pmap_entry_t e;
 	int found = pmap_get(&vm->pmap, gfn, &e);
 	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_PRIVATE);
-	uint64_t slot;
+	uint64_t start = rdtsc(), slot;
 	if (!device || swap_slots_alloc(&slots, &slot))
 		return -E_FULL;
 	mfn_t f = pmap_entry_mfn(e);
@@ -177,6 +181,8 @@ int swap_out_gfn(struct vm *vm, gfn_t gfn)
 	ASSERT(users == 0);
 	vm_frame_free(f);
 	vm->swap.outs++;
+	if (options.swap_bench)
+		swap_bench_count_out(rdtsc() - start);
 	return 0;
 }
 
@@ -211,7 +217,7 @@ int swap_in(struct vm *vm, gfn_t gfn, mfn_t *out)
 	pmap_entry_t e;
 	int found = pmap_get(&vm->pmap, gfn, &e);
 	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_SWAPPED);
-	uint64_t slot = pmap_entry_slot(e);
+	uint64_t start = rdtsc(), slot = pmap_entry_slot(e);
 	mfn_t f;
 	if (vm_frame_alloc(&f))
 		return -E_NO_MEMORY;
@@ -226,6 +232,8 @@ int swap_in(struct vm *vm, gfn_t gfn, mfn_t *out)
 	ASSERT(added == 0);
 	free_slot(slot);
 	vm->swap.ins++;
+	if (options.swap_bench)
+		swap_bench_count_in(rdtsc() - start);
 	*out = f;
 	return 0;
 }
