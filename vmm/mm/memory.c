@@ -120,6 +120,25 @@ static int timed_fault(struct vm *vm, gfn_t gfn, bool write)
 	return backend->map(vm, gfn, f, prot);
 }
 
+int vm_memory_bring_back(struct vm *vm, gfn_t gfn, uint64_t where,
+			 int (*load)(struct vm *vm, gfn_t gfn, uint64_t where, void *page), mfn_t *out)
+{
+	mfn_t f;
+	if (vm_frame_alloc(&f))
+		return -E_NO_MEMORY;
+	int rc = load(vm, gfn, where, mfn_to_virt(f));
+	if (rc) {
+		vm_frame_free(f);
+		return rc;
+	}
+	int set = pmap_set_private(&vm->pmap, gfn, f);
+	ASSERT(set == 0);
+	int added = frame_table_add_user(&frame_table, f, vm->id, gfn);
+	ASSERT(added == 0);
+	*out = f;
+	return 0;
+}
+
 int vm_memory_fault(struct vm *vm, uint64_t gpa, bool write)
 {
 	gfn_t gfn = { gpa >> PAGE_SHIFT };

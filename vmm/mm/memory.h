@@ -15,6 +15,17 @@ void vm_memory_release(struct vm *vm);
  * Returns 0, or -E_RANGE (outside the VM) / -E_NO_MEMORY. */
 int vm_memory_fault(struct vm *vm, uint64_t gpa, bool write);
 
+/* The way back from every technique that took a page away (zswap, swap),
+ * in the one safe order: a frame from the budget; `load` puts the
+ * contents into it and checks them (nonzero: the frame is freed and that
+ * is the result); only then the truth, PMAP → PRIVATE, and the frame
+ * table. The caller frees its own copy (object, slot) after this, so the
+ * PMAP never names something already gone; the nested mapping is
+ * make_resident()'s, once all this is true. `where` is the copy's name
+ * for `load` (a handle, a slot). */
+int vm_memory_bring_back(struct vm *vm, gfn_t gfn, uint64_t where,
+			 int (*load)(struct vm *vm, gfn_t gfn, uint64_t where, void *page), mfn_t *out);
+
 /* Copy between the host and guest-physical memory. A read leaves the
  * PMAP as it is: an untouched page reads as its first touch would fill it
  * (the image's bytes, or zeros), a ballooned one as zeros, a compressed

@@ -6,6 +6,7 @@
 #include "vmm/swap/header.h"
 #include "vmm/swap/slots.h"
 #include "vmm/mm/guest_frames.h"
+#include "vmm/mm/memory.h"
 #include "vmm/share/page_hash.h"
 #include "kernel/ata.h"
 #include "kernel/block.h"
@@ -209,32 +210,23 @@ static int load(struct vm *vm, gfn_t gfn, uint64_t slot, void *page)
 	return 0;
 }
 
-/* Swap-in: a frame, the contents read into it and checked; only then the
- * PMAP (SWAPPED → PRIVATE) and the frame table; the slot is freed last,
- * so the PMAP never names a slot already given to another page. */
+/* Swap-in: the slot read and checked into a fresh frame, the PMAP
+ * (SWAPPED → PRIVATE) and the frame table (vm_memory_bring_back()); the
+ * slot is freed last, so the PMAP never names a slot given to another
+ * page. */
 int swap_in(struct vm *vm, gfn_t gfn, mfn_t *out)
 {
 	pmap_entry_t e;
 	int found = pmap_get(&vm->pmap, gfn, &e);
 	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_SWAPPED);
 	uint64_t start = rdtsc(), slot = pmap_entry_slot(e);
-	mfn_t f;
-	if (vm_frame_alloc(&f))
-		return -E_NO_MEMORY;
-	int rc = load(vm, gfn, slot, mfn_to_virt(f));
-	if (rc) {
-		vm_frame_free(f);
+	int rc = vm_memory_bring_back(vm, gfn, slot, load, out);
+	if (rc)
 		return rc;
-	}
-	int set = pmap_set_private(&vm->pmap, gfn, f);
-	ASSERT(set == 0);
-	int added = frame_table_add_user(&frame_table, f, vm->id, gfn);
-	ASSERT(added == 0);
 	free_slot(slot);
 	vm->swap.ins++;
 	if (options.swap_bench)
 		swap_bench_count_in(rdtsc() - start);
-	*out = f;
 	return 0;
 }
 

@@ -152,35 +152,24 @@ static int load(struct vm *vm, gfn_t gfn, uint64_t handle, void *page)
 	return rc;
 }
 
-/* Swap-in, in this order: a frame, the contents into it and checked;
- * only then the PMAP (COMPRESSED → PRIVATE) and the frame table; the
- * object is freed last, so the PMAP never names something already gone.
- * The nested mapping is the caller's, once all this is true. */
+/* Swap-in: the page decompressed and checked into a fresh frame, the PMAP
+ * (COMPRESSED → PRIVATE) and the frame table (vm_memory_bring_back());
+ * the object is freed last, so the PMAP never names something gone. */
 int zswap_swap_in(struct vm *vm, gfn_t gfn, mfn_t *out)
 {
 	pmap_entry_t e;
 	int found = pmap_get(&vm->pmap, gfn, &e);
 	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_COMPRESSED);
 	uint64_t handle = pmap_entry_handle(e);
-	mfn_t f;
-	if (vm_frame_alloc(&f))
-		return -E_NO_MEMORY;
-	int rc = load(vm, gfn, handle, mfn_to_virt(f));
-	if (rc) {
-		vm_frame_free(f);
+	int rc = vm_memory_bring_back(vm, gfn, handle, load, out);
+	if (rc)
 		return rc;
-	}
-	int set = pmap_set_private(&vm->pmap, gfn, f);
-	ASSERT(set == 0);
-	int added = frame_table_add_user(&frame_table, f, vm->id, gfn);
-	ASSERT(added == 0);
 	account(vm, handle, false);
 	int dropped = zswap_drop_page(&area, handle);
 	ASSERT(dropped == 0);
 	report_area_pages();
 	vm->zswap.swapins++;
 	vm->zswap.age[gfn.raw] = 0; /* just used */
-	*out = f;
 	return 0;
 }
 
