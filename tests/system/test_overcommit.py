@@ -104,4 +104,4 @@ def test_scenario_and_guests_together_is_an_error(backend):
 @only_on("qemu")
 def test_unknown_scenario_is_an_error(backend):
     run = backend.boot("64M", "scenario=party")
-    run.match(r"^memvisor: error: option 'scenario': expected none, overcommit or thrash$")
+    run.match(r"^memvisor: error: option 'scenario': expected none, overcommit, thrash or swap$")
