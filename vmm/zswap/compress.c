@@ -330,6 +330,29 @@ static bool copy_literals_checked(const uint8_t **ipp, const uint8_t *iend, uint
 	return true;
 }
 
+/* A sequence's match after its literals: the offset (the word that
+ * follows, or the repeated one) and the length, extension bytes included,
+ * at most `room`. The caller has checked that an offset word is inside the
+ * input. False on a malformed extension. Inlined: it is on the swap-in
+ * path, in the decoder's loop, twice. */
+static inline __attribute__((always_inline)) bool read_match(const uint8_t **ipp, const uint8_t *iend,
+							     uint8_t token, uint32_t field, uint32_t rep,
+							     size_t room, uint32_t *offset, uint32_t *len)
+{
+	if (token & TOKEN_REP) {
+		*offset = rep;
+		*len = field + MIN_REP_MATCH;
+		return field != REP_FIELD_MAX || get_extension(ipp, iend, len, room);
+	}
+	const uint8_t *ip = *ipp;
+	uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
+	*ipp = ip + OFFSET_COST;
+	*offset = (word & OFFSET_WORD_MASK) + 1;
+	field |= (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT;
+	*len = field + MIN_MATCH;
+	return field != MATCH_FIELD_MAX || get_extension(ipp, iend, len, room);
+}
+
 int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 {
 	const uint8_t *ip = src, *const iend = ip + src_len;
@@ -350,20 +373,8 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 			copy_chunk(op + CHUNK, ip + CHUNK);
 			op += n;
 			ip += n;
-			if (!(token & TOKEN_REP)) {
-				uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
-				ip += OFFSET_COST;
-				offset = (word & OFFSET_WORD_MASK) + 1;
-				field |= (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT;
-				len = field + MIN_MATCH;
-				if (field == MATCH_FIELD_MAX && !get_extension(&ip, iend, &len, (size_t)(oend - op)))
-					return -E_CORRUPT;
-			} else {
-				offset = rep;
-				len = field + MIN_REP_MATCH;
-				if (field == REP_FIELD_MAX && !get_extension(&ip, iend, &len, (size_t)(oend - op)))
-					return -E_CORRUPT;
-			}
+			if (!read_match(&ip, iend, token, field, rep, (size_t)(oend - op), &offset, &len))
+				return -E_CORRUPT;
 			/* A match of up to 4 chunks from at least a chunk
 			 * back: four fixed chunks, inside FAST_OUT (each reads
 			 * only bytes written before it), no branch on its
@@ -385,20 +396,8 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 				return (token & (TOKEN_REP | TOKEN_MMM_MASK)) || op != oend ? -E_CORRUPT : 0;
 			if (!(token & TOKEN_REP) && iend - ip < OFFSET_COST)
 				return -E_CORRUPT;
-			if (token & TOKEN_REP) {
-				offset = rep;
-				len = field + MIN_REP_MATCH;
-				if (field == REP_FIELD_MAX && !get_extension(&ip, iend, &len, (size_t)(oend - op)))
-					return -E_CORRUPT;
-			} else {
-				uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
-				ip += OFFSET_COST;
-				offset = (word & OFFSET_WORD_MASK) + 1;
-				field |= (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT;
-				len = field + MIN_MATCH;
-				if (field == MATCH_FIELD_MAX && !get_extension(&ip, iend, &len, (size_t)(oend - op)))
-					return -E_CORRUPT;
-			}
+			if (!read_match(&ip, iend, token, field, rep, (size_t)(oend - op), &offset, &len))
+				return -E_CORRUPT;
 		}
 		/* NO_OFFSET (a repeat before any match) fails the first test. */
 		if (offset > (size_t)(op - ostart) || len > (size_t)(oend - op))
