@@ -282,43 +282,31 @@ VMX_PA_INSTRUCTION(vmx_vmxon, "vmxon")
 VMX_PA_INSTRUCTION(vmx_vmclear, "vmclear")
 VMX_PA_INSTRUCTION(vmx_vmptrld, "vmptrld")
 
-/* INVEPT types and descriptor (SDM 31.3 INVEPT). */
+/* INVEPT and INVVPID (SDM 31.3): a type in a register and a 128-bit
+ * descriptor in memory. INVEPT's descriptor is the EPTP, then 64 reserved
+ * bits (0); INVVPID's is the VPID in bits 15:0 (bits 63:16 reserved, 0),
+ * then a linear address used only by the individual-address type. */
 #define INVEPT_SINGLE_CONTEXT 1
 #define INVEPT_ALL_CONTEXT 2
-struct invept_descriptor {
-	uint64_t eptp, reserved;
-};
-
-static inline enum vmx_status vmx_invept(uint64_t type, uint64_t eptp)
-{
-	struct invept_descriptor d = { eptp, 0 };
-	bool cf, zf;
-	__asm__ volatile("invept %[d], %[t]"
-			 : "=@ccc"(cf), "=@ccz"(zf)
-			 : [d] "m"(d), [t] "r"(type)
-			 : "cc", "memory");
-	return vmx_status(cf, zf);
-}
-
-/* INVVPID types and descriptor (SDM 31.3 INVVPID): the VPID in bits
- * 15:0, bits 63:16 reserved (0), then a linear address used only by the
- * individual-address type. */
 #define INVVPID_SINGLE_CONTEXT 1
 #define INVVPID_ALL_CONTEXT 2
-struct invvpid_descriptor {
-	uint64_t vpid, linear_address;
+struct vmx_inv_descriptor {
+	uint64_t low, high;
 };
 
-static inline enum vmx_status vmx_invvpid(uint64_t type, uint16_t vpid)
-{
-	struct invvpid_descriptor d = { vpid, 0 };
-	bool cf, zf;
-	__asm__ volatile("invvpid %[d], %[t]"
-			 : "=@ccc"(cf), "=@ccz"(zf)
-			 : [d] "m"(d), [t] "r"(type)
-			 : "cc", "memory");
-	return vmx_status(cf, zf);
-}
+#define VMX_INV_INSTRUCTION(name, insn)                                                    \
+	static inline enum vmx_status name(uint64_t type, uint64_t low)                    \
+	{                                                                                  \
+		struct vmx_inv_descriptor d = { low, 0 };                                  \
+		bool cf, zf;                                                               \
+		__asm__ volatile(insn " %[d], %[t]"                                        \
+				 : "=@ccc"(cf), "=@ccz"(zf)                                \
+				 : [d] "m"(d), [t] "r"(type)                               \
+				 : "cc", "memory");                                        \
+		return vmx_status(cf, zf);                                                 \
+	}
+VMX_INV_INSTRUCTION(vmx_invept, "invept")   /* low: the EPTP */
+VMX_INV_INSTRUCTION(vmx_invvpid, "invvpid") /* low: the VPID */
 
 /* ---- width-checked accessors ----
  * The call to vmcs_width_mismatch() survives only when a constant field
