@@ -60,6 +60,23 @@ const char *exit_reason_name(enum exit_reason r);
 /* Control state the core may need (e.g. for handle_msr on EFER). */
 enum vcpu_control_reg { VCPU_CR0, VCPU_CR3, VCPU_CR4, VCPU_EFER };
 
+/* When memvisor writes a guest control register for it, the guest's own
+ * MOV would have flushed its TLB entries in these cases (SDM Vol. 3A
+ * 4.10.4.1, APM Vol. 2 5.5.2): a change of CR0.PG, WP or PE, any write of
+ * CR3 (memvisor never writes a PCID no-flush CR3), any change of CR4. A
+ * field written in the VMCS/VMCB does not flush, so both backends flush
+ * the VM's tagged entries (VPID, ASID) when this says so. */
+static inline bool control_write_flushes(enum vcpu_control_reg reg, uint64_t old, uint64_t value)
+{
+	switch (reg) {
+	case VCPU_CR0: return (old ^ value) & (CR0_PE | CR0_WP | CR0_PG);
+	case VCPU_CR3: return true;
+	case VCPU_CR4: return old != value;
+	case VCPU_EFER: return false;
+	}
+	return false;
+}
+
 /* How an EXIT_CR_WRITE instruction writes (SDM Vol. 3C Table 28-3). */
 enum cr_access { CR_ACCESS_MOV_TO, CR_ACCESS_CLTS, CR_ACCESS_LMSW };
 

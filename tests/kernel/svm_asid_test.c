@@ -63,3 +63,29 @@ KTEST(svm, vms_with_their_own_asids_do_not_flush_each_other)
 {
 	with_asids(t, 2, 3, own_asids);
 }
+
+/* memvisor writing a guest's CR3 for it stands in for the guest's own MOV
+ * to CR3, which flushes its non-global TLB entries (APM Vol. 2 5.5.2); a
+ * VMCB field written by hand flushes nothing, so the ASID must be. A CR4
+ * written unchanged needs none. */
+KTEST(svm, control_register_writes_flush_as_the_guests_mov_would)
+{
+	static struct vmcb v;
+	struct svm_vcpu sv = { .vmcb = &v };
+	uint32_t saved = svm_caps.asids;
+	svm_caps.asids = ASIDS;
+	vm_a.id = 1;
+	vm_a.vcpu.vm = &vm_a;
+	vm_a.vcpu.arch = &sv;
+	svm_take_flush(&vm_a);
+	svm_take_flush(&vm_a);
+	svm_set_control(&vm_a.vcpu, VCPU_CR3, 0x5000);
+	KT_EXPECT_EQ(t, svm_take_flush(&vm_a), true);
+	v.save.cr4 = CR4_PAE;
+	svm_set_control(&vm_a.vcpu, VCPU_CR4, CR4_PAE);
+	KT_EXPECT_EQ(t, svm_take_flush(&vm_a), false);
+	svm_set_control(&vm_a.vcpu, VCPU_CR4, CR4_PAE | CR4_PGE);
+	KT_EXPECT_EQ(t, svm_take_flush(&vm_a), true);
+	vm_a.vcpu.arch = NULL;
+	svm_caps.asids = saved;
+}

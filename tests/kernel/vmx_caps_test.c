@@ -10,6 +10,7 @@
 
 static const struct vmx_caps skylake = {
 	.vmx = true,
+	.signature = 0x00050654, /* Skylake-SP */
 	.feature_control = FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX,
 	.basic = 0x00d810000000002bull,
 	.pinbased = 0x0000007f00000016ull,
@@ -128,6 +129,23 @@ KTEST(vmx, controls_for_skylake)
 		     PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST | PROC2_WBINVD_EXITING | PROC2_ENABLE_VPID);
 	KT_EXPECT(t, !(c.exit & EXIT_ACKNOWLEDGE_INTERRUPT_ON_EXIT));
 	KT_EXPECT(t, (c.entry & ENTRY_LOAD_IA32_EFER) && !(c.entry & ENTRY_IA32E_MODE_GUEST));
+}
+
+/* A model with the preemption-timer erratum gets no timer even though its
+ * capability MSR allows one; its reserved CPUID bits do not hide it, and
+ * the model next to it in the list keeps the timer. */
+KTEST(vmx, controls_leave_the_timer_off_on_a_model_with_the_erratum)
+{
+	char msg[512];
+	struct vmx_controls c = { 0 };
+	struct vmx_caps xeon5500 = skylake;
+	xeon5500.signature = 0x000106a5 | 0x3u << 14 | 0xfu << 28;
+	KT_EXPECT_EQ(t, vmx_compute_controls(&xeon5500, &c, msg, sizeof(msg)), 0);
+	KT_EXPECT(t, !(c.pinbased & PIN_ACTIVATE_VMX_PREEMPTION_TIMER));
+	KT_EXPECT(t, c.pinbased & PIN_EXTERNAL_INTERRUPT_EXITING); /* what ends a slice there */
+	xeon5500.signature = 0x000106a6;
+	KT_EXPECT_EQ(t, vmx_compute_controls(&xeon5500, &c, msg, sizeof(msg)), 0);
+	KT_EXPECT(t, c.pinbased & PIN_ACTIVATE_VMX_PREEMPTION_TIMER);
 }
 
 /* Guest CR8 and DR7 stay the guest's: a TPR shadow instead of the real

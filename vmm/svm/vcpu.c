@@ -244,24 +244,17 @@ uint64_t svm_get_control(struct vcpu *vcpu, enum vcpu_control_reg reg)
 void svm_set_control(struct vcpu *vcpu, enum vcpu_control_reg reg, uint64_t value)
 {
 	struct vmcb_save *s = &arch(vcpu)->vmcb->save;
+	if (control_write_flushes(reg, svm_get_control(vcpu, reg), value))
+		svm_flush(vcpu->vm); /* the ASID's entries, at the next VMRUN */
 	switch (reg) {
 	case VCPU_CR0:
 		/* What the guest's own MOV would have done besides: IA-32e
-		 * mode follows EFER.LME and CR0.PG (APM 14.6.1), and a change
-		 * of PG, WP or PE flushes its TLB entries (APM 5.5.2). */
-		if ((s->cr0 ^ value) & (CR0_PE | CR0_WP | CR0_PG))
-			svm_flush(vcpu->vm);
+		 * mode follows EFER.LME and CR0.PG (APM 14.6.1). */
 		s->cr0 = value;
 		s->efer = ((s->efer & EFER_LME) && (value & CR0_PG)) ? s->efer | EFER_LMA : s->efer & ~EFER_LMA;
 		break;
 	case VCPU_CR3: s->cr3 = value; break;
-	case VCPU_CR4:
-		/* The guest's own MOV would have flushed its TLB entries (APM
-		 * 5.5.2); a VMCB write does not, so the ASID is flushed. */
-		if (s->cr4 != value)
-			svm_flush(vcpu->vm);
-		s->cr4 = value;
-		break;
+	case VCPU_CR4: s->cr4 = value; break;
 	case VCPU_EFER: s->efer = value | EFER_SVME; break;
 	}
 }

@@ -109,6 +109,35 @@ static int fit(const char *field, const struct wanted_control *w, size_t n, uint
 	return -E_NO_VMX;
 }
 
+/* Intel's specification updates for these models list an erratum: the
+ * VMX-preemption timer does not count down at the rate IA32_VMX_MISC[4:0]
+ * says (e.g. Xeon 5500 AAK139, Core i7-900 AAJ124, Xeon 7500 BA86; the
+ * same list as Linux KVM's and VirtualBox's). A slice could then run far
+ * longer or shorter than asked, so memvisor leaves the timer off there;
+ * on real hardware external-interrupt exiting still ends each slice at
+ * the next host timer tick, whatever the guest's RFLAGS.IF (SDM 26.2).
+ * CPUID.1:EAX is compared without its reserved bits 15:14 and 31:28. */
+static const uint32_t preemption_timer_errata[] = {
+	0x000206e6, /* Xeon 7500, D0                                  */
+	0x00020652, /* Xeon L3406; Core i7-600, i5-500/400 mobile, C2 */
+	0x00020655, /* Core i5-600, i3-500 desktop, K0                */
+	0x000106e5, /* Xeon 3400; Core i7-800, i5-700, B1             */
+	0x000106a0, /* Xeon 3500, C0                                  */
+	0x000106a1, /* Xeon 3500, C1                                  */
+	0x000106a4, /* Core i7-900 desktop, C0                        */
+	0x000106a5, /* Xeon 3500/5500, Core i7-900, D0                */
+	0x000306a8, /* Xeon E3-1220 v2                                */
+};
+#define CPUID1_EAX_RESERVED (0x3u << 14 | 0xfu << 28)
+
+bool vmx_preemption_timer_broken(uint32_t signature)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(preemption_timer_errata); i++)
+		if ((signature & ~CPUID1_EAX_RESERVED) == preemption_timer_errata[i])
+			return true;
+	return false;
+}
+
 int vmx_compute_controls(const struct vmx_caps *caps, struct vmx_controls *c, char *msg, size_t size)
 {
 	int rc = fit("pin-based VM-execution", pin_wanted, ARRAY_SIZE(pin_wanted), caps->pinbased, &c->pinbased,
@@ -130,7 +159,8 @@ int vmx_compute_controls(const struct vmx_caps *caps, struct vmx_controls *c, ch
 	 * RFLAGS.IF = 0 (it computes the interrupt mask at VM entry before it
 	 * counts as being in the guest), and memvisor's guests run with
 	 * IF = 0. The timer's exit is reported as EXIT_INTERRUPT. */
-	if ((caps->pinbased >> CTLS_ALLOWED1_SHIFT) & PIN_ACTIVATE_VMX_PREEMPTION_TIMER)
+	if (((caps->pinbased >> CTLS_ALLOWED1_SHIFT) & PIN_ACTIVATE_VMX_PREEMPTION_TIMER) &&
+	    !vmx_preemption_timer_broken(caps->signature))
 		c->pinbased |= PIN_ACTIVATE_VMX_PREEMPTION_TIMER;
 	/* Optional: VPIDs keep a guest's TLB entries across its exits (SDM
 	 * 29.1) where INVVPID can flush them (tlb.c). */

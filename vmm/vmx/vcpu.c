@@ -390,26 +390,11 @@ uint64_t vmx_get_control(struct vcpu *vcpu, enum vcpu_control_reg reg)
 	return 0;
 }
 
-/* The guest's own MOV to CR0 changing PG, WP or PE, to CR3, or to CR4
- * would have invalidated its TLB entries (SDM 4.10.4.1); a VMWRITE of the
- * guest field does not, and with VPIDs those entries outlive VM exits
- * (SDM 29.4.3.1), so this vCPU's VPID is flushed (tlb.c). */
-static bool write_flushes(struct vcpu *vcpu, enum vcpu_control_reg reg, uint64_t value)
-{
-	uint64_t old = vmx_get_control(vcpu, reg);
-	switch (reg) {
-	case VCPU_CR0: return (old ^ value) & (CR0_PE | CR0_WP | CR0_PG);
-	case VCPU_CR3:
-	case VCPU_CR4: return old != value;
-	case VCPU_EFER: return false;
-	}
-	return false;
-}
-
 void vmx_set_control(struct vcpu *vcpu, enum vcpu_control_reg reg, uint64_t value)
 {
 	make_current(arch(vcpu));
-	if (write_flushes(vcpu, reg, value))
+	/* With VPIDs the guest's entries outlive VM exits (SDM 29.4.3.1). */
+	if (control_write_flushes(reg, vmx_get_control(vcpu, reg), value))
 		vmx_flush_vpid(vcpu->vm);
 	switch (reg) {
 	case VCPU_CR0:

@@ -23,6 +23,7 @@ void vmx_read_caps(struct vmx_caps *c)
 	*c = (struct vmx_caps){ 0 };
 	cpuid(CPUID_FEATURES, 0, &a, &b, &ecx, &d);
 	c->vmx = ecx & CPUID1_ECX_VMX;
+	c->signature = a;
 	if (!c->vmx)
 		return;
 	c->feature_control = rdmsr(MSR_IA32_FEATURE_CONTROL);
@@ -105,6 +106,14 @@ static const char *vpid_words(void)
 								      : "yes, INVVPID all-context";
 }
 
+static const char *timer_words(void)
+{
+	if (vmx_controls.pinbased & PIN_ACTIVATE_VMX_PREEMPTION_TIMER)
+		return "yes";
+	return vmx_preemption_timer_broken(vmx_caps.signature) ? "no (this model's erratum: slices end at host timer ticks)"
+							      : "no";
+}
+
 static int vmx_detect(void)
 {
 	char msg[512];
@@ -127,7 +136,7 @@ static int vmx_detect(void)
 		vmx_ept_ad() ? "yes" : "no",
 		vmx_invept_type(&vmx_caps) == INVEPT_SINGLE_CONTEXT ? "single-context" : "all-context",
 		vpid_words(),
-		(vmx_controls.pinbased & PIN_ACTIVATE_VMX_PREEMPTION_TIMER) ? "yes" : "no", vmx_revision(&vmx_caps));
+		timer_words(), vmx_revision(&vmx_caps));
 	return 0;
 }
 

@@ -61,6 +61,7 @@
  * exist (SDM Vol. 3D A.2). */
 struct vmx_caps {
 	bool vmx;                 /* CPUID.1:ECX.VMX                          */
+	uint32_t signature;       /* CPUID.1:EAX: family, model, stepping     */
 	uint64_t feature_control; /* IA32_FEATURE_CONTROL                     */
 	uint64_t basic;           /* IA32_VMX_BASIC                           */
 	uint64_t pinbased, procbased, procbased2, exit, entry; /* A.3-A.5   */
@@ -84,6 +85,9 @@ int vmx_check_caps(const struct vmx_caps *caps, char *msg, size_t size);
  * (SDM Vol. 3D A.3.1). Returns 0, or -E_NOT_SUPPORTED with the wanted
  * bits the CPU does not allow in *missing. */
 int vmx_adjust_controls(uint32_t wanted, uint64_t cap, uint32_t *out, uint32_t *missing);
+/* The CPU models whose VMX-preemption timer does not count at the rate
+ * IA32_VMX_MISC gives (controls.c): memvisor does not use it there. */
+bool vmx_preemption_timer_broken(uint32_t signature);
 /* All five control fields for memvisor's guests; on error says which one. */
 int vmx_compute_controls(const struct vmx_caps *caps, struct vmx_controls *out, char *msg, size_t size);
 
