@@ -148,12 +148,13 @@ static void background_work(bool unbounded)
 	sched_background_end();
 }
 
-/* A VM waiting for a frame runs again once one is free. If every VM still
+/* A VM waiting for a frame runs again once one is free, and it is below
+ * its limit= (vm_memory_at_limit()). If every VM still
  * running waits and reclamation freed nothing, their working sets do not
  * fit: that is thrashing, and they are stopped with that diagnosis. */
 static bool may_run(struct vm *vm)
 {
-	if (vm->waiting && guest_frames_free_count())
+	if (vm->waiting && guest_frames_free_count() && !vm_memory_at_limit(vm))
 		vm->waiting = false;
 	return !vm->waiting;
 }
@@ -264,6 +265,7 @@ void vmm_run(const char *guests_option)
 	if (share_setup(timer_ms(), vmm_check_invariants))
 		guests_option_error("no machine memory for page sharing's table");
 	guest_memory_budget_setup();
+	guests_option_check_reservations(guest_frames.budget);
 	balloon_schedule_init();
 	monitor_point("boot", "guests created, none has run yet");
 	run_all();
