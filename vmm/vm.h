@@ -93,6 +93,7 @@ struct vm {
 	struct vm_zswap zswap;     /* vmm/zswap/per_vm.h */
 	struct vm_swap swap;       /* vmm/swap/per_vm.h */
 	struct vm_alloc alloc;     /* vmm/policy/per_vm.h: shares, reservation, limit */
+	struct vm_active active;   /* vmm/policy/per_vm.h: active memory by sampling */
 };
 
 /* The VM table (vmm/vm.c): vms[0..vm_count), vm->id == index + 1. */

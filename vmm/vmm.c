@@ -11,6 +11,7 @@
 #include "vmm/mm/fault_time.h"
 #include "vmm/mm/memory.h"
 #include "vmm/monitor.h"
+#include "vmm/policy/active.h"
 #include "vmm/policy/policy.h"
 #include "vmm/scenario.h"
 #include "vmm/sched.h"
@@ -145,6 +146,7 @@ static void background_work(bool unbounded)
 	share_scan_step(now);
 	balloon_schedule_tick(now);
 	zswap_age_step(now, deadline_tsc);
+	active_step();
 	sched_background_end();
 }
 

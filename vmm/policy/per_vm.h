@@ -16,4 +16,18 @@ struct vm_alloc {
 	uint64_t limit;       /* it never holds more resident than this    */
 };
 
+/* Most gfns sampled per VM and period (active_samples=). */
+#define ACTIVE_SAMPLES_MAX 1024
+
+/* Active memory by sampling (vmm/policy/active.h): the gfns unmapped this
+ * period, and the estimates so far. */
+struct vm_active {
+	uint32_t sampled[ACTIVE_SAMPLES_MAX]; /* gfns unmapped at the period's start */
+	uint32_t nsampled;
+	uint64_t period_start_tsc; /* the VM's CPU time (sched.cpu_tsc) then   */
+	uint64_t periods;          /* periods measured                          */
+	uint64_t last;             /* the last period's estimate, in pages      */
+	uint64_t fast, slow;       /* moving averages, pages << ACTIVE_FIX_SHIFT */
+};
+
 #endif
