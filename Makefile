@@ -248,6 +248,7 @@ $(UNIT_DIR)/test_zipmix_content: $(call unit_obj,guest/zipmix/content.c vmm/zswa
 $(UNIT_DIR)/test_mem_state: $(call unit_obj,vmm/policy/mem_state.c kernel/printf.c)
 $(UNIT_DIR)/test_alloc:     $(call unit_obj,vmm/policy/alloc.c kernel/cmdline.c kernel/printf.c)
 $(UNIT_DIR)/test_active:    $(call unit_obj,vmm/policy/active_estimate.c)
+$(UNIT_DIR)/test_entitle:   $(call unit_obj,vmm/policy/entitle.c)
 $(UNIT_DIR)/test_balloon_batch: $(call unit_obj,vmm/balloon/batch.c vmm/mm/pmap.c)
 $(UNIT_DIR)/test_balloon_pages: $(call unit_obj,vmm/balloon/pages.c vmm/mm/pmap.c vmm/mm/frame_table.c)
 $(UNIT_DIR)/test_balloon_plan:  $(call unit_obj,vmm/balloon/plan.c kernel/cmdline.c kernel/printf.c)

@@ -59,6 +59,9 @@ static const struct opt_def option_table[] = {
 	  "active memory: pages of each VM sampled per period, unmapped to see which are touched (0 = off)" },
 	{ "active_period_ms", OPT_UINT, OPT(active_period_ms), "500", 10, 600000,
 	  "active memory: the sampling period, in milliseconds of the VM's own CPU time" },
+	{ "idle_tax", OPT_UINT, OPT(idle_tax), "75", 0, 99,
+	  "idle memory tax in %: an idle page counts 100/(100-N) times an active one in each VM's entitlement "
+	  "(ESX Mem.IdleTax)" },
 	{ "stats_interval", OPT_UINT, OPT(stats_interval), "0", 0, 3600000,
 	  "milliseconds between machine-readable \"stats:\" lines (0 = none)" },
 	{ "monitor", OPT_FLAG, OPT(monitor), NULL, 0, 0,

@@ -30,7 +30,7 @@ TOLERANCE = 0.10
 SCENARIO = {"qemu": ("8M", "6M", (384, 1152), 100, 500, 5000, 60),
             "bochs": ("6M", "3M", (256, 640), 100, 500, 4000, 120)}
 MARK_STATS_RE = re.compile(r"^stats: t=\d+ vm=memtest id=1 granted=(\d+) touched=\d+ active=(\d+) ")
-VMS_ROW_RE = re.compile(r"^  1\s+memtest\s+running\s+\d+\s+-?\d+\s+\d+\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s")
+VMS_ROW_RE = re.compile(r"^  1\s+memtest\s+running\s+\d+\s+-?\d+\s+\d+\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s")
 
 
 def cmdline(backend, k):
@@ -68,13 +68,15 @@ class TestActiveMemory:
         touch_pages = int(by_backend(SCENARIO, sampled.backend)[1][:-1]) * 256
         assert granted >= touch_pages > sampled.k, f"granted {granted}, region {touch_pages}, K={sampled.k}"
 
-    def test_monitor_vms_shows_the_estimate_and_the_settings(self, sampled):
+    def test_monitor_vms_shows_the_estimate_the_settings_and_the_entitlement(self, sampled):
         rows = output_of(sampled, "vms")
         m = VMS_ROW_RE.match(rows[1])
         assert m, rows
-        shares, reserved, limit, active_kib = map(int, m.groups())
+        shares, reserved, limit, active_kib, entitled_kib = map(int, m.groups())
         mem_kib = int(by_backend(SCENARIO, sampled.backend)[0][:-1]) * 1024
         assert (shares, reserved, limit) == (round(1000 * mem_kib / (1 << 20)) or 1, 0, mem_kib), rows
+        # Alone, with all the free memory as its budget: entitled to its limit.
+        assert entitled_kib == limit, rows
         assert abs(active_kib / 4 - sampled.k) <= TOLERANCE * sampled.k, \
             f"expected activeKiB within {TOLERANCE:.0%} of {sampled.k * 4}, saw {active_kib}: {rows}"
 
