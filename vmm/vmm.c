@@ -169,6 +169,10 @@ static bool may_run(struct vm *vm)
  * waiting ones — rather than spinning on faults for ever. */
 static void stop_if_thrashing(void)
 {
+	struct vm *stuck = policy_stuck_at_limit();
+	if (stuck)
+		vm_stop(stuck, "thrashing: its working set does not fit in its limit of %llu KiB and nothing is left "
+			"to reclaim", (unsigned long long)(stuck->alloc.limit * PAGE_SIZE / KiB));
 	/* With a free slot on the swap disk, every victim can still go out:
 	 * slower, but nobody need be stopped (README: host swap). Swap gets
 	 * its victims from zswap's clock: without the area, it gets none. */

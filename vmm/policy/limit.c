@@ -44,21 +44,77 @@ static uint64_t over_limit(const struct vm *vm)
 	return MIN(MIN(over, LIMIT_BATCH), alloc_reclaimable(&vm->alloc, resident));
 }
 
+/* Pages the clock took from the VM now (compressed or swapped). */
+static uint64_t reclaim_from(struct vm *vm)
+{
+	uint64_t take = over_limit(vm);
+	struct zswap_report r;
+	if (!take || !zswap_enabled())
+		return 0;
+	zswap_spill_fn spill = swap_has_room() ? swap_out_gfn : NULL;
+	if (zswap_compress_victims(vm, take, spill, &r))
+		return 0;
+	return r.stored + r.same + r.swapped;
+}
+
+/* A VM whose working set does not fit its limit waits at it again at
+ * every policy step, and whatever is taken from it comes straight back
+ * (swap-ins), or nothing can be taken (incompressible pages, no disk).
+ * After LIMIT_STUCK_STEPS such steps in a row it alone is the one to stop
+ * (policy_stuck_at_limit(), vmm/vmm.c) — measured in work, like the
+ * machine's thrashing (vmm/policy/policy.c). */
+#define LIMIT_STUCK_STEPS 200
+
+struct limit_watch {
+	uint64_t steps;       /* steps in a row it waited at its limit      */
+	uint64_t taken;       /* pages taken from it meanwhile              */
+	uint64_t swapins_at;  /* its swap-ins (zswap and disk) at the start */
+};
+static struct limit_watch watch[VM_MAX];
+
+static uint64_t swapins(const struct vm *vm)
+{
+	return vm->zswap.swapins + vm->swap.ins;
+}
+
+static void watch_step(uint32_t i, bool waited_at_limit, uint64_t took)
+{
+	struct limit_watch *w = &watch[i];
+	if (!waited_at_limit) {
+		*w = (struct limit_watch){ 0, 0, swapins(&vms[i]) };
+		return;
+	}
+	w->steps++;
+	w->taken += took;
+}
+
 uint64_t policy_enforce_limits(uint64_t deadline_tsc)
 {
 	uint64_t freed = 0;
-	for (uint32_t i = 0; i < vm_count && rdtsc() < deadline_tsc; i++) {
+	for (uint32_t i = 0; i < vm_count; i++) {
 		struct vm *vm = &vms[i];
-		if (!has_limit(vm))
-			continue;
-		limit_balloon(vm);
-		uint64_t take = over_limit(vm);
-		struct zswap_report r;
-		if (!take || !zswap_enabled())
-			continue;
-		zswap_spill_fn spill = swap_has_room() ? swap_out_gfn : NULL;
-		if (zswap_compress_victims(vm, take, spill, &r) == 0)
-			freed += r.stored + r.same + r.swapped;
+		uint64_t took = 0;
+		bool waited_at_limit = has_limit(vm) && vm->waiting && vm_memory_at_limit(vm);
+		if (has_limit(vm) && rdtsc() < deadline_tsc) {
+			limit_balloon(vm);
+			took = reclaim_from(vm);
+			freed += took;
+		}
+		watch_step(i, waited_at_limit, took);
 	}
 	return freed;
+}
+
+struct vm *policy_stuck_at_limit(void)
+{
+	for (uint32_t i = 0; i < vm_count; i++) {
+		struct limit_watch *w = &watch[i];
+		if (vms[i].state != VM_RUNNABLE || w->steps < LIMIT_STUCK_STEPS)
+			continue;
+		if (swapins(&vms[i]) - w->swapins_at < w->taken)
+			continue; /* some of what was taken stayed out: it progresses, slowly */
+		*w = (struct limit_watch){ 0, 0, swapins(&vms[i]) };
+		return &vms[i];
+	}
+	return NULL;
 }

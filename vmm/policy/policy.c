@@ -240,10 +240,12 @@ static uint64_t compact_area(void)
 	return c.pages_before - c.pages_after;
 }
 
+/* A VM waiting at its own limit= is not short of the machine's memory:
+ * limit.c deals with it (policy_stuck_at_limit()). */
 static bool some_vm_waits(void)
 {
 	for (uint32_t i = 0; i < vm_count; i++)
-		if (vms[i].state == VM_RUNNABLE && vms[i].waiting)
+		if (vms[i].state == VM_RUNNABLE && vms[i].waiting && !vm_memory_at_limit(&vms[i]))
 			return true;
 	return false;
 }
