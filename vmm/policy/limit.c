@@ -57,17 +57,23 @@ static uint64_t reclaim_from(struct vm *vm)
 	return r.stored + r.same + r.swapped;
 }
 
-/* A VM whose working set does not fit its limit waits at it again at
- * every policy step, and whatever is taken from it comes straight back
- * (swap-ins), or nothing can be taken (incompressible pages, no disk).
- * After LIMIT_STUCK_STEPS such steps in a row it alone is the one to stop
+/* A VM whose working set does not fit its limit keeps pressing on it —
+ * it waits there, or pages are taken from it — and what is taken comes
+ * straight back (swap-ins), or nothing can be taken (incompressible pages,
+ * no disk): it cycles the same few pages. So, counted since it was last
+ * well under its limit (two headrooms): once LIMIT_STUCK_STEPS policy
+ * steps found it waiting at its limit or took pages from it, and the pages
+ * kept out of it meanwhile (taken less swapped back in) are no more than
+ * LIMIT_STUCK_NET, it alone is the one to stop
  * (policy_stuck_at_limit(), vmm/vmm.c) — measured in work, like the
- * machine's thrashing (vmm/policy/policy.c). */
+ * machine's thrashing (vmm/policy/policy.c). A VM that reads its pages
+ * back only now and then keeps far more of them out, and goes on. */
 #define LIMIT_STUCK_STEPS 200
+#define LIMIT_STUCK_NET (2 * LIMIT_HEADROOM)
 
 struct limit_watch {
-	uint64_t steps;       /* steps in a row it waited at its limit      */
-	uint64_t taken;       /* pages taken from it meanwhile              */
+	uint64_t steps;       /* steps it waited at its limit or gave pages */
+	uint64_t taken;       /* pages taken from it                      */
 	uint64_t swapins_at;  /* its swap-ins (zswap and disk) at the start */
 };
 static struct limit_watch watch[VM_MAX];
@@ -77,14 +83,19 @@ static uint64_t swapins(const struct vm *vm)
 	return vm->zswap.swapins + vm->swap.ins;
 }
 
+static bool well_under_limit(const struct vm *vm)
+{
+	return vm_memory_resident(vm) + 2 * LIMIT_HEADROOM < vm->alloc.limit;
+}
+
 static void watch_step(uint32_t i, bool waited_at_limit, uint64_t took)
 {
 	struct limit_watch *w = &watch[i];
-	if (!waited_at_limit) {
+	if (!has_limit(&vms[i]) || well_under_limit(&vms[i])) {
 		*w = (struct limit_watch){ 0, 0, swapins(&vms[i]) };
 		return;
 	}
-	w->steps++;
+	w->steps += waited_at_limit || took;
 	w->taken += took;
 }
 
@@ -109,10 +120,11 @@ struct vm *policy_stuck_at_limit(void)
 {
 	for (uint32_t i = 0; i < vm_count; i++) {
 		struct limit_watch *w = &watch[i];
+		uint64_t back = swapins(&vms[i]) - w->swapins_at;
 		if (vms[i].state != VM_RUNNABLE || w->steps < LIMIT_STUCK_STEPS)
 			continue;
-		if (swapins(&vms[i]) - w->swapins_at < w->taken)
-			continue; /* some of what was taken stayed out: it progresses, slowly */
+		if (w->taken > back && w->taken - back > LIMIT_STUCK_NET)
+			continue; /* it keeps pages out: progress, if slow */
 		*w = (struct limit_watch){ 0, 0, swapins(&vms[i]) };
 		return &vms[i];
 	}
