@@ -369,7 +369,8 @@ static enum monitor_result cmd_quit(int argc, char **argv)
 
 static const struct command commands[] = {
 	{ "help", "help", 0, 0, cmd_help, "this list" },
-	{ "vms", "vms", 0, 0, cmd_vms, "every VM: id, name, state, memory, exits, shares, reservation, limit, active memory, entitlement" },
+	{ "vms", "vms", 0, 0, cmd_vms,
+	  "every VM: id, name, state, memory, exits, shares, reservation, limit, active memory, entitlement" },
 	{ "stats", "stats [VM]", 0, 1, cmd_stats, "memory statistics (esxtop names, 4 KiB pages)" },
 	{ "pmap", "pmap VM GFN [COUNT]", 2, 3, cmd_pmap, "PMAP state and machine frame of guest frames" },
 	{ "frame", "frame MFN", 1, 1, cmd_frame, "reference count and users of a machine frame" },

@@ -39,7 +39,8 @@ static void limit_balloon(struct vm *vm)
 /* Pages to take now so that the VM is LIMIT_HEADROOM below its limit. */
 static uint64_t over_limit(const struct vm *vm)
 {
-	uint64_t resident = vm_memory_resident(vm), room = vm->alloc.limit > LIMIT_HEADROOM ? vm->alloc.limit - LIMIT_HEADROOM : 0;
+	uint64_t resident = vm_memory_resident(vm);
+	uint64_t room = vm->alloc.limit > LIMIT_HEADROOM ? vm->alloc.limit - LIMIT_HEADROOM : 0;
 	uint64_t over = resident > room ? resident - room : 0;
 	return MIN(MIN(over, LIMIT_BATCH), alloc_reclaimable(&vm->alloc, resident));
 }
