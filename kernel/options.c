@@ -55,6 +55,13 @@ static const struct opt_def option_table[] = {
 	  "page sharing: most of the time between two scanner steps that one step may take, in %" },
 	{ "share_check", OPT_FLAG, OPT(share_check), NULL, 0, 0,
 	  "run the PMAP/frame-table invariant checker after every merge and copy-on-write break (slow)" },
+	{ "active_samples", OPT_UINT, OPT(active_samples), "100", 0, 1024,
+	  "active memory: pages of each VM sampled per period, unmapped to see which are touched (0 = off)" },
+	{ "active_period_ms", OPT_UINT, OPT(active_period_ms), "500", 10, 600000,
+	  "active memory: the sampling period, in milliseconds of the VM's own CPU time" },
+	{ "idle_tax", OPT_UINT, OPT(idle_tax), "75", 0, 99,
+	  "idle memory tax in %: an idle page counts 100/(100-N) times an active one in each VM's entitlement "
+	  "(ESX Mem.IdleTax)" },
 	{ "stats_interval", OPT_UINT, OPT(stats_interval), "0", 0, 3600000,
 	  "milliseconds between machine-readable \"stats:\" lines (0 = none)" },
 	{ "monitor", OPT_FLAG, OPT(monitor), NULL, 0, 0,

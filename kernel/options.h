@@ -21,6 +21,9 @@ struct options {
 	uint64_t background_pct;    /* background work's most CPU, in %    */
 	char fault[OPT_STRING_MAX]; /* deliberate fault after boot, or none */
 	char guests[OPT_STRING_MAX]; /* NAME:SIZE[:key=value...],...        */
+	uint64_t active_samples;     /* pages sampled per VM and period, 0 = off */
+	uint64_t active_period_ms;   /* sampling period, in the VM's CPU ms  */
+	uint64_t idle_tax;           /* idle memory tax, % (ESX Mem.IdleTax) */
 	uint64_t stats_interval;     /* ms between "stats:" lines, 0 = off   */
 	uint64_t guest_mem;          /* bytes the guests may hold, 0 = all   */
 	char scenario[OPT_STRING_MAX]; /* a named run: none, overcommit, ... */

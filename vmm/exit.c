@@ -30,8 +30,9 @@ static void handle_npf(struct vcpu *vcpu, const struct exit_record *exit)
 		/* Memory state low: the access is retried once a frame is free
 		 * (the RIP still points at it); until then the VM is not run. */
 		if (!vm->waiting && vm->stats.memory_waits % WAIT_LOG_EVERY == 0)
-			vm_log_guest(vm, "waits for a machine frame (gpa %#llx, wait %llu)", (unsigned long long)exit->npf.gpa,
-			       (unsigned long long)vm->stats.memory_waits + 1);
+			vm_log_guest(vm, "waits for a machine frame%s (gpa %#llx, wait %llu)",
+				     vm_memory_at_limit(vm) ? " at its limit" : "", (unsigned long long)exit->npf.gpa,
+				     (unsigned long long)vm->stats.memory_waits + 1);
 		vm->waiting = true;
 		vm->stats.memory_waits++;
 	}

@@ -2,6 +2,7 @@
  * into the VM table (vmm/vm.h), each name a boot module (the guest image). */
 #include "vmm/guests_option.h"
 #include "vmm/vm.h"
+#include "vmm/policy/alloc.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/mmu.h"
@@ -71,7 +72,8 @@ static int parse_share_arg(struct vm *vm, const char *word, char *msg, size_t si
 }
 
 /* The key=value words after NAME:SIZE, ':'-separated. memvisor's own
- * (salt=, share=: parse_share_arg()) stay here; the rest go to the guest
+ * (salt=, share=: parse_share_arg(); shares=, reservation=, limit=:
+ * alloc_parse_word(), vmm/policy/alloc.h) stay here; the rest go to the guest
  * (HC_GET_INFO), space-separated, whole or not at all: words that do not
  * fit in vm->args are an error, never cut. */
 static void parse_guest_args(struct vm *vm, const char *spec, char *args)
@@ -85,6 +87,8 @@ static void parse_guest_args(struct vm *vm, const char *spec, char *args)
 		bool last = !*end;
 		*end = 0;
 		int mine = parse_share_arg(vm, word, msg, sizeof(msg));
+		if (!mine)
+			mine = alloc_parse_word(&vm->alloc, word, vm->mem_bytes, msg, sizeof(msg));
 		if (mine < 0)
 			guests_option_error("%s: %s", spec, msg);
 		if (!mine) {
@@ -126,7 +130,21 @@ static void parse_guest(struct vm *vm, char *spec)
 		guests_option_error("'%s' is not a size for %s (a number with an optional K, M or G suffix)", size, spec);
 	if (vm->mem_bytes < GUEST_MEM_MIN || vm->mem_bytes > GUEST_MEM_MAX || vm->mem_bytes % PAGE_SIZE)
 		guests_option_error("%s:%s: memory must be a multiple of 4K between 2M and 64G", spec, size);
+	alloc_defaults(&vm->alloc, vm->mem_bytes);
 	parse_guest_args(vm, spec, args);
+	char msg[128];
+	if (alloc_check_vm(&vm->alloc, vm->mem_bytes, msg, sizeof(msg)))
+		guests_option_error("%s: %s", spec, msg);
+}
+
+void guests_option_check_reservations(uint64_t budget)
+{
+	uint64_t reserved = 0;
+	char msg[128];
+	for (uint32_t i = 0; i < vm_count; i++)
+		reserved += vms[i].alloc.reservation;
+	if (alloc_check_reservations(reserved, budget, msg, sizeof(msg)))
+		guests_option_error("%s", msg);
 }
 
 void guests_option_parse(const char *option)

@@ -8,6 +8,7 @@
 #include "vmm/monitor.h"
 #include "vmm/balloon/plan.h"
 #include "vmm/mm/memory.h"
+#include "vmm/policy/entitle.h"
 #include "vmm/share/scan.h"
 #include "vmm/stats.h"
 #include "vmm/swap/swap.h"
@@ -71,12 +72,18 @@ static enum monitor_result cmd_vms(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	kprintf("  %-3s %-10s %-8s %8s %6s %10s %s\n", "id", "name", "state", "memKiB", "status", "exits", "args");
+	uint64_t kib = PAGE_SIZE / KiB, entitled[VM_MAX];
+	policy_entitlements(entitled);
+	kprintf("  %-3s %-10s %-8s %8s %6s %10s %7s %8s %8s %9s %9s %s\n", "id", "name", "state", "memKiB", "status",
+		"exits", "shares", "resvKiB", "limitKiB", "activeKiB", "entitlKiB", "args");
 	for (uint32_t i = 0; i < vm_count; i++) {
 		const struct vm *vm = &vms[i];
-		kprintf("  %-3u %-10s %-8s %8llu %6d %10llu %s\n", vm->id, vm->name, vm_state_name(vm),
-			(unsigned long long)(vm->mem_bytes / KiB), vm->exit_status,
-			(unsigned long long)stat_value(vm, STAT_EXITS), vm->args);
+		kprintf("  %-3u %-10s %-8s %8llu %6d %10llu %7llu %8llu %8llu %9llu %9llu %s\n", vm->id, vm->name,
+			vm_state_name(vm), (unsigned long long)(vm->mem_bytes / KiB), vm->exit_status,
+			(unsigned long long)stat_value(vm, STAT_EXITS), (unsigned long long)vm->alloc.shares,
+			(unsigned long long)(vm->alloc.reservation * kib), (unsigned long long)(vm->alloc.limit * kib),
+			(unsigned long long)(stat_value(vm, STAT_ACTIVE) * kib), (unsigned long long)(entitled[i] * kib),
+			vm->args);
 	}
 	return MONITOR_STAY;
 }
@@ -362,7 +369,8 @@ static enum monitor_result cmd_quit(int argc, char **argv)
 
 static const struct command commands[] = {
 	{ "help", "help", 0, 0, cmd_help, "this list" },
-	{ "vms", "vms", 0, 0, cmd_vms, "every VM: id, name, state, memory, exits" },
+	{ "vms", "vms", 0, 0, cmd_vms,
+	  "every VM: id, name, state, memory, exits, shares, reservation, limit, active memory, entitlement" },
 	{ "stats", "stats [VM]", 0, 1, cmd_stats, "memory statistics (esxtop names, 4 KiB pages)" },
 	{ "pmap", "pmap VM GFN [COUNT]", 2, 3, cmd_pmap, "PMAP state and machine frame of guest frames" },
 	{ "frame", "frame MFN", 1, 1, cmd_frame, "reference count and users of a machine frame" },

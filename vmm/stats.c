@@ -8,6 +8,7 @@
 #include "vmm/mm/memory.h"
 #include "vmm/swap/swap.h"
 #include "vmm/zswap/zswap.h"
+#include "vmm/policy/active.h"
 #include "vmm/policy/policy.h"
 #include "kernel/mem.h"
 #include "kernel/printf.h"
@@ -15,6 +16,7 @@
 static const char *const names[STAT_COUNT] = {
 	[STAT_GRANTED] = "granted",
 	[STAT_TOUCHED] = "touched",
+	[STAT_ACTIVE] = "active",
 	[STAT_SHARED] = "shared",
 	[STAT_SHARED_SAVED] = "shared_saved",
 	[STAT_ZERO] = "zero",
@@ -72,6 +74,7 @@ uint64_t stat_value(const struct vm *vm, enum vm_stat s)
 	switch (s) {
 	case STAT_GRANTED: return count[PMAP_PRIVATE] + count[PMAP_SHARED];
 	case STAT_TOUCHED: return vm->pmap.npages - count[PMAP_UNTOUCHED];
+	case STAT_ACTIVE: return active_pages(&vm->active);
 	case STAT_SHARED: return count[PMAP_SHARED];
 	case STAT_COMPRESSED: return count[PMAP_COMPRESSED];
 	case STAT_BALLOON_SIZE: return balloon_size(vm);

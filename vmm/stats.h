@@ -1,11 +1,11 @@
 /* vmm/stats.h — memory statistics per VM and for the machine, named after
  * esxtop's memory view where one exists (GRANT → granted, SHRD → shared,
- * SHRDSVD → shared_saved, ZERO → zero, MCTLSZ → balloon_size, MCTLTGT →
+ * SHRDSVD → shared_saved, ZERO → zero, ACTV → active, MCTLSZ → balloon_size, MCTLTGT →
  * balloon_target, ...). Memory figures are in 4 KiB pages.
  *
  * A machine-readable line per VM, and one for the machine, every
  * stats_interval milliseconds (tools/stats-plot reads them):
- *   stats: t=1200 vm=memtest id=2 granted=3824 touched=3824 shared=0 ... npf=3824
+ *   stats: t=1200 vm=memtest id=2 granted=3824 touched=3824 active=3790 shared=0 ... npf=3824
  *          demand_zero=3817 demand_image=7 exits=4102 cpu_ms=310   (one line)
  *   stats: t=1200 vm=- free=60211 usable=65103 guest_budget=61550 guest_used=3840
  *          guest_zswap=0 state=high state_changes=0 shared=0 ...   (one line)
@@ -20,6 +20,8 @@
 enum vm_stat {
 	STAT_GRANTED,          /* guest pages backed by machine memory now       */
 	STAT_TOUCHED,          /* guest pages touched at least once              */
+	STAT_ACTIVE,           /* its active memory, estimated by sampling (ACTV;
+	                          vmm/policy/active.h)                           */
 	STAT_SHARED,           /* guest pages mapped to a shared frame           */
 	STAT_SHARED_SAVED,     /* frames its non-zero shared pages save: (r-1)/r
 	                          of a frame for a page with r users (SHRDSVD) */

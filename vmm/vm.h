@@ -12,6 +12,7 @@
 #include "vmm/log_limit.h"
 #include "vmm/mm/nested_pt.h"
 #include "vmm/mm/pmap.h"
+#include "vmm/policy/per_vm.h"
 #include "vmm/sched_per_vm.h"
 #include "vmm/share/per_vm.h"
 #include "vmm/swap/per_vm.h"
@@ -91,6 +92,8 @@ struct vm {
 	struct vm_share share;     /* vmm/share/per_vm.h */
 	struct vm_zswap zswap;     /* vmm/zswap/per_vm.h */
 	struct vm_swap swap;       /* vmm/swap/per_vm.h */
+	struct vm_alloc alloc;     /* vmm/policy/per_vm.h: shares, reservation, limit */
+	struct vm_active active;   /* vmm/policy/per_vm.h: active memory by sampling */
 };
 
 /* The VM table (vmm/vm.c): vms[0..vm_count), vm->id == index + 1. */

@@ -11,6 +11,7 @@
 #include "vmm/mm/fault_time.h"
 #include "vmm/mm/memory.h"
 #include "vmm/monitor.h"
+#include "vmm/policy/active.h"
 #include "vmm/policy/policy.h"
 #include "vmm/scenario.h"
 #include "vmm/sched.h"
@@ -145,15 +146,17 @@ static void background_work(bool unbounded)
 	share_scan_step(now);
 	balloon_schedule_tick(now);
 	zswap_age_step(now, deadline_tsc);
+	active_step();
 	sched_background_end();
 }
 
-/* A VM waiting for a frame runs again once one is free. If every VM still
+/* A VM waiting for a frame runs again once one is free, and it is below
+ * its limit= (vm_memory_at_limit()). If every VM still
  * running waits and reclamation freed nothing, their working sets do not
  * fit: that is thrashing, and they are stopped with that diagnosis. */
 static bool may_run(struct vm *vm)
 {
-	if (vm->waiting && guest_frames_free_count())
+	if (vm->waiting && guest_frames_free_count() && !vm_memory_at_limit(vm))
 		vm->waiting = false;
 	return !vm->waiting;
 }
@@ -166,6 +169,10 @@ static bool may_run(struct vm *vm)
  * waiting ones — rather than spinning on faults for ever. */
 static void stop_if_thrashing(void)
 {
+	struct vm *stuck = policy_stuck_at_limit();
+	if (stuck)
+		vm_stop(stuck, "thrashing: its working set does not fit in its limit of %llu KiB and nothing is left "
+			"to reclaim", (unsigned long long)(stuck->alloc.limit * PAGE_SIZE / KiB));
 	/* With a free slot on the swap disk, every victim can still go out:
 	 * slower, but nobody need be stopped (README: host swap). Swap gets
 	 * its victims from zswap's clock: without the area, it gets none. */
@@ -264,6 +271,7 @@ void vmm_run(const char *guests_option)
 	if (share_setup(timer_ms(), vmm_check_invariants))
 		guests_option_error("no machine memory for page sharing's table");
 	guest_memory_budget_setup();
+	guests_option_check_reservations(guest_frames.budget);
 	balloon_schedule_init();
 	monitor_point("boot", "guests created, none has run yet");
 	run_all();

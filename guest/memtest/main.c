@@ -11,6 +11,13 @@
  *   passes=N     how many times to re-read and verify; default 2
  *   distinct=N   only N different page contents (page i gets pattern
  *                i mod N); default 0: every page differs
+ *   hot=N        after writing, read one word of each of pages 0..N-1,
+ *                again and again for hot_ms (default 0: no such phase),
+ *                then HC_MARK 1: a working set of exactly N test pages
+ *                (and the few of its code, stack and page tables), for
+ *                memvisor's active-memory estimate (README: active memory);
+ *                one word, so that a sweep is quick even under Bochs
+ *   hot_ms=MS    how long the hot phase runs, in TSC time (default 2000)
  *
  * Guest virtual layout (paging.h), both far from the identity map so the
  * test goes through translations with gva != gpa:
@@ -21,6 +28,7 @@
  */
 #include "guest.h"
 #include "pattern.h"
+#include "kernel/io.h"
 
 const char guest_image_name[] = "memtest";
 
@@ -30,8 +38,11 @@ const char guest_image_name[] = "memtest";
 #define MEMTEST_PASSES_DEFAULT 2
 #define MEMTEST_MISMATCH_LINES_MAX 10
 
+#define MEMTEST_HOT_MS_DEFAULT 2000
+
 struct memtest {
 	uint64_t pages, seed, passes, distinct;
+	uint64_t hot, hot_ms, tsc_khz;
 	volatile uint64_t *sums; /* at MEMTEST_SUMS_GVA */
 	uint64_t total;          /* checksum over the page checksums, as written */
 	uint64_t mismatch_lines;
@@ -97,14 +108,34 @@ static uint64_t memtest_verify(struct memtest *t, uint64_t *total)
 	return mismatches;
 }
 
+/* The hot phase: one word of each of pages 0..hot-1 read over and over
+ * for hot_ms, the other pages left alone; then mark 1. The passes after it
+ * verify every page. */
+static void memtest_hot(struct memtest *t)
+{
+	uint64_t sweeps = 0, sink = 0, start = rdtsc(), end = start + t->hot_ms * t->tsc_khz;
+	do {
+		for (uint64_t i = 0; i < t->hot; i++)
+			sink += page_at(i)[0];
+		sweeps++;
+	} while (t->tsc_khz ? rdtsc() < end : sweeps < t->hot_ms);
+	guest_printf("memtest: hot set of %llu pages read %llu times in %llu ms (sum 0x%llx)\n",
+		     (unsigned long long)t->hot, (unsigned long long)sweeps,
+		     (unsigned long long)(t->tsc_khz ? (rdtsc() - start) / t->tsc_khz : 0), (unsigned long long)sink);
+	hc_call(HC_MARK, 1, 0, 0, 0); /* standalone: -HC_E_NOSYS, nothing happens */
+}
+
 int main(const struct guest_env *env)
 {
-	static const char *const known[] = { "touch", "seed", "passes", "distinct", NULL };
+	static const char *const known[] = { "touch", "seed", "passes", "distinct", "hot", "hot_ms", NULL };
 	guest_args_check(env, known);
 	struct memtest t = {
 		.seed = guest_arg_u64(env, "seed", env->vm_id),
 		.passes = guest_arg_u64(env, "passes", MEMTEST_PASSES_DEFAULT),
 		.distinct = guest_arg_u64(env, "distinct", 0),
+		.hot = guest_arg_u64(env, "hot", 0),
+		.hot_ms = guest_arg_u64(env, "hot_ms", MEMTEST_HOT_MS_DEFAULT),
+		.tsc_khz = env->tsc_khz,
 		.sums = (volatile uint64_t *)(uintptr_t)MEMTEST_SUMS_GVA,
 	};
 	uint64_t touch = guest_arg_u64(env, "touch", test_region_pages_that_fit(MEMTEST_SLACK) * PAGE_SIZE);
@@ -120,7 +151,14 @@ int main(const struct guest_env *env)
 		     (unsigned long long)t.seed, (unsigned long long)t.passes,
 		     (unsigned long long)t.distinct, MEMTEST_SUMS_GVA);
 
+	if (t.hot > t.pages) {
+		guest_printf("memtest: hot=%llu is more than the %llu pages it touches\n", (unsigned long long)t.hot,
+			     (unsigned long long)t.pages);
+		return GUEST_EXIT_USAGE;
+	}
 	memtest_write(&t);
+	if (t.hot)
+		memtest_hot(&t);
 	uint64_t mismatches = 0, seen_total = t.total;
 	for (uint64_t pass = 1; pass <= t.passes; pass++) {
 		uint64_t m = memtest_verify(&t, &seen_total);

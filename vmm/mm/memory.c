@@ -139,12 +139,36 @@ int vm_memory_bring_back(struct vm *vm, gfn_t gfn, uint64_t where,
 	return 0;
 }
 
+uint64_t vm_memory_resident(const struct vm *vm)
+{
+	return vm->pmap.count[PMAP_PRIVATE] + vm->pmap.count[PMAP_SHARED];
+}
+
+bool vm_memory_at_limit(const struct vm *vm)
+{
+	return vm_memory_resident(vm) >= vm->alloc.limit;
+}
+
+/* Would bringing gfn in make the VM hold more than its limit= ? Only the
+ * states without a frame of the VM's add a resident page: a copy-on-write
+ * turns a SHARED page PRIVATE, the count stays. */
+static bool fault_over_limit(const struct vm *vm, gfn_t gfn)
+{
+	pmap_entry_t e;
+	if (pmap_get(&vm->pmap, gfn, &e) || !vm_memory_at_limit(vm))
+		return false;
+	enum pmap_state st = pmap_entry_state(e);
+	return st != PMAP_PRIVATE && st != PMAP_SHARED;
+}
+
 int vm_memory_fault(struct vm *vm, uint64_t gpa, bool write)
 {
 	gfn_t gfn = { gpa >> PAGE_SHIFT };
 	mfn_t f;
 	unsigned prot;
 	vm->stats.npf++;
+	if (fault_over_limit(vm, gfn))
+		return -E_NO_MEMORY; /* it waits, as for a frame: the policy reclaims from it (vmm/policy/limit.c) */
 	write = write || share_fault_is_write(vm, gfn);
 	if (fault_time_on)
 		return timed_fault(vm, gfn, write);

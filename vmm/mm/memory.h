@@ -15,6 +15,14 @@ void vm_memory_release(struct vm *vm);
  * Returns 0, or -E_RANGE (outside the VM) / -E_NO_MEMORY. */
 int vm_memory_fault(struct vm *vm, uint64_t gpa, bool write);
 
+/* The VM's resident pages: its PRIVATE and SHARED gfns, what limit= and
+ * reservation= count (vmm/policy/alloc.h; the stats' `granted`). */
+uint64_t vm_memory_resident(const struct vm *vm);
+/* True when it holds its limit: a fault that would add a resident page
+ * then returns -E_NO_MEMORY (the VM waits) until the policy has reclaimed
+ * from it. */
+bool vm_memory_at_limit(const struct vm *vm);
+
 /* The way back from every technique that took a page away (zswap, swap),
  * in the one safe order: a frame from the budget; `load` puts the
  * contents into it and checks them (nonzero: the frame is freed and that

@@ -5,6 +5,7 @@
 #include "vmm/policy/policy.h"
 #include "vmm/balloon/balloon.h"
 #include "vmm/mm/memory.h"
+#include "vmm/policy/alloc.h"
 #include "vmm/swap/swap.h"
 #include "vmm/vm.h"
 #include "vmm/zswap/zswap.h"
@@ -62,7 +63,9 @@ uint64_t policy_state_changes(void)
  *       memory it reports (it can spare that without paging), never above
  *       balloon_max_pct of the VM.
  * hard: balloon and compress: the clock picks cold pages to compress.
- * low:  the same, and a VM that needs a frame waits for one. */
+ * low:  the same, and a VM that needs a frame waits for one.
+ * In every state, nothing is taken from a VM below its reservation=, and
+ * a VM at its limit= is reclaimed from alone (vmm/policy/limit.c). */
 
 #define COMPRESS_BATCH 64 /* pages compressed per VM per background step */
 /* The guest driver never gives its last 64 pages (guest/runtime/balloon.h,
@@ -83,6 +86,13 @@ static uint64_t frames_missing(void)
 	return free < goal ? goal - free : 0;
 }
 
+/* What the policy may take from the VM: its resident pages above its
+ * reservation= (vmm/policy/alloc.h). */
+static uint64_t reclaimable(const struct vm *vm)
+{
+	return alloc_reclaimable(&vm->alloc, vm_memory_resident(vm));
+}
+
 /* Free memory the guest reported that it could still give. */
 static uint64_t inflate_room(const struct vm *vm)
 {
@@ -90,7 +100,7 @@ static uint64_t inflate_room(const struct vm *vm)
 		return 0;
 	uint64_t size = balloon_size(vm), cap = balloon_cap(vm);
 	uint64_t spare = vm->balloon.guest_free > BALLOON_GUEST_RESERVE ? vm->balloon.guest_free - BALLOON_GUEST_RESERVE : 0;
-	return MIN(spare, cap > size ? cap - size : 0);
+	return MIN(MIN(spare, cap > size ? cap - size : 0), reclaimable(vm));
 }
 
 /* Pages of each VM's balloon target that the policy asked for (a person
@@ -209,7 +219,8 @@ static uint64_t compress_cold(uint64_t missing, uint64_t deadline_tsc, uint64_t 
 		if (vm->state != VM_RUNNABLE || !zswap_enabled())
 			continue;
 		zswap_spill_fn spill = swap_has_room() ? swap_out_gfn : NULL;
-		if (zswap_compress_victims(vm, MIN(COMPRESS_BATCH, missing - freed), spill, &r) == 0) {
+		uint64_t take = MIN(MIN(COMPRESS_BATCH, missing - freed), reclaimable(vm));
+		if (take && zswap_compress_victims(vm, take, spill, &r) == 0) {
 			freed += r.stored + r.same + r.swapped;
 			*hot += r.hot;
 		}
@@ -229,10 +240,12 @@ static uint64_t compact_area(void)
 	return c.pages_before - c.pages_after;
 }
 
+/* A VM waiting at its own limit= is not short of the machine's memory:
+ * limit.c deals with it (policy_stuck_at_limit()). */
 static bool some_vm_waits(void)
 {
 	for (uint32_t i = 0; i < vm_count; i++)
-		if (vms[i].state == VM_RUNNABLE && vms[i].waiting)
+		if (vms[i].state == VM_RUNNABLE && vms[i].waiting && !vm_memory_at_limit(&vms[i]))
 			return true;
 	return false;
 }
@@ -318,6 +331,7 @@ void policy_act(uint64_t deadline_tsc)
 		freed = compress_cold(missing, deadline_tsc, &hot);
 		freed += compact_area();
 	}
+	freed += policy_enforce_limits(deadline_tsc);
 	static uint64_t released_before;
 	freed += released - released_before;
 	released_before = released;

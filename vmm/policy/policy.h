@@ -23,6 +23,14 @@ bool policy_update_due(void);
  * compression stops once rdtsc() reaches deadline_tsc (the background
  * work's time budget, vmm/sched.h). */
 void policy_act(uint64_t deadline_tsc);
+/* limit= (vmm/policy/limit.c): each VM at its limit is asked for its
+ * balloon and has cold pages compressed (or swapped), never below its
+ * reservation; returns the pages taken. */
+uint64_t policy_enforce_limits(uint64_t deadline_tsc);
+/* A VM that has waited at its limit for LIMIT_STUCK_STEPS policy steps
+ * while nothing could be taken from it, or NULL: its working set does not
+ * fit its limit, and it alone is stopped (vmm/vmm.c). */
+struct vm *policy_stuck_at_limit(void);
 /* True while some reclamation technique can still free a guest frame. */
 bool policy_reclaim_possible(void);
 /* A VM was stopped for thrashing: the count starts again for the others. */

@@ -1,0 +1,128 @@
+/* tests/unit/test_entitle.c — entitlements by shares with the idle memory
+ * tax (vmm/policy/entitle.c), hosted with ASan/UBSan. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "vmm/policy/entitle.h"
+
+#define BIG 1000000 /* a limit that does not bind */
+
+static uint64_t sum(const struct entitle_vm *v, unsigned n)
+{
+	uint64_t s = 0;
+	for (unsigned i = 0; i < n; i++)
+		s += v[i].entitled;
+	return s;
+}
+
+static void assert_close(uint64_t seen, uint64_t expected, uint64_t slack, const char *what)
+{
+	uint64_t off = seen > expected ? seen - expected : expected - seen;
+	if (off > slack)
+		fail_msg("%s: expected %llu (+-%llu), saw %llu", what, (unsigned long long)expected,
+			 (unsigned long long)slack, (unsigned long long)seen);
+}
+
+static void test_adjusted_pages_charge_idle_ones_k_times(void **state)
+{
+	(void)state;
+	assert_int_equal(entitle_adjusted_x100(1000, 1000, 75), 100000); /* all active: 1 each */
+	assert_int_equal(entitle_adjusted_x100(1000, 0, 75), 400000);    /* all idle: k = 4 */
+	assert_int_equal(entitle_adjusted_x100(1000, 250, 75), 325000);  /* 250 + 4 x 750 */
+	assert_int_equal(entitle_adjusted_x100(1000, 0, 0), 100000);     /* no tax: shares alone */
+	assert_int_equal(entitle_adjusted_x100(100, 500, 75), 10000);    /* active past what it holds: all active */
+}
+
+/* Two busy VMs with shares 2:1 split the budget 2:1. */
+static void test_busy_vms_split_by_shares(void **state)
+{
+	(void)state;
+	struct entitle_vm v[] = { { 2000, 0, BIG, BIG, 0 }, { 1000, 0, BIG, BIG, 0 } };
+	entitle_compute(v, 2, 3000, 75);
+	assert_close(v[0].entitled, 2000, 1, "2000 shares");
+	assert_close(v[1].entitled, 1000, 1, "1000 shares");
+	assert_true(sum(v, 2) <= 3000);
+}
+
+/* Equal shares, one VM all idle: at 75% an idle page costs 4, so the busy
+ * one is entitled to four times as much (E_idle x 4 = E_busy). At 0% the
+ * tax is off: half each. */
+static void test_idle_memory_is_taxed(void **state)
+{
+	(void)state;
+	struct entitle_vm v[] = { { 1000, 0, BIG, BIG, 0 }, { 1000, 0, BIG, 0, 0 } };
+	entitle_compute(v, 2, 5000, 75);
+	assert_close(v[0].entitled, 4000, 1, "busy VM at tax 75%");
+	assert_close(v[1].entitled, 1000, 1, "idle VM at tax 75%");
+	entitle_compute(v, 2, 5000, 0);
+	assert_close(v[0].entitled, 2500, 1, "busy VM at tax 0%");
+	assert_close(v[1].entitled, 2500, 1, "idle VM at tax 0%");
+	entitle_compute(v, 2, 5000, 50); /* k = 2 */
+	assert_close(v[1].entitled * 2, v[0].entitled, 2, "busy = 2 x idle at tax 50%");
+}
+
+/* A VM partly active: its active pages cost 1, the rest k. Equal shares,
+ * 600 of the second VM's pages active: both have the same adjusted pages,
+ * E0 = 600 + 4 (E1 - 600); with E0 + E1 = 3000: E1 = 960, E0 = 2040. */
+static void test_partly_active(void **state)
+{
+	(void)state;
+	struct entitle_vm v[] = { { 500, 0, BIG, BIG, 0 }, { 500, 0, BIG, 600, 0 } };
+	entitle_compute(v, 2, 3000, 75);
+	assert_close(v[1].entitled, 960, 1, "partly active VM");
+	assert_close(v[0].entitled, 2040, 1, "busy VM");
+}
+
+static void test_reservation_is_a_floor_and_limit_a_ceiling(void **state)
+{
+	(void)state;
+	/* tiny shares but a reservation; huge shares but a limit: the third
+	 * takes what the limit leaves */
+	struct entitle_vm v[] = { { 1, 700, BIG, BIG, 0 }, { 100000, 0, 500, BIG, 0 }, { 1000, 0, BIG, BIG, 0 } };
+	entitle_compute(v, 3, 4000, 75);
+	assert_true(v[0].entitled >= 700);
+	assert_close(v[0].entitled, 700, 1, "reserved VM with almost no shares");
+	assert_int_equal(v[1].entitled, 500);
+	assert_close(v[2].entitled, 2800, 2, "the one left");
+}
+
+/* Limits that add up to less than the budget: each VM gets its limit, and
+ * the rest stays unentitled. */
+static void test_everyone_at_the_limit(void **state)
+{
+	(void)state;
+	struct entitle_vm v[] = { { 10, 0, 300, 0, 0 }, { 10, 100, 400, 400, 0 } };
+	entitle_compute(v, 2, 10000, 75);
+	assert_int_equal(v[0].entitled, 300);
+	assert_int_equal(v[1].entitled, 400);
+}
+
+/* The whole budget is given out, to less than a page per VM. */
+static void test_budget_is_given_out(void **state)
+{
+	(void)state;
+	struct entitle_vm v[] = { { 333, 0, BIG, 17, 0 }, { 777, 50, BIG, 5000, 0 }, { 1, 0, BIG, 0, 0 },
+				  { 1000000000, 0, 9000, 9000, 0 } };
+	entitle_compute(v, 4, 12345, 75);
+	assert_true(sum(v, 4) <= 12345);
+	assert_true(sum(v, 4) + 4 >= 12345);
+	assert_true(v[1].entitled >= 50);
+	assert_true(v[3].entitled <= 9000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_adjusted_pages_charge_idle_ones_k_times),
+		cmocka_unit_test(test_busy_vms_split_by_shares),
+		cmocka_unit_test(test_idle_memory_is_taxed),
+		cmocka_unit_test(test_partly_active),
+		cmocka_unit_test(test_reservation_is_a_floor_and_limit_a_ceiling),
+		cmocka_unit_test(test_everyone_at_the_limit),
+		cmocka_unit_test(test_budget_is_given_out),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
