@@ -38,11 +38,15 @@ bool swap_enabled(void);
 bool swap_has_room(void);
 uint64_t swap_slots_total(void);
 uint64_t swap_slots_used(void);
+/* Slots retired after a failed write: never used again. */
+uint64_t swap_slots_retired_count(void);
+/* Reads and writes of slots that failed, every VM's together. */
+uint64_t swap_errors(void);
 const char *swap_device_name(void);
 
 /* Swaps out a PRIVATE gfn. 0; -E_FULL (no device, or no free slot) or
- * -E_IO (the write failed: the page stays PRIVATE, nothing lost) leave
- * the gfn as it was. */
+ * -E_IO (the write failed: the slot is retired, the page stays PRIVATE,
+ * nothing lost) leave the gfn as it was. */
 int swap_out_gfn(struct vm *vm, gfn_t gfn);
 /* The fault path's SWAPPED case: the page in a fresh frame, *out. 0;
  * -E_NO_MEMORY (no frame: the VM waits); -E_IO or -E_CORRUPT after the
