@@ -8,6 +8,7 @@
 struct vm_swap {
 	uint64_t outs;   /* pages written to the swap disk, in all */
 	uint64_t ins;    /* pages read back on a fault, in all      */
+	uint64_t writeback; /* compressed pages written to disk, in all */
 	uint64_t errors; /* reads or writes the disk failed         */
 };
 

@@ -216,6 +216,30 @@ int swap_out_gfn(struct vm *vm, gfn_t gfn)
 	return 0;
 }
 
+/* Writeback (vmm/policy/writeback.c): a COMPRESSED gfn's page, already
+ * decompressed and checked by zswap into `page`, written to a slot; then
+ * PMAP COMPRESSED → SWAPPED(slot). The caller frees the area's object
+ * after (zswap_drop()), so that the PMAP never names something gone. No
+ * frame is involved and the gfn is not mapped (a compressed page never
+ * is), so there is nothing to unmap or flush. */
+int swap_write_back(struct vm *vm, gfn_t gfn, const void *page)
+{
+	pmap_entry_t e;
+	int found = pmap_get(&vm->pmap, gfn, &e);
+	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_COMPRESSED);
+	uint64_t slot;
+	if (!device || swap_slots_alloc(&slots, &slot))
+		return -E_FULL;
+	if (write_failed(vm, gfn, slot, page))
+		return -E_IO;
+	slot_hash[slot] = page_hash(page);
+	slot_owner[slot] = SWAP_OWNER(vm->id, gfn.raw);
+	int set = pmap_set_swapped(&vm->pmap, gfn, slot);
+	ASSERT(set == 0);
+	vm->swap.writeback++;
+	return 0;
+}
+
 /* Reads gfn's slot into `page` and checks it; on failure stops the VM,
  * saying why (the others go on). */
 static int load(struct vm *vm, gfn_t gfn, uint64_t slot, void *page)

@@ -48,6 +48,11 @@ const char *swap_device_name(void);
  * -E_IO (the write failed: the slot is retired, the page stays PRIVATE,
  * nothing lost) leave the gfn as it was. */
 int swap_out_gfn(struct vm *vm, gfn_t gfn);
+/* Writeback: a COMPRESSED gfn whose page (decompressed by zswap_read())
+ * is `page` goes to a slot, COMPRESSED → SWAPPED; the caller then frees
+ * its object with zswap_drop(). 0; -E_FULL or -E_IO (the slot retired)
+ * leave it COMPRESSED. */
+int swap_write_back(struct vm *vm, gfn_t gfn, const void *page);
 /* The fault path's SWAPPED case: the page in a fresh frame, *out. 0;
  * -E_NO_MEMORY (no frame: the VM waits); -E_IO or -E_CORRUPT after the
  * VM was stopped, named, for a read error or a page that came back
