@@ -15,6 +15,7 @@
 static void print_reclaimed(void)
 {
 	uint64_t merged = 0, ballooned = 0, stored = 0, same = 0, swapins = 0, waits = 0, outs = 0, ins = 0;
+	uint64_t written_back = 0, errors = 0;
 	for (uint32_t i = 0; i < vm_count; i++) {
 		merged += vms[i].share.merges;
 		ballooned += vms[i].balloon.released;
@@ -24,13 +25,15 @@ static void print_reclaimed(void)
 		waits += vms[i].stats.memory_waits;
 		outs += vms[i].swap.outs;
 		ins += vms[i].swap.ins;
+		written_back += vms[i].swap.writeback;
+		errors += vms[i].swap.errors;
 	}
 	kprintf("memvisor: reclaimed: sharing %llu pages, balloon %llu frames, compression %llu pages "
-		"(%llu as one value), swap-ins %llu, swap %llu pages out and %llu in, waits for memory %llu, "
-		"memory state changes %llu\n",
+		"(%llu as one value), swap-ins %llu, swap %llu pages out and %llu in, %llu written back from the area, "
+		"%llu errors, waits for memory %llu, memory state changes %llu\n",
 		(unsigned long long)merged, (unsigned long long)ballooned, (unsigned long long)(stored + same),
 		(unsigned long long)same, (unsigned long long)swapins, (unsigned long long)outs, (unsigned long long)ins,
-		(unsigned long long)waits,
+		(unsigned long long)written_back, (unsigned long long)errors, (unsigned long long)waits,
 		(unsigned long long)policy_state_changes());
 }
 

@@ -29,6 +29,7 @@ static void report_area_pages(void)
 
 void zswap_init(void)
 {
+	zswap_victims_option();
 	uint32_t pages = (uint32_t)MIN(zswap_region.bytes >> PAGE_SHIFT, ZSWAP_AREA_PAGES_MAX);
 	uint64_t meta_pages = ALIGN_UP(zswap_area_meta_bytes(pages), PAGE_SIZE) >> PAGE_SHIFT;
 	if (pages <= meta_pages)
@@ -38,8 +39,9 @@ void zswap_init(void)
 	ASSERT(rc == 0);
 	area_ready = true;
 	kprintf("memvisor: zswap: %u pages for compressed pages, %llu for the allocator's metadata; "
-		"each VM may use %llu%% of its memory\n",
-		area.npages, (unsigned long long)meta_pages, (unsigned long long)options.zswap_max_pct);
+		"each VM may use %llu%% of its memory; victims %s\n",
+		area.npages, (unsigned long long)meta_pages, (unsigned long long)options.zswap_max_pct,
+		zswap_victims_text());
 }
 
 bool zswap_enabled(void)

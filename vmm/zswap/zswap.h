@@ -79,7 +79,13 @@ typedef int (*zswap_spill_fn)(struct vm *vm, gfn_t gfn);
 
 /* Compresses one PRIVATE gfn (see the order in zswap.c). */
 enum zswap_outcome zswap_compress_gfn(struct vm *vm, gfn_t gfn);
-/* Chooses up to `count` victims with the clock and compresses them.
+/* Reads swap_victims= (clock or random; anything else is an option
+ * error, status 2): zswap_init() calls it first, area or not. */
+void zswap_victims_option(void);
+/* How victims are chosen, for the boot line. */
+const char *zswap_victims_text(void);
+/* Chooses up to `count` victims with the clock (or at random, with
+ * swap_victims=random) and compresses them.
  * Returns 0, or -E_NOT_SUPPORTED when there is no area. */
 int zswap_compress_victims(struct vm *vm, uint64_t count, zswap_spill_fn spill, struct zswap_report *r);
 
