@@ -67,6 +67,15 @@ void swap_release_gfn(struct vm *vm, gfn_t gfn);
  * `e` as it was): its slot is freed. */
 void swap_drop(struct vm *vm, gfn_t gfn, pmap_entry_t e);
 
+/* The monitor's `swap out VM N` (out_now.c): up to `count` of the VM's
+ * PRIVATE pages, lowest gfn first, to disk now. Returns how many went. */
+struct swap_out_now_report {
+	uint64_t written;      /* pages now SWAPPED                          */
+	uint64_t write_errors; /* writes that failed (slot retired, page kept) */
+	bool disk_full;        /* stopped early: no free slot                */
+};
+uint64_t swap_out_now(struct vm *vm, uint64_t count, struct swap_out_now_report *r);
+
 typedef void (*swap_violation_fn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* vmm/swap/check.c: every SWAPPED entry's slot is allocated and owned by
  * exactly that (VM, gfn); no allocated slot without such an entry. */
