@@ -41,6 +41,8 @@ static const char *const names[STAT_COUNT] = {
 	[STAT_SWAP_INS] = "swap_ins",
 	[STAT_SWAP_ERRORS] = "swap_errors",
 	[STAT_SWAP_WRITEBACK] = "swap_writeback",
+	[STAT_SWAP_READS] = "swap_reads",
+	[STAT_SWAP_DROPPED] = "swap_dropped",
 	[STAT_NPF] = "npf",
 	[STAT_DEMAND_ZERO] = "demand_zero",
 	[STAT_DEMAND_IMAGE] = "demand_image",
@@ -100,6 +102,8 @@ uint64_t stat_value(const struct vm *vm, enum vm_stat s)
 	case STAT_SWAP_INS: return vm->swap.ins;
 	case STAT_SWAP_ERRORS: return vm->swap.errors;
 	case STAT_SWAP_WRITEBACK: return vm->swap.writeback;
+	case STAT_SWAP_READS: return vm->swap.reads;
+	case STAT_SWAP_DROPPED: return vm->swap.dropped;
 	case STAT_NPF: return vm->stats.npf;
 	case STAT_DEMAND_ZERO: return vm->stats.demand_zero;
 	case STAT_DEMAND_IMAGE: return vm->stats.demand_image;
@@ -128,7 +132,7 @@ static void share_keys(char *buf, size_t size)
 
 void stats_print_vm_line(const struct vm *vm, uint64_t t_ms)
 {
-	char line[768]; /* every key of every feature */
+	char line[1024]; /* every key of every feature */
 	int n = ksnprintf(line, sizeof(line), "stats: t=%llu vm=%s id=%u", (unsigned long long)t_ms, vm->name, vm->id);
 	for (int s = 0; s < STAT_COUNT && n < (int)sizeof(line); s++)
 		n += ksnprintf(line + n, sizeof(line) - (size_t)n, " %s=%llu", names[s],

@@ -48,6 +48,9 @@ enum vm_stat {
 	STAT_SWAP_INS,         /* pages read back from the swap disk, in all      */
 	STAT_SWAP_ERRORS,      /* its reads and writes the swap disk failed       */
 	STAT_SWAP_WRITEBACK,   /* its compressed pages written back to disk, in all */
+	STAT_SWAP_READS,       /* its swapped pages memvisor read and left on disk
+	                          (a hypercall's argument, the monitor's dump)   */
+	STAT_SWAP_DROPPED,     /* its swapped pages the balloon took (slot freed) */
 	STAT_NPF,              /* nested page faults                             */
 	STAT_DEMAND_ZERO,      /* first touches given a zeroed frame             */
 	STAT_DEMAND_IMAGE,     /* first touches filled from the guest image      */

@@ -49,6 +49,18 @@ static void print_emulated(const struct vm *vm)
 		(unsigned long long)e[EXIT_CR_WRITE]);
 }
 
+/* The VM's traffic with the swap disk, for VMs that had any. */
+static void print_swap(const struct vm *vm)
+{
+	const struct vm_swap *s = &vm->swap;
+	if (!(s->outs | s->ins | s->writeback | s->reads | s->dropped | s->errors))
+		return;
+	kprintf("memvisor: vm%u %-10s swap: %llu out, %llu in, %llu written back from the area, %llu read in place, "
+		"%llu dropped by the balloon, %llu errors\n", vm->id, vm->name, (unsigned long long)s->outs,
+		(unsigned long long)s->ins, (unsigned long long)s->writeback, (unsigned long long)s->reads,
+		(unsigned long long)s->dropped, (unsigned long long)s->errors);
+}
+
 void summary_print_and_shut_down(void)
 {
 	unsigned ok = 0, failed = 0, stopped = 0;
@@ -67,6 +79,7 @@ void summary_print_and_shut_down(void)
 			(unsigned long long)vm->vcpu.exits[EXIT_HYPERCALL], (unsigned long long)vm->vcpu.exits[EXIT_NPF],
 			(unsigned long long)vm->vcpu.exits[EXIT_INTERRUPT], (unsigned long long)sched_vm_cpu_ms(vm));
 		print_emulated(vm);
+		print_swap(vm);
 	}
 	sched_print_summary(timer_ms());
 	print_reclaimed();

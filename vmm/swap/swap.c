@@ -290,6 +290,7 @@ int swap_read(struct vm *vm, gfn_t gfn, const uint8_t **page)
 	int found = pmap_get(&vm->pmap, gfn, &e);
 	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_SWAPPED);
 	*page = io_page;
+	vm->swap.reads++;
 	return load(vm, gfn, pmap_entry_slot(e), io_page);
 }
 
@@ -305,6 +306,7 @@ void swap_release_gfn(struct vm *vm, gfn_t gfn)
 
 void swap_drop(struct vm *vm, gfn_t gfn, pmap_entry_t e)
 {
-	(void)vm, (void)gfn;
+	(void)gfn;
 	free_slot(pmap_entry_slot(e));
+	vm->swap.dropped++;
 }
