@@ -23,10 +23,10 @@ def first_sector(slot):
 
 WRITE_FAILING_SLOTS = (0, 1, 2)
 READ_FAILING_SLOTS = range(1, 17)
-GUESTS = "guest_mem=48M script=swap stats_interval=2000"
-WRITE_RUN = "guests=memtest:16M:passes=2,hog:64M:ms=500 " + GUESTS
-READ_RUN = "guests=memtest:16M:passes=30,hog:64M:ms=500 " + GUESTS
-TIMEOUT = 120
+GUESTS = "guest_mem=4M script=swap stats_interval=2000"
+WRITE_RUN = "guests=memtest:3M:passes=2,hog:6M:ms=100 " + GUESTS
+READ_RUN = "guests=memtest:3M:passes=12,hog:6M:ms=100 " + GUESTS
+TIMEOUT = 60
 STATUS_OK, STATUS_GUEST_STOPPED = 0, 6
 
 RETIRED_RE = (r"^memvisor: \[vm\d+:\w+\] swap: write of gpa 0x[0-9a-f]+ to slot (\d+) on ata0-slave failed: "
@@ -52,7 +52,7 @@ def inject(op, slots):
 @only_on("qemu")
 def test_write_errors_retire_slots_and_lose_nothing(backend):
     run = backend.boot("256M", WRITE_RUN, timeout=TIMEOUT,
-                       run_args=("--swap", "128M") + inject("write", WRITE_FAILING_SLOTS))
+                       run_args=("--swap", "32M") + inject("write", WRITE_FAILING_SLOTS))
     assert run.status == STATUS_OK, f"expected status {STATUS_OK} (every guest done), seen {run.status}\n{run.describe()}"
     for name, regex in DONE_RES.items():
         bad = int(run.match(regex).groups()[-1])
@@ -74,7 +74,7 @@ def test_write_errors_retire_slots_and_lose_nothing(backend):
 @only_on("qemu")
 def test_read_error_stops_only_the_vm_whose_page_it_was(backend):
     run = backend.boot("256M", READ_RUN, timeout=TIMEOUT,
-                       run_args=("--swap", "128M") + inject("read", READ_FAILING_SLOTS))
+                       run_args=("--swap", "32M") + inject("read", READ_FAILING_SLOTS))
     assert run.status == STATUS_GUEST_STOPPED, \
         f"expected status {STATUS_GUEST_STOPPED} (one guest stopped), seen {run.status}\n{run.describe()}"
     stops = run.find(READ_STOP_RE)

@@ -4,13 +4,14 @@ pages are decompressed and written to the swap disk, and the room goes to
 new victims.
 
 One boot: zipmix (mostly compressible pages, read back and checked) and a
-memtest in guest_mem=4M, with zswap_max_pct=3 so that zipmix's share of the
+memtest in guest_mem=3M, with zswap_max_pct=3 so that zipmix's share of the
 area fills at once, and a swap disk. Both finish with zero mismatches; the
 stats count writeback for zipmix and for the machine, and the area still
 holds zipmix's pages at the end (the room went to new victims)."""
 from memvisor import by_backend
 
-RUN = "guests=memtest:2M:passes=2,zipmix:8M:compressible=1200:incompressible=100 guest_mem=4M zswap_max_pct=3 stats_interval=1000"
+RUN = ("guests=memtest:2M:passes=2,zipmix:6M:compressible=800:incompressible=60 guest_mem=3M zswap_max_pct=3 "
+       "stats_interval=1000")
 TIMEOUT = {"qemu": 60, "bochs": 150}
 STATUS_OK = 0
 

@@ -211,7 +211,7 @@ static uint64_t compress_cold(uint64_t missing, uint64_t deadline_tsc, uint64_t 
 		struct zswap_report r = { 0 };
 		if (vm->state != VM_RUNNABLE || !zswap_enabled())
 			continue;
-		policy_write_back_if_full(vm, COMPRESS_BATCH);
+		policy_write_back_if_full(vm, COMPRESS_BATCH, deadline_tsc);
 		zswap_spill_fn spill = swap_has_room() ? swap_out_gfn : NULL;
 		if (zswap_compress_victims(vm, MIN(COMPRESS_BATCH, missing - freed), spill, &r) == 0) {
 			freed += r.stored + r.same + r.swapped;

@@ -2,6 +2,7 @@
 #include "vmm/policy/writeback.h"
 #include "vmm/swap/swap.h"
 #include "vmm/zswap/zswap.h"
+#include "kernel/io.h"
 
 /* One page; false when nothing more should be tried now: no compressed
  * page left, the disk full or failing (the page stays COMPRESSED: nothing
@@ -19,12 +20,13 @@ static bool write_back_oldest(struct vm *vm)
 	return true;
 }
 
-uint64_t policy_write_back_if_full(struct vm *vm, uint64_t count)
+uint64_t policy_write_back_if_full(struct vm *vm, uint64_t count, uint64_t deadline_tsc)
 {
 	uint64_t n = 0;
 	if (!zswap_vm_full(vm))
 		return 0;
-	while (n < count && vm->state == VM_RUNNABLE && swap_has_room() && write_back_oldest(vm))
+	while (n < count && vm->state == VM_RUNNABLE && swap_has_room() && rdtsc() < deadline_tsc &&
+	       write_back_oldest(vm))
 		n++;
 	return n;
 }

@@ -17,7 +17,9 @@
 #include "vmm/vm.h"
 
 /* Up to `count` of the VM's oldest compressed pages to disk, when its
- * share or the area is full and the disk has room; how many went. */
-uint64_t policy_write_back_if_full(struct vm *vm, uint64_t count);
+ * share or the area is full and the disk has room, until rdtsc() reaches
+ * deadline_tsc (the background work's time: each page is a disk write);
+ * how many went. */
+uint64_t policy_write_back_if_full(struct vm *vm, uint64_t count, uint64_t deadline_tsc);
 
 #endif
