@@ -175,6 +175,11 @@ void zswap_victims_option(void)
 					      "(any page, as ESX chooses swap victims)");
 }
 
+bool zswap_victims_random(void)
+{
+	return victims_random;
+}
+
 const char *zswap_victims_text(void)
 {
 	return victims_random ? "at random (swap_victims=random)" : "by the clock (swap_victims=clock)";

@@ -82,6 +82,8 @@ enum zswap_outcome zswap_compress_gfn(struct vm *vm, gfn_t gfn);
 /* Reads swap_victims= (clock or random; anything else is an option
  * error, status 2): zswap_init() calls it first, area or not. */
 void zswap_victims_option(void);
+/* swap_victims=random is in force. */
+bool zswap_victims_random(void);
 /* How victims are chosen, for the boot line. */
 const char *zswap_victims_text(void);
 /* Chooses up to `count` victims with the clock (or at random, with
