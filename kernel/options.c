@@ -22,6 +22,9 @@ static const struct opt_def option_table[] = {
 	{ "swap_bench", OPT_UINT, OPT(swap_bench), "0", 0, 1048576,
 	  "make bench: N pages written to and read from the swap disk's slots at boot (raw MB/s), then swap-out, "
 	  "swap-in and fault times by kind printed at the end (0 = off)" },
+	{ "swap_victims", OPT_STRING, OPT(swap_victims), "clock", 0, 0,
+	  "how pages to compress or swap are chosen: clock (cold pages first, by the accessed bits) or random "
+	  "(as ESX chooses its swap victims: any page, in use or not)" },
 	{ "tick_hz", OPT_UINT, OPT(tick_hz), "100", 19, 1000,
 	  "timer interrupts per second (PIT)" },
 	{ "slice_ms", OPT_UINT, OPT(slice_ms), "20", 1, 1000,

@@ -16,6 +16,7 @@ struct options {
 	uint64_t zswap_max_pct;     /* a VM's cap in the zswap area, % of it */
 	char swap[OPT_STRING_MAX];  /* host swap: "auto" or "off"          */
 	uint64_t swap_bench;        /* pages for the raw disk rate, 0 = off */
+	char swap_victims[OPT_STRING_MAX]; /* "clock" or "random"        */
 	uint64_t tick_hz;           /* timer interrupts per second          */
 	uint64_t slice_ms;          /* a VM's time slice (vmm/sched.h)      */
 	uint64_t background_pct;    /* background work's most CPU, in %    */

@@ -268,10 +268,39 @@ static enum monitor_result zswap_swap_in_now(struct vm *vm, const char *stride_t
 	return MONITOR_STAY;
 }
 
-/* swap: the swap device, its slots in use, each VM's pages on it. */
+#define SWAP_USAGE "usage: swap [out VM COUNT]"
+
+/* swap out VM COUNT: COUNT of the VM's resident private pages to disk now. */
+static enum monitor_result swap_out_command(const char *vm_name, const char *count_text)
+{
+	struct vm *vm = find_vm(vm_name);
+	uint64_t count;
+	struct swap_out_now_report r;
+	if (!vm)
+		return MONITOR_STAY; /* find_vm() said why */
+	if (!number(count_text, &count) || !count)
+		return complain(SWAP_USAGE " (COUNT: pages, at least 1, decimal or 0x-hex)");
+	if (!vm->pmap.entries)
+		return complain("vm%u has ended: its memory is gone", vm->id);
+	if (!swap_enabled())
+		return complain("there is no swap disk (tools/mkswap FILE SIZE; tools/run --swap SIZE)");
+	swap_out_now(vm, count, &r);
+	kprintf("monitor: swap out vm%u: %llu of %llu pages written to %s (lowest private gfns first), "
+		"%llu write errors%s\n", vm->id, (unsigned long long)r.written, (unsigned long long)count,
+		swap_device_name(), (unsigned long long)r.write_errors,
+		r.disk_full ? "; stopped: the disk is full" :
+		r.written < count ? "; no private page left" : "");
+	return MONITOR_STAY;
+}
+
+/* swap [out VM COUNT]: the swap device, its slots in use, each VM's pages
+ * on it; or COUNT of a VM's pages swapped out now. */
 static enum monitor_result cmd_swap(int argc, char **argv)
 {
-	(void)argc, (void)argv;
+	if (argc == 4 && !strcmp(argv[1], "out"))
+		return swap_out_command(argv[2], argv[3]);
+	if (argc != 1)
+		return complain(SWAP_USAGE);
 	swap_print();
 	return MONITOR_STAY;
 }
@@ -381,7 +410,8 @@ static const struct command commands[] = {
 	{ "compress", "compress VM COUNT", 2, 2, cmd_compress, "compress COUNT pages the clock chooses, now" },
 	{ "zswap", "zswap [compact | swapin VM STRIDE | damage VM [GFN]]", 0, 3, cmd_zswap,
 	  "the compressed swap area, each VM's share; compact it; swap pages in; damage a page" },
-	{ "swap", "swap", 0, 0, cmd_swap, "the swap disk: slots used, each VM's pages on it, its traffic" },
+	{ "swap", "swap [out VM COUNT]", 0, 3, cmd_swap,
+	  "the swap disk: slots used, each VM's pages on it, its traffic; swap out COUNT pages of a VM now" },
 	{ "dump", "dump VM GFN [COUNT]", 2, 3, cmd_dump, "the bytes of guest pages, in hex" },
 	{ "continue", "continue", 0, 0, cmd_continue, "leave the monitor, run the guests" },
 	{ "quit", "quit", 0, 0, cmd_quit, "end the run now" },

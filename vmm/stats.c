@@ -41,6 +41,10 @@ static const char *const names[STAT_COUNT] = {
 	[STAT_SWAPPED] = "swapped",
 	[STAT_SWAP_OUTS] = "swap_outs",
 	[STAT_SWAP_INS] = "swap_ins",
+	[STAT_SWAP_ERRORS] = "swap_errors",
+	[STAT_SWAP_WRITEBACK] = "swap_writeback",
+	[STAT_SWAP_READS] = "swap_reads",
+	[STAT_SWAP_DROPPED] = "swap_dropped",
 	[STAT_NPF] = "npf",
 	[STAT_DEMAND_ZERO] = "demand_zero",
 	[STAT_DEMAND_IMAGE] = "demand_image",
@@ -99,6 +103,10 @@ uint64_t stat_value(const struct vm *vm, enum vm_stat s)
 	case STAT_SWAPPED: return count[PMAP_SWAPPED];
 	case STAT_SWAP_OUTS: return vm->swap.outs;
 	case STAT_SWAP_INS: return vm->swap.ins;
+	case STAT_SWAP_ERRORS: return vm->swap.errors;
+	case STAT_SWAP_WRITEBACK: return vm->swap.writeback;
+	case STAT_SWAP_READS: return vm->swap.reads;
+	case STAT_SWAP_DROPPED: return vm->swap.dropped;
 	case STAT_NPF: return vm->stats.npf;
 	case STAT_DEMAND_ZERO: return vm->stats.demand_zero;
 	case STAT_DEMAND_IMAGE: return vm->stats.demand_image;
@@ -127,12 +135,21 @@ static void share_keys(char *buf, size_t size)
 
 void stats_print_vm_line(const struct vm *vm, uint64_t t_ms)
 {
-	char line[768]; /* every key of every feature */
+	char line[1024]; /* every key of every feature */
 	int n = ksnprintf(line, sizeof(line), "stats: t=%llu vm=%s id=%u", (unsigned long long)t_ms, vm->name, vm->id);
 	for (int s = 0; s < STAT_COUNT && n < (int)sizeof(line); s++)
 		n += ksnprintf(line + n, sizeof(line) - (size_t)n, " %s=%llu", names[s],
 			       (unsigned long long)stat_value(vm, (enum vm_stat)s));
 	kprintf("%s\n", line);
+}
+
+/* Compressed pages written back to disk, every VM's together. */
+static uint64_t machine_writeback(void)
+{
+	uint64_t n = 0;
+	for (uint32_t i = 0; i < vm_count; i++)
+		n += vms[i].swap.writeback;
+	return n;
 }
 
 void stats_print_lines(uint64_t t_ms)
@@ -143,11 +160,14 @@ void stats_print_lines(uint64_t t_ms)
 	char sharing[160];
 	share_keys(sharing, sizeof(sharing));
 	kprintf("stats: t=%llu vm=- free=%llu usable=%llu guest_budget=%llu guest_used=%llu guest_zswap=%llu "
-		"swap_used=%llu swap_slots=%llu state=%s state_changes=%llu%s\n",
+		"swap_used=%llu swap_slots=%llu swap_retired=%llu swap_errors=%llu swap_writeback=%llu state=%s "
+		"state_changes=%llu%s\n",
 		(unsigned long long)t_ms, (unsigned long long)machine_frames.free,
 		(unsigned long long)machine_frames.usable, (unsigned long long)guest_frames.budget,
 		(unsigned long long)guest_frames_charged(), (unsigned long long)zswap_pages_in_use(),
-		(unsigned long long)swap_slots_used(), (unsigned long long)swap_slots_total(), stats_memory_state(),
+		(unsigned long long)swap_slots_used(), (unsigned long long)swap_slots_total(),
+		(unsigned long long)swap_slots_retired_count(), (unsigned long long)swap_errors(),
+		(unsigned long long)machine_writeback(), stats_memory_state(),
 		(unsigned long long)policy_state_changes(), sharing);
 }
 

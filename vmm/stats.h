@@ -8,7 +8,8 @@
  *   stats: t=1200 vm=memtest id=2 granted=3824 touched=3824 active=3790 shared=0 ... npf=3824
  *          demand_zero=3817 demand_image=7 exits=4102 cpu_ms=310   (one line)
  *   stats: t=1200 vm=- free=60211 usable=65103 guest_budget=61550 guest_used=3840
- *          guest_zswap=0 state=high state_changes=0 shared=0 ...   (one line)
+ *          guest_zswap=0 swap_used=0 swap_slots=0 swap_retired=0 swap_errors=0
+ *          swap_writeback=0 state=high state_changes=0 shared=0 ...  (one line)
  * guest_used is what the budget is charged: frames holding guest pages plus
  * guest_zswap, the pages of the compressed swap area in use.
  */
@@ -47,6 +48,11 @@ enum vm_stat {
 	STAT_SWAPPED,          /* guest pages on the swap disk now                */
 	STAT_SWAP_OUTS,        /* pages written to the swap disk, in all          */
 	STAT_SWAP_INS,         /* pages read back from the swap disk, in all      */
+	STAT_SWAP_ERRORS,      /* its reads and writes the swap disk failed       */
+	STAT_SWAP_WRITEBACK,   /* its compressed pages written back to disk, in all */
+	STAT_SWAP_READS,       /* its swapped pages memvisor read and left on disk
+	                          (a hypercall's argument, the monitor's dump)   */
+	STAT_SWAP_DROPPED,     /* its swapped pages the balloon took (slot freed) */
 	STAT_NPF,              /* nested page faults                             */
 	STAT_DEMAND_ZERO,      /* first touches given a zeroed frame             */
 	STAT_DEMAND_IMAGE,     /* first touches filled from the guest image      */

@@ -15,6 +15,7 @@
 static void print_reclaimed(void)
 {
 	uint64_t merged = 0, ballooned = 0, stored = 0, same = 0, swapins = 0, waits = 0, outs = 0, ins = 0;
+	uint64_t written_back = 0, errors = 0;
 	for (uint32_t i = 0; i < vm_count; i++) {
 		merged += vms[i].share.merges;
 		ballooned += vms[i].balloon.released;
@@ -24,13 +25,15 @@ static void print_reclaimed(void)
 		waits += vms[i].stats.memory_waits;
 		outs += vms[i].swap.outs;
 		ins += vms[i].swap.ins;
+		written_back += vms[i].swap.writeback;
+		errors += vms[i].swap.errors;
 	}
 	kprintf("memvisor: reclaimed: sharing %llu pages, balloon %llu frames, compression %llu pages "
-		"(%llu as one value), swap-ins %llu, swap %llu pages out and %llu in, waits for memory %llu, "
-		"memory state changes %llu\n",
+		"(%llu as one value), swap-ins %llu, swap %llu pages out and %llu in, %llu written back from the area, "
+		"%llu errors, waits for memory %llu, memory state changes %llu\n",
 		(unsigned long long)merged, (unsigned long long)ballooned, (unsigned long long)(stored + same),
 		(unsigned long long)same, (unsigned long long)swapins, (unsigned long long)outs, (unsigned long long)ins,
-		(unsigned long long)waits,
+		(unsigned long long)written_back, (unsigned long long)errors, (unsigned long long)waits,
 		(unsigned long long)policy_state_changes());
 }
 
@@ -44,6 +47,18 @@ static void print_emulated(const struct vm *vm)
 	kprintf("memvisor: vm%u %-10s emulated: invd=%llu wbinvd=%llu rdpmc=%llu cr-write=%llu\n", vm->id, vm->name,
 		(unsigned long long)e[EXIT_INVD], (unsigned long long)e[EXIT_WBINVD], (unsigned long long)e[EXIT_RDPMC],
 		(unsigned long long)e[EXIT_CR_WRITE]);
+}
+
+/* The VM's traffic with the swap disk, for VMs that had any. */
+static void print_swap(const struct vm *vm)
+{
+	const struct vm_swap *s = &vm->swap;
+	if (!(s->outs | s->ins | s->writeback | s->reads | s->dropped | s->errors))
+		return;
+	kprintf("memvisor: vm%u %-10s swap: %llu out, %llu in, %llu written back from the area, %llu read in place, "
+		"%llu dropped by the balloon, %llu errors\n", vm->id, vm->name, (unsigned long long)s->outs,
+		(unsigned long long)s->ins, (unsigned long long)s->writeback, (unsigned long long)s->reads,
+		(unsigned long long)s->dropped, (unsigned long long)s->errors);
 }
 
 void summary_print_and_shut_down(void)
@@ -64,6 +79,7 @@ void summary_print_and_shut_down(void)
 			(unsigned long long)vm->vcpu.exits[EXIT_HYPERCALL], (unsigned long long)vm->vcpu.exits[EXIT_NPF],
 			(unsigned long long)vm->vcpu.exits[EXIT_INTERRUPT], (unsigned long long)sched_vm_cpu_ms(vm));
 		print_emulated(vm);
+		print_swap(vm);
 	}
 	sched_print_summary(timer_ms());
 	print_reclaimed();

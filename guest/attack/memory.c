@@ -3,7 +3,10 @@
  * kind=balloon     balloon batches wrong in one entry each (outside the
  *                  VM, untouched, ballooned twice, in twice, over the cap):
  *                  each refused whole with its error, and the pages of a
- *                  refused batch keep their contents.
+ *                  refused batch keep their contents. Before the last
+ *                  batches it makes HC_MARK 1: a monitor script may move
+ *                  its pages now (e.g. `swap out`, so that the batch and
+ *                  the page it gives are on the swap disk).
  * kind=pagetables  its own page tables made to point anywhere: a
  *                  recursive PML4 slot (allowed: it reads its own tables
  *                  back through it), then a page mapped to a gpa past its
@@ -55,6 +58,7 @@ void attack_balloon(struct attack *a)
 	}
 	/* Given once, not twice; only given pages come back. */
 	fill_batch(1);
+	hc_call(HC_MARK, 1, 0, 0, 0); /* standalone: -HC_E_NOSYS, nothing happens */
 	attack_expect(a, "inflate-one", 1, inflate(1));
 	attack_expect(a, "inflate-it-again", -HC_E_PERM, inflate(1));
 	batch[0] = guest_gpa_of_ptr(pages[1]) >> PAGE_SHIFT;

@@ -51,7 +51,7 @@ class TestNineVms:
         assert {"granted", "touched", "shared", "shared_saved", "zero", "balloon_size", "balloon_target",
                 "compressed", "compressed_bytes", "swapins", "npf", "exits"} <= keys, keys
         machine = nine.find(r"^stats: t=\d+ vm=- free=(\d+) usable=(\d+) guest_budget=(\d+) guest_used=(\d+) "
-                            r"guest_zswap=(\d+) swap_used=(\d+) swap_slots=(\d+) state=(high|soft|hard|low) state_changes=(\d+) shared=(\d+) shared_saved=(\d+) "
+                            r"guest_zswap=(\d+) swap_used=(\d+) swap_slots=(\d+) swap_retired=(\d+) swap_errors=(\d+) swap_writeback=(\d+) state=(high|soft|hard|low) state_changes=(\d+) shared=(\d+) shared_saved=(\d+) "
                             r"zero=(\d+) cow_breaks=(\d+) pages_scanned=(\d+) full_scans=(\d+)$")
         assert len(machine) >= 2, "one machine line per interval, and one at the end"
 

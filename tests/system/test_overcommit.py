@@ -11,7 +11,8 @@ from memvisor import by_backend, only_on
 
 STATE_ORDER = ["high", "soft", "hard", "low"]
 RECLAIMED_RE = (r"^memvisor: reclaimed: sharing (\d+) pages, balloon (\d+) frames, compression (\d+) pages "
-                r"\((\d+) as one value\), swap-ins (\d+), swap \d+ pages out and \d+ in, waits for memory (\d+), "
+                r"\((\d+) as one value\), swap-ins (\d+), swap \d+ pages out and \d+ in, \d+ written back from the area, "
+                r"\d+ errors, waits for memory (\d+), "
                 r"memory state changes (\d+)$")
 
 

@@ -119,6 +119,29 @@ def test_out_prefix_and_a_new_key_can_be_plotted(tmp_path):
     assert_valid_png(tmp_path / "figs.png")
 
 
+# Every default key, swapped (pages on the swap disk) among them.
+RECLAIM_LOG = "".join(
+    f"stats: t={t} vm=hog id=1 granted={900 - 50 * i} shared=0 balloon_size=0 compressed={10 * i} swapped={40 * i}\n"
+    f"stats: t={t} vm=- free=100 usable=4000 state=hard\n" for i, t in enumerate((100, 200, 300)))
+FIG_HEIGHT_PX = {2: 940, 3: 1230}  # 100 dpi: 3.6 in + 2.9 in per row of two key plots
+
+
+def test_swapped_pages_are_plotted_by_default(tmp_path):
+    """The default keys are the four levels of reclamation after granted:
+    with `swapped` in the log, its plot is a fifth, on a third row."""
+    (tmp_path / "reclaim.log").write_text(RECLAIM_LOG)
+    done = stats_plot(tmp_path / "reclaim.log")
+    assert done.returncode == 0, done.stderr
+    width, height = png_size(tmp_path / "reclaim.png")
+    assert height == FIG_HEIGHT_PX[3], \
+        f"expected {FIG_HEIGHT_PX[3]} px (five key plots: granted, shared, balloon_size, compressed, swapped), " \
+        f"seen {height} ({FIG_HEIGHT_PX[2]} would be four)"
+    done = stats_plot(tmp_path / "reclaim.log", "--out", tmp_path / "four", "--keys",
+                      "granted,shared,balloon_size,compressed")
+    assert done.returncode == 0, done.stderr
+    assert png_size(tmp_path / "four.png")[1] == FIG_HEIGHT_PX[2], "the reference: four key plots, two rows"
+
+
 # ---------------------------------------------------------------- errors
 
 def test_missing_log_is_an_error(tmp_path):

@@ -71,7 +71,7 @@ static void test_transition_table(void **state)
 		[PMAP_PRIVATE] = { 0, 0, 1, 1, 1, 1 },
 		[PMAP_SHARED] = { 0, 1, 0, 1, 0, 0 },
 		[PMAP_BALLOONED] = { 0, 1, 0, 0, 0, 0 },
-		[PMAP_COMPRESSED] = { 0, 1, 0, 1, 0, 0 },
+		[PMAP_COMPRESSED] = { 0, 1, 0, 1, 0, 1 }, /* to swapped: writeback */
 		[PMAP_SWAPPED] = { 1, 1, 0, 1, 0, 0 }, /* to untouched: only as the VM is released */
 	};
 	static const enum pmap_state path_to[PMAP_STATE_COUNT][2] = {

@@ -1,6 +1,7 @@
 /* tests/unit/test_swap_slots.c — the swap slot bitmap (vmm/swap/slots.c),
  * hosted with ASan/UBSan: every slot handed out once, "full" at the end,
- * a freed slot reused, double frees and bad slots refused. */
+ * a freed slot reused, double frees and bad slots refused, a retired slot
+ * never handed out again. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,14 +13,14 @@
 
 #define COUNT 130 /* two whole words and two bits of a third */
 
-static uint64_t bitmap[SWAP_SLOTS_WORDS(COUNT)];
+static uint64_t bitmap[SWAP_SLOTS_WORDS(COUNT)], retired[SWAP_SLOTS_WORDS(COUNT)];
 
 static void test_every_slot_once_then_full(void **state)
 {
 	(void)state;
 	struct swap_slots s;
 	static bool seen[COUNT];
-	swap_slots_init(&s, bitmap, COUNT);
+	swap_slots_init(&s, bitmap, retired, COUNT);
 	for (int i = 0; i < COUNT; i++) {
 		uint64_t slot = UINT64_MAX;
 		assert_int_equal(swap_slots_alloc(&s, &slot), 0);
@@ -39,7 +40,7 @@ static void test_freed_slot_is_reused(void **state)
 	(void)state;
 	struct swap_slots s;
 	uint64_t slot;
-	swap_slots_init(&s, bitmap, COUNT);
+	swap_slots_init(&s, bitmap, retired, COUNT);
 	for (int i = 0; i < COUNT; i++)
 		assert_int_equal(swap_slots_alloc(&s, &slot), 0);
 	assert_int_equal(swap_slots_free(&s, 129), 0);
@@ -55,7 +56,7 @@ static void test_consecutive_allocations_are_consecutive(void **state)
 	(void)state;
 	struct swap_slots s;
 	uint64_t a, b;
-	swap_slots_init(&s, bitmap, COUNT);
+	swap_slots_init(&s, bitmap, retired, COUNT);
 	assert_int_equal(swap_slots_alloc(&s, &a), 0);
 	assert_int_equal(swap_slots_alloc(&s, &b), 0);
 	assert_int_equal(b, a + 1);
@@ -66,7 +67,7 @@ static void test_bad_frees_are_refused(void **state)
 	(void)state;
 	struct swap_slots s;
 	uint64_t slot;
-	swap_slots_init(&s, bitmap, COUNT);
+	swap_slots_init(&s, bitmap, retired, COUNT);
 	assert_int_equal(swap_slots_free(&s, 3), -E_DOUBLE_FREE);
 	assert_int_equal(swap_slots_free(&s, COUNT), -E_RANGE);
 	assert_int_equal(swap_slots_alloc(&s, &slot), 0);
@@ -76,6 +77,53 @@ static void test_bad_frees_are_refused(void **state)
 	assert_false(swap_slots_allocated(&s, COUNT + 5));
 }
 
+/* A slot whose write failed: retired, it is neither allocated nor free,
+ * never handed out again, and it counts towards "full". */
+static void test_retired_slot_is_never_allocated_again(void **state)
+{
+	(void)state;
+	struct swap_slots s;
+	uint64_t slot, bad;
+	swap_slots_init(&s, bitmap, retired, COUNT);
+	assert_int_equal(swap_slots_alloc(&s, &bad), 0);
+	assert_int_equal(swap_slots_retire(&s, bad), 0);
+	assert_true(swap_slots_retired(&s, bad));
+	assert_false(swap_slots_allocated(&s, bad));
+	assert_int_equal(s.used, 0);
+	assert_int_equal(s.retired, 1);
+	for (int i = 0; i < COUNT - 1; i++) {
+		assert_int_equal(swap_slots_alloc(&s, &slot), 0);
+		assert_true(slot != bad);
+	}
+	assert_true(swap_slots_full(&s));
+	assert_int_equal(swap_slots_alloc(&s, &slot), -E_FULL);
+	/* Freeing every other slot and going round again still skips it. */
+	for (uint64_t i = 0; i < COUNT; i++)
+		if (i != bad)
+			assert_int_equal(swap_slots_free(&s, i), 0);
+	for (int i = 0; i < 2 * COUNT; i++) {
+		assert_int_equal(swap_slots_alloc(&s, &slot), 0);
+		assert_true(slot != bad);
+		assert_int_equal(swap_slots_free(&s, slot), 0);
+	}
+}
+
+static void test_bad_retires_are_refused(void **state)
+{
+	(void)state;
+	struct swap_slots s;
+	uint64_t slot;
+	swap_slots_init(&s, bitmap, retired, COUNT);
+	assert_int_equal(swap_slots_retire(&s, 5), -E_INVAL); /* free, not allocated */
+	assert_int_equal(swap_slots_retire(&s, COUNT), -E_RANGE);
+	assert_int_equal(swap_slots_alloc(&s, &slot), 0);
+	assert_int_equal(swap_slots_retire(&s, slot), 0);
+	assert_int_equal(swap_slots_retire(&s, slot), -E_INVAL);
+	assert_int_equal(swap_slots_free(&s, slot), -E_DOUBLE_FREE);
+	assert_int_equal(s.retired, 1);
+	assert_false(swap_slots_retired(&s, COUNT + 5));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -83,6 +131,8 @@ int main(void)
 		cmocka_unit_test(test_freed_slot_is_reused),
 		cmocka_unit_test(test_consecutive_allocations_are_consecutive),
 		cmocka_unit_test(test_bad_frees_are_refused),
+		cmocka_unit_test(test_retired_slot_is_never_allocated_again),
+		cmocka_unit_test(test_bad_retires_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,8 @@ static const char *const state_names[PMAP_STATE_COUNT] = {
  * exactly the arrows of the picture in pmap.h, each one some caller's.
  * Sharing merges only PRIVATE pages, so nothing becomes SHARED from
  * another state; a touched or deflated ballooned page, and a swapped-in
- * one, become PRIVATE first. A SWAPPED page goes back to PRIVATE
+ * one, become PRIVATE first. A COMPRESSED page may go straight to disk
+ * (writeback: decompressed into a buffer, never a frame). A SWAPPED page goes back to PRIVATE
  * (swap-in), to BALLOONED (inflated while on disk: the slot is freed),
  * or to UNTOUCHED, only when its VM is released and the slot freed. */
 static const uint8_t allowed[PMAP_STATE_COUNT] = {
@@ -18,7 +19,7 @@ static const uint8_t allowed[PMAP_STATE_COUNT] = {
 	[PMAP_PRIVATE] = BIT(PMAP_SHARED) | BIT(PMAP_BALLOONED) | BIT(PMAP_COMPRESSED) | BIT(PMAP_SWAPPED),
 	[PMAP_SHARED] = BIT(PMAP_PRIVATE) | BIT(PMAP_BALLOONED),
 	[PMAP_BALLOONED] = BIT(PMAP_PRIVATE),
-	[PMAP_COMPRESSED] = BIT(PMAP_PRIVATE) | BIT(PMAP_BALLOONED),
+	[PMAP_COMPRESSED] = BIT(PMAP_PRIVATE) | BIT(PMAP_BALLOONED) | BIT(PMAP_SWAPPED),
 	[PMAP_SWAPPED] = BIT(PMAP_PRIVATE) | BIT(PMAP_BALLOONED) | BIT(PMAP_UNTOUCHED),
 };
 

@@ -25,6 +25,7 @@
  *   PRIVATE ◄─swap-in (zswap/zswap.c)──────── COMPRESSED
  *   PRIVATE ──swap out (swap/swap.c)─────────► SWAPPED
  *   PRIVATE ◄─swap-in (swap/swap.c)────────── SWAPPED
+ *   COMPRESSED ──writeback (swap/swap.c)─────► SWAPPED
  *   PRIVATE ◄─deflate, touch (balloon/)─────── BALLOONED
  *   PRIVATE, SHARED, COMPRESSED, SWAPPED ──inflate (balloon/pages.c)──► BALLOONED
  *   UNTOUCHED ◄─release of the VM (swap/swap.c)── SWAPPED

@@ -3,6 +3,7 @@
  * logged, so a run's log shows the machine going down and up through the
  * states (tools/stats-plot shades them). */
 #include "vmm/policy/policy.h"
+#include "vmm/policy/writeback.h"
 #include "vmm/balloon/balloon.h"
 #include "vmm/mm/memory.h"
 #include "vmm/policy/alloc.h"
@@ -209,7 +210,9 @@ struct vm *policy_most_over_share(void)
  * counts the pages the clock took although they were in use (no cold one
  * left). Called in hard and low only: there, a victim that does not
  * compress to half a page, or does not fit, goes to the swap disk while
- * it has room (ESX's order: compress, else swap). */
+ * it has room (ESX's order: compress, else swap). Before a VM's batch,
+ * if its share of the area or the area is full, its oldest compressed
+ * pages go to disk to make room (writeback.h). */
 static uint64_t compress_cold(uint64_t missing, uint64_t deadline_tsc, uint64_t *hot)
 {
 	uint64_t freed = 0;
@@ -218,6 +221,7 @@ static uint64_t compress_cold(uint64_t missing, uint64_t deadline_tsc, uint64_t 
 		struct zswap_report r = { 0 };
 		if (vm->state != VM_RUNNABLE || !zswap_enabled())
 			continue;
+		policy_write_back_if_full(vm, COMPRESS_BATCH, deadline_tsc);
 		zswap_spill_fn spill = swap_has_room() ? swap_out_gfn : NULL;
 		uint64_t take = MIN(MIN(COMPRESS_BATCH, missing - freed), reclaimable(vm));
 		if (take && zswap_compress_victims(vm, take, spill, &r) == 0) {

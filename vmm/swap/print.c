@@ -9,8 +9,9 @@ void swap_print(void)
 		kprintf("swap: no swap device (tools/mkswap FILE SIZE; tools/run --swap SIZE)\n");
 		return;
 	}
-	kprintf("swap: %s, %llu of %llu slots used\n", swap_device_name(), (unsigned long long)swap_slots_used(),
-		(unsigned long long)swap_slots_total());
+	kprintf("swap: %s, %llu of %llu slots used, %llu retired after a failed write, %llu errors\n",
+		swap_device_name(), (unsigned long long)swap_slots_used(), (unsigned long long)swap_slots_total(),
+		(unsigned long long)swap_slots_retired_count(), (unsigned long long)swap_errors());
 	for (uint32_t i = 0; i < vm_count; i++) {
 		const struct vm *vm = &vms[i];
 		kprintf("  vm%u %-10s %8llu slots  %8llu out  %8llu in  %llu errors\n", vm->id, vm->name,

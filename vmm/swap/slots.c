@@ -2,16 +2,21 @@
 #include "vmm/swap/slots.h"
 #include "kernel/errno.h"
 
-void swap_slots_init(struct swap_slots *s, uint64_t *bitmap, uint64_t count)
+void swap_slots_init(struct swap_slots *s, uint64_t *bitmap, uint64_t *retired_map, uint64_t count)
 {
-	*s = (struct swap_slots){ .bitmap = bitmap, .count = count };
+	*s = (struct swap_slots){ .bitmap = bitmap, .retired_map = retired_map, .count = count };
 	for (uint64_t w = 0; w < SWAP_SLOTS_WORDS(count); w++)
-		bitmap[w] = 0;
+		bitmap[w] = retired_map[w] = 0;
+}
+
+bool swap_slots_retired(const struct swap_slots *s, uint64_t slot)
+{
+	return slot < s->count && (s->retired_map[slot / 64] & BIT(slot % 64));
 }
 
 bool swap_slots_allocated(const struct swap_slots *s, uint64_t slot)
 {
-	return slot < s->count && (s->bitmap[slot / 64] & BIT(slot % 64));
+	return slot < s->count && (s->bitmap[slot / 64] & BIT(slot % 64)) && !swap_slots_retired(s, slot);
 }
 
 int swap_slots_alloc(struct swap_slots *s, uint64_t *slot)
@@ -44,5 +49,17 @@ int swap_slots_free(struct swap_slots *s, uint64_t slot)
 		return -E_DOUBLE_FREE;
 	s->bitmap[slot / 64] &= ~BIT(slot % 64);
 	s->used--;
+	return 0;
+}
+
+int swap_slots_retire(struct swap_slots *s, uint64_t slot)
+{
+	if (slot >= s->count)
+		return -E_RANGE;
+	if (!swap_slots_allocated(s, slot))
+		return -E_INVAL;
+	s->retired_map[slot / 64] |= BIT(slot % 64); /* its `bitmap` bit stays set: never found free */
+	s->used--;
+	s->retired++;
 	return 0;
 }

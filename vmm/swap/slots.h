@@ -4,7 +4,12 @@
  * clusters written in one request). Pure code over caller-provided
  * storage (tests/unit/test_swap_slots.c).
  *
- *   bitmap word w, bit b  <->  slot 64 * w + b      1 = allocated
+ *   bitmap word w, bit b  <->  slot 64 * w + b      1 = allocated or retired
+ *   retired word w, bit b <->  slot 64 * w + b      1 = retired
+ *
+ * A slot whose write failed is retired: the disk may have a bad sector
+ * there, so it is never handed out again. It stays set in `bitmap` (the
+ * search skips it as it skips an allocated one) and is counted apart.
  */
 #ifndef MEMVISOR_VMM_SWAP_SLOTS_H
 #define MEMVISOR_VMM_SWAP_SLOTS_H
@@ -12,21 +17,29 @@
 #include "kernel/types.h"
 
 struct swap_slots {
-	uint64_t *bitmap; /* SWAP_SLOTS_WORDS(count) words */
-	uint64_t count;   /* slots on the device            */
-	uint64_t used;
+	uint64_t *bitmap;  /* SWAP_SLOTS_WORDS(count) words   */
+	uint64_t *retired_map; /* as many words: retired slots */
+	uint64_t count;    /* slots on the device              */
+	uint64_t used;     /* allocated, retired ones not counted */
+	uint64_t retired;  /* slots never to be used again     */
 	uint64_t hand;    /* where the next search starts   */
 };
 
 #define SWAP_SLOTS_WORDS(count) (((count) + 63) / 64)
 
-/* All free; `bitmap` holds SWAP_SLOTS_WORDS(count) words. */
-void swap_slots_init(struct swap_slots *s, uint64_t *bitmap, uint64_t count);
+/* All free; `bitmap` and `retired_map` hold SWAP_SLOTS_WORDS(count) words each. */
+void swap_slots_init(struct swap_slots *s, uint64_t *bitmap, uint64_t *retired_map, uint64_t count);
 /* 0 and a free slot, now allocated; -E_FULL when every slot is in use. */
 int swap_slots_alloc(struct swap_slots *s, uint64_t *slot);
-/* 0; -E_RANGE past the end; -E_DOUBLE_FREE for a slot not allocated. */
+/* 0; -E_RANGE past the end; -E_DOUBLE_FREE for a slot not allocated
+ * (a retired one included). */
 int swap_slots_free(struct swap_slots *s, uint64_t slot);
+/* An allocated slot whose write failed: retired instead of freed, never
+ * allocated again. 0; -E_RANGE past the end; -E_INVAL if not allocated. */
+int swap_slots_retire(struct swap_slots *s, uint64_t slot);
+/* Allocated (retired slots are not). */
 bool swap_slots_allocated(const struct swap_slots *s, uint64_t slot);
-static inline bool swap_slots_full(const struct swap_slots *s) { return s->used == s->count; }
+bool swap_slots_retired(const struct swap_slots *s, uint64_t slot);
+static inline bool swap_slots_full(const struct swap_slots *s) { return s->used + s->retired == s->count; }
 
 #endif

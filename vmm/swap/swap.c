@@ -25,6 +25,7 @@ static struct block_dev *device;
 static struct swap_slots slots;
 static uint64_t *slot_owner; /* SWAP_OWNER(vm, gfn) per slot, 0 when free */
 static uint64_t *slot_hash;  /* page_hash() of what the slot holds       */
+static uint64_t errors;      /* transfers to or from slots that failed   */
 static uint8_t io_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
 /* Slot i lies after the header page. */
@@ -45,14 +46,15 @@ bool swap_option_on(void)
 /* The per-slot arrays; false (and a message) when memory is short. */
 static bool alloc_tables(uint64_t count)
 {
-	void *bitmap, *owner, *hash;
+	void *bitmap, *retired, *owner, *hash;
 	uint64_t words = SWAP_SLOTS_WORDS(count) * sizeof(uint64_t), per_slot = count * sizeof(uint64_t);
-	if (mem_alloc_bytes(words, &bitmap) || mem_alloc_bytes(per_slot, &owner) || mem_alloc_bytes(per_slot, &hash)) {
+	if (mem_alloc_bytes(words, &bitmap) || mem_alloc_bytes(words, &retired) || mem_alloc_bytes(per_slot, &owner) ||
+	    mem_alloc_bytes(per_slot, &hash)) {
 		kprintf("memvisor: swap: no memory for the tables of %llu slots: swap not used\n",
 			(unsigned long long)count);
 		return false;
 	}
-	swap_slots_init(&slots, bitmap, count);
+	swap_slots_init(&slots, bitmap, retired, count);
 	slot_owner = owner;
 	slot_hash = hash;
 	for (uint64_t i = 0; i < count; i++)
@@ -127,6 +129,16 @@ uint64_t swap_slots_used(void)
 	return device ? slots.used : 0;
 }
 
+uint64_t swap_slots_retired_count(void)
+{
+	return device ? slots.retired : 0;
+}
+
+uint64_t swap_errors(void)
+{
+	return errors;
+}
+
 const char *swap_device_name(void)
 {
 	return device ? device->name : "none";
@@ -149,11 +161,31 @@ static void free_slot(uint64_t slot)
 	ASSERT(freed == 0);
 }
 
+/* Writes `page` to `slot`; false when it went. A failed write retires the
+ * slot (the sector may be bad: it is never used again) and is counted for
+ * the VM and the machine; the caller keeps the page where it was, so
+ * nothing is lost. The line goes within the VM's log budget: a disk that
+ * fails every write would otherwise print one per victim. */
+static bool write_failed(struct vm *vm, gfn_t gfn, uint64_t slot, const void *page)
+{
+	if (!block_write_page(device, slot_sector(slot), page))
+		return false;
+	int retired = swap_slots_retire(&slots, slot);
+	ASSERT(retired == 0);
+	vm->swap.errors++;
+	errors++;
+	vm_log_guest(vm, "swap: write of gpa %#llx to slot %llu on %s failed: slot retired, page kept in memory "
+		     "(%llu slots retired)", (unsigned long long)(gfn.raw << PAGE_SHIFT), (unsigned long long)slot,
+		     device->name, (unsigned long long)slots.retired);
+	return true;
+}
+
 /* Swap-out, in zswap_compress_gfn()'s order:
  *  1. unmap and flush: the guest can no longer change the frame, so what
  *     is written is what the page holds;
- *  2. a slot, the page written to it (a write error: the slot is given
- *     back and the gfn stays PRIVATE — the next access maps it again);
+ *  2. a slot, the page written to it (a write error: the slot is retired
+ *     and the gfn stays PRIVATE, its frame untouched — the next access
+ *     maps it again);
  *  3. PMAP PRIVATE → SWAPPED(slot): the truth now names the disk;
  *  4. the frame table's user dropped and the frame freed — last, once
  *     nothing can reach the frame. */
@@ -169,11 +201,8 @@ int swap_out_gfn(struct vm *vm, gfn_t gfn)
 	backend->unmap(vm, gfn); /* -E_NOT_FOUND when the cache lacked it: fine */
 	backend->flush(vm);
 	const void *page = mfn_to_virt(f);
-	if (block_write_page(device, slot_sector(slot), page)) {
-		free_slot(slot); /* retiring a failing slot instead is a later step */
-		vm->swap.errors++;
+	if (write_failed(vm, gfn, slot, page))
 		return -E_IO;
-	}
 	slot_hash[slot] = page_hash(page);
 	slot_owner[slot] = SWAP_OWNER(vm->id, gfn.raw);
 	int set = pmap_set_swapped(&vm->pmap, gfn, slot);
@@ -187,6 +216,30 @@ int swap_out_gfn(struct vm *vm, gfn_t gfn)
 	return 0;
 }
 
+/* Writeback (vmm/policy/writeback.c): a COMPRESSED gfn's page, already
+ * decompressed and checked by zswap into `page`, written to a slot; then
+ * PMAP COMPRESSED → SWAPPED(slot). The caller frees the area's object
+ * after (zswap_drop()), so that the PMAP never names something gone. No
+ * frame is involved and the gfn is not mapped (a compressed page never
+ * is), so there is nothing to unmap or flush. */
+int swap_write_back(struct vm *vm, gfn_t gfn, const void *page)
+{
+	pmap_entry_t e;
+	int found = pmap_get(&vm->pmap, gfn, &e);
+	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_COMPRESSED);
+	uint64_t slot;
+	if (!device || swap_slots_alloc(&slots, &slot))
+		return -E_FULL;
+	if (write_failed(vm, gfn, slot, page))
+		return -E_IO;
+	slot_hash[slot] = page_hash(page);
+	slot_owner[slot] = SWAP_OWNER(vm->id, gfn.raw);
+	int set = pmap_set_swapped(&vm->pmap, gfn, slot);
+	ASSERT(set == 0);
+	vm->swap.writeback++;
+	return 0;
+}
+
 /* Reads gfn's slot into `page` and checks it; on failure stops the VM,
  * saying why (the others go on). */
 static int load(struct vm *vm, gfn_t gfn, uint64_t slot, void *page)
@@ -197,6 +250,7 @@ static int load(struct vm *vm, gfn_t gfn, uint64_t slot, void *page)
 		      (unsigned long long)gfn.raw, (unsigned long long)slot);
 	if (block_read_page(device, slot_sector(slot), page)) {
 		vm->swap.errors++;
+		errors++;
 		vm_stop(vm, "its page at gpa %#llx cannot be read back from swap slot %llu on %s",
 			(unsigned long long)gpa, (unsigned long long)slot, device->name);
 		return -E_IO;
@@ -236,6 +290,7 @@ int swap_read(struct vm *vm, gfn_t gfn, const uint8_t **page)
 	int found = pmap_get(&vm->pmap, gfn, &e);
 	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_SWAPPED);
 	*page = io_page;
+	vm->swap.reads++;
 	return load(vm, gfn, pmap_entry_slot(e), io_page);
 }
 
@@ -251,6 +306,7 @@ void swap_release_gfn(struct vm *vm, gfn_t gfn)
 
 void swap_drop(struct vm *vm, gfn_t gfn, pmap_entry_t e)
 {
-	(void)vm, (void)gfn;
+	(void)gfn;
 	free_slot(pmap_entry_slot(e));
+	vm->swap.dropped++;
 }

@@ -38,12 +38,21 @@ bool swap_enabled(void);
 bool swap_has_room(void);
 uint64_t swap_slots_total(void);
 uint64_t swap_slots_used(void);
+/* Slots retired after a failed write: never used again. */
+uint64_t swap_slots_retired_count(void);
+/* Reads and writes of slots that failed, every VM's together. */
+uint64_t swap_errors(void);
 const char *swap_device_name(void);
 
 /* Swaps out a PRIVATE gfn. 0; -E_FULL (no device, or no free slot) or
- * -E_IO (the write failed: the page stays PRIVATE, nothing lost) leave
- * the gfn as it was. */
+ * -E_IO (the write failed: the slot is retired, the page stays PRIVATE,
+ * nothing lost) leave the gfn as it was. */
 int swap_out_gfn(struct vm *vm, gfn_t gfn);
+/* Writeback: a COMPRESSED gfn whose page (decompressed by zswap_read())
+ * is `page` goes to a slot, COMPRESSED → SWAPPED; the caller then frees
+ * its object with zswap_drop(). 0; -E_FULL or -E_IO (the slot retired)
+ * leave it COMPRESSED. */
+int swap_write_back(struct vm *vm, gfn_t gfn, const void *page);
 /* The fault path's SWAPPED case: the page in a fresh frame, *out. 0;
  * -E_NO_MEMORY (no frame: the VM waits); -E_IO or -E_CORRUPT after the
  * VM was stopped, named, for a read error or a page that came back
@@ -57,6 +66,15 @@ void swap_release_gfn(struct vm *vm, gfn_t gfn);
 /* The balloon took a SWAPPED gfn (already BALLOONED in the PMAP, entry
  * `e` as it was): its slot is freed. */
 void swap_drop(struct vm *vm, gfn_t gfn, pmap_entry_t e);
+
+/* The monitor's `swap out VM N` (out_now.c): up to `count` of the VM's
+ * PRIVATE pages, lowest gfn first, to disk now. Returns how many went. */
+struct swap_out_now_report {
+	uint64_t written;      /* pages now SWAPPED                          */
+	uint64_t write_errors; /* writes that failed (slot retired, page kept) */
+	bool disk_full;        /* stopped early: no free slot                */
+};
+uint64_t swap_out_now(struct vm *vm, uint64_t count, struct swap_out_now_report *r);
 
 typedef void (*swap_violation_fn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* vmm/swap/check.c: every SWAPPED entry's slot is allocated and owned by

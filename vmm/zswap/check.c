@@ -8,7 +8,8 @@
  *   3. the area holds as many objects as there are COMPRESSED gfns;
  *   4. each VM's accounting adds up: its bytes, payload and same-filled
  *      count are the sums over its handles, and its bytes are within
- *      its cap (zswap_max_pct of its memory).
+ *      its cap (zswap_max_pct of its memory);
+ *   5. the writeback order (fifo.h) holds exactly its COMPRESSED gfns.
  * A compressed gfn is never mapped: the general check of a gfn without a
  * frame covers that. */
 #include "vmm/zswap/zswap.h"
@@ -36,6 +37,8 @@ static void check_gfn(const struct zswap_area *a, struct vm *vm, uint64_t g, str
 	if (owner != ZSWAP_OWNER(vm->id, g))
 		violation("vm%u gfn %#llx: its object's header names owner %#x, not this gfn", vm->id,
 			  (unsigned long long)g, owner);
+	if (vm->zswap.age && !zswap_fifo_queued(&vm->zswap.fifo, g))
+		violation("vm%u gfn %#llx is compressed but not in the writeback order", vm->id, (unsigned long long)g);
 	s->pages++;
 	s->bytes += zswap_handle_footprint(a, h);
 	s->payload += zswap_handle_length(h);
@@ -54,6 +57,9 @@ static uint64_t check_vm(const struct zswap_area *a, struct vm *vm, zswap_violat
 			  "to %llu, %llu, %llu", vm->id, (unsigned long long)z->bytes, (unsigned long long)z->payload,
 			  (unsigned long long)z->same, (unsigned long long)s.bytes, (unsigned long long)s.payload,
 			  (unsigned long long)s.same);
+	if (z->age && z->fifo.count != s.pages)
+		violation("vm%u's writeback order holds %llu gfns for %llu compressed", vm->id,
+			  (unsigned long long)z->fifo.count, (unsigned long long)s.pages);
 	if (z->bytes > zswap_cap_bytes(vm))
 		violation("vm%u takes %llu bytes of the area, above its cap of %llu", vm->id, (unsigned long long)z->bytes,
 			  (unsigned long long)zswap_cap_bytes(vm));

@@ -27,6 +27,9 @@
 #include "kernel/errno.h"
 #include "kernel/io.h"
 #include "kernel/lab.h"
+#include "kernel/options.h"
+#include "kernel/random.h"
+#include "kernel/string.h"
 
 #define AGE_INCOMPRESSIBLE 0x80u
 #define AGE_IDLE_MASK 0x7fu
@@ -160,11 +163,57 @@ static bool compress_victim(struct vm *vm, uint64_t g, enum clock_lap lap, zswap
 	return true;
 }
 
+/* swap_victims= (read once, at zswap_init()). */
+static bool victims_random;
+
+void zswap_victims_option(void)
+{
+	if (!strcmp(options.swap_victims, "random"))
+		victims_random = true;
+	else if (strcmp(options.swap_victims, "clock"))
+		options_error("swap_victims", "expected clock (cold pages first, by the accessed bits) or random "
+					      "(any page, as ESX chooses swap victims)");
+}
+
+bool zswap_victims_random(void)
+{
+	return victims_random;
+}
+
+const char *zswap_victims_text(void)
+{
+	return victims_random ? "at random (swap_victims=random)" : "by the clock (swap_victims=clock)";
+}
+
+/* swap_victims=random: ESX's choice of swap victims, for comparison with
+ * the clock (docs/background.md: random swapping "can potentially swap
+ * out currently active memory"). Each victim is a gfn drawn at random
+ * among the PRIVATE ones, used or not; its accessed bit is read only to
+ * count it as `hot` if it was in use. Up to a lap's worth of draws (as
+ * many as the VM has pages) finds the count or gives up. */
+static int random_victims(struct vm *vm, uint64_t count, zswap_spill_fn spill, struct zswap_report *r)
+{
+	static uint64_t state = XORSHIFT_NONZERO; /* repeatable from boot to boot */
+	uint64_t n = vm->pmap.npages;
+	for (uint64_t draws = 0; draws < n && r->victims < count; draws++) {
+		state = xorshift64(state);
+		uint64_t g = state % n;
+		if (!is_private(vm, g) || (vm->zswap.age[g] & AGE_INCOMPRESSIBLE))
+			continue;
+		bool used = take_ad_bits(vm, g) & NPT_ACCESSED;
+		if (!compress_victim(vm, g, used ? LAP_ANY : LAP_COLD, spill, r))
+			return 0;
+	}
+	return 0;
+}
+
 int zswap_compress_victims(struct vm *vm, uint64_t count, zswap_spill_fn spill, struct zswap_report *r)
 {
 	*r = (struct zswap_report){ .stop = ZSWAP_STORED };
 	if (!zswap_enabled() || !vm->zswap.age)
 		return -E_NOT_SUPPORTED;
+	if (victims_random)
+		return random_victims(vm, count, spill, r);
 	uint64_t n = vm->pmap.npages;
 	for (enum clock_lap lap = LAP_COLD; lap < LAP_COUNT && r->victims < count; lap++) {
 		for (uint64_t looked = 0; looked < n && r->victims < count; looked++) {

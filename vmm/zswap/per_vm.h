@@ -1,9 +1,11 @@
 /* vmm/zswap/per_vm.h — what each VM keeps for the compressed swap area
  * (vmm/zswap/zswap.c, vmm/zswap/clock.c): its clock's per-gfn ages and hands,
- * its share of the area, and its counters. */
+ * the order its pages were compressed in, its share of the area, and its
+ * counters. */
 #ifndef MEMVISOR_VMM_ZSWAP_VM_H
 #define MEMVISOR_VMM_ZSWAP_VM_H
 
+#include "vmm/zswap/fifo.h"
 #include "kernel/types.h"
 
 struct vm_zswap {
@@ -11,6 +13,9 @@ struct vm_zswap {
 	 * found the page not accessed, and whether it was found
 	 * incompressible (skipped until it is written again). */
 	uint8_t *age;
+	/* Its COMPRESSED gfns in the order they went in (fifo.h): writeback
+	 * takes the oldest. */
+	struct zswap_fifo fifo;
 	uint64_t age_hand;    /* next gfn the aging sweep looks at   */
 	uint64_t victim_hand; /* next gfn the victim clock looks at  */
 	bool no_accessed_bits; /* the backend cannot report them     */

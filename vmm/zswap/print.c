@@ -79,6 +79,9 @@ void zswap_print_report(const struct vm *vm, const struct zswap_report *r)
 	if (vm->zswap.no_accessed_bits)
 		kprintf("monitor: compress vm%u: no accessed bits to go by (nested tables without A/D): the clock "
 			"took pages in gfn order, used or not\n", vm->id);
+	else if (zswap_victims_random())
+		kprintf("monitor: compress vm%u: victims drawn at random (swap_victims=random): %llu of them "
+			"recently used\n", vm->id, (unsigned long long)r->hot);
 	else
 		kprintf("monitor: compress vm%u: the clock passed over %llu recently used pages and took %llu "
 			"(no cold page was left)\n", vm->id, (unsigned long long)r->passed_over,

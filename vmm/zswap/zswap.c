@@ -29,6 +29,7 @@ static void report_area_pages(void)
 
 void zswap_init(void)
 {
+	zswap_victims_option();
 	uint32_t pages = (uint32_t)MIN(zswap_region.bytes >> PAGE_SHIFT, ZSWAP_AREA_PAGES_MAX);
 	uint64_t meta_pages = ALIGN_UP(zswap_area_meta_bytes(pages), PAGE_SIZE) >> PAGE_SHIFT;
 	if (pages <= meta_pages)
@@ -38,8 +39,9 @@ void zswap_init(void)
 	ASSERT(rc == 0);
 	area_ready = true;
 	kprintf("memvisor: zswap: %u pages for compressed pages, %llu for the allocator's metadata; "
-		"each VM may use %llu%% of its memory\n",
-		area.npages, (unsigned long long)meta_pages, (unsigned long long)options.zswap_max_pct);
+		"each VM may use %llu%% of its memory; victims %s\n",
+		area.npages, (unsigned long long)meta_pages, (unsigned long long)options.zswap_max_pct,
+		zswap_victims_text());
 }
 
 bool zswap_enabled(void)
@@ -60,13 +62,19 @@ static uint64_t age_bytes(const struct vm *vm)
 
 int zswap_vm_init(struct vm *vm)
 {
-	void *age;
+	void *age, *fifo;
+	uint64_t npages = vm->mem_bytes >> PAGE_SHIFT;
 	vm->zswap = (struct vm_zswap){ 0 };
 	if (mem_alloc_bytes(age_bytes(vm), &age))
 		return -E_NO_MEMORY;
+	if (mem_alloc_bytes(zswap_fifo_bytes(npages), &fifo)) {
+		mem_free_bytes(age, age_bytes(vm));
+		return -E_NO_MEMORY;
+	}
 	vm->zswap.age = age;
-	for (uint64_t g = 0; g < vm->mem_bytes >> PAGE_SHIFT; g++)
+	for (uint64_t g = 0; g < npages; g++)
 		vm->zswap.age[g] = 0;
+	zswap_fifo_init(&vm->zswap.fifo, fifo, npages);
 	return 0;
 }
 
@@ -74,9 +82,34 @@ void zswap_vm_release(struct vm *vm)
 {
 	if (!vm->zswap.age)
 		return;
-	ASSERT(!vm->zswap.bytes);
+	ASSERT(!vm->zswap.bytes && !vm->zswap.fifo.count);
 	mem_free_bytes(vm->zswap.age, age_bytes(vm));
+	mem_free_bytes(vm->zswap.fifo.next, zswap_fifo_bytes(vm->zswap.fifo.npages));
 	vm->zswap.age = NULL;
+}
+
+/* The gfn leaves the area (swap-in, drop): out of the writeback order. */
+static void unqueue(struct vm *vm, gfn_t gfn)
+{
+	int removed = zswap_fifo_remove(&vm->zswap.fifo, gfn.raw);
+	ASSERT(removed == 0);
+}
+
+bool zswap_oldest(const struct vm *vm, gfn_t *gfn)
+{
+	uint32_t g = vm->zswap.age ? zswap_fifo_oldest(&vm->zswap.fifo) : ZSWAP_FIFO_NONE;
+	if (g == ZSWAP_FIFO_NONE)
+		return false;
+	*gfn = (gfn_t){ g };
+	return true;
+}
+
+bool zswap_vm_full(const struct vm *vm)
+{
+	if (!area_ready)
+		return false;
+	bool share_full = vm->zswap.bytes + ZSWAP_STORE_MAX > zswap_cap_bytes(vm);
+	return share_full || area.pages_used == area.npages;
 }
 
 uint64_t zswap_cap_bytes(const struct vm *vm)
@@ -134,6 +167,8 @@ enum zswap_outcome zswap_compress_gfn(struct vm *vm, gfn_t gfn)
 	ASSERT(users == 0);
 	vm_frame_free(f);
 	account(vm, st.handle, true);
+	int queued = zswap_fifo_push(&vm->zswap.fifo, gfn.raw);
+	ASSERT(queued == 0);
 	vm->zswap.stored += r == ZSWAP_STORED;
 	vm->zswap.stored_same += r == ZSWAP_STORED_SAME;
 	return r;
@@ -165,6 +200,7 @@ int zswap_swap_in(struct vm *vm, gfn_t gfn, mfn_t *out)
 	if (rc)
 		return rc;
 	account(vm, handle, false);
+	unqueue(vm, gfn);
 	int dropped = zswap_drop_page(&area, handle);
 	ASSERT(dropped == 0);
 	report_area_pages();
@@ -184,8 +220,8 @@ int zswap_read(struct vm *vm, gfn_t gfn, const uint8_t **page)
 
 void zswap_drop(struct vm *vm, gfn_t gfn, pmap_entry_t e)
 {
-	(void)gfn;
 	account(vm, pmap_entry_handle(e), false);
+	unqueue(vm, gfn);
 	int dropped = zswap_drop_page(&area, pmap_entry_handle(e));
 	ASSERT(dropped == 0);
 	report_area_pages();

@@ -53,8 +53,9 @@ uint64_t zswap_pages_in_use(void);
 /* The VM's clock ages, one per page of vm->mem_bytes; 0 or -E_NO_MEMORY.
  * The run loop calls it once the VM's memory is set up. */
 int zswap_vm_init(struct vm *vm);
-/* Frees a COMPRESSED gfn's object, at the VM's release
- * (vm_memory_release()). */
+/* Frees a COMPRESSED gfn's object (its PMAP entry already changed, `e`
+ * as it was): at the VM's release (vm_memory_release()), on inflate, and
+ * after writeback. */
 void zswap_drop(struct vm *vm, gfn_t gfn, pmap_entry_t e);
 /* Gives the clock's ages back, after vm_memory_release() dropped every
  * compressed gfn. */
@@ -62,6 +63,12 @@ void zswap_vm_release(struct vm *vm);
 
 /* The most area bytes the VM may take: zswap_max_pct of its memory. */
 uint64_t zswap_cap_bytes(const struct vm *vm);
+/* Writeback's trigger: the VM's share could not take one more page of
+ * half a page, or the area has no free page. */
+bool zswap_vm_full(const struct vm *vm);
+/* The VM's page compressed longest ago (vmm/zswap/fifo.h); false when it
+ * has none in the area. */
+bool zswap_oldest(const struct vm *vm, gfn_t *gfn);
 
 /* Where zswap_compress_victims() sends a victim the area will not take —
  * one that compresses to over half a page, or no longer fits in the VM's
@@ -72,7 +79,15 @@ typedef int (*zswap_spill_fn)(struct vm *vm, gfn_t gfn);
 
 /* Compresses one PRIVATE gfn (see the order in zswap.c). */
 enum zswap_outcome zswap_compress_gfn(struct vm *vm, gfn_t gfn);
-/* Chooses up to `count` victims with the clock and compresses them.
+/* Reads swap_victims= (clock or random; anything else is an option
+ * error, status 2): zswap_init() calls it first, area or not. */
+void zswap_victims_option(void);
+/* swap_victims=random is in force. */
+bool zswap_victims_random(void);
+/* How victims are chosen, for the boot line. */
+const char *zswap_victims_text(void);
+/* Chooses up to `count` victims with the clock (or at random, with
+ * swap_victims=random) and compresses them.
  * Returns 0, or -E_NOT_SUPPORTED when there is no area. */
 int zswap_compress_victims(struct vm *vm, uint64_t count, zswap_spill_fn spill, struct zswap_report *r);
 
