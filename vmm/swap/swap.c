@@ -88,7 +88,8 @@ static void consider(struct block_dev *dev)
 	char uuid[37];
 	swap_uuid_text(h.uuid, uuid);
 	device = dev;
-	kprintf("memvisor: swap: %llu slots on %s, uuid %s\n", (unsigned long long)h.slots, dev->name, uuid);
+	kprintf("memvisor: swap: %llu slots on %s, uuid %s (%s)\n", (unsigned long long)h.slots, dev->name, uuid,
+		dev->mode);
 	if (options.swap_bench)
 		swap_bench_raw(dev, h.slots);
 }
