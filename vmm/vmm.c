@@ -54,7 +54,7 @@ static void run_slice(struct vm *vm)
 {
 	if (!sched_slice_begin(vm))
 		return;
-	while (vm->state == VM_RUNNABLE && !vm->waiting) {
+	while (vm->state == VM_RUNNABLE && !vm->waiting && !swap_waiting(vm)) {
 		struct exit_record exit;
 		backend->vcpu_run(&vm->vcpu, &exit);
 		vm->vcpu.last_cr3 = backend->get_control(&vm->vcpu, VCPU_CR3);
@@ -150,12 +150,14 @@ static void background_work(bool unbounded)
 
 /* A VM waiting for a frame runs again once one is free. If every VM still
  * running waits and reclamation freed nothing, their working sets do not
- * fit: that is thrashing, and they are stopped with that diagnosis. */
+ * fit: that is thrashing, and they are stopped with that diagnosis. A VM
+ * waiting for the swap disk runs again once swap_poll() (at each VM's
+ * turn) has brought its page back. */
 static bool may_run(struct vm *vm)
 {
 	if (vm->waiting && guest_frames_free_count())
 		vm->waiting = false;
-	return !vm->waiting;
+	return !vm->waiting && !swap_waiting(vm);
 }
 
 /* Memory is short and some working set does not fit. A VM over its fair
@@ -218,6 +220,7 @@ static void run_all(void)
 		bool ran = false;
 		for (uint32_t i = 0; i < vm_count; i++) {
 			struct vm *vm = &vms[i];
+			swap_poll(); /* a scheduling point: a finished swap-in makes its VM runnable */
 			if (vm->state == VM_RUNNABLE && may_run(vm)) {
 				run_slice(vm);
 				ran = true;

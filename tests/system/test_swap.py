@@ -25,6 +25,7 @@ import subprocess
 
 import pytest
 from memvisor import ROOT, by_backend
+from test_fair_share import TOLERANCE as FAIR_TOLERANCE
 
 # Scaled per backend: Bochs takes ~100x longer per exit than QEMU/TCG.
 PRESSURE = {
@@ -225,3 +226,52 @@ def test_swap_off_uses_no_disk(off_run):
     assert not run.find(SLOTS_RE), f"expected no swap device with swap=off\n{run.describe()}"
     assert not run.find(r"^memvisor: ata: "), f"expected no disk even probed with swap=off\n{run.describe()}"
     assert before == after, f"expected the swap image unchanged: sha256 {before} before, {after} after"
+
+
+# Swap-in with the VM off the CPU (vmm/swap/read_wait.c): a CPU-bound busy VM
+# beside a hog that swaps in heavily and a memtest that verifies its memory.
+# gap_us as tests/system/test_fair_share.py: longer than any one exit.
+BESIDE_BUSY = {
+    "qemu": "guests=busy:4M:kind=spin:ms=1500:gap_us=15000,memtest:4M:passes=2,hog:32M:ms=1500 guest_mem=24M",
+    "bochs": "guests=busy:4M:kind=spin:ms=3000:gap_us=15000,memtest:2M:passes=2,hog:12M:ms=1000 guest_mem=8M",
+}
+BUSY_RAN_RE = r"^\[vm1:busy\] busy: kind=spin ran (\d+) of (\d+) ms"
+WAITED_RE = r"^  vm(\d+) (\w+)\s+(\d+) swap-ins waited off the CPU, (\d+) while others ran$"
+BUSY_MEMTEST_DONE_RE = r"^\[vm2:memtest\] memtest: verified (\d+) pages, checksum 0x[0-9a-f]+, mismatches (\d+)$"
+BUSY_HOG_DONE_RE = r"^\[vm3:hog\] hog: (\d+) rounds over (\d+) pages, (\d+) damaged$"
+
+
+@pytest.fixture(scope="module")
+def busy_run(backend):
+    return backend.boot("256M", by_backend(BESIDE_BUSY, backend) + " script=swap",
+                        timeout=by_backend(TIMEOUT, backend), run_args=("--swap", SWAP_SIZE))
+
+
+def test_swap_in_waits_off_the_cpu(busy_run):
+    """Every swap-in of the hog is a read it waited for off the CPU (with
+    PIO, or synchronous DMA, there is no such wait: the CPU moves the page
+    or spins for it inside the fault)."""
+    run = busy_run
+    assert run.status == STATUS_OK, f"expected status {STATUS_OK}, seen {run.status}\n{run.describe()}"
+    rows = {m.group(2): (int(m.group(3)), int(m.group(4))) for m in run.find(WAITED_RE)}
+    ins = {m.group(1): int(m.group(4)) for m in run.find(MONITOR_ROW_RE)}
+    assert "hog" in rows and rows["hog"][0] > 0, \
+        f"expected the hog to wait off the CPU for its swap-ins, seen {rows}\n{run.describe()}"
+    assert rows["hog"][0] == ins["hog"], \
+        f"expected each of the hog's {ins['hog']} swap-ins waited for off the CPU, seen {rows['hog'][0]}"
+
+
+def test_busy_vm_keeps_its_share_while_another_swaps_in(busy_run):
+    run = busy_run
+    ran, total = map(int, run.match(BUSY_RAN_RE).groups())
+    fair = 1 / 3
+    share = ran / total
+    assert share >= (1 - FAIR_TOLERANCE) * fair, \
+        (f"expected the busy VM's share within {FAIR_TOLERANCE:.0%} of {fair:.3f} or above, "
+         f"seen {share:.3f} ({ran} of {total} ms)\n{run.describe()}")
+    outs, ins = map(int, run.match(RECLAIMED_RE).groups())
+    assert ins > 1000, f"expected the hog to swap in heavily (over 1000 pages), seen {ins}"
+    memtest = run.match(BUSY_MEMTEST_DONE_RE)
+    assert int(memtest.group(2)) == 0, f"expected memtest to see 0 mismatches, seen {memtest.group(0)!r}"
+    hog = run.match(BUSY_HOG_DONE_RE)
+    assert int(hog.group(3)) == 0, f"expected the hog's pages intact, seen {hog.group(0)!r}"

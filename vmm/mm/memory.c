@@ -131,12 +131,17 @@ int vm_memory_bring_back(struct vm *vm, gfn_t gfn, uint64_t where,
 		vm_frame_free(f);
 		return rc;
 	}
+	vm_memory_adopt(vm, gfn, f);
+	*out = f;
+	return 0;
+}
+
+void vm_memory_adopt(struct vm *vm, gfn_t gfn, mfn_t f)
+{
 	int set = pmap_set_private(&vm->pmap, gfn, f);
 	ASSERT(set == 0);
 	int added = frame_table_add_user(&frame_table, f, vm->id, gfn);
 	ASSERT(added == 0);
-	*out = f;
-	return 0;
 }
 
 int vm_memory_fault(struct vm *vm, uint64_t gpa, bool write)

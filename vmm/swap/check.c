@@ -4,7 +4,10 @@
  *      that same VM and gfn (so no two gfns share a slot);
  *   2. the allocated slots are exactly as many as the SWAPPED gfns, so
  *      none is allocated without an owner;
- *   3. a slot marked free has no owner recorded.
+ *   3. a slot marked free has no owner recorded;
+ *   4. a VM waiting for a swap-in (read_wait.c) waits for a gfn that is
+ *      still SWAPPED to the slot being read, into a frame no PMAP names
+ *      yet (no user in the frame table).
  * A swapped gfn has no frame and is never mapped: the general check of a
  * gfn without a frame (vmm/mm/check.c) covers that. */
 #include "vmm/swap/swap.h"
@@ -29,11 +32,27 @@ static uint64_t check_vm(struct vm *vm, swap_violation_fn violation)
 	return n;
 }
 
+static void check_wait(struct vm *vm, swap_violation_fn violation)
+{
+	const struct swap_wait *w = &vm->swap.wait;
+	pmap_entry_t e;
+	if (!w->waiting)
+		return;
+	if (pmap_get(&vm->pmap, w->gfn, &e) || pmap_entry_state(e) != PMAP_SWAPPED || pmap_entry_slot(e) != w->slot)
+		violation("vm%u waits for a swap-in of gfn %#llx from slot %llu, which the PMAP does not say",
+			  vm->id, (unsigned long long)w->gfn.raw, (unsigned long long)w->slot);
+	if (frame_table_refcount(&frame_table, w->frame))
+		violation("vm%u's swap-in of gfn %#llx reads into mfn %#llx, which already has users", vm->id,
+			  (unsigned long long)w->gfn.raw, (unsigned long long)w->frame.raw);
+}
+
 void swap_check_invariants(swap_violation_fn violation)
 {
 	uint64_t swapped = 0;
-	for (uint32_t i = 0; i < vm_count; i++)
+	for (uint32_t i = 0; i < vm_count; i++) {
 		swapped += check_vm(&vms[i], violation);
+		check_wait(&vms[i], violation);
+	}
 	if (swapped != swap_slots_used())
 		violation("swap: %llu slots allocated for %llu swapped gfns", (unsigned long long)swap_slots_used(),
 			  (unsigned long long)swapped);

@@ -1,5 +1,6 @@
 /* vmm/swap/print.c — the monitor's `swap`: the device, how full it is,
- * each VM's pages on it and its traffic. */
+ * each VM's pages on it and its traffic, the swap-ins it waited for off
+ * the CPU. */
 #include "vmm/swap/swap.h"
 #include "kernel/printf.h"
 
@@ -17,4 +18,9 @@ void swap_print(void)
 			(unsigned long long)vm->pmap.count[PMAP_SWAPPED], (unsigned long long)vm->swap.outs,
 			(unsigned long long)vm->swap.ins, (unsigned long long)vm->swap.errors);
 	}
+	for (uint32_t i = 0; i < vm_count; i++) /* read_wait.c: the swap-ins waited for off the CPU */
+		if (vms[i].swap.waits)
+			kprintf("  vm%u %-10s %8llu swap-ins waited off the CPU, %llu while others ran\n", vms[i].id,
+				vms[i].name, (unsigned long long)vms[i].swap.waits,
+				(unsigned long long)vms[i].swap.waits_others_ran);
 }

@@ -2,6 +2,7 @@
  * (see swap.h). Synchronous: each transfer is polled PIO and the CPU
  * waits for it; the VM waiting off the CPU is the next step. */
 #include "vmm/swap/swap.h"
+#include "vmm/swap/internal.h"
 #include "vmm/swap/bench.h"
 #include "vmm/swap/header.h"
 #include "vmm/swap/slots.h"
@@ -21,17 +22,11 @@
 
 #define HOW_TO_MAKE_ONE "make one with tools/mkswap FILE SIZE, or tools/run --swap SIZE"
 
-static struct block_dev *device;
+struct block_dev *swap_device;
 static struct swap_slots slots;
 static uint64_t *slot_owner; /* SWAP_OWNER(vm, gfn) per slot, 0 when free */
 static uint64_t *slot_hash;  /* page_hash() of what the slot holds       */
 static uint8_t io_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
-
-/* Slot i lies after the header page. */
-static uint64_t slot_sector(uint64_t slot)
-{
-	return (slot + 1) * BLOCK_SECTORS_PER_PAGE;
-}
 
 bool swap_option_on(void)
 {
@@ -79,15 +74,15 @@ static void consider(struct block_dev *dev)
 			(unsigned long long)(bytes / MiB), swap_header_verdict_text(v), HOW_TO_MAKE_ONE);
 		return;
 	}
-	if (device) {
-		kprintf("memvisor: swap: %s: a second swap disk: left untouched (%s is used)\n", dev->name, device->name);
+	if (swap_device) {
+		kprintf("memvisor: swap: %s: a second swap disk: left untouched (%s is used)\n", dev->name, swap_device->name);
 		return;
 	}
 	if (!alloc_tables(h.slots))
 		return;
 	char uuid[37];
 	swap_uuid_text(h.uuid, uuid);
-	device = dev;
+	swap_device = dev;
 	kprintf("memvisor: swap: %llu slots on %s, uuid %s (%s)\n", (unsigned long long)h.slots, dev->name, uuid,
 		dev->mode);
 	if (options.swap_bench)
@@ -103,44 +98,44 @@ void swap_init(void)
 	ata_probe();
 	for (unsigned i = 0; i < block_dev_count; i++)
 		consider(&block_devs[i]);
-	if (!device)
+	if (!swap_device)
 		kprintf("memvisor: swap: no swap disk: pages that do not compress stay in memory; %s\n",
 			HOW_TO_MAKE_ONE);
 }
 
 bool swap_enabled(void)
 {
-	return device != NULL;
+	return swap_device != NULL;
 }
 
 bool swap_has_room(void)
 {
-	return device && !swap_slots_full(&slots);
+	return swap_device && !swap_slots_full(&slots);
 }
 
 uint64_t swap_slots_total(void)
 {
-	return device ? slots.count : 0;
+	return swap_device ? slots.count : 0;
 }
 
 uint64_t swap_slots_used(void)
 {
-	return device ? slots.used : 0;
+	return swap_device ? slots.used : 0;
 }
 
 const char *swap_device_name(void)
 {
-	return device ? device->name : "none";
+	return swap_device ? swap_device->name : "none";
 }
 
 uint64_t swap_slot_owner(uint64_t slot)
 {
-	return device && slot < slots.count ? slot_owner[slot] : 0;
+	return swap_device && slot < slots.count ? slot_owner[slot] : 0;
 }
 
 bool swap_slot_allocated(uint64_t slot)
 {
-	return device && swap_slots_allocated(&slots, slot);
+	return swap_device && swap_slots_allocated(&slots, slot);
 }
 
 static void free_slot(uint64_t slot)
@@ -164,13 +159,14 @@ int swap_out_gfn(struct vm *vm, gfn_t gfn)
 	int found = pmap_get(&vm->pmap, gfn, &e);
 	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_PRIVATE);
 	uint64_t start = rdtsc(), slot;
-	if (!device || swap_slots_alloc(&slots, &slot))
+	if (!swap_device || swap_slots_alloc(&slots, &slot))
 		return -E_FULL;
 	mfn_t f = pmap_entry_mfn(e);
 	backend->unmap(vm, gfn); /* -E_NOT_FOUND when the cache lacked it: fine */
 	backend->flush(vm);
 	const void *page = mfn_to_virt(f);
-	if (block_write_page(device, slot_sector(slot), page)) {
+	swap_device_idle();
+	if (block_write_page(swap_device, swap_slot_sector(slot), page)) {
 		free_slot(slot); /* retiring a failing slot instead is a later step */
 		vm->swap.errors++;
 		return -E_IO;
@@ -188,46 +184,65 @@ int swap_out_gfn(struct vm *vm, gfn_t gfn)
 	return 0;
 }
 
-/* Reads gfn's slot into `page` and checks it; on failure stops the VM,
- * saying why (the others go on). */
-static int load(struct vm *vm, gfn_t gfn, uint64_t slot, void *page)
+void swap_check_owner(struct vm *vm, gfn_t gfn, uint64_t slot)
 {
-	uint64_t gpa = gfn.raw << PAGE_SHIFT;
 	if (!swap_slot_allocated(slot) || slot_owner[slot] != SWAP_OWNER(vm->id, gfn.raw))
 		panic("vm%u gfn %#llx: PMAP names swap slot %llu, which it does not own", vm->id,
 		      (unsigned long long)gfn.raw, (unsigned long long)slot);
-	if (block_read_page(device, slot_sector(slot), page)) {
+}
+
+int swap_check_read(struct vm *vm, gfn_t gfn, uint64_t slot, const void *page, int rc)
+{
+	uint64_t gpa = gfn.raw << PAGE_SHIFT;
+	if (rc) {
 		vm->swap.errors++;
 		vm_stop(vm, "its page at gpa %#llx cannot be read back from swap slot %llu on %s",
-			(unsigned long long)gpa, (unsigned long long)slot, device->name);
+			(unsigned long long)gpa, (unsigned long long)slot, swap_device->name);
 		return -E_IO;
 	}
 	if (page_hash(page) != slot_hash[slot]) {
 		vm_stop(vm, "its page at gpa %#llx came back from swap slot %llu on %s different from what was "
 			"written (hash %#llx, expected %#llx)", (unsigned long long)gpa, (unsigned long long)slot,
-			device->name, (unsigned long long)page_hash(page), (unsigned long long)slot_hash[slot]);
+			swap_device->name, (unsigned long long)page_hash(page), (unsigned long long)slot_hash[slot]);
 		return -E_CORRUPT;
 	}
 	return 0;
 }
 
-/* Swap-in: the slot read and checked into a fresh frame, the PMAP
- * (SWAPPED → PRIVATE) and the frame table (vm_memory_bring_back()); the
- * slot is freed last, so the PMAP never names a slot given to another
- * page. */
+/* Reads gfn's slot into `page` and checks it, waiting for the disk; on
+ * failure stops the VM, saying why (the others go on). */
+static int load(struct vm *vm, gfn_t gfn, uint64_t slot, void *page)
+{
+	swap_check_owner(vm, gfn, slot);
+	swap_device_idle();
+	return swap_check_read(vm, gfn, slot, page, block_read_page(swap_device, swap_slot_sector(slot), page));
+}
+
+void swap_in_done(struct vm *vm, uint64_t slot, uint64_t start_tsc)
+{
+	free_slot(slot);
+	vm->swap.ins++;
+	if (options.swap_bench)
+		swap_bench_count_in(rdtsc() - start_tsc);
+}
+
+/* Swap-in. With DMA the read is queued and the VM waits off the CPU
+ * (read_wait.c: -E_AGAIN). With PIO the CPU moves the page anyway: the
+ * slot read and checked into a fresh frame, the PMAP (SWAPPED → PRIVATE)
+ * and the frame table (vm_memory_bring_back()); the slot is freed last,
+ * so the PMAP never names a slot given to another page. */
 int swap_in(struct vm *vm, gfn_t gfn, mfn_t *out)
 {
 	pmap_entry_t e;
 	int found = pmap_get(&vm->pmap, gfn, &e);
 	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_SWAPPED);
 	uint64_t start = rdtsc(), slot = pmap_entry_slot(e);
+	if (swap_device->async)
+		return swap_read_queue(vm, gfn, slot);
 	int rc = vm_memory_bring_back(vm, gfn, slot, load, out);
 	if (rc)
 		return rc;
-	free_slot(slot);
-	vm->swap.ins++;
-	if (options.swap_bench)
-		swap_bench_count_in(rdtsc() - start);
+	swap_in_done(vm, slot, start);
 	return 0;
 }
 
@@ -245,6 +260,7 @@ void swap_release_gfn(struct vm *vm, gfn_t gfn)
 	pmap_entry_t e;
 	int found = pmap_get(&vm->pmap, gfn, &e);
 	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_SWAPPED);
+	swap_read_cancel(vm, gfn); /* a stopped VM may still wait for this page */
 	int set = pmap_release_swapped(&vm->pmap, gfn);
 	ASSERT(set == 0);
 	free_slot(pmap_entry_slot(e));
@@ -252,6 +268,6 @@ void swap_release_gfn(struct vm *vm, gfn_t gfn)
 
 void swap_drop(struct vm *vm, gfn_t gfn, pmap_entry_t e)
 {
-	(void)vm, (void)gfn;
+	swap_read_cancel(vm, gfn); /* the access it waited for now finds the gfn ballooned */
 	free_slot(pmap_entry_slot(e));
 }

@@ -16,9 +16,9 @@
  *             slot, check the hash, SWAPPED → PRIVATE, frame table, free
  *             the slot.
  *
- * The transfers are polled PIO today (kernel/ata.c): the faulting VM and
- * everything else wait for the disk. The next step is the VM waiting off
- * the CPU for a DMA transfer while the others run.
+ * With bus-master DMA (kernel/ata_dma.c) a swap-in's read runs while the
+ * faulting VM waits off the CPU and the others run (read_wait.c); the
+ * writes, and everything with PIO, wait for the disk.
  */
 #ifndef MEMVISOR_VMM_SWAP_H
 #define MEMVISOR_VMM_SWAP_H
@@ -44,11 +44,19 @@ const char *swap_device_name(void);
  * -E_IO (the write failed: the page stays PRIVATE, nothing lost) leave
  * the gfn as it was. */
 int swap_out_gfn(struct vm *vm, gfn_t gfn);
-/* The fault path's SWAPPED case: the page in a fresh frame, *out. 0;
- * -E_NO_MEMORY (no frame: the VM waits); -E_IO or -E_CORRUPT after the
- * VM was stopped, named, for a read error or a page that came back
- * different. */
+/* The fault path's SWAPPED case. With DMA: the read queued into a fresh
+ * frame, -E_AGAIN, and the VM waits off the CPU until swap_poll() has
+ * brought the page back (or stopped the VM, named, for a read error or a
+ * page that came back different). With PIO: the page in a fresh frame,
+ * *out, 0; -E_IO or -E_CORRUPT after the VM was stopped. Both:
+ * -E_NO_MEMORY (no frame: the VM waits for memory). */
 int swap_in(struct vm *vm, gfn_t gfn, mfn_t *out);
+/* The VM waits off the CPU for a swap-in's read (vmm/swap/read_wait.c):
+ * the run loop does not run it. */
+bool swap_waiting(const struct vm *vm);
+/* A scheduling point: a read that is over is checked and its page brought
+ * back (the VM runnable again), the next queued read started. */
+void swap_poll(void);
 /* A read of a SWAPPED gfn that leaves it on disk: *page points at a copy
  * valid until the next call. 0, or -E_IO/-E_CORRUPT (the VM stopped). */
 int swap_read(struct vm *vm, gfn_t gfn, const uint8_t **page);
