@@ -142,6 +142,7 @@ static void background_work(bool unbounded)
 	uint64_t deadline_tsc = sched_background_begin(unbounded || policy_state() >= MEM_HARD);
 	policy_update(now);
 	policy_act(deadline_tsc);
+	swap_out_flush(); /* the pass's victims for the disk, in one request, before anything else looks */
 	share_scan_step(now);
 	balloon_schedule_tick(now);
 	zswap_age_step(now, deadline_tsc);

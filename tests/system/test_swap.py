@@ -159,7 +159,8 @@ SCENARIO_DONE_RES = (
 
 @pytest.fixture(scope="module")
 def scenario_run(backend):
-    return backend.boot("256M", f"scenario=swap swap_bench={RAW_PAGES}", timeout=by_backend(SCENARIO_TIMEOUT, backend),
+    return backend.boot("256M", f"scenario=swap swap_bench={RAW_PAGES} script=swap",
+                        timeout=by_backend(SCENARIO_TIMEOUT, backend),
                         run_args=("--swap", SWAP_SIZE))
 
 
@@ -178,6 +179,21 @@ def test_scenario_swap_finishes_4x_overcommitted_intact(scenario_run):
         assert bad == 0, f"expected {name} to report 0 mismatches, seen {m.group(0)!r}"
     outs, ins = map(int, run.match(RECLAIMED_RE).groups())
     assert outs > 0 and ins > 0, f"expected pages swapped out and in, seen {outs} out, {ins} in\n{run.describe()}"
+
+
+WRITES_RE = r"^  writes: (\d+) requests for (\d+) pages \((\d+)\.(\d\d) pages per request\)$"
+
+
+def test_scenario_swap_writes_victims_in_clusters(scenario_run):
+    """The victims of one clock pass go to consecutive slots and out in one
+    write request (vmm/swap/cluster.c): more than one page per request, and
+    the requests carried every page swapped out."""
+    run = scenario_run
+    requests, pages = map(int, run.match(WRITES_RE).groups()[:2])
+    outs, _ = map(int, run.match(RECLAIMED_RE).groups())
+    assert pages == outs, f"expected the write requests to carry the {outs} pages swapped out, seen {pages}"
+    assert requests > 0 and pages / requests > 1, \
+        f"expected more than one page per write request, seen {requests} requests for {pages} pages\n{run.describe()}"
 
 
 def test_swap_bench_figures_agree_with_the_run(scenario_run):

@@ -145,42 +145,49 @@ static void free_slot(uint64_t slot)
 	ASSERT(freed == 0);
 }
 
-/* Swap-out, in zswap_compress_gfn()'s order:
+void swap_slot_free(uint64_t slot)
+{
+	free_slot(slot);
+}
+
+uint64_t swap_slot_alloc_run(uint64_t max, uint64_t *first)
+{
+	return swap_slots_alloc_run(&slots, max, first);
+}
+
+void swap_slot_take(uint64_t slot, struct vm *vm, gfn_t gfn, uint64_t hash)
+{
+	slot_hash[slot] = hash;
+	slot_owner[slot] = SWAP_OWNER(vm->id, gfn.raw);
+}
+
+/* Swap-out, in zswap_compress_gfn()'s order, the write itself batched
+ * with the other victims of the same clock pass (cluster.c):
  *  1. unmap and flush: the guest can no longer change the frame, so what
  *     is written is what the page holds;
- *  2. a slot, the page written to it (a write error: the slot is given
- *     back and the gfn stays PRIVATE — the next access maps it again);
- *  3. PMAP PRIVATE → SWAPPED(slot): the truth now names the disk;
- *  4. the frame table's user dropped and the frame freed — last, once
- *     nothing can reach the frame. */
+ *  2. a slot of the cluster, the page's hash and owner recorded;
+ *  3. PMAP PRIVATE → SWAPPED(slot): the truth now names the disk (every
+ *     reader of a SWAPPED gfn writes the cluster out first);
+ *  4. the frame table's user dropped; the frame is freed once the
+ *     cluster is written — before any guest runs again (a write error
+ *     brings the gfn back as PRIVATE in the same frame: nothing lost). */
 int swap_out_gfn(struct vm *vm, gfn_t gfn)
 {
 	pmap_entry_t e;
 	int found = pmap_get(&vm->pmap, gfn, &e);
 	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_PRIVATE);
 	uint64_t start = rdtsc(), slot;
-	if (!swap_device || swap_slots_alloc(&slots, &slot))
+	if (!swap_device || swap_cluster_slot(&slot))
 		return -E_FULL;
 	mfn_t f = pmap_entry_mfn(e);
 	backend->unmap(vm, gfn); /* -E_NOT_FOUND when the cache lacked it: fine */
 	backend->flush(vm);
-	const void *page = mfn_to_virt(f);
-	swap_device_idle();
-	if (block_write_page(swap_device, swap_slot_sector(slot), page)) {
-		free_slot(slot); /* retiring a failing slot instead is a later step */
-		vm->swap.errors++;
-		return -E_IO;
-	}
-	slot_hash[slot] = page_hash(page);
-	slot_owner[slot] = SWAP_OWNER(vm->id, gfn.raw);
+	swap_slot_take(slot, vm, gfn, page_hash(mfn_to_virt(f)));
 	int set = pmap_set_swapped(&vm->pmap, gfn, slot);
 	ASSERT(set == 0);
 	int users = frame_table_remove_user(&frame_table, f, vm->id, gfn);
 	ASSERT(users == 0);
-	vm_frame_free(f);
-	vm->swap.outs++;
-	if (options.swap_bench)
-		swap_bench_count_out(rdtsc() - start);
+	swap_cluster_add(vm, gfn, f, slot, rdtsc() - start);
 	return 0;
 }
 
@@ -214,6 +221,7 @@ int swap_check_read(struct vm *vm, gfn_t gfn, uint64_t slot, const void *page, i
 static int load(struct vm *vm, gfn_t gfn, uint64_t slot, void *page)
 {
 	swap_check_owner(vm, gfn, slot);
+	swap_out_flush(); /* the page may be in the cluster not yet written */
 	swap_device_idle();
 	return swap_check_read(vm, gfn, slot, page, block_read_page(swap_device, swap_slot_sector(slot), page));
 }
@@ -237,8 +245,10 @@ int swap_in(struct vm *vm, gfn_t gfn, mfn_t *out)
 	int found = pmap_get(&vm->pmap, gfn, &e);
 	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_SWAPPED);
 	uint64_t start = rdtsc(), slot = pmap_entry_slot(e);
-	if (swap_device->async)
+	if (swap_device->async) {
+		swap_out_flush();
 		return swap_read_queue(vm, gfn, slot);
+	}
 	int rc = vm_memory_bring_back(vm, gfn, slot, load, out);
 	if (rc)
 		return rc;
@@ -260,6 +270,7 @@ void swap_release_gfn(struct vm *vm, gfn_t gfn)
 	pmap_entry_t e;
 	int found = pmap_get(&vm->pmap, gfn, &e);
 	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_SWAPPED);
+	swap_out_flush();
 	swap_read_cancel(vm, gfn); /* a stopped VM may still wait for this page */
 	int set = pmap_release_swapped(&vm->pmap, gfn);
 	ASSERT(set == 0);
@@ -268,6 +279,7 @@ void swap_release_gfn(struct vm *vm, gfn_t gfn)
 
 void swap_drop(struct vm *vm, gfn_t gfn, pmap_entry_t e)
 {
+	swap_out_flush();
 	swap_read_cancel(vm, gfn); /* the access it waited for now finds the gfn ballooned */
 	free_slot(pmap_entry_slot(e));
 }

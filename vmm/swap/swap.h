@@ -40,10 +40,18 @@ uint64_t swap_slots_total(void);
 uint64_t swap_slots_used(void);
 const char *swap_device_name(void);
 
-/* Swaps out a PRIVATE gfn. 0; -E_FULL (no device, or no free slot) or
- * -E_IO (the write failed: the page stays PRIVATE, nothing lost) leave
- * the gfn as it was. */
+/* Swaps out a PRIVATE gfn: SWAPPED at once, written with the other
+ * victims of the pass by swap_out_flush(). 0; -E_FULL (no device, or no
+ * free slot) leaves the gfn as it was. A write error brings it back
+ * PRIVATE in its frame (nothing lost). */
 int swap_out_gfn(struct vm *vm, gfn_t gfn);
+/* Writes the victims batched since the last call (vmm/swap/cluster.c) in
+ * one request, then frees their frames; the run loop calls it after the
+ * policy's clock pass, before any guest runs. */
+void swap_out_flush(void);
+/* The monitor's counts of write requests and the pages they carried. */
+uint64_t swap_write_requests(void);
+uint64_t swap_write_pages(void);
 /* The fault path's SWAPPED case. With DMA: the read queued into a fresh
  * frame, -E_AGAIN, and the VM waits off the CPU until swap_poll() has
  * brought the page back (or stopped the VM, named, for a read error or a
