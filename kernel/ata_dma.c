@@ -25,7 +25,14 @@
  * RFLAGS.IF = 0 (vmm/sched.h), so an interrupt would arrive no sooner.
  * The device's INTRQ stays masked (nIEN) and the poll reads the bus
  * master's Status register and the device's Alternate Status, neither of
- * which changes anything. */
+ * which changes anything.
+ *
+ * The emulators: QEMU's pc machine (PIIX3 at 00:01.1) transfers at once
+ * from its block layer. Bochs needs `pci: enabled=1, chipset=i440fx` for
+ * the bus master (tools/run writes it); Bochs 2.7 starts a transfer 1 ms
+ * of its time after Start and then moves one PRD entry per timer tick
+ * (about 0.27 ms for 4 KiB), so one page per request is slower there
+ * than PIO: the swap writes go in clusters (vmm/swap/cluster.c). */
 #include "kernel/ata_dma.h"
 #include "kernel/errno.h"
 #include "kernel/io.h"
