@@ -176,7 +176,10 @@ static int for_each_piece(struct vm *vm, uint64_t gpa, uint64_t len, bool alloca
 		mfn_t f;
 		unsigned prot;
 		if (allocate) { /* a write: the gfn needs a frame of its own */
-			int rc = make_resident(vm, gfn, true, &f, &prot);
+			/* A copy cannot wait off the CPU as a fault does: a
+			 * SWAPPED page is read at once. */
+			int rc = pmap_entry_state(e) == PMAP_SWAPPED ? swap_in_now(vm, gfn, &f)
+								      : make_resident(vm, gfn, true, &f, &prot);
 			if (rc)
 				return rc;
 			frame = mfn_to_virt(f);

@@ -234,26 +234,44 @@ void swap_in_done(struct vm *vm, uint64_t slot, uint64_t start_tsc)
 		swap_bench_count_in(rdtsc() - start_tsc);
 }
 
-/* Swap-in. With DMA the read is queued and the VM waits off the CPU
- * (read_wait.c: -E_AGAIN). With PIO the CPU moves the page anyway: the
- * slot read and checked into a fresh frame, the PMAP (SWAPPED → PRIVATE)
- * and the frame table (vm_memory_bring_back()); the slot is freed last,
- * so the PMAP never names a slot given to another page. */
-int swap_in(struct vm *vm, gfn_t gfn, mfn_t *out)
+/* The page read and checked into a fresh frame, the PMAP (SWAPPED →
+ * PRIVATE) and the frame table (vm_memory_bring_back()), waiting for the
+ * disk; the slot is freed last, so the PMAP never names a slot given to
+ * another page. */
+static int swap_in_wait(struct vm *vm, gfn_t gfn, uint64_t slot, mfn_t *out)
 {
-	pmap_entry_t e;
-	int found = pmap_get(&vm->pmap, gfn, &e);
-	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_SWAPPED);
-	uint64_t start = rdtsc(), slot = pmap_entry_slot(e);
-	if (swap_device->async) {
-		swap_out_flush();
-		return swap_read_queue(vm, gfn, slot);
-	}
+	uint64_t start = rdtsc();
 	int rc = vm_memory_bring_back(vm, gfn, slot, load, out);
 	if (rc)
 		return rc;
 	swap_in_done(vm, slot, start);
 	return 0;
+}
+
+static uint64_t swapped_slot(struct vm *vm, gfn_t gfn)
+{
+	pmap_entry_t e;
+	int found = pmap_get(&vm->pmap, gfn, &e);
+	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_SWAPPED);
+	return pmap_entry_slot(e);
+}
+
+/* Swap-in on a fault. With DMA the read is queued and the VM waits off
+ * the CPU (read_wait.c: -E_AGAIN); with PIO the CPU moves the page anyway. */
+int swap_in(struct vm *vm, gfn_t gfn, mfn_t *out)
+{
+	uint64_t slot = swapped_slot(vm, gfn);
+	swap_out_flush(); /* the page may be in the cluster not yet written */
+	if (swap_device->async)
+		return swap_read_queue(vm, gfn, slot);
+	return swap_in_wait(vm, gfn, slot, out);
+}
+
+int swap_in_now(struct vm *vm, gfn_t gfn, mfn_t *out)
+{
+	uint64_t slot = swapped_slot(vm, gfn);
+	swap_read_cancel(vm, gfn); /* the VM waited for this very page: the read is done here */
+	return swap_in_wait(vm, gfn, slot, out);
 }
 
 int swap_read(struct vm *vm, gfn_t gfn, const uint8_t **page)

@@ -65,6 +65,11 @@ bool swap_waiting(const struct vm *vm);
 /* A scheduling point: a read that is over is checked and its page brought
  * back (the VM runnable again), the next queued read started. */
 void swap_poll(void);
+/* swap_in() for a copy into guest memory (vm_gpa_write()), which cannot
+ * wait off the CPU: the page read at once, waiting for the disk (a read
+ * the VM was waiting for, of this gfn, is forgotten). As swap_in() with
+ * PIO. */
+int swap_in_now(struct vm *vm, gfn_t gfn, mfn_t *out);
 /* A read of a SWAPPED gfn that leaves it on disk: *page points at a copy
  * valid until the next call. 0, or -E_IO/-E_CORRUPT (the VM stopped). */
 int swap_read(struct vm *vm, gfn_t gfn, const uint8_t **page);
