@@ -252,9 +252,10 @@ static int identify(struct ata_drive *d)
 	return ata_identify_parse(words, &d->id);
 }
 
-void ata_probe(void)
+void ata_probe(bool dma)
 {
-	ata_dma_probe();
+	if (dma)
+		ata_dma_probe();
 	for (unsigned i = 0; i < ARRAY_SIZE(drives) && block_dev_count < BLOCK_DEVS_MAX; i++) {
 		struct ata_drive *d = &drives[i];
 		int rc = identify(d);
@@ -272,6 +273,7 @@ void ata_probe(void)
 		b->mode = d->dma ? "dma" : "pio";
 		kprintf("memvisor: ata: %s: %llu sectors (%llu MiB), model '%s', %s\n", d->name,
 			(unsigned long long)b->sectors, (unsigned long long)(b->sectors * BLOCK_SECTOR_SIZE / MiB),
-			d->id.model, d->dma ? "bus-master DMA" : d->id.dma ? "PIO (no bus master found)" : "PIO (no DMA on the disk)");
+			d->id.model, d->dma ? "bus-master DMA" : !dma ? "PIO (swap_io=pio)" : d->id.dma ? "PIO (no bus master found)"
+									       : "PIO (no DMA on the disk)");
 	}
 }

@@ -13,9 +13,12 @@
 #ifndef MEMVISOR_ATA_H
 #define MEMVISOR_ATA_H
 
+#include "kernel/types.h"
+
 /* Finds the disks at the four positions (ata0-master ... ata1-slave) with
  * IDENTIFY DEVICE and adds each to block_devs[]; packet devices (the
- * CD-ROM) and empty positions are skipped. Prints one line per disk. */
-void ata_probe(void);
+ * CD-ROM) and empty positions are skipped. Prints one line per disk.
+ * With `dma` false no bus master is looked for: PIO only. */
+void ata_probe(bool dma);
 
 #endif

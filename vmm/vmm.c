@@ -249,6 +249,7 @@ void vmm_run(const char *guests_option)
 {
 	guests_option_parse(guests_option);
 	swap_option_on(); /* a bad swap= is reported now, not once the guests exist */
+	swap_io_dma();    /* and a bad swap_io= */
 	script_due("end"); /* checks script_at before anything runs */
 	if (!vm_count) {
 		kprintf("memvisor: no guests (guests= is empty)\n");

@@ -2,7 +2,7 @@
 made with tools/mkswap, attached as ata0-slave, takes the pages that do not
 compress once memory is short, and only such a disk is ever written.
 
-Three scenarios, one boot each:
+The scenarios, one boot each:
   PRESSURE with --swap   a memtest guest beside a hog that fills more memory with
                          random data than guest_mem holds: both finish with
                          every page intact (memtest's and the hog's own checks),
@@ -13,6 +13,10 @@ Three scenarios, one boot each:
                          thrashing, as before host swap existed.
   swap=off               a valid swap disk attached but swap=off: no disk is
                          read or written, the image is unchanged.
+  PRESSURE, swap_io=pio  the polled-PIO fallback: intact, clustered writes,
+                         no swap-in waiting off the CPU.
+  busy beside a hog      a CPU-bound busy VM keeps its share while a hog
+                         swaps in, each of its swap-ins waited off the CPU.
   scenario=swap          4x overcommit of mostly incompressible memory (hog,
                          zipmix's random pages, memtest) with --swap: every VM
                          finishes with zero mismatches; without a swap disk it
@@ -291,3 +295,35 @@ def test_busy_vm_keeps_its_share_while_another_swaps_in(busy_run):
     assert int(memtest.group(2)) == 0, f"expected memtest to see 0 mismatches, seen {memtest.group(0)!r}"
     hog = run.match(BUSY_HOG_DONE_RE)
     assert int(hog.group(3)) == 0, f"expected the hog's pages intact, seen {hog.group(0)!r}"
+
+
+@pytest.fixture(scope="module")
+def pio_run(backend):
+    return backend.boot("256M", by_backend(PRESSURE, backend) + " swap_io=pio script=swap",
+                        timeout=by_backend(TIMEOUT, backend), run_args=("--swap", SWAP_SIZE))
+
+
+def test_pio_fallback_swaps_synchronously_and_intact(pio_run):
+    """swap_io=pio: the driver's polled PIO, as without a bus master — the
+    same run finishes intact, its clusters written as multi-sector PIO
+    commands, and no swap-in waits off the CPU (the CPU moves the page)."""
+    run = pio_run
+    assert run.status == STATUS_OK, f"expected status {STATUS_OK}, seen {run.status}\n{run.describe()}"
+    assert run.match(SLOTS_RE).group(2) == "pio", f"expected the swap disk driven by PIO\n{run.describe()}"
+    run.match(r"^memvisor: ata: ata0-slave: .*, PIO \(swap_io=pio\)$")
+    assert not run.find(r"^memvisor: ata: bus master"), f"expected no bus master looked for\n{run.describe()}"
+    hog, memtest = run.match(HOG_DONE_RE), run.match(MEMTEST_DONE_RE)
+    assert int(hog.group(3)) == 0 and int(memtest.group(2)) == 0, \
+        f"expected every page intact, seen {hog.group(0)!r} and {memtest.group(0)!r}"
+    outs, ins = map(int, run.match(RECLAIMED_RE).groups())
+    assert outs > 0 and ins > 0, f"expected pages swapped out and in, seen {outs} out, {ins} in"
+    assert not run.find(WAITED_RE), f"expected no swap-in waited off the CPU with PIO\n{run.describe()}"
+    requests, pages = map(int, run.match(WRITES_RE).groups()[:2])
+    assert pages == outs and pages / requests > 1, \
+        f"expected clusters of more than one page in each PIO write too, seen {requests} requests for {pages} pages"
+
+
+def test_bad_swap_io_option_is_an_option_error(backend):
+    run = backend.boot("64M", "guests=hello:4M swap_io=udma", timeout=by_backend(TIMEOUT, backend))
+    assert run.status == STATUS_USAGE, f"expected status {STATUS_USAGE} (option error), seen {run.status}\n{run.describe()}"
+    run.match(r"^memvisor: error: option 'swap_io': expected dma .* or pio")

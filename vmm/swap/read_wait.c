@@ -144,6 +144,7 @@ void swap_poll(void)
 {
 	if (!swap_device)
 		return;
+	swap_out_flush(); /* victims batched by any caller go out before a guest runs */
 	drive(false);
 	if (in_flight && in_flight_done) {
 		struct vm *vm = in_flight;

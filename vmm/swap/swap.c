@@ -89,13 +89,22 @@ static void consider(struct block_dev *dev)
 		swap_bench_raw(dev, h.slots);
 }
 
+bool swap_io_dma(void)
+{
+	if (!strcmp(options.swap_io, "dma"))
+		return true;
+	if (!strcmp(options.swap_io, "pio"))
+		return false;
+	options_error("swap_io", "expected dma (bus-master DMA where there is a bus master) or pio (polled PIO)");
+}
+
 void swap_init(void)
 {
 	if (!swap_option_on()) {
 		kprintf("memvisor: swap: off (swap=off): no disk is read or written\n");
 		return;
 	}
-	ata_probe();
+	ata_probe(swap_io_dma());
 	for (unsigned i = 0; i < block_dev_count; i++)
 		consider(&block_devs[i]);
 	if (!swap_device)

@@ -28,6 +28,9 @@
 /* swap= read: true for auto, false for off; anything else is an option
  * error (status 2), found before any guest is created. */
 bool swap_option_on(void);
+/* swap_io= read: true for dma, false for pio; anything else is an option
+ * error (status 2), found before any guest is created. */
+bool swap_io_dma(void);
 /* Checks swap=, finds the disks, and takes the first with a valid header
  * as the swap device; every other disk is left untouched, with a line
  * saying why and how to make one. */
@@ -62,8 +65,9 @@ int swap_in(struct vm *vm, gfn_t gfn, mfn_t *out);
 /* The VM waits off the CPU for a swap-in's read (vmm/swap/read_wait.c):
  * the run loop does not run it. */
 bool swap_waiting(const struct vm *vm);
-/* A scheduling point: a read that is over is checked and its page brought
- * back (the VM runnable again), the next queued read started. */
+/* A scheduling point: the victims batched for the disk written, a read
+ * that is over checked and its page brought back (the VM runnable
+ * again), the next queued read started. */
 void swap_poll(void);
 /* swap_in() for a copy into guest memory (vm_gpa_write()), which cannot
  * wait off the CPU: the page read at once, waiting for the disk (a read
