@@ -230,7 +230,6 @@ int swap_check_read(struct vm *vm, gfn_t gfn, uint64_t slot, const void *page, i
 static int load(struct vm *vm, gfn_t gfn, uint64_t slot, void *page)
 {
 	swap_check_owner(vm, gfn, slot);
-	swap_out_flush(); /* the page may be in the cluster not yet written */
 	swap_device_idle();
 	return swap_check_read(vm, gfn, slot, page, block_read_page(swap_device, swap_slot_sector(slot), page));
 }
@@ -257,20 +256,31 @@ static int swap_in_wait(struct vm *vm, gfn_t gfn, uint64_t slot, mfn_t *out)
 	return 0;
 }
 
-static uint64_t swapped_slot(struct vm *vm, gfn_t gfn)
+/* Before a SWAPPED gfn's slot is read: the cluster written, as the page
+ * may be in it. A write error there puts the page back PRIVATE in its
+ * frame (cluster.c): then *f is that frame and the result false. */
+static bool still_swapped(struct vm *vm, gfn_t gfn, uint64_t *slot, mfn_t *f)
 {
 	pmap_entry_t e;
+	swap_out_flush();
 	int found = pmap_get(&vm->pmap, gfn, &e);
-	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_SWAPPED);
-	return pmap_entry_slot(e);
+	ASSERT(found == 0);
+	if (pmap_entry_state(e) == PMAP_PRIVATE) {
+		*f = pmap_entry_mfn(e);
+		return false;
+	}
+	ASSERT(pmap_entry_state(e) == PMAP_SWAPPED);
+	*slot = pmap_entry_slot(e);
+	return true;
 }
 
 /* Swap-in on a fault. With DMA the read is queued and the VM waits off
  * the CPU (read_wait.c: -E_AGAIN); with PIO the CPU moves the page anyway. */
 int swap_in(struct vm *vm, gfn_t gfn, mfn_t *out)
 {
-	uint64_t slot = swapped_slot(vm, gfn);
-	swap_out_flush(); /* the page may be in the cluster not yet written */
+	uint64_t slot;
+	if (!still_swapped(vm, gfn, &slot, out))
+		return 0;
 	if (swap_device->async)
 		return swap_read_queue(vm, gfn, slot);
 	return swap_in_wait(vm, gfn, slot, out);
@@ -278,18 +288,23 @@ int swap_in(struct vm *vm, gfn_t gfn, mfn_t *out)
 
 int swap_in_now(struct vm *vm, gfn_t gfn, mfn_t *out)
 {
-	uint64_t slot = swapped_slot(vm, gfn);
+	uint64_t slot;
+	if (!still_swapped(vm, gfn, &slot, out))
+		return 0;
 	swap_read_cancel(vm, gfn); /* the VM waited for this very page: the read is done here */
 	return swap_in_wait(vm, gfn, slot, out);
 }
 
 int swap_read(struct vm *vm, gfn_t gfn, const uint8_t **page)
 {
-	pmap_entry_t e;
-	int found = pmap_get(&vm->pmap, gfn, &e);
-	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_SWAPPED);
+	uint64_t slot;
+	mfn_t f;
+	if (!still_swapped(vm, gfn, &slot, &f)) {
+		*page = mfn_to_virt(f);
+		return 0;
+	}
 	*page = io_page;
-	return load(vm, gfn, pmap_entry_slot(e), io_page);
+	return load(vm, gfn, slot, io_page);
 }
 
 void swap_release_gfn(struct vm *vm, gfn_t gfn)
