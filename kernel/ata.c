@@ -1,11 +1,13 @@
-/* kernel/ata.c — polled PIO on the legacy ATA channels (see ata.h).
- * Following ATA/ATAPI-6 (T13/1410D rev. 3b): the registers from its
- * clause 7 "Register descriptions", the commands from clause 8 (IDENTIFY
- * DEVICE, READ SECTOR(S) EXT, WRITE SECTOR(S) EXT), the protocols from
- * clause 9 (PIO data-in, PIO data-out); sections below are named, as
- * their numbers differ between revisions. */
+/* kernel/ata.c — the legacy ATA channels (see ata.h): the disks found,
+ * the block ops, and polled PIO, the way when there is no bus master
+ * (DMA: kernel/ata_dma.c). Following ATA/ATAPI-6 (T13/1410D rev. 3b): the
+ * registers from its clause 7 "Register descriptions", the commands from
+ * clause 8 (IDENTIFY DEVICE, READ SECTOR(S) EXT, WRITE SECTOR(S) EXT),
+ * the protocols from clause 9 (PIO data-in, PIO data-out); sections
+ * below are named, as their numbers differ between revisions. */
 #include "kernel/ata.h"
-#include "kernel/ata_identify.h"
+#include "kernel/ata_dma.h"
+#include "kernel/ata_regs.h"
 #include "kernel/block.h"
 #include "kernel/errno.h"
 #include "kernel/io.h"
@@ -13,25 +15,6 @@
 #include "kernel/string.h"
 #include "kernel/timer.h"
 
-/* Command block registers, as offsets from the channel's base port. */
-enum ata_reg {
-	ATA_DATA = 0,
-	ATA_ERROR = 1, /* read; FEATURES when written */
-	ATA_COUNT = 2,
-	ATA_LBA_LOW = 3,
-	ATA_LBA_MID = 4,
-	ATA_LBA_HIGH = 5,
-	ATA_DEVICE = 6,
-	ATA_STATUS = 7, /* read; COMMAND when written */
-};
-#define ATA_COMMAND ATA_STATUS
-
-/* Status register (clause 7, "Status register"). */
-#define ATA_SR_ERR BIT(0)
-#define ATA_SR_DRQ BIT(3)
-#define ATA_SR_DF BIT(5)
-#define ATA_SR_DRDY BIT(6)
-#define ATA_SR_BSY BIT(7)
 /* Error register (clause 7, "Error register"). */
 #define ATA_ER_AMNF BIT(0)
 #define ATA_ER_NM BIT(1)
@@ -41,13 +24,6 @@ enum ata_reg {
 #define ATA_ER_MC BIT(5)
 #define ATA_ER_UNC BIT(6)
 #define ATA_ER_ICRC BIT(7)
-/* Device register (clause 7, "Device register"): LBA addressing, DEV selects the slave; bits 7
- * and 5 are obsolete and set, as older devices expect. */
-#define ATA_DEV_OBSOLETE 0xa0u
-#define ATA_DEV_LBA BIT(6)
-#define ATA_DEV_SLAVE BIT(4)
-/* Device Control register (clause 7): nIEN masks INTRQ — this driver polls. */
-#define ATA_DC_NIEN BIT(1)
 
 #define ATA_CMD_READ_SECTORS_EXT 0x24
 #define ATA_CMD_WRITE_SECTORS_EXT 0x34
@@ -59,30 +35,17 @@ enum ata_reg {
 /* An empty channel's pulled-up data lines read as all ones. */
 #define ATA_FLOATING_BUS 0xff
 
-#define ATA_TIMEOUT_MS 5000 /* emulators answer in microseconds; a real disk spins up in seconds */
 #define ATA_SECTOR_DWORDS (BLOCK_SECTOR_SIZE / 4)
 
-struct ata_drive {
-	uint16_t base, ctl; /* command block, control block (Alternate Status) */
-	bool slave;
-	const char *name;
-	struct ata_identity id;
-};
-
 static struct ata_drive drives[] = {
-	{ 0x1f0, 0x3f6, false, "ata0-master", { 0 } },
-	{ 0x1f0, 0x3f6, true, "ata0-slave", { 0 } },
-	{ 0x170, 0x376, false, "ata1-master", { 0 } },
-	{ 0x170, 0x376, true, "ata1-slave", { 0 } },
+	{ 0x1f0, 0x3f6, false, 0, "ata0-master", { 0 }, NULL, false, 0 },
+	{ 0x1f0, 0x3f6, true, 0, "ata0-slave", { 0 }, NULL, false, 0 },
+	{ 0x170, 0x376, false, 1, "ata1-master", { 0 }, NULL, false, 0 },
+	{ 0x170, 0x376, true, 1, "ata1-slave", { 0 }, NULL, false, 0 },
 };
 
 struct block_dev block_devs[BLOCK_DEVS_MAX];
 unsigned block_dev_count;
-
-static uint8_t reg_in(const struct ata_drive *d, enum ata_reg r)
-{
-	return inb((uint16_t)(d->base + r));
-}
 
 static void reg_out(const struct ata_drive *d, enum ata_reg r, uint8_t v)
 {
@@ -109,17 +72,25 @@ static void bit_names(char *out, size_t n, uint8_t v, const char *const names[8]
 			at += (size_t)ksnprintf(out + at, n - at, "%s%s", at ? " " : "", names[b]);
 }
 
-static int report(const struct ata_drive *d, const char *cmd, uint64_t sector, uint8_t status, const char *what)
+int ata_report(const struct ata_drive *d, const char *cmd, uint64_t sector, uint8_t status, const char *what)
 {
 	static const char *const sr[8] = { "ERR", "", "", "DRQ", "", "DF", "DRDY", "BSY" };
 	static const char *const er[8] = { "AMNF", "NM", "ABRT", "MCR", "IDNF", "MC", "UNC", "ICRC" };
 	char sbits[48], ebits[48];
-	uint8_t err = status & ATA_SR_ERR ? reg_in(d, ATA_ERROR) : 0;
+	uint8_t err = status & ATA_SR_ERR ? ata_reg_in(d, ATA_ERROR) : 0;
 	bit_names(sbits, sizeof(sbits), status, sr);
 	bit_names(ebits, sizeof(ebits), err, er);
 	kprintf("memvisor: ata: %s: %s at sector %llu: %s (status %#x [%s], error %#x [%s])\n", d->name, cmd,
 		(unsigned long long)sector, what, status, sbits, err, ebits);
 	return -E_IO;
+}
+
+int ata_check_status(const struct ata_drive *d, const char *cmd, uint64_t sector, uint8_t status)
+{
+	if (status & (ATA_SR_ERR | ATA_SR_DF))
+		return ata_report(d, cmd, sector, status,
+				  status & ATA_SR_DF ? "device fault" : "the device reports an error");
+	return 0;
 }
 
 /* Waits until BSY is clear and then for `want` (DRQ, or 0); any ERR or DF
@@ -128,15 +99,15 @@ static int wait_ready(const struct ata_drive *d, const char *cmd, uint64_t secto
 {
 	uint64_t deadline = timer_ms() + ATA_TIMEOUT_MS;
 	for (;;) {
-		uint8_t s = reg_in(d, ATA_STATUS);
+		uint8_t s = ata_reg_in(d, ATA_STATUS);
 		if (!(s & ATA_SR_BSY)) {
 			if (s & (ATA_SR_ERR | ATA_SR_DF))
-				return report(d, cmd, sector, s, s & ATA_SR_DF ? "device fault" : "the device reports an error");
+				return ata_check_status(d, cmd, sector, s);
 			if ((s & want) == want)
 				return 0;
 		}
 		if (timer_ms() > deadline)
-			return report(d, cmd, sector, s, "timeout");
+			return ata_report(d, cmd, sector, s, "timeout");
 		cpu_pause();
 	}
 }
@@ -149,7 +120,7 @@ static void select_drive(const struct ata_drive *d, uint8_t extra)
 
 /* The 48-bit registers are two-deep FIFOs: the high-order bytes go in
  * first, then the low ones (clause 6, "48-bit Address feature set"). */
-static void issue_ext(const struct ata_drive *d, uint8_t cmd, uint64_t lba, uint16_t count)
+void ata_issue_ext(const struct ata_drive *d, uint8_t cmd, uint64_t lba, uint16_t count)
 {
 	outb(d->ctl, ATA_DC_NIEN);
 	select_drive(d, ATA_DEV_LBA);
@@ -177,45 +148,76 @@ static void data_out(const struct ata_drive *d, const void *buf, uint32_t dwords
 	__asm__ volatile("rep outsl" : "+S"(buf), "+c"(dwords) : "d"((uint16_t)(d->base + ATA_DATA)) : "memory");
 }
 
-static int check_range(struct block_dev *dev, uint64_t sector)
+static int check_request(const struct block_dev *dev, const struct block_request *req)
 {
-	return sector + BLOCK_SECTORS_PER_PAGE > dev->sectors ? -E_RANGE : 0;
+	if (!req->pages || req->pages > BLOCK_REQUEST_PAGES)
+		return -E_INVAL;
+	uint64_t n = (uint64_t)req->pages * BLOCK_SECTORS_PER_PAGE;
+	return req->sector > dev->sectors || n > dev->sectors - req->sector ? -E_RANGE : 0;
 }
 
 /* PIO data-in protocol (clause 9): per sector, wait for DRQ, then read 512 bytes. */
-static int ata_read_page(struct block_dev *dev, uint64_t sector, void *page)
+static int pio_read(const struct ata_drive *d, const struct block_request *req)
 {
-	struct ata_drive *d = dev->driver;
-	if (check_range(dev, sector))
-		return -E_RANGE;
-	issue_ext(d, ATA_CMD_READ_SECTORS_EXT, sector, BLOCK_SECTORS_PER_PAGE);
-	for (unsigned i = 0; i < BLOCK_SECTORS_PER_PAGE; i++) {
-		int rc = wait_ready(d, "READ SECTORS EXT", sector + i, ATA_SR_DRQ);
+	unsigned sectors = req->pages * BLOCK_SECTORS_PER_PAGE;
+	ata_issue_ext(d, ATA_CMD_READ_SECTORS_EXT, req->sector, (uint16_t)sectors);
+	for (unsigned i = 0; i < sectors; i++) {
+		int rc = wait_ready(d, "READ SECTORS EXT", req->sector + i, ATA_SR_DRQ);
 		if (rc)
 			return rc;
-		data_in(d, (uint8_t *)page + i * BLOCK_SECTOR_SIZE, ATA_SECTOR_DWORDS);
+		uint8_t *page = req->page[i / BLOCK_SECTORS_PER_PAGE];
+		data_in(d, page + i % BLOCK_SECTORS_PER_PAGE * BLOCK_SECTOR_SIZE, ATA_SECTOR_DWORDS);
 	}
 	return 0;
 }
 
 /* PIO data-out protocol (clause 9): per sector, wait for DRQ, write 512 bytes; after
  * the last, wait for BSY to clear and check the outcome. */
-static int ata_write_page(struct block_dev *dev, uint64_t sector, const void *page)
+static int pio_write(const struct ata_drive *d, const struct block_request *req)
 {
-	struct ata_drive *d = dev->driver;
-	if (check_range(dev, sector))
-		return -E_RANGE;
-	issue_ext(d, ATA_CMD_WRITE_SECTORS_EXT, sector, BLOCK_SECTORS_PER_PAGE);
-	for (unsigned i = 0; i < BLOCK_SECTORS_PER_PAGE; i++) {
-		int rc = wait_ready(d, "WRITE SECTORS EXT", sector + i, ATA_SR_DRQ);
+	unsigned sectors = req->pages * BLOCK_SECTORS_PER_PAGE;
+	ata_issue_ext(d, ATA_CMD_WRITE_SECTORS_EXT, req->sector, (uint16_t)sectors);
+	for (unsigned i = 0; i < sectors; i++) {
+		int rc = wait_ready(d, "WRITE SECTORS EXT", req->sector + i, ATA_SR_DRQ);
 		if (rc)
 			return rc;
-		data_out(d, (const uint8_t *)page + i * BLOCK_SECTOR_SIZE, ATA_SECTOR_DWORDS);
+		const uint8_t *page = req->page[i / BLOCK_SECTORS_PER_PAGE];
+		data_out(d, page + i % BLOCK_SECTORS_PER_PAGE * BLOCK_SECTOR_SIZE, ATA_SECTOR_DWORDS);
 	}
-	return wait_ready(d, "WRITE SECTORS EXT", sector + BLOCK_SECTORS_PER_PAGE - 1, 0);
+	return wait_ready(d, "WRITE SECTORS EXT", req->sector + sectors - 1, 0);
 }
 
-static const struct block_ops ata_ops = { ata_read_page, ata_write_page };
+/* DMA when the channel has a bus master and the buffers lie where it can
+ * reach them; else PIO, done before this returns (its result waits for
+ * the first poll). */
+static int ata_submit(struct block_dev *dev, const struct block_request *req)
+{
+	struct ata_drive *d = dev->driver;
+	int rc = check_request(dev, req);
+	if (rc)
+		return rc;
+	if (d->pio_done || (d->dma && ata_dma_busy(d)))
+		return -E_BUSY;
+	if (d->dma && ata_dma_submit(d, req) == 0)
+		return 0;
+	d->pio_rc = req->write ? pio_write(d, req) : pio_read(d, req);
+	d->pio_done = true;
+	return 0;
+}
+
+static int ata_poll(struct block_dev *dev)
+{
+	struct ata_drive *d = dev->driver;
+	if (d->pio_done) {
+		d->pio_done = false;
+		return d->pio_rc;
+	}
+	if (d->dma && ata_dma_busy(d))
+		return ata_dma_poll(d);
+	return -E_INVAL;
+}
+
+static const struct block_ops ata_ops = { ata_submit, ata_poll };
 
 /* IDENTIFY DEVICE at one position; 0 with d->id filled for a disk. */
 static int identify(struct ata_drive *d)
@@ -223,7 +225,7 @@ static int identify(struct ata_drive *d)
 	uint16_t words[ATA_IDENTIFY_WORDS];
 	outb(d->ctl, ATA_DC_NIEN);
 	select_drive(d, 0);
-	uint8_t s = reg_in(d, ATA_STATUS);
+	uint8_t s = ata_reg_in(d, ATA_STATUS);
 	if (s == ATA_FLOATING_BUS || s == 0)
 		return -E_NOT_FOUND; /* no channel, or nothing at this position */
 	reg_out(d, ATA_COUNT, 0);
@@ -234,10 +236,10 @@ static int identify(struct ata_drive *d)
 	if (settle(d) == 0)
 		return -E_NOT_FOUND;
 	uint64_t deadline = timer_ms() + ATA_TIMEOUT_MS;
-	while ((s = reg_in(d, ATA_STATUS)) & ATA_SR_BSY)
+	while ((s = ata_reg_in(d, ATA_STATUS)) & ATA_SR_BSY)
 		if (timer_ms() > deadline)
-			return report(d, "IDENTIFY DEVICE", 0, s, "timeout");
-	if (reg_in(d, ATA_LBA_MID) == ATAPI_SIG_MID && reg_in(d, ATA_LBA_HIGH) == ATAPI_SIG_HIGH)
+			return ata_report(d, "IDENTIFY DEVICE", 0, s, "timeout");
+	if (ata_reg_in(d, ATA_LBA_MID) == ATAPI_SIG_MID && ata_reg_in(d, ATA_LBA_HIGH) == ATAPI_SIG_HIGH)
 		return -E_NOT_FOUND; /* a packet device (the CD-ROM): not a disk */
 	/* Aborted: no device answers here (QEMU answers for an absent master
 	 * whose slave exists); the command is not one to report. */
@@ -250,8 +252,10 @@ static int identify(struct ata_drive *d)
 	return ata_identify_parse(words, &d->id);
 }
 
-void ata_probe(void)
+void ata_probe(bool dma)
 {
+	if (dma)
+		ata_dma_probe();
 	for (unsigned i = 0; i < ARRAY_SIZE(drives) && block_dev_count < BLOCK_DEVS_MAX; i++) {
 		struct ata_drive *d = &drives[i];
 		int rc = identify(d);
@@ -264,8 +268,12 @@ void ata_probe(void)
 		b->sectors = d->id.sectors;
 		b->ops = &ata_ops;
 		b->driver = d;
-		kprintf("memvisor: ata: %s: %llu sectors (%llu MiB), model '%s'\n", d->name,
+		d->dma = d->id.dma ? ata_dma_channel(d->channel) : NULL;
+		b->async = d->dma != NULL;
+		b->mode = d->dma ? "dma" : "pio";
+		kprintf("memvisor: ata: %s: %llu sectors (%llu MiB), model '%s', %s\n", d->name,
 			(unsigned long long)b->sectors, (unsigned long long)(b->sectors * BLOCK_SECTOR_SIZE / MiB),
-			d->id.model);
+			d->id.model, d->dma ? "bus-master DMA" : !dma ? "PIO (swap_io=pio)" : d->id.dma ? "PIO (no bus master found)"
+									       : "PIO (no DMA on the disk)");
 	}
 }

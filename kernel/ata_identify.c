@@ -6,6 +6,8 @@
 #define ID_CONFIG_ATAPI BIT(15)
 #define ID_MODEL 27
 #define ID_MODEL_WORDS 20
+#define ID_CAPABILITIES 49
+#define ID_CAPABILITIES_DMA BIT(8)
 #define ID_CMD_SET_2 83
 #define ID_CMD_SET_2_VALID_MASK 0xc000u /* bits 15:14 shall be 01b */
 #define ID_CMD_SET_2_VALID 0x4000u
@@ -25,6 +27,7 @@ int ata_identify_parse(const uint16_t words[ATA_IDENTIFY_WORDS], struct ata_iden
 	if (!sectors)
 		return -E_INVAL;
 	id->sectors = sectors;
+	id->dma = (words[ID_CAPABILITIES] & ID_CAPABILITIES_DMA) != 0;
 	int n = 0;
 	for (int w = 0; w < ID_MODEL_WORDS; w++) {
 		id->model[n++] = (char)(words[ID_MODEL + w] >> 8);

@@ -7,6 +7,7 @@
  *               IDENTIFY PACKET DEVICE instead)
  *   words 27-46 model number, 40 ASCII characters, two to a word with
  *               the first in the high byte, padded with spaces
+ *   word 49     bit 8: DMA supported
  *   words 60-61 sectors addressable with 28-bit LBA
  *   word 83     bit 10: the 48-bit Address feature set is supported
  *               (bits 15:14 = 01b say the word is valid)
@@ -23,6 +24,7 @@
 struct ata_identity {
 	uint64_t sectors;         /* 48-bit capacity in 512-byte sectors */
 	char model[ATA_MODEL_MAX]; /* trailing spaces removed          */
+	bool dma;                 /* word 49 bit 8: DMA supported        */
 };
 
 /* Fills *id from an IDENTIFY DEVICE block. -E_NOT_SUPPORTED for an ATAPI

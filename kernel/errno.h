@@ -21,6 +21,8 @@ enum memvisor_error {
 	E_NOT_IMPLEMENTED = 14, /* a lab exercise not written yet (kernel/lab.h) */
 	E_IO = 15,            /* a device reported an error or timed out */
 	E_FULL = 16,          /* no free slot left                       */
+	E_AGAIN = 17,         /* not finished yet: ask again later       */
+	E_BUSY = 18,          /* the device is working on another request */
 };
 
 #endif

@@ -19,6 +19,8 @@ static const struct opt_def option_table[] = {
 	  "most of the zswap area one VM may take, in % of the VM's memory (ESX Mem.MemZipMaxPct: 10)" },
 	{ "swap", OPT_STRING, OPT(swap), "auto", 0, 0,
 	  "host swap: auto (a disk made with tools/mkswap becomes the swap device) or off (no disk is used)" },
+	{ "swap_io", OPT_STRING, OPT(swap_io), "dma", 0, 0,
+	  "the disks: dma (bus-master DMA where the controller has it; a swap-in waits off the CPU) or pio (polled PIO)" },
 	{ "swap_bench", OPT_UINT, OPT(swap_bench), "0", 0, 1048576,
 	  "make bench: N pages written to and read from the swap disk's slots at boot (raw MB/s), then swap-out, "
 	  "swap-in and fault times by kind printed at the end (0 = off)" },

@@ -15,6 +15,7 @@ struct options {
 	uint64_t zswap;             /* bytes reserved for compressed swap   */
 	uint64_t zswap_max_pct;     /* a VM's cap in the zswap area, % of it */
 	char swap[OPT_STRING_MAX];  /* host swap: "auto" or "off"          */
+	char swap_io[OPT_STRING_MAX]; /* the swap disk: "dma" or "pio"     */
 	uint64_t swap_bench;        /* pages for the raw disk rate, 0 = off */
 	char swap_victims[OPT_STRING_MAX]; /* "clock" or "random"        */
 	uint64_t tick_hz;           /* timer interrupts per second          */

@@ -36,6 +36,8 @@ static void handle_npf(struct vcpu *vcpu, const struct exit_record *exit)
 		vm->waiting = true;
 		vm->stats.memory_waits++;
 	}
+	else if (rc == -E_AGAIN)
+		; /* a swap-in's read in flight: the VM waits off the CPU (vmm/swap/read_wait.c), then retries */
 	else if (rc == -E_CORRUPT || rc == -E_IO)
 		; /* a damaged compressed or swapped page, or a swap read error: the VM is stopped, saying which */
 	else if (rc == -E_NOT_IMPLEMENTED)

@@ -55,7 +55,7 @@ static void run_slice(struct vm *vm)
 {
 	if (!sched_slice_begin(vm))
 		return;
-	while (vm->state == VM_RUNNABLE && !vm->waiting) {
+	while (vm->state == VM_RUNNABLE && !vm->waiting && !swap_waiting(vm)) {
 		struct exit_record exit;
 		backend->vcpu_run(&vm->vcpu, &exit);
 		vm->vcpu.last_cr3 = backend->get_control(&vm->vcpu, VCPU_CR3);
@@ -143,6 +143,7 @@ static void background_work(bool unbounded)
 	uint64_t deadline_tsc = sched_background_begin(unbounded || policy_state() >= MEM_HARD);
 	policy_update(now);
 	policy_act(deadline_tsc);
+	swap_out_flush(); /* the pass's victims for the disk, in one request, before anything else looks */
 	share_scan_step(now);
 	balloon_schedule_tick(now);
 	zswap_age_step(now, deadline_tsc);
@@ -153,12 +154,14 @@ static void background_work(bool unbounded)
 /* A VM waiting for a frame runs again once one is free, and it is below
  * its limit= (vm_memory_at_limit()). If every VM still
  * running waits and reclamation freed nothing, their working sets do not
- * fit: that is thrashing, and they are stopped with that diagnosis. */
+ * fit: that is thrashing, and they are stopped with that diagnosis. A VM
+ * waiting for the swap disk runs again once swap_poll() (at each VM's
+ * turn) has brought its page back. */
 static bool may_run(struct vm *vm)
 {
 	if (vm->waiting && guest_frames_free_count() && !vm_memory_at_limit(vm))
 		vm->waiting = false;
-	return !vm->waiting;
+	return !vm->waiting && !swap_waiting(vm);
 }
 
 /* Memory is short and some working set does not fit. A VM over its fair
@@ -225,6 +228,7 @@ static void run_all(void)
 		bool ran = false;
 		for (uint32_t i = 0; i < vm_count; i++) {
 			struct vm *vm = &vms[i];
+			swap_poll(); /* a scheduling point: a finished swap-in makes its VM runnable */
 			if (vm->state == VM_RUNNABLE && may_run(vm)) {
 				run_slice(vm);
 				ran = true;
@@ -252,6 +256,7 @@ void vmm_run(const char *guests_option)
 {
 	guests_option_parse(guests_option);
 	swap_option_on(); /* a bad swap= is reported now, not once the guests exist */
+	swap_io_dma();    /* and a bad swap_io= */
 	script_due("end"); /* checks script_at before anything runs */
 	if (!vm_count) {
 		kprintf("memvisor: no guests (guests= is empty)\n");

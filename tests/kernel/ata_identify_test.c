@@ -1,5 +1,5 @@
 /* tests/kernel/ata_identify_test.c — IDENTIFY DEVICE data parsed from
- * synthetic blocks (ATA/ATAPI-6, IDENTIFY DEVICE): capacity from words 100-103, the
+ * synthetic blocks (ATA/ATAPI-6, IDENTIFY DEVICE): capacity from words 100-103, DMA from word 49, the
  * model string, and the devices this driver refuses. */
 #include "kernel/ata_identify.h"
 #include "kernel/errno.h"
@@ -56,4 +56,16 @@ KTEST(ata_identify, refuses_zero_capacity)
 	struct ata_identity id;
 	disk(w, 0, "EMPTY");
 	KT_EXPECT_EQ(t, ata_identify_parse(w, &id), -E_INVAL);
+}
+
+KTEST(ata_identify, dma_from_word_49)
+{
+	uint16_t w[ATA_IDENTIFY_WORDS];
+	struct ata_identity id;
+	disk(w, 1000, "DISK");
+	KT_EXPECT_EQ(t, ata_identify_parse(w, &id), 0);
+	KT_EXPECT_EQ(t, id.dma, false);
+	w[49] = 0x0100; /* bit 8: DMA supported */
+	KT_EXPECT_EQ(t, ata_identify_parse(w, &id), 0);
+	KT_EXPECT_EQ(t, id.dma, true);
 }

@@ -15,6 +15,10 @@ Three scenarios, one boot each:
                          thrashing, as before host swap existed.
   swap=off               a valid swap disk attached but swap=off: no disk is
                          read or written, the image is unchanged.
+  PRESSURE, swap_io=pio  the polled-PIO fallback: intact, clustered writes,
+                         no swap-in waiting off the CPU.
+  busy beside a hog      a CPU-bound busy VM keeps its share while a hog
+                         swaps in, each of its swap-ins waited off the CPU.
   scenario=swap          4x overcommit of mostly incompressible memory (hog,
                          zipmix's random pages, memtest) with --swap: every VM
                          finishes with zero mismatches; without a swap disk it
@@ -27,6 +31,7 @@ import subprocess
 
 import pytest
 from memvisor import ROOT, by_backend, only_on
+from test_fair_share import TOLERANCE as FAIR_TOLERANCE
 
 # Scaled per backend: Bochs takes ~100x longer per exit than QEMU/TCG; under
 # OVMF (QEMU with UEFI firmware: the ISO's GRUB, or memvisor.efi from the
@@ -47,7 +52,8 @@ RANDOM_DISK_BYTES = 8 << 20
 TIMEOUT = {"qemu": 90, "bochs": 150, "ovmf_iso": 150, "ovmf_efi": 150}
 STATUS_OK, STATUS_USAGE, STATUS_GUEST_STOPPED = 0, 2, 6
 
-SLOTS_RE = r"^memvisor: swap: (\d+) slots on ata0-slave, uuid [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+SLOTS_RE = (r"^memvisor: swap: (\d+) slots on ata0-slave, uuid [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12} "
+            r"\((dma|pio)\)$")
 LEFT_ALONE_RE = (r"^memvisor: swap: ata0-slave \(8 MiB\) has no swap header: left untouched; "
                  r"make one with tools/mkswap FILE SIZE")
 RECLAIMED_RE = r"^memvisor: reclaimed: .*, swap (\d+) pages out and (\d+) in, "
@@ -98,8 +104,11 @@ def off_run(backend, disks):
 def test_overcommitted_run_with_swap_finishes_intact(swap_run):
     run = swap_run
     assert run.status == STATUS_OK, f"expected status {STATUS_OK} (every guest done), seen {run.status}\n{run.describe()}"
-    slots = int(run.match(SLOTS_RE).group(1))
-    assert slots == (128 << 20) // 4096 - 1, f"expected {(128 << 20) // 4096 - 1} slots, seen {slots}"
+    slots, mode = run.match(SLOTS_RE).groups()
+    assert int(slots) == (128 << 20) // 4096 - 1, f"expected {(128 << 20) // 4096 - 1} slots, seen {slots}"
+    # Both emulators' PIIX3 has a bus master (BAR4): the transfers are DMA, not PIO.
+    assert mode == "dma", f"expected the swap disk driven by bus-master DMA, seen {mode}\n{run.describe()}"
+    run.match(r"^memvisor: ata: bus master at I/O 0x[0-9a-f]+ \(PCI 00:[0-9a-f]{2}\.\d, vendor 0x8086 ")
     hog = run.match(HOG_DONE_RE)
     assert int(hog.group(1)) >= 1 and int(hog.group(3)) == 0, \
         f"expected the hog to check its pages at least once with none damaged, seen {hog.group(0)!r}"
@@ -168,7 +177,8 @@ SCENARIO_DONE_RES = (
 
 @pytest.fixture(scope="module")
 def scenario_run(backend):
-    return backend.boot("256M", f"scenario=swap swap_bench={RAW_PAGES}", timeout=by_backend(SCENARIO_TIMEOUT, backend),
+    return backend.boot("256M", f"scenario=swap swap_bench={RAW_PAGES} script=swap",
+                        timeout=by_backend(SCENARIO_TIMEOUT, backend),
                         run_args=("--swap", SWAP_SIZE))
 
 
@@ -187,6 +197,21 @@ def test_scenario_swap_finishes_4x_overcommitted_intact(scenario_run):
         assert bad == 0, f"expected {name} to report 0 mismatches, seen {m.group(0)!r}"
     outs, ins = map(int, run.match(RECLAIMED_RE).groups())
     assert outs > 0 and ins > 0, f"expected pages swapped out and in, seen {outs} out, {ins} in\n{run.describe()}"
+
+
+WRITES_RE = r"^  writes: (\d+) requests for (\d+) pages \((\d+)\.(\d\d) pages per request\)$"
+
+
+def test_scenario_swap_writes_victims_in_clusters(scenario_run):
+    """The victims of one clock pass go to consecutive slots and out in one
+    write request (vmm/swap/cluster.c): more than one page per request, and
+    the requests carried every page swapped out."""
+    run = scenario_run
+    requests, pages = map(int, run.match(WRITES_RE).groups()[:2])
+    outs, _ = map(int, run.match(RECLAIMED_RE).groups())
+    assert pages == outs, f"expected the write requests to carry the {outs} pages swapped out, seen {pages}"
+    assert requests > 0 and pages / requests > 1, \
+        f"expected more than one page per write request, seen {requests} requests for {pages} pages\n{run.describe()}"
 
 
 def test_swap_bench_figures_agree_with_the_run(scenario_run):
@@ -235,3 +260,84 @@ def test_swap_off_uses_no_disk(off_run):
     assert not run.find(SLOTS_RE), f"expected no swap device with swap=off\n{run.describe()}"
     assert not run.find(r"^memvisor: ata: "), f"expected no disk even probed with swap=off\n{run.describe()}"
     assert before == after, f"expected the swap image unchanged: sha256 {before} before, {after} after"
+
+
+# Swap-in with the VM off the CPU (vmm/swap/read_wait.c): a CPU-bound busy VM
+# beside a hog that swaps in heavily and a memtest that verifies its memory.
+# gap_us as tests/system/test_fair_share.py: longer than any one exit.
+BESIDE_BUSY = {
+    "qemu": "guests=busy:4M:kind=spin:ms=1500:gap_us=15000,memtest:4M:passes=2,hog:32M:ms=1500 guest_mem=24M",
+    "bochs": "guests=busy:4M:kind=spin:ms=3000:gap_us=15000,memtest:2M:passes=2,hog:12M:ms=1000 guest_mem=8M",
+}
+BUSY_RAN_RE = r"^\[vm1:busy\] busy: kind=spin ran (\d+) of (\d+) ms"
+WAITED_RE = r"^  vm(\d+) (\w+)\s+(\d+) swap-ins waited off the CPU, (\d+) while others ran$"
+BUSY_MEMTEST_DONE_RE = r"^\[vm2:memtest\] memtest: verified (\d+) pages, checksum 0x[0-9a-f]+, mismatches (\d+)$"
+BUSY_HOG_DONE_RE = r"^\[vm3:hog\] hog: (\d+) rounds over (\d+) pages, (\d+) damaged$"
+
+
+@pytest.fixture(scope="module")
+def busy_run(backend):
+    return backend.boot("256M", by_backend(BESIDE_BUSY, backend) + " script=swap",
+                        timeout=by_backend(TIMEOUT, backend), run_args=("--swap", SWAP_SIZE))
+
+
+def test_swap_in_waits_off_the_cpu(busy_run):
+    """Every swap-in of the hog is a read it waited for off the CPU (with
+    PIO, or synchronous DMA, there is no such wait: the CPU moves the page
+    or spins for it inside the fault)."""
+    run = busy_run
+    assert run.status == STATUS_OK, f"expected status {STATUS_OK}, seen {run.status}\n{run.describe()}"
+    rows = {m.group(2): (int(m.group(3)), int(m.group(4))) for m in run.find(WAITED_RE)}
+    ins = {m.group(1): int(m.group(4)) for m in run.find(MONITOR_ROW_RE)}
+    assert "hog" in rows and rows["hog"][0] > 0, \
+        f"expected the hog to wait off the CPU for its swap-ins, seen {rows}\n{run.describe()}"
+    assert rows["hog"][0] == ins["hog"], \
+        f"expected each of the hog's {ins['hog']} swap-ins waited for off the CPU, seen {rows['hog'][0]}"
+
+
+def test_busy_vm_keeps_its_share_while_another_swaps_in(busy_run):
+    run = busy_run
+    ran, total = map(int, run.match(BUSY_RAN_RE).groups())
+    fair = 1 / 3
+    share = ran / total
+    assert share >= (1 - FAIR_TOLERANCE) * fair, \
+        (f"expected the busy VM's share within {FAIR_TOLERANCE:.0%} of {fair:.3f} or above, "
+         f"seen {share:.3f} ({ran} of {total} ms)\n{run.describe()}")
+    outs, ins = map(int, run.match(RECLAIMED_RE).groups())
+    assert ins > 1000, f"expected the hog to swap in heavily (over 1000 pages), seen {ins}"
+    memtest = run.match(BUSY_MEMTEST_DONE_RE)
+    assert int(memtest.group(2)) == 0, f"expected memtest to see 0 mismatches, seen {memtest.group(0)!r}"
+    hog = run.match(BUSY_HOG_DONE_RE)
+    assert int(hog.group(3)) == 0, f"expected the hog's pages intact, seen {hog.group(0)!r}"
+
+
+@pytest.fixture(scope="module")
+def pio_run(backend):
+    return backend.boot("256M", by_backend(PRESSURE, backend) + " swap_io=pio script=swap",
+                        timeout=by_backend(TIMEOUT, backend), run_args=("--swap", SWAP_SIZE))
+
+
+def test_pio_fallback_swaps_synchronously_and_intact(pio_run):
+    """swap_io=pio: the driver's polled PIO, as without a bus master — the
+    same run finishes intact, its clusters written as multi-sector PIO
+    commands, and no swap-in waits off the CPU (the CPU moves the page)."""
+    run = pio_run
+    assert run.status == STATUS_OK, f"expected status {STATUS_OK}, seen {run.status}\n{run.describe()}"
+    assert run.match(SLOTS_RE).group(2) == "pio", f"expected the swap disk driven by PIO\n{run.describe()}"
+    run.match(r"^memvisor: ata: ata0-slave: .*, PIO \(swap_io=pio\)$")
+    assert not run.find(r"^memvisor: ata: bus master"), f"expected no bus master looked for\n{run.describe()}"
+    hog, memtest = run.match(HOG_DONE_RE), run.match(MEMTEST_DONE_RE)
+    assert int(hog.group(3)) == 0 and int(memtest.group(2)) == 0, \
+        f"expected every page intact, seen {hog.group(0)!r} and {memtest.group(0)!r}"
+    outs, ins = map(int, run.match(RECLAIMED_RE).groups())
+    assert outs > 0 and ins > 0, f"expected pages swapped out and in, seen {outs} out, {ins} in"
+    assert not run.find(WAITED_RE), f"expected no swap-in waited off the CPU with PIO\n{run.describe()}"
+    requests, pages = map(int, run.match(WRITES_RE).groups()[:2])
+    assert pages == outs and pages / requests > 1, \
+        f"expected clusters of more than one page in each PIO write too, seen {requests} requests for {pages} pages"
+
+
+def test_bad_swap_io_option_is_an_option_error(backend):
+    run = backend.boot("64M", "guests=hello:4M swap_io=udma", timeout=by_backend(TIMEOUT, backend))
+    assert run.status == STATUS_USAGE, f"expected status {STATUS_USAGE} (option error), seen {run.status}\n{run.describe()}"
+    run.match(r"^memvisor: error: option 'swap_io': expected dma .* or pio")

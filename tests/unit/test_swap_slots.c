@@ -1,7 +1,8 @@
 /* tests/unit/test_swap_slots.c — the swap slot bitmap (vmm/swap/slots.c),
  * hosted with ASan/UBSan: every slot handed out once, "full" at the end,
  * a freed slot reused, double frees and bad slots refused, a retired slot
- * never handed out again. */
+ * never handed out again; runs of slots (clusters): a full run where there
+ * is one, else the longest, never past the end, never over a retired slot. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -124,6 +125,107 @@ static void test_bad_retires_are_refused(void **state)
 	assert_false(swap_slots_retired(&s, COUNT + 5));
 }
 
+/* Every slot but `keep`'s runs allocated: the allocator sees a
+ * fragmented disk with free runs exactly there. */
+static void fragment(struct swap_slots *s, const uint64_t (*keep)[2], int runs)
+{
+	uint64_t slot;
+	swap_slots_init(s, bitmap, retired, COUNT);
+	for (int i = 0; i < COUNT; i++)
+		assert_int_equal(swap_slots_alloc(s, &slot), 0);
+	for (int r = 0; r < runs; r++)
+		for (uint64_t i = keep[r][0]; i < keep[r][0] + keep[r][1]; i++)
+			assert_int_equal(swap_slots_free(s, i), 0);
+}
+
+static void test_runs_on_an_empty_disk_follow_each_other(void **state)
+{
+	(void)state;
+	struct swap_slots s;
+	uint64_t first = UINT64_MAX;
+	swap_slots_init(&s, bitmap, retired, COUNT);
+	assert_int_equal(swap_slots_alloc_run(&s, 16, &first), 16);
+	assert_int_equal(first, 0);
+	assert_int_equal(swap_slots_alloc_run(&s, 16, &first), 16);
+	assert_int_equal(first, 16);
+	assert_int_equal(s.used, 32);
+	for (uint64_t i = 0; i < 32; i++)
+		assert_true(swap_slots_allocated(&s, i));
+	assert_false(swap_slots_allocated(&s, 32));
+}
+
+static void test_run_skips_a_short_gap_for_a_full_run(void **state)
+{
+	(void)state;
+	static const uint64_t keep[][2] = { { 3, 2 }, { 40, 20 } };
+	struct swap_slots s;
+	uint64_t first = UINT64_MAX;
+	fragment(&s, keep, 2);
+	assert_int_equal(swap_slots_alloc_run(&s, 16, &first), 16);
+	assert_int_equal(first, 40);
+	assert_int_equal(s.used, COUNT - 6);
+	assert_false(swap_slots_allocated(&s, 56));
+	assert_true(swap_slots_allocated(&s, 55));
+}
+
+static void test_without_a_full_run_the_longest_then_full(void **state)
+{
+	(void)state;
+	static const uint64_t keep[][2] = { { 3, 2 }, { 70, 3 }, { 100, 1 } };
+	struct swap_slots s;
+	uint64_t first = UINT64_MAX;
+	fragment(&s, keep, 3);
+	assert_int_equal(swap_slots_alloc_run(&s, 16, &first), 3);
+	assert_int_equal(first, 70);
+	assert_int_equal(swap_slots_alloc_run(&s, 16, &first), 2);
+	assert_int_equal(first, 3);
+	assert_int_equal(swap_slots_alloc_run(&s, 16, &first), 1);
+	assert_int_equal(first, 100);
+	assert_true(swap_slots_full(&s));
+	assert_int_equal(swap_slots_alloc_run(&s, 16, &first), 0);
+}
+
+static void test_run_stops_at_the_end_of_the_disk(void **state)
+{
+	(void)state;
+	struct swap_slots s;
+	uint64_t first = UINT64_MAX, total = 0;
+	swap_slots_init(&s, bitmap, retired, COUNT);
+	for (int i = 0; i < 8; i++)
+		total += swap_slots_alloc_run(&s, 16, &first);
+	assert_int_equal(total, 128);
+	assert_int_equal(swap_slots_alloc_run(&s, 16, &first), 2); /* 128 and 129, not wrapping to 0 */
+	assert_int_equal(first, 128);
+	assert_int_equal(s.used, COUNT);
+	assert_int_equal(swap_slots_alloc_run(&s, 16, &first), 0);
+	assert_int_equal(swap_slots_alloc_run(&s, 0, &first), 0);
+}
+
+/* A retired slot splits the free space as an allocated one does: no run
+ * ever holds it. */
+static void test_run_never_holds_a_retired_slot(void **state)
+{
+	(void)state;
+	struct swap_slots s;
+	uint64_t first = UINT64_MAX, bad;
+	swap_slots_init(&s, bitmap, retired, COUNT);
+	assert_int_equal(swap_slots_alloc_run(&s, 8, &first), 8);
+	assert_int_equal(swap_slots_free(&s, 0), 0);
+	assert_int_equal(swap_slots_free(&s, 1), 0);
+	assert_int_equal(swap_slots_free(&s, 2), 0);
+	assert_int_equal(swap_slots_retire(&s, 3), 0);
+	for (uint64_t i = 4; i < 8; i++)
+		assert_int_equal(swap_slots_free(&s, i), 0);
+	bad = 3;
+	for (int round = 0; round < 3 * COUNT / 16; round++) {
+		uint64_t len = swap_slots_alloc_run(&s, 16, &first);
+		assert_true(len > 0);
+		assert_false(first <= bad && bad < first + len);
+		for (uint64_t i = first; i < first + len; i++)
+			assert_int_equal(swap_slots_free(&s, i), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +235,11 @@ int main(void)
 		cmocka_unit_test(test_bad_frees_are_refused),
 		cmocka_unit_test(test_retired_slot_is_never_allocated_again),
 		cmocka_unit_test(test_bad_retires_are_refused),
+		cmocka_unit_test(test_runs_on_an_empty_disk_follow_each_other),
+		cmocka_unit_test(test_run_skips_a_short_gap_for_a_full_run),
+		cmocka_unit_test(test_without_a_full_run_the_longest_then_full),
+		cmocka_unit_test(test_run_stops_at_the_end_of_the_disk),
+		cmocka_unit_test(test_run_never_holds_a_retired_slot),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -131,12 +131,17 @@ int vm_memory_bring_back(struct vm *vm, gfn_t gfn, uint64_t where,
 		vm_frame_free(f);
 		return rc;
 	}
+	vm_memory_adopt(vm, gfn, f);
+	*out = f;
+	return 0;
+}
+
+void vm_memory_adopt(struct vm *vm, gfn_t gfn, mfn_t f)
+{
 	int set = pmap_set_private(&vm->pmap, gfn, f);
 	ASSERT(set == 0);
 	int added = frame_table_add_user(&frame_table, f, vm->id, gfn);
 	ASSERT(added == 0);
-	*out = f;
-	return 0;
 }
 
 uint64_t vm_memory_resident(const struct vm *vm)
@@ -195,7 +200,10 @@ static int for_each_piece(struct vm *vm, uint64_t gpa, uint64_t len, bool alloca
 		mfn_t f;
 		unsigned prot;
 		if (allocate) { /* a write: the gfn needs a frame of its own */
-			int rc = make_resident(vm, gfn, true, &f, &prot);
+			/* A copy cannot wait off the CPU as a fault does: a
+			 * SWAPPED page is read at once. */
+			int rc = pmap_entry_state(e) == PMAP_SWAPPED ? swap_in_now(vm, gfn, &f)
+								      : make_resident(vm, gfn, true, &f, &prot);
 			if (rc)
 				return rc;
 			frame = mfn_to_virt(f);

@@ -33,6 +33,11 @@ bool vm_memory_at_limit(const struct vm *vm);
  * for `load` (a handle, a slot). */
 int vm_memory_bring_back(struct vm *vm, gfn_t gfn, uint64_t where,
 			 int (*load)(struct vm *vm, gfn_t gfn, uint64_t where, void *page), mfn_t *out);
+/* vm_memory_bring_back()'s last step alone, for a frame from the budget
+ * whose contents were loaded and checked meanwhile (swap's read while the
+ * VM waits off the CPU, vmm/swap/read_wait.c): PMAP → PRIVATE, then the
+ * frame table. */
+void vm_memory_adopt(struct vm *vm, gfn_t gfn, mfn_t f);
 
 /* Copy between the host and guest-physical memory. A read leaves the
  * PMAP as it is: an untouched page reads as its first touch would fill it

@@ -8,18 +8,20 @@
 uint64_t swap_out_now(struct vm *vm, uint64_t count, struct swap_out_now_report *r)
 {
 	*r = (struct swap_out_now_report){ 0 };
+	uint64_t errors_before = swap_errors();
 	for (uint64_t g = 0; g < vm->pmap.npages && r->written < count; g++) {
 		if (pmap_entry_state(vm->pmap.entries[g]) != PMAP_PRIVATE)
 			continue;
-		int rc = swap_out_gfn(vm, (gfn_t){ g });
-		if (rc == -E_FULL) {
+		if (swap_out_gfn(vm, (gfn_t){ g }) == -E_FULL) {
 			r->disk_full = true;
 			break;
 		}
-		if (rc == -E_IO)
-			r->write_errors++; /* the slot retired, the page kept: on to the next */
-		else
-			r->written++;
+		r->written++;
 	}
+	/* The writes go out in clusters: a page whose write failed is back in
+	 * memory, its slot retired, and is counted as such, not as written. */
+	swap_out_flush();
+	r->write_errors = swap_errors() - errors_before;
+	r->written -= r->write_errors;
 	return r->written;
 }

@@ -41,6 +41,47 @@ int swap_slots_alloc(struct swap_slots *s, uint64_t *slot)
 	return -E_FULL; /* not reached while `used` is right */
 }
 
+/* Allocated or retired: its bit in `bitmap` is set either way. */
+static bool taken(const struct swap_slots *s, uint64_t slot)
+{
+	return s->bitmap[slot / 64] & BIT(slot % 64);
+}
+
+/* The run of free slots that starts at `at`, at most `max` long, not
+ * going past the end of the device; a retired slot ends it. */
+static uint64_t free_run(const struct swap_slots *s, uint64_t at, uint64_t max)
+{
+	uint64_t n = 0;
+	while (n < max && at + n < s->count && !taken(s, at + n))
+		n++;
+	return n;
+}
+
+uint64_t swap_slots_alloc_run(struct swap_slots *s, uint64_t max, uint64_t *first)
+{
+	if (swap_slots_full(s) || !max)
+		return 0;
+	uint64_t best = 0, best_at = 0, looked = 0, at = s->hand;
+	/* Slot by slot from the hand, each run measured once (the next look
+	 * starts after it): one lap over the bitmap at most. */
+	while (looked < s->count && best < max) {
+		uint64_t n = free_run(s, at, max);
+		if (n > best) {
+			best = n;
+			best_at = at;
+		}
+		uint64_t step = n ? n : 1;
+		looked += step;
+		at = at + step < s->count ? at + step : 0;
+	}
+	for (uint64_t i = 0; i < best; i++)
+		s->bitmap[(best_at + i) / 64] |= BIT((best_at + i) % 64);
+	s->used += best;
+	s->hand = best_at + best < s->count ? best_at + best : 0;
+	*first = best_at;
+	return best;
+}
+
 int swap_slots_free(struct swap_slots *s, uint64_t slot)
 {
 	if (slot >= s->count)

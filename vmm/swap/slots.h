@@ -1,8 +1,9 @@
 /* vmm/swap/slots.h — which slots of the swap disk are in use: a bitmap, one
  * bit per 4 KiB slot, and a hand that goes round it so that consecutive
- * swap-outs land on consecutive slots (a later step groups them into
- * clusters written in one request). Pure code over caller-provided
- * storage (tests/unit/test_swap_slots.c).
+ * swap-outs land on consecutive slots. Runs of slots (clusters) are taken
+ * at once so that several victims go out in one write request
+ * (swap_slots_alloc_run()). Pure code over caller-provided storage
+ * (tests/unit/test_swap_slots.c).
  *
  *   bitmap word w, bit b  <->  slot 64 * w + b      1 = allocated or retired
  *   retired word w, bit b <->  slot 64 * w + b      1 = retired
@@ -31,6 +32,11 @@ struct swap_slots {
 void swap_slots_init(struct swap_slots *s, uint64_t *bitmap, uint64_t *retired_map, uint64_t count);
 /* 0 and a free slot, now allocated; -E_FULL when every slot is in use. */
 int swap_slots_alloc(struct swap_slots *s, uint64_t *slot);
+/* A run of up to `max` consecutive free slots, now allocated: the first
+ * run of `max` at or after the hand (going round), else the longest run
+ * there is (the first of them); retired slots are never in one. Returns
+ * its length, *first its first slot; 0 when every slot is in use. */
+uint64_t swap_slots_alloc_run(struct swap_slots *s, uint64_t max, uint64_t *first);
 /* 0; -E_RANGE past the end; -E_DOUBLE_FREE for a slot not allocated
  * (a retired one included). */
 int swap_slots_free(struct swap_slots *s, uint64_t slot);

@@ -1,7 +1,8 @@
-/* vmm/swap/swap.c — the swap device and a page's way out to it and back
- * (see swap.h). Synchronous: each transfer is polled PIO and the CPU
- * waits for it; the VM waiting off the CPU is the next step. */
+/* vmm/swap/swap.c — the swap device, its slots, and a page's way out to
+ * it and back (see swap.h); the writes batched in clusters are cluster.c's,
+ * the swap-in the VM waits for off the CPU read_wait.c's. */
 #include "vmm/swap/swap.h"
+#include "vmm/swap/internal.h"
 #include "vmm/swap/bench.h"
 #include "vmm/swap/header.h"
 #include "vmm/swap/slots.h"
@@ -21,18 +22,12 @@
 
 #define HOW_TO_MAKE_ONE "make one with tools/mkswap FILE SIZE, or tools/run --swap SIZE"
 
-static struct block_dev *device;
+struct block_dev *swap_device;
 static struct swap_slots slots;
 static uint64_t *slot_owner; /* SWAP_OWNER(vm, gfn) per slot, 0 when free */
 static uint64_t *slot_hash;  /* page_hash() of what the slot holds       */
 static uint64_t errors;      /* transfers to or from slots that failed   */
 static uint8_t io_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
-
-/* Slot i lies after the header page. */
-static uint64_t slot_sector(uint64_t slot)
-{
-	return (slot + 1) * BLOCK_SECTORS_PER_PAGE;
-}
 
 bool swap_option_on(void)
 {
@@ -81,18 +76,28 @@ static void consider(struct block_dev *dev)
 			(unsigned long long)(bytes / MiB), swap_header_verdict_text(v), HOW_TO_MAKE_ONE);
 		return;
 	}
-	if (device) {
-		kprintf("memvisor: swap: %s: a second swap disk: left untouched (%s is used)\n", dev->name, device->name);
+	if (swap_device) {
+		kprintf("memvisor: swap: %s: a second swap disk: left untouched (%s is used)\n", dev->name, swap_device->name);
 		return;
 	}
 	if (!alloc_tables(h.slots))
 		return;
 	char uuid[37];
 	swap_uuid_text(h.uuid, uuid);
-	device = dev;
-	kprintf("memvisor: swap: %llu slots on %s, uuid %s\n", (unsigned long long)h.slots, dev->name, uuid);
+	swap_device = dev;
+	kprintf("memvisor: swap: %llu slots on %s, uuid %s (%s)\n", (unsigned long long)h.slots, dev->name, uuid,
+		dev->mode);
 	if (options.swap_bench)
 		swap_bench_raw(dev, h.slots);
+}
+
+bool swap_io_dma(void)
+{
+	if (!strcmp(options.swap_io, "dma"))
+		return true;
+	if (!strcmp(options.swap_io, "pio"))
+		return false;
+	options_error("swap_io", "expected dma (bus-master DMA where there is a bus master) or pio (polled PIO)");
 }
 
 void swap_init(void)
@@ -101,37 +106,37 @@ void swap_init(void)
 		kprintf("memvisor: swap: off (swap=off): no disk is read or written\n");
 		return;
 	}
-	ata_probe();
+	ata_probe(swap_io_dma());
 	for (unsigned i = 0; i < block_dev_count; i++)
 		consider(&block_devs[i]);
-	if (!device)
+	if (!swap_device)
 		kprintf("memvisor: swap: no swap disk: pages that do not compress stay in memory; %s\n",
 			HOW_TO_MAKE_ONE);
 }
 
 bool swap_enabled(void)
 {
-	return device != NULL;
+	return swap_device != NULL;
 }
 
 bool swap_has_room(void)
 {
-	return device && !swap_slots_full(&slots);
+	return swap_device && !swap_slots_full(&slots);
 }
 
 uint64_t swap_slots_total(void)
 {
-	return device ? slots.count : 0;
+	return swap_device ? slots.count : 0;
 }
 
 uint64_t swap_slots_used(void)
 {
-	return device ? slots.used : 0;
+	return swap_device ? slots.used : 0;
 }
 
 uint64_t swap_slots_retired_count(void)
 {
-	return device ? slots.retired : 0;
+	return swap_device ? slots.retired : 0;
 }
 
 uint64_t swap_errors(void)
@@ -141,17 +146,17 @@ uint64_t swap_errors(void)
 
 const char *swap_device_name(void)
 {
-	return device ? device->name : "none";
+	return swap_device ? swap_device->name : "none";
 }
 
 uint64_t swap_slot_owner(uint64_t slot)
 {
-	return device && slot < slots.count ? slot_owner[slot] : 0;
+	return swap_device && slot < slots.count ? slot_owner[slot] : 0;
 }
 
 bool swap_slot_allocated(uint64_t slot)
 {
-	return device && swap_slots_allocated(&slots, slot);
+	return swap_device && swap_slots_allocated(&slots, slot);
 }
 
 static void free_slot(uint64_t slot)
@@ -161,137 +166,203 @@ static void free_slot(uint64_t slot)
 	ASSERT(freed == 0);
 }
 
-/* Writes `page` to `slot`; false when it went. A failed write retires the
- * slot (the sector may be bad: it is never used again) and is counted for
- * the VM and the machine; the caller keeps the page where it was, so
- * nothing is lost. The line goes within the VM's log budget: a disk that
- * fails every write would otherwise print one per victim. */
-static bool write_failed(struct vm *vm, gfn_t gfn, uint64_t slot, const void *page)
+void swap_slot_free(uint64_t slot)
 {
-	if (!block_write_page(device, slot_sector(slot), page))
-		return false;
+	free_slot(slot);
+}
+
+uint64_t swap_slot_alloc_run(uint64_t max, uint64_t *first)
+{
+	return swap_slots_alloc_run(&slots, max, first);
+}
+
+void swap_slot_take(uint64_t slot, struct vm *vm, gfn_t gfn, uint64_t hash)
+{
+	slot_hash[slot] = hash;
+	slot_owner[slot] = SWAP_OWNER(vm->id, gfn.raw);
+}
+
+/* A write of gfn's page to `slot` failed: the slot is retired (the sector
+ * may be bad: it is never used again) and the error counted for the VM
+ * and the machine; the caller keeps the page where it was, so nothing is
+ * lost. The line goes within the VM's log budget: a disk that fails every
+ * write would otherwise print one per victim. */
+void swap_slot_write_failed(struct vm *vm, gfn_t gfn, uint64_t slot)
+{
+	slot_owner[slot] = 0;
 	int retired = swap_slots_retire(&slots, slot);
 	ASSERT(retired == 0);
 	vm->swap.errors++;
 	errors++;
 	vm_log_guest(vm, "swap: write of gpa %#llx to slot %llu on %s failed: slot retired, page kept in memory "
 		     "(%llu slots retired)", (unsigned long long)(gfn.raw << PAGE_SHIFT), (unsigned long long)slot,
-		     device->name, (unsigned long long)slots.retired);
-	return true;
+		     swap_device->name, (unsigned long long)slots.retired);
 }
 
-/* Swap-out, in zswap_compress_gfn()'s order:
+/* Swap-out, in zswap_compress_gfn()'s order, the write itself batched
+ * with the other victims of the same clock pass (cluster.c):
  *  1. unmap and flush: the guest can no longer change the frame, so what
  *     is written is what the page holds;
- *  2. a slot, the page written to it (a write error: the slot is retired
- *     and the gfn stays PRIVATE, its frame untouched — the next access
- *     maps it again);
- *  3. PMAP PRIVATE → SWAPPED(slot): the truth now names the disk;
- *  4. the frame table's user dropped and the frame freed — last, once
- *     nothing can reach the frame. */
+ *  2. a slot of the cluster, the page's hash and owner recorded;
+ *  3. PMAP PRIVATE → SWAPPED(slot): the truth now names the disk (every
+ *     reader of a SWAPPED gfn writes the cluster out first);
+ *  4. the frame table's user dropped; the frame is freed once the
+ *     cluster is written — before any guest runs again (a write error
+ *     brings the gfn back as PRIVATE in the same frame and retires the
+ *     slot: nothing lost). */
 int swap_out_gfn(struct vm *vm, gfn_t gfn)
 {
 	pmap_entry_t e;
 	int found = pmap_get(&vm->pmap, gfn, &e);
 	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_PRIVATE);
 	uint64_t start = rdtsc(), slot;
-	if (!device || swap_slots_alloc(&slots, &slot))
+	if (!swap_device || swap_cluster_slot(&slot))
 		return -E_FULL;
 	mfn_t f = pmap_entry_mfn(e);
 	backend->unmap(vm, gfn); /* -E_NOT_FOUND when the cache lacked it: fine */
 	backend->flush(vm);
-	const void *page = mfn_to_virt(f);
-	if (write_failed(vm, gfn, slot, page))
-		return -E_IO;
-	slot_hash[slot] = page_hash(page);
-	slot_owner[slot] = SWAP_OWNER(vm->id, gfn.raw);
+	swap_slot_take(slot, vm, gfn, page_hash(mfn_to_virt(f)));
 	int set = pmap_set_swapped(&vm->pmap, gfn, slot);
 	ASSERT(set == 0);
 	int users = frame_table_remove_user(&frame_table, f, vm->id, gfn);
 	ASSERT(users == 0);
-	vm_frame_free(f);
-	vm->swap.outs++;
-	if (options.swap_bench)
-		swap_bench_count_out(rdtsc() - start);
+	swap_cluster_add(vm, gfn, f, slot, rdtsc() - start);
 	return 0;
 }
 
 /* Writeback (vmm/policy/writeback.c): a COMPRESSED gfn's page, already
- * decompressed and checked by zswap into `page`, written to a slot; then
- * PMAP COMPRESSED → SWAPPED(slot). The caller frees the area's object
- * after (zswap_drop()), so that the PMAP never names something gone. No
- * frame is involved and the gfn is not mapped (a compressed page never
- * is), so there is nothing to unmap or flush. */
+ * decompressed and checked by zswap into `page`, written to a slot at once
+ * (not batched: no frame holds it); then PMAP COMPRESSED → SWAPPED(slot).
+ * The caller frees the area's object after (zswap_drop()), so that the
+ * PMAP never names something gone. The gfn is not mapped (a compressed
+ * page never is), so there is nothing to unmap or flush. */
 int swap_write_back(struct vm *vm, gfn_t gfn, const void *page)
 {
 	pmap_entry_t e;
 	int found = pmap_get(&vm->pmap, gfn, &e);
 	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_COMPRESSED);
 	uint64_t slot;
-	if (!device || swap_slots_alloc(&slots, &slot))
+	if (!swap_device || swap_slots_alloc(&slots, &slot))
 		return -E_FULL;
-	if (write_failed(vm, gfn, slot, page))
+	swap_slot_take(slot, vm, gfn, page_hash(page));
+	swap_device_idle();
+	if (block_write_page(swap_device, swap_slot_sector(slot), page)) {
+		swap_slot_write_failed(vm, gfn, slot);
 		return -E_IO;
-	slot_hash[slot] = page_hash(page);
-	slot_owner[slot] = SWAP_OWNER(vm->id, gfn.raw);
+	}
 	int set = pmap_set_swapped(&vm->pmap, gfn, slot);
 	ASSERT(set == 0);
 	vm->swap.writeback++;
 	return 0;
 }
 
-/* Reads gfn's slot into `page` and checks it; on failure stops the VM,
- * saying why (the others go on). */
-static int load(struct vm *vm, gfn_t gfn, uint64_t slot, void *page)
+void swap_check_owner(struct vm *vm, gfn_t gfn, uint64_t slot)
 {
-	uint64_t gpa = gfn.raw << PAGE_SHIFT;
 	if (!swap_slot_allocated(slot) || slot_owner[slot] != SWAP_OWNER(vm->id, gfn.raw))
 		panic("vm%u gfn %#llx: PMAP names swap slot %llu, which it does not own", vm->id,
 		      (unsigned long long)gfn.raw, (unsigned long long)slot);
-	if (block_read_page(device, slot_sector(slot), page)) {
+}
+
+int swap_check_read(struct vm *vm, gfn_t gfn, uint64_t slot, const void *page, int rc)
+{
+	uint64_t gpa = gfn.raw << PAGE_SHIFT;
+	if (rc) {
 		vm->swap.errors++;
 		errors++;
 		vm_stop(vm, "its page at gpa %#llx cannot be read back from swap slot %llu on %s",
-			(unsigned long long)gpa, (unsigned long long)slot, device->name);
+			(unsigned long long)gpa, (unsigned long long)slot, swap_device->name);
 		return -E_IO;
 	}
 	if (page_hash(page) != slot_hash[slot]) {
 		vm_stop(vm, "its page at gpa %#llx came back from swap slot %llu on %s different from what was "
 			"written (hash %#llx, expected %#llx)", (unsigned long long)gpa, (unsigned long long)slot,
-			device->name, (unsigned long long)page_hash(page), (unsigned long long)slot_hash[slot]);
+			swap_device->name, (unsigned long long)page_hash(page), (unsigned long long)slot_hash[slot]);
 		return -E_CORRUPT;
 	}
 	return 0;
 }
 
-/* Swap-in: the slot read and checked into a fresh frame, the PMAP
- * (SWAPPED → PRIVATE) and the frame table (vm_memory_bring_back()); the
- * slot is freed last, so the PMAP never names a slot given to another
- * page. */
-int swap_in(struct vm *vm, gfn_t gfn, mfn_t *out)
+/* Reads gfn's slot into `page` and checks it, waiting for the disk; on
+ * failure stops the VM, saying why (the others go on). */
+static int load(struct vm *vm, gfn_t gfn, uint64_t slot, void *page)
 {
-	pmap_entry_t e;
-	int found = pmap_get(&vm->pmap, gfn, &e);
-	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_SWAPPED);
-	uint64_t start = rdtsc(), slot = pmap_entry_slot(e);
-	int rc = vm_memory_bring_back(vm, gfn, slot, load, out);
-	if (rc)
-		return rc;
+	swap_check_owner(vm, gfn, slot);
+	swap_device_idle();
+	return swap_check_read(vm, gfn, slot, page, block_read_page(swap_device, swap_slot_sector(slot), page));
+}
+
+void swap_in_done(struct vm *vm, uint64_t slot, uint64_t start_tsc)
+{
 	free_slot(slot);
 	vm->swap.ins++;
 	if (options.swap_bench)
-		swap_bench_count_in(rdtsc() - start);
+		swap_bench_count_in(rdtsc() - start_tsc);
+}
+
+/* The page read and checked into a fresh frame, the PMAP (SWAPPED →
+ * PRIVATE) and the frame table (vm_memory_bring_back()), waiting for the
+ * disk; the slot is freed last, so the PMAP never names a slot given to
+ * another page. */
+static int swap_in_wait(struct vm *vm, gfn_t gfn, uint64_t slot, mfn_t *out)
+{
+	uint64_t start = rdtsc();
+	int rc = vm_memory_bring_back(vm, gfn, slot, load, out);
+	if (rc)
+		return rc;
+	swap_in_done(vm, slot, start);
 	return 0;
+}
+
+/* Before a SWAPPED gfn's slot is read: the cluster written, as the page
+ * may be in it. A write error there puts the page back PRIVATE in its
+ * frame (cluster.c): then *f is that frame and the result false. */
+static bool still_swapped(struct vm *vm, gfn_t gfn, uint64_t *slot, mfn_t *f)
+{
+	pmap_entry_t e;
+	swap_out_flush();
+	int found = pmap_get(&vm->pmap, gfn, &e);
+	ASSERT(found == 0);
+	if (pmap_entry_state(e) == PMAP_PRIVATE) {
+		*f = pmap_entry_mfn(e);
+		return false;
+	}
+	ASSERT(pmap_entry_state(e) == PMAP_SWAPPED);
+	*slot = pmap_entry_slot(e);
+	return true;
+}
+
+/* Swap-in on a fault. With DMA the read is queued and the VM waits off
+ * the CPU (read_wait.c: -E_AGAIN); with PIO the CPU moves the page anyway. */
+int swap_in(struct vm *vm, gfn_t gfn, mfn_t *out)
+{
+	uint64_t slot;
+	if (!still_swapped(vm, gfn, &slot, out))
+		return 0;
+	if (swap_device->async)
+		return swap_read_queue(vm, gfn, slot);
+	return swap_in_wait(vm, gfn, slot, out);
+}
+
+int swap_in_now(struct vm *vm, gfn_t gfn, mfn_t *out)
+{
+	uint64_t slot;
+	if (!still_swapped(vm, gfn, &slot, out))
+		return 0;
+	swap_read_cancel(vm, gfn); /* the VM waited for this very page: the read is done here */
+	return swap_in_wait(vm, gfn, slot, out);
 }
 
 int swap_read(struct vm *vm, gfn_t gfn, const uint8_t **page)
 {
-	pmap_entry_t e;
-	int found = pmap_get(&vm->pmap, gfn, &e);
-	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_SWAPPED);
+	uint64_t slot;
+	mfn_t f;
+	if (!still_swapped(vm, gfn, &slot, &f)) {
+		*page = mfn_to_virt(f);
+		return 0;
+	}
 	*page = io_page;
 	vm->swap.reads++;
-	return load(vm, gfn, pmap_entry_slot(e), io_page);
+	return load(vm, gfn, slot, io_page);
 }
 
 void swap_release_gfn(struct vm *vm, gfn_t gfn)
@@ -299,6 +370,8 @@ void swap_release_gfn(struct vm *vm, gfn_t gfn)
 	pmap_entry_t e;
 	int found = pmap_get(&vm->pmap, gfn, &e);
 	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_SWAPPED);
+	swap_out_flush();
+	swap_read_cancel(vm, gfn); /* a stopped VM may still wait for this page */
 	int set = pmap_release_swapped(&vm->pmap, gfn);
 	ASSERT(set == 0);
 	free_slot(pmap_entry_slot(e));
@@ -306,7 +379,8 @@ void swap_release_gfn(struct vm *vm, gfn_t gfn)
 
 void swap_drop(struct vm *vm, gfn_t gfn, pmap_entry_t e)
 {
-	(void)gfn;
+	swap_out_flush();
+	swap_read_cancel(vm, gfn); /* the access it waited for now finds the gfn ballooned */
 	free_slot(pmap_entry_slot(e));
 	vm->swap.dropped++;
 }

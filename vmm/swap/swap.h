@@ -16,9 +16,9 @@
  *             slot, check the hash, SWAPPED → PRIVATE, frame table, free
  *             the slot.
  *
- * The transfers are polled PIO today (kernel/ata.c): the faulting VM and
- * everything else wait for the disk. The next step is the VM waiting off
- * the CPU for a DMA transfer while the others run.
+ * With bus-master DMA (kernel/ata_dma.c) a swap-in's read runs while the
+ * faulting VM waits off the CPU and the others run (read_wait.c); the
+ * writes, and everything with PIO, wait for the disk.
  */
 #ifndef MEMVISOR_VMM_SWAP_H
 #define MEMVISOR_VMM_SWAP_H
@@ -28,6 +28,9 @@
 /* swap= read: true for auto, false for off; anything else is an option
  * error (status 2), found before any guest is created. */
 bool swap_option_on(void);
+/* swap_io= read: true for dma, false for pio; anything else is an option
+ * error (status 2), found before any guest is created. */
+bool swap_io_dma(void);
 /* Checks swap=, finds the disks, and takes the first with a valid header
  * as the swap device; every other disk is left untouched, with a line
  * saying why and how to make one. */
@@ -44,20 +47,42 @@ uint64_t swap_slots_retired_count(void);
 uint64_t swap_errors(void);
 const char *swap_device_name(void);
 
-/* Swaps out a PRIVATE gfn. 0; -E_FULL (no device, or no free slot) or
- * -E_IO (the write failed: the slot is retired, the page stays PRIVATE,
- * nothing lost) leave the gfn as it was. */
+/* Swaps out a PRIVATE gfn: SWAPPED at once, written with the other
+ * victims of the pass by swap_out_flush(). 0; -E_FULL (no device, or no
+ * free slot) leaves the gfn as it was. A write error brings it back
+ * PRIVATE in its frame (nothing lost) and retires the slot. */
 int swap_out_gfn(struct vm *vm, gfn_t gfn);
 /* Writeback: a COMPRESSED gfn whose page (decompressed by zswap_read())
  * is `page` goes to a slot, COMPRESSED → SWAPPED; the caller then frees
  * its object with zswap_drop(). 0; -E_FULL or -E_IO (the slot retired)
  * leave it COMPRESSED. */
 int swap_write_back(struct vm *vm, gfn_t gfn, const void *page);
-/* The fault path's SWAPPED case: the page in a fresh frame, *out. 0;
- * -E_NO_MEMORY (no frame: the VM waits); -E_IO or -E_CORRUPT after the
- * VM was stopped, named, for a read error or a page that came back
- * different. */
+/* Writes the victims batched since the last call (vmm/swap/cluster.c) in
+ * one request, then frees their frames; the run loop calls it after the
+ * policy's clock pass, before any guest runs. */
+void swap_out_flush(void);
+/* The monitor's counts of write requests and the pages they carried. */
+uint64_t swap_write_requests(void);
+uint64_t swap_write_pages(void);
+/* The fault path's SWAPPED case. With DMA: the read queued into a fresh
+ * frame, -E_AGAIN, and the VM waits off the CPU until swap_poll() has
+ * brought the page back (or stopped the VM, named, for a read error or a
+ * page that came back different). With PIO: the page in a fresh frame,
+ * *out, 0; -E_IO or -E_CORRUPT after the VM was stopped. Both:
+ * -E_NO_MEMORY (no frame: the VM waits for memory). */
 int swap_in(struct vm *vm, gfn_t gfn, mfn_t *out);
+/* The VM waits off the CPU for a swap-in's read (vmm/swap/read_wait.c):
+ * the run loop does not run it. */
+bool swap_waiting(const struct vm *vm);
+/* A scheduling point: the victims batched for the disk written, a read
+ * that is over checked and its page brought back (the VM runnable
+ * again), the next queued read started. */
+void swap_poll(void);
+/* swap_in() for a copy into guest memory (vm_gpa_write()), which cannot
+ * wait off the CPU: the page read at once, waiting for the disk (a read
+ * the VM was waiting for, of this gfn, is forgotten). As swap_in() with
+ * PIO. */
+int swap_in_now(struct vm *vm, gfn_t gfn, mfn_t *out);
 /* A read of a SWAPPED gfn that leaves it on disk: *page points at a copy
  * valid until the next call. 0, or -E_IO/-E_CORRUPT (the VM stopped). */
 int swap_read(struct vm *vm, gfn_t gfn, const uint8_t **page);
