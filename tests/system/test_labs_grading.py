@@ -164,3 +164,22 @@ def test_the_index_s_example_score_is_a_real_lab_s_total():
         f"the example says {checks} checks and {points} points for lab {name}; it has {expected}"
     failed = index.count(f"\n  FAIL ")
     assert passed == checks - failed, f"the example shows {failed} failures but {passed}/{checks} passed"
+
+
+@pytest.mark.qemu
+def test_a_fresh_skeleton_scores_0_with_its_qemu_checks(tmp_path):
+    # The system checks too: those that pass while nothing is written are
+    # the lab's safety checks, and earn nothing on their own.
+    if any(not r.solved for r in labs.all_regions(ROOT)):
+        pytest.skip("this tree is a lab skeleton: skeletons are made from the full tree")
+    out = tmp_path / "memvisor-lab-policy"
+    made = run(LABS_TOOL, "skeleton", "policy", out)
+    assert made.returncode == 0, made.stderr
+    built = run("make", "-j2", "all", cwd=out, timeout=900)
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    done = run(out / "tools" / "labs", "grade", "--only", "qemu", cwd=out, timeout=900)
+    score = re.search(r"^lab policy: score (\d+)/(\d+) points \((\d+)/(\d+) checks passed\)", done.stdout, re.M)
+    assert score, done.stdout[-3000:]
+    assert score.group(1) == "0" and score.group(3) != "0", \
+        f"expected 0 points with some safety checks passing, saw {score.group(0)!r}:\n{done.stdout[-4000:]}"
+    assert "safety check: counts once a functional check passes" in done.stdout, done.stdout[-3000:]
