@@ -117,8 +117,9 @@ $(BUILD)/memvisor.efi: $(BUILD)/efi/memvisor.so
 #   make bench                  benchmarks, each next to a reference (tools/bench)
 #   make attack                 the adversarial guest, ATTACK_ROUNDS rounds, a new seed
 #   make soak                   the overcommit mix for SOAK_SECONDS, page moves counted
-#   make skeleton LAB=NAME      a lab's student tree in build/skeleton-NAME/
+#   make skeleton LAB=NAME      a lab's student tree in ../memvisor-lab-NAME/ (DIR=, FORCE=1)
 #   make grade LAB=NAME         a lab's checks and its score (docs/labs/)
+#   make handin                 in a skeleton: the student's patch and answers, packed
 # tools/run boots one image in one emulator and exits with the hypervisor's
 # status (tools/run --help). Each of these targets checks the packages first.
 PYTHON  := /usr/bin/python3
@@ -126,24 +127,32 @@ CMDLINE ?=
 # CMDLINE in single quotes for the shell ('\'' for each quote inside).
 CMDLINE_ARG := '$(subst ','\'',$(CMDLINE))'
 
-.PHONY: deps run test unit debug bench skeleton grade attack soak check-layers
+.PHONY: deps run test unit debug bench skeleton grade handin attack soak check-layers
 deps:
 	tools/deps
 
-# Labs (docs/labs/): a student's tree without one lab's exercises, and the
-# lab's checks with a score. tools/labs checks LAB; ONLY=unit|qemu shortens
-# grading to the host unit tests, or to those and the QEMU runs.
-LAB  ?=
-ONLY ?=
+# Labs (docs/labs/): a student's tree without one lab's exercises, written
+# outside this tree (DIR=, default ../memvisor-lab-NAME; FORCE=1 replaces a
+# directory that is not empty), and the lab's checks with a score.
+# tools/labs checks LAB; ONLY=unit|qemu shortens grading to the host unit
+# tests, or to those and the QEMU runs. In a skeleton LAB defaults to its
+# own lab (.memvisor-lab) and `make handin` packs the student's changes.
+LAB   ?= $(shell cat .memvisor-lab 2>/dev/null)
+ONLY  ?=
+DIR   ?=
+FORCE ?=
 skeleton:
 	@test -n "$(LAB)" || { echo "make skeleton: name the lab: LAB=NAME (tools/labs list)"; exit 2; }
-	tools/labs skeleton $(LAB)
+	tools/labs skeleton $(LAB) $(DIR) $(if $(FORCE),--force)
 
 grade:
 	@test -n "$(LAB)" || { echo "make grade: name the lab: LAB=NAME (tools/labs list)"; exit 2; }
 	tools/deps
 	$(MAKE) all
 	tools/labs grade $(LAB) $(if $(ONLY),--only $(ONLY))
+
+handin:
+	tools/labs handin
 
 # Not part of `make test`: the same attacks as tests/system/test_attack.py
 # with ten times the rounds and the time as seed; the overcommit mix again

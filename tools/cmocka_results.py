@@ -17,12 +17,15 @@ cmocka (1.1) writes the XML when CMOCKA_MESSAGE_OUTPUT=xml and
 CMOCKA_XML_FILE=PATH are set, once its group of tests has ended: it never
 overwrites a file (one already there sends the XML to stderr instead), so
 the file is removed before each run. A program that aborts — a sanitizer
-report, lab_missing() — writes no XML: every test its source lists
-(cmocka_unit_test*(name) in tests/unit/NAME.c) that the XML does not show
-passing counts as failed, named with the program and "aborted".
+report, lab_missing(), a signal — writes no XML: every test its source
+lists (cmocka_unit_test*(name) in tests/unit/NAME.c) that the XML does not
+show counts as failed and as not run, named with the program and how it
+ended ("crashed (signal 11, SIGSEGV)", "crashed (exit status 1)") and the
+first line of a sanitizer's or the lab's report.
 """
 import os
 import re
+import signal
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -42,6 +45,7 @@ class Case:
     name: str
     outcome: str       # "ok", "FAIL" or "skip"
     why: str = ""      # the failure's message, or why the test never ran
+    ran: bool = True   # False: the program ended (crashed, timed out) before this test
 
 
 @dataclass
@@ -51,6 +55,7 @@ class Program:
     output: str        # stdout and stderr (cmocka's own goes to the XML)
     cases: list = field(default_factory=list)
     problem: str = ""  # what went wrong with the program as a whole, if anything
+    ended: str = ""    # how it ended early, e.g. "crashed (signal 11, SIGSEGV)"; "" if it ran to its end
 
     @property
     def name(self):
@@ -67,6 +72,29 @@ def listed_tests(source):
     except OSError:
         return []
     return list(dict.fromkeys(LISTED_RE.findall(text)))
+
+
+def how_it_ended(status):
+    """A program's early end in words: a negative status is the signal that killed it."""
+    if status is None:
+        return "timed out"
+    if status < 0:
+        try:
+            return f"crashed (signal {-status}, {signal.Signals(-status).name})"
+        except ValueError:
+            return f"crashed (signal {-status})"
+    return f"crashed (exit status {status})"
+
+
+# The first line worth quoting from a program that crashed: a sanitizer's
+# verdict ("ERROR: AddressSanitizer: heap-use-after-free ..."), a UBSan
+# "runtime error", or a skeleton's "lab NAME: not written yet: ...".
+REPORT_RE = re.compile(r"(ERROR: \w+Sanitizer: .*|runtime error: .*|lab [\w-]+: not written yet: .*)")
+
+
+def first_report(output):
+    m = REPORT_RE.search(output)
+    return m.group(1).strip()[:160] if m else ""
 
 
 def read_xml(path):
@@ -109,9 +137,13 @@ def run_program(path, source=None):
     program = Program(path, status, output, read_xml(xml) or [])
     ended = status is not None and xml.exists() and program.cases
     if not ended:
-        how = "timed out" if status is None else f"aborted (exit status {status})"
+        how = how_it_ended(status)
+        program.ended = how
+        report = first_report(output)
         seen = {c.name for c in program.cases}
-        program.cases += [Case(n, "FAIL", f"{path.name} {how} before this test passed")
+        program.cases += [Case(n, "FAIL", f"no result: {path.name} {how} before writing its results"
+                               + (f": {report}" if report else ""),
+                               ran=False)
                           for n in listed_tests(source) if n not in seen]
         if not program.cases:
             program.problem = f"{path.name} {how}, and {source} lists no test"

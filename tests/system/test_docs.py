@@ -42,6 +42,7 @@ def test_the_tree_s_documents_refer_only_to_what_the_tree_holds():
     ("Read `vmm/mm/no_such_file.c`.", "names a file that does not exist: vmm/mm/no_such_file.c"),
     ("Call `no_such_function()`.", "names a function the sources do not have: no_such_function()"),
     ("As " + "DESIGN" + ".md says.", "refers to a document outside the tree"),
+    ("As the " + "seeds say.", "refers to a document outside the tree"),
 ])
 def test_a_wrong_reference_in_a_document_is_reported_where_it_is(tree, line, expected):
     doc = tree / "docs" / "background.md"
@@ -61,6 +62,20 @@ def test_a_comment_pointing_outside_the_tree_is_reported(tree):
     done = check(tree)
     expected = f"vmm/vm.h:{lines + 1}: refers to a document outside the tree"
     assert done.returncode == 1 and expected in done.stdout, f"expected '{expected}', saw:\n{done.stdout}"
+
+
+def test_the_source_texts_named_in_a_lab_s_file_are_reported(tree):
+    # What a student reads: a file with an exercise region. The same words
+    # elsewhere (the fuzzers' starting inputs) are not a reference.
+    share = tree / "vmm" / "share" / "share.c"
+    assert "/* LAB 3.1 " in share.read_text(encoding="utf-8"), "vmm/share/share.c lost its lab region"
+    lines = share.read_text(encoding="utf-8").count("\n")
+    append(share, "/* as in the " + "seeds */\n")
+    append(tree / "tests" / "fuzz" / "seeds.c", "/* the " + "seeds are written here */\n")
+    done = check(tree)
+    expected = f"vmm/share/share.c:{lines + 1}: refers to a document outside the tree"
+    assert done.returncode == 1 and expected in done.stdout, f"expected '{expected}', saw:\n{done.stdout}"
+    assert done.stdout.strip().endswith(", 1 problems"), f"expected exactly one problem, saw:\n{done.stdout}"
 
 
 def test_a_root_that_is_not_a_directory_is_a_usage_error(tmp_path):

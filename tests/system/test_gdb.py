@@ -59,6 +59,11 @@ def gdb_command(port):
         ("mv-vms", ["mv-vms"]),
         ("mv-walk", [f"mv-walk 1 {MEMTEST_GVA:#x}"]),
         ("mv-pmap", ["mv-pmap 1 $mv_gfn"]),
+        # At vm_finish(vm): the VM as an expression, its id or its struct vm *.
+        ("mv-pmap-vm-id", ["mv-pmap vm->id $mv_gfn"]),
+        ("mv-pmap-vm-pointer", ["mv-pmap vm $mv_gfn"]),
+        # A frame number that is a struct (mfn_t, gfn_t) is refused with the .raw hint.
+        ("mv-pmap-struct-gfn", ["mv-pmap 1 vm->npt.root"]),
         ("mv-walk-identity", [f"mv-walk memtest {IDENTITY_GVA:#x}"]),
         ("mv-walk-unmapped", [f"mv-walk vm1 {UNMAPPED_GVA:#x}"]),
         ("mv-stats", ["mv-stats"]),
@@ -231,6 +236,20 @@ def test_mv_walk_mpa_is_the_mfn_mv_pmap_shows(session):
     assert nested_mfn == pmap_mfn and verdict == "agree", \
         f"gfn {gfn:#x}: expected the nested tables to agree with PMAP mfn {pmap_mfn:#x}, " \
         f"seen nested mfn {nested_mfn:#x}, verdict {verdict!r}"
+
+
+@pytest.mark.parametrize("step", ["mv-pmap-vm-id", "mv-pmap-vm-pointer"])
+def test_mv_pmap_takes_an_expression_for_the_vm(session, step):
+    expected = session.section("mv-pmap").strip()
+    seen = session.section(step).strip()
+    assert expected.startswith("vm1 (memtest): PMAP entries"), f"mv-pmap 1 printed:\n{expected}"
+    assert seen == expected, f"{step}: expected the same rows as 'mv-pmap 1 $mv_gfn':\n{expected}\nseen:\n{seen}"
+
+
+def test_a_struct_frame_number_is_refused_with_the_raw_hint(session):
+    text = session.section("mv-pmap-struct-gfn")
+    expected = "GFN 'vm->npt.root' is a mfn_t, not a number: write vm->npt.root.raw"
+    assert expected in text, f"expected '{expected}', gdb printed:\n{text}"
 
 
 def test_mv_walk_nested_tables_agree_with_the_pmap(session):

@@ -41,7 +41,8 @@ MADE_RE = (r"^\[vm1:zipmix\] zipmix: made (\d+) compressible \((\d+) text, (\d+)
            r"(\d+) same-filled pages and (\d+) hot pages$")
 COMPRESS_RE = (r"^monitor: compress vm1: (\d+) victims: (\d+) compressed, (\d+) same-filled, (\d+) rejected "
                r"\(over half a page\), (\d+) bytes of the area(.*)$")
-CLOCK_RE = r"^monitor: compress vm1: the clock passed over (\d+) recently used pages and took (\d+) "
+CLOCK_RE = (r"^monitor: compress vm1: the clock passed over (\d+) recently used pages and took (\d+) of them "
+            r"\(it takes a recently used page only when no cold page is left\)$")
 ZSWAP_ROW_RE = (r"^  1\s+zipmix\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+([0-9.]+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$")
 READ_BACK_RE = (r"^\[vm1:zipmix\] zipmix: read back (\d+) compressible and same-filled pages in (\d+) us, "
                 r"mismatches (\d+)$")

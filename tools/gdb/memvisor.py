@@ -5,6 +5,7 @@ repository root:  (gdb) source tools/gdb/memvisor.py
 
   mv-vms                   the VMs: state, memory, PMAP counts, exits, last CR3
   mv-pmap VM GFN [COUNT]   PMAP entries, beside the nested table's mapping
+                           (VM and GFN: gdb expressions too; a gfn_t is gfn.raw)
   mv-walk VM GVA           gva -> gpa (guest tables) -> mpa (PMAP and NPT/EPT)
   mv-stats                 per-VM statistics and free machine frames
   mv-guest-symbols NAME..  add a guest's symbols (read the note in `help`)
@@ -262,8 +263,24 @@ def all_vms():
     return [Vm(array[i]) for i in range(count)]
 
 
+def vm_id_of(spec):
+    """The VM id a gdb expression gives: a number (vm_id, $v), a struct vm or
+    a pointer to one (vm, &vms[1]); None when it is none of these."""
+    try:
+        value = gdb.parse_and_eval(spec)
+        kind = value.type.strip_typedefs()
+        if kind.code == gdb.TYPE_CODE_PTR and kind.target().strip_typedefs().tag == "vm":
+            value, kind = value.dereference(), kind.target().strip_typedefs()
+        if kind.code == gdb.TYPE_CODE_STRUCT:
+            return int(value["id"]) if kind.tag == "vm" else None
+        return int(value)
+    except (gdb.error, gdb.MemoryError):
+        return None
+
+
 def find_vm(spec):
-    """A VM by id (`1`, `vm1`) or by name (`memtest`)."""
+    """A VM by id (`1`, `vm1`), by name (`memtest`), or by any gdb
+    expression that gives its id or its struct vm (`vm_id`, `vm->id`, `vm`)."""
     vms = all_vms()
     if not vms:
         raise gdb.GdbError("memvisor has no VMs yet: they are created in vmm_run(); "
@@ -273,13 +290,30 @@ def find_vm(spec):
         if (text.isdigit() and vm.id == int(text)) or vm.name == spec:
             return vm
     known = ", ".join(f"{vm.id} ({vm.name})" for vm in vms)
-    raise gdb.GdbError(f"no VM '{spec}': the VMs are {known}")
+    wanted = vm_id_of(spec)
+    if wanted is not None:
+        for vm in vms:
+            if vm.id == wanted:
+                return vm
+        raise gdb.GdbError(f"'{spec}' is VM id {wanted}: there is no such VM; the VMs are {known}")
+    raise gdb.GdbError(f"no VM '{spec}': the VMs are {known} (or an expression giving an id or a "
+                       f"struct vm, e.g. vm->id)")
 
 
 def number(text, what):
-    """An integer argument: any gdb expression (0x2f5, 1000, $mv_gfn, ...)."""
+    """An integer argument: any gdb expression (0x2f5, 1000, $mv_gfn, gfn.raw, ...).
+    gfn_t and mfn_t are one-field structs in C: write .raw for the number."""
     try:
-        return int(gdb.parse_and_eval(text)) & (2**64 - 1)
+        value = gdb.parse_and_eval(text)
+    except gdb.error as e:
+        raise gdb.GdbError(f"{what} '{text}' is not a number: {e}") from None
+    kind = value.type.strip_typedefs()
+    if kind.code == gdb.TYPE_CODE_STRUCT:
+        fields = [f.name for f in kind.fields()]
+        hint = f": write {text}.raw" if "raw" in fields else ""
+        raise gdb.GdbError(f"{what} '{text}' is a {value.type}, not a number{hint}")
+    try:
+        return int(value) & (2**64 - 1)
     except gdb.error as e:
         raise gdb.GdbError(f"{what} '{text}' is not a number: {e}") from None
 
@@ -501,8 +535,10 @@ class MvPmap(gdb.Command):
     """Show PMAP entries of a VM, and whether the nested tables agree.
 
 Usage: mv-pmap VM GFN [COUNT]
-  VM     a VM id (1, vm1) or name (memtest), as `mv-vms` lists them
-  GFN    a guest frame number: any gdb expression (0x2f5, $mv_gfn)
+  VM     a VM id (1, vm1) or name (memtest), as `mv-vms` lists them, or any
+         gdb expression giving an id or a struct vm (vm_id, vm->id, vm)
+  GFN    a guest frame number: any gdb expression (0x2f5, $mv_gfn); a gfn_t
+         variable is a struct in C: write gfn.raw
   COUNT  how many gfns from GFN on (default 1)
 
 For each gfn: the PMAP entry (vmm/mm/pmap.h) — its state and, for a private
@@ -554,7 +590,8 @@ class MvWalk(gdb.Command):
     """Translate a guest virtual address step by step: gva -> gpa -> mpa.
 
 Usage: mv-walk VM GVA
-  VM   a VM id (1, vm1) or name (memtest)
+  VM   a VM id (1, vm1) or name (memtest), or a gdb expression giving an id
+       or a struct vm (vm_id, vm->id, vm)
   GVA  a guest virtual address: any gdb expression (0x400000000000)
 
 1. gva -> gpa through the guest's own 4-level page tables (SDM Vol. 3A

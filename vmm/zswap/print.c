@@ -84,6 +84,6 @@ void zswap_print_report(const struct vm *vm, const struct zswap_report *r)
 			"recently used\n", vm->id, (unsigned long long)r->hot);
 	else
 		kprintf("monitor: compress vm%u: the clock passed over %llu recently used pages and took %llu "
-			"(no cold page was left)\n", vm->id, (unsigned long long)r->passed_over,
-			(unsigned long long)r->hot);
+			"of them (it takes a recently used page only when no cold page is left)\n", vm->id,
+			(unsigned long long)r->passed_over, (unsigned long long)r->hot);
 }
