@@ -171,7 +171,7 @@ static void test_hand_made_malformed_blocks(void **state)
 {
 	(void)state;
 	static uint8_t back[16];
-	const uint8_t rep_first[] = { 0x18, 'a', 0x00 };        /* R=1 before any offset */
+	const uint8_t rep_first[] = { 0x08, 0x00 };             /* R=1 (offset 1) at the start */
 	const uint8_t far[] = { 0x10, 'a', 0x01, 0x00, 0x00 };   /* offset 2 with 1 byte out */
 	const uint8_t long_match[] = { 0x17, 'a', 0x00, 0xf0, 0xff, 0xff, 0x00 }; /* too long */
 	const uint8_t bits_at_end[] = { 0x21, 'a', 'b' };       /* last token with MMM set */

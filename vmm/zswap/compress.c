@@ -34,6 +34,10 @@
 #define MIN_GAIN 2            /* a match must save 2 bytes: a 4-byte match with an offset
                                  word saves 1 but costs the decoder a whole sequence; passing
                                  them over decodes real pages ~10% faster for ~1% of ratio */
+#define NEW_MATCH_MIN (MIN_MATCH + 1) /* a new offset saves MIN_GAIN from here */
+#define REP_BYTES_MASK ((1u << (8 * MIN_REP_MATCH)) - 1)
+#define NEW_BYTES_MASK ((1ull << (8 * NEW_MATCH_MIN)) - 1)
+#define FIRST_REP 1            /* the repeat offset before any match (ip starts at 1)  */
 #define HASH_MUL 2654435761u  /* Knuth's multiplicative hash: 2^32 / golden ratio */
 #define CHUNK 8               /* bytes per copy step                             */
 #define DECOMPRESS_OUTPUT_MAX (1u << 30)
@@ -100,9 +104,15 @@ static inline size_t literals_bound(size_t n)
 	return 1 + n + (n >= LIT_FIELD_MAX ? (n - LIT_FIELD_MAX) / EXT_CONTINUE + 1 : 0);
 }
 
-static inline size_t sequence_bound(size_t n, size_t len)
+/* The bytes put_match() writes behind a token, exactly: the offset word
+ * (unless the offset repeats) and the length's extension bytes. Exact, so
+ * that a page gives up only when its compressed form cannot fit. */
+static inline size_t match_bytes(uint32_t len, uint32_t offset, uint32_t rep)
 {
-	return literals_bound(n) + OFFSET_COST + len / EXT_CONTINUE + 1;
+	if (offset == rep)
+		return len - MIN_REP_MATCH >= REP_FIELD_MAX ? (len - MIN_REP_MATCH - REP_FIELD_MAX) / EXT_CONTINUE + 1 : 0;
+	return OFFSET_COST +
+	       (len - MIN_MATCH >= MATCH_FIELD_MAX ? (len - MIN_MATCH - MATCH_FIELD_MAX) / EXT_CONTINUE + 1 : 0);
 }
 
 /* Writes a token's literal count (LLLL and extension bytes) and the n
@@ -158,36 +168,40 @@ size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struc
 	const uint8_t *search_end = len > SEARCH_TAIL ? end - SEARCH_TAIL : src, *anchor = src;
 	uint8_t *op = dst, *const oend = op + cap;
 	uint16_t *const table = work->table;
-	uint32_t rep = 0; /* the last match's offset; 0 before the first match */
-	const uint32_t rep_mask = (1u << (8 * MIN_REP_MATCH)) - 1;
+	uint32_t rep = FIRST_REP; /* the last match's offset */
 	clear_table(work);
 	const uint8_t *ip = src + 1;
 	uint32_t misses = 0;
 	while (ip < search_end) {
 		/* One probe: the repeat offset, and the one candidate the
 		 * hash table remembers (it may be stale: the bytes are
-		 * compared). ip goes into the table either way. */
-		uint32_t word = load32(ip), pos = (uint32_t)(ip - src);
+		 * compared). ip goes into the table either way. Both tests
+		 * are computed before one branch on "anything at all": most
+		 * positions have neither, and a branch per test would be
+		 * mispredicted where they are mixed. A candidate counts
+		 * only with NEW_MATCH_MIN bytes equal (a shorter one with an
+		 * offset word would not save MIN_GAIN bytes). */
+		uint64_t seq = load64(ip);
+		uint32_t word = (uint32_t)seq, pos = (uint32_t)(ip - src);
 		uint16_t *slot = &table[hash4(word)];
 		const uint8_t *cand = src + *slot;
-		uint32_t mlen = 0, offset = 0;
 		*slot = (uint16_t)pos;
-		if (pos >= rep && rep && !((load32(ip - rep) ^ word) & rep_mask)) {
-			mlen = MIN_REP_MATCH + common_length(ip + MIN_REP_MATCH, ip + MIN_REP_MATCH - rep, end);
-			offset = rep;
-
+		bool rep_hit = !((load32(ip - rep) ^ word) & REP_BYTES_MASK);
+		bool cand_hit = !((load64(cand) ^ seq) & NEW_BYTES_MASK);
+		if (!(rep_hit | cand_hit)) {
+			ip += 1 + (++misses >> SKIP_SHIFT);
+			continue;
 		}
-		if (cand < ip && load32(cand) == word) {
-			uint32_t flen = MIN_MATCH + common_length(ip + MIN_MATCH, cand + MIN_MATCH, end);
+		uint32_t mlen = 0, offset = rep;
+		if (rep_hit)
+			mlen = MIN_REP_MATCH + common_length(ip + MIN_REP_MATCH, ip + MIN_REP_MATCH - rep, end);
+		if (cand_hit) {
+			uint32_t flen = NEW_MATCH_MIN + common_length(ip + NEW_MATCH_MIN, cand + NEW_MATCH_MIN, end);
 			uint32_t foff = (uint32_t)(ip - cand);
-			if (!mlen || match_gain(flen, foff, rep) > match_gain(mlen, offset, rep)) {
+			if (!rep_hit || match_gain(flen, foff, rep) > match_gain(mlen, rep, rep)) {
 				mlen = flen;
 				offset = foff;
 			}
-		}
-		if (!mlen || match_gain(mlen, offset, rep) < MIN_GAIN) {
-			ip += 1 + (++misses >> SKIP_SHIFT);
-			continue;
 		}
 		misses = 0;
 		/* A match may also reach backwards over literals not yet sent. */
@@ -197,7 +211,7 @@ size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struc
 		}
 		uint32_t n = (uint32_t)(ip - anchor);
 		size_t room = (size_t)(oend - op);
-		if (sequence_bound(n, mlen) > room)
+		if (literals_bound(n) + match_bytes(mlen, offset, rep) > room)
 			return 0;
 		uint8_t *token = op;
 		op = put_literals(token, anchor, n, room);
@@ -230,7 +244,6 @@ size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struc
  * it. */
 #define FAST_IN (1 + 2 * CHUNK + OFFSET_COST)  /* token, 16 bytes read, offset word */
 #define FAST_OUT (6 * CHUNK)   /* 16 bytes of literals, 32 of match */
-#define NO_OFFSET UINT32_MAX /* "no match yet": larger than any output */
 
 /* Adds extension bytes to *len. False if the input ends first or the
  * length passes `limit` (so a run of 255s cannot overflow anything). */
@@ -357,7 +370,7 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 {
 	const uint8_t *ip = src, *const iend = ip + src_len;
 	uint8_t *op = dst, *const ostart = dst, *const oend = op + dst_len;
-	uint32_t rep = NO_OFFSET;
+	uint32_t rep = FIRST_REP;
 	if (dst_len > DECOMPRESS_OUTPUT_MAX)
 		return -E_RANGE; /* keeps every length sum far from overflowing */
 	for (;;) {
@@ -373,7 +386,18 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 			copy_chunk(op + CHUNK, ip + CHUNK);
 			op += n;
 			ip += n;
-			if (!read_match(&ip, iend, token, field, rep, (size_t)(oend - op), &offset, &len))
+			/* The match's fields without a branch on R (it is
+			 * data, and mispredicted half the time): the offset
+			 * word is read either way (inside FAST_IN), and a
+			 * mask of R picks what counts. */
+			uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
+			uint32_t has_word = ((token >> 3) & 1) ^ 1, mask = 0 - has_word;
+			offset = (((word & OFFSET_WORD_MASK) + 1) & mask) | (rep & ~mask);
+			field |= ((word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT) & mask;
+			ip += has_word * OFFSET_COST;
+			len = field + MIN_REP_MATCH + has_word;
+			if (field == (REP_FIELD_MAX | (MATCH_FIELD_MAX & mask)) &&
+			    !get_extension(&ip, iend, &len, (size_t)(oend - op)))
 				return -E_CORRUPT;
 			/* A match of up to 4 chunks from at least a chunk
 			 * back: four fixed chunks, inside FAST_OUT (each reads
@@ -399,7 +423,6 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 			if (!read_match(&ip, iend, token, field, rep, (size_t)(oend - op), &offset, &len))
 				return -E_CORRUPT;
 		}
-		/* NO_OFFSET (a repeat before any match) fails the first test. */
 		if (offset > (size_t)(op - ostart) || len > (size_t)(oend - op))
 			return -E_CORRUPT;
 		copy_match(op, len, offset, oend);
