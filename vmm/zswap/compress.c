@@ -34,8 +34,13 @@
 #define MIN_GAIN 2            /* a match must save 2 bytes: a 4-byte match with an offset
                                  word saves 1 but costs the decoder a whole sequence; passing
                                  them over decodes real pages ~10% faster for ~1% of ratio */
+#ifndef NEW_MATCH_MIN
 #define NEW_MATCH_MIN (MIN_MATCH + 1) /* a new offset saves MIN_GAIN from here */
-#define REP_BYTES_MASK ((1u << (8 * MIN_REP_MATCH)) - 1)
+#endif
+#ifndef REP_SEARCH_MIN
+#define REP_SEARCH_MIN MIN_REP_MATCH
+#endif
+#define REP_BYTES_MASK ((uint32_t)((1ull << (8 * REP_SEARCH_MIN)) - 1))
 #define NEW_BYTES_MASK ((1ull << (8 * NEW_MATCH_MIN)) - 1)
 #define FIRST_REP 1            /* the repeat offset before any match (ip starts at 1)  */
 #define HASH_MUL 2654435761u  /* Knuth's multiplicative hash: 2^32 / golden ratio */
@@ -194,7 +199,7 @@ size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struc
 		}
 		uint32_t mlen = 0, offset = rep;
 		if (rep_hit)
-			mlen = MIN_REP_MATCH + common_length(ip + MIN_REP_MATCH, ip + MIN_REP_MATCH - rep, end);
+			mlen = REP_SEARCH_MIN + common_length(ip + REP_SEARCH_MIN, ip + REP_SEARCH_MIN - rep, end);
 		if (cand_hit) {
 			uint32_t flen = NEW_MATCH_MIN + common_length(ip + NEW_MATCH_MIN, cand + NEW_MATCH_MIN, end);
 			uint32_t foff = (uint32_t)(ip - cand);
@@ -263,17 +268,27 @@ static bool get_extension(const uint8_t **ipp, const uint8_t *iend, uint32_t *le
 	return true;
 }
 
-/* Copies chunks from src to dst until n bytes are written, writing up to
- * CHUNK - 1 bytes past them. The areas may overlap when dst - src >= CHUNK:
- * each chunk then reads only bytes already written. */
-static inline void copy_chunks(uint8_t *dst, const uint8_t *src, size_t n)
+/* Copies n bytes from src to dst, reading and writing at most `room`
+ * bytes from each (room >= n): four chunks a turn while that much room is
+ * left, then single chunks, then bytes. The bytes written past n (up to
+ * 4 * CHUNK - 1, inside room) are overwritten by what follows. The areas
+ * may overlap when dst - src >= CHUNK: each chunk then reads only bytes
+ * written before it. A long copy loops a quarter as often as chunk by
+ * chunk (its loop's exit is the branch that is mispredicted). */
+#define WIDE (4 * CHUNK)
+static inline void copy_within(uint8_t *dst, const uint8_t *src, size_t n, size_t room)
 {
-	uint8_t *end = dst + n;
-	do {
-		copy_chunk(dst, src);
-		dst += CHUNK;
-		src += CHUNK;
-	} while (dst < end);
+	size_t i = 0;
+	for (; i < n && room - i >= WIDE; i += WIDE) {
+		copy_chunk(dst + i, src + i);
+		copy_chunk(dst + i + CHUNK, src + i + CHUNK);
+		copy_chunk(dst + i + 2 * CHUNK, src + i + 2 * CHUNK);
+		copy_chunk(dst + i + 3 * CHUNK, src + i + 3 * CHUNK);
+	}
+	for (; i < n && room - i >= CHUNK; i += CHUNK)
+		copy_chunk(dst + i, src + i);
+	for (; i < n; i++)
+		dst[i] = src[i];
 }
 
 /* For an offset under CHUNK: the smallest multiple of it that is at least
@@ -281,43 +296,40 @@ static inline void copy_chunks(uint8_t *dst, const uint8_t *src, size_t n)
  * them from that far back, a chunk at a time. */
 static const uint8_t pattern_distance[CHUNK] = { 0, 8, 8, 9, 8, 10, 12, 14 };
 
-/* Copies a match of len bytes from offset back (op - ostart >= offset),
- * in chunks. With CHUNK bytes of room past the match the last chunk may
- * write up to CHUNK - 1 bytes past it (overwritten by what follows);
- * without, as at a page's end, the last bytes go one by one. */
+/* The first CHUNK bytes of a match whose offset is under CHUNK, as one
+ * word: the `offset` bytes before op, repeated (doubling by shifts; the
+ * bytes loaded past them are masked off). Reads CHUNK bytes from
+ * op - offset: the caller has CHUNK bytes of room at op. */
+static inline uint64_t pattern_word(const uint8_t *op, uint32_t offset)
+{
+	uint32_t bits = 8 * offset;
+	uint64_t p = load64(op - offset) & ((1ull << bits) - 1);
+	p |= p << bits;                        /* 2 x offset bytes: >= 2 */
+	p |= bits * 2 < 64 ? p << (bits * 2) : 0; /* 4 x: >= 4           */
+	p |= bits * 4 < 64 ? p << (bits * 4) : 0; /* 8 x: offset 1       */
+	return p;
+}
+
+/* Copies a match of len bytes from offset back (op - ostart >= offset,
+ * oend - op >= len), in chunks while there is room (copy_within). */
 static inline void copy_match(uint8_t *op, uint32_t len, uint32_t offset, const uint8_t *oend)
 {
-	const uint8_t *from = op - offset;
-	uint8_t *end = op + len;
-	if (len <= 2 * CHUNK && offset >= CHUNK && oend - op >= 2 * CHUNK) {
-		/* Most matches: two fixed chunks, no loop to mispredict. */
-		copy_chunk(op, from);
-		copy_chunk(op + CHUNK, from + CHUNK);
-		return;
-	}
+	size_t room = (size_t)(oend - op);
 	if (offset < CHUNK) {
-		/* The pattern's first CHUNK bytes one by one; then the rest
+		/* The pattern's first CHUNK bytes as one word; then the rest
 		 * repeats them from pattern_distance back, a chunk at a time. */
-		if (len < CHUNK || oend - end < CHUNK) {
-			for (uint32_t i = 0, head = MIN(len, (uint32_t)CHUNK); i < head; i++)
+		if (len < CHUNK || room < CHUNK) {
+			const uint8_t *from = op - offset;
+			for (uint32_t i = 0; i < len; i++)
 				op[i] = from[i];
-		} else {
-			for (int i = 0; i < CHUNK; i++)
-				op[i] = from[i];
-		}
-		if (len <= CHUNK)
 			return;
-		op += CHUNK;
-		from = op - pattern_distance[offset];
-	}
-	if (oend - end >= CHUNK) {
-		copy_chunks(op, from, (size_t)(end - op));
+		}
+		uint64_t p = pattern_word(op, offset);
+		__builtin_memcpy(op, &p, CHUNK);
+		copy_within(op + CHUNK, op + CHUNK - pattern_distance[offset], len - CHUNK, room - CHUNK);
 		return;
 	}
-	for (; end - op >= CHUNK; op += CHUNK, from += CHUNK)
-		copy_chunk(op, from);
-	while (op < end)
-		*op++ = *from++;
+	copy_within(op, op - offset, len, room);
 }
 
 /* Literals whose count needs extension bytes, or near the buffers' ends:
@@ -332,12 +344,7 @@ static bool copy_literals_checked(const uint8_t **ipp, const uint8_t *iend, uint
 		return false;
 	if (n > (size_t)(iend - ip) || n > (size_t)(oend - op))
 		return false;
-	if ((size_t)(iend - ip) >= n + CHUNK && (size_t)(oend - op) >= n + CHUNK) {
-		if (n)
-			copy_chunks(op, ip, n);
-	} else {
-		copy_exact(op, ip, n);
-	}
+	copy_within(op, ip, n, MIN((size_t)(iend - ip), (size_t)(oend - op)));
 	*ipp = ip + n;
 	*opp = op + n;
 	return true;
