@@ -380,12 +380,18 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 	uint32_t rep = FIRST_REP;
 	if (dst_len > DECOMPRESS_OUTPUT_MAX)
 		return -E_RANGE; /* keeps every length sum far from overflowing */
+	/* The fast path runs while ip (past the token) is before ifast and
+	 * op before ofast: FAST_IN and FAST_OUT bytes or more to the ends.
+	 * Buffers too small for that get limits at their starts, which ip
+	 * (past a token) and op never are before. */
+	const uint8_t *const ifast = src_len > FAST_IN ? iend - FAST_IN + 1 : ip;
+	const uint8_t *const ofast = dst_len > FAST_OUT ? oend - FAST_OUT + 1 : op;
 	for (;;) {
 		if (ip == iend)
 			return -E_CORRUPT; /* the block ended inside a sequence */
-		uint8_t token = *ip++;
+		uint32_t token = *ip++;
 		uint32_t n = token >> TOKEN_LIT_SHIFT, field = token & TOKEN_MMM_MASK, len, offset;
-		if (n < LIT_FIELD_MAX && iend - ip >= FAST_IN - 1 && oend - op >= FAST_OUT) {
+		if (n < LIT_FIELD_MAX && ip < ifast && op < ofast) {
 			/* The common case: two fixed chunks of literals; the
 			 * offset word (if any) is inside the input, and this
 			 * is not the last sequence (it ends 2 bytes early). */
@@ -394,16 +400,16 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 			op += n;
 			ip += n;
 			/* The match's fields without a branch on R (it is
-			 * data, and mispredicted half the time): the offset
-			 * word is read either way (inside FAST_IN), and a
-			 * mask of R picks what counts. */
+			 * data, and mispredicted where repeats and new offsets
+			 * mix): the offset word is read either way (inside
+			 * FAST_IN), and R selects what counts. */
 			uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
-			uint32_t has_word = ((token >> 3) & 1) ^ 1, mask = 0 - has_word;
-			offset = (((word & OFFSET_WORD_MASK) + 1) & mask) | (rep & ~mask);
-			field |= ((word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT) & mask;
-			ip += has_word * OFFSET_COST;
+			bool has_word = !(token & TOKEN_REP);
+			offset = has_word ? (word & OFFSET_WORD_MASK) + 1 : rep;
+			field = has_word ? field | (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT : field;
+			ip += has_word ? OFFSET_COST : 0;
 			len = field + MIN_REP_MATCH + has_word;
-			if (field == (REP_FIELD_MAX | (MATCH_FIELD_MAX & mask)) &&
+			if (field == (has_word ? MATCH_FIELD_MAX : REP_FIELD_MAX) &&
 			    !get_extension(&ip, iend, &len, (size_t)(oend - op)))
 				return -E_CORRUPT;
 			/* A match of up to 4 chunks from at least a chunk
