@@ -373,6 +373,17 @@ static inline __attribute__((always_inline)) bool read_match(const uint8_t **ipp
 	return field != MATCH_FIELD_MAX || get_extension(ipp, iend, len, room);
 }
 
+/* A match checked against the output (its offset reaches no further
+ * back than the output's start, its length fits), then copied. */
+static inline bool copy_match_checked(uint8_t *op, const uint8_t *ostart, const uint8_t *oend, uint32_t offset,
+				      uint32_t len)
+{
+	if (offset > (size_t)(op - ostart) || len > (size_t)(oend - op))
+		return false;
+	copy_match(op, len, offset, oend);
+	return true;
+}
+
 int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 {
 	const uint8_t *ip = src, *const iend = ip + src_len;
@@ -399,46 +410,52 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 			copy_chunk(op + CHUNK, ip + CHUNK);
 			op += n;
 			ip += n;
-			/* The match's fields without a branch on R (it is
-			 * data, and mispredicted where repeats and new offsets
-			 * mix): the offset word is read either way (inside
-			 * FAST_IN), and R selects what counts. */
-			uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
-			bool has_word = !(token & TOKEN_REP);
-			offset = has_word ? (word & OFFSET_WORD_MASK) + 1 : rep;
-			field = has_word ? field | (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT : field;
-			ip += has_word ? OFFSET_COST : 0;
-			len = field + MIN_REP_MATCH + has_word;
-			if (field == (has_word ? MATCH_FIELD_MAX : REP_FIELD_MAX) &&
-			    !get_extension(&ip, iend, &len, (size_t)(oend - op)))
-				return -E_CORRUPT;
-			/* A match of up to 4 chunks from at least a chunk
-			 * back: four fixed chunks, inside FAST_OUT (each reads
-			 * only bytes written before it), no branch on its
-			 * length to mispredict. */
-			if (len <= 4 * CHUNK && offset >= CHUNK && offset <= (size_t)(op - ostart)) {
-				const uint8_t *from = op - offset;
-				copy_chunk(op, from);
-				copy_chunk(op + CHUNK, from + CHUNK);
-				copy_chunk(op + 2 * CHUNK, from + 2 * CHUNK);
-				copy_chunk(op + 3 * CHUNK, from + 3 * CHUNK);
-				op += len;
-				rep = offset;
-				continue;
-			}
 		} else {
+			/* Long literals (copied four chunks a turn), or near
+			 * an end. The match goes the fast way below when its
+			 * offset word is inside the input and 4 chunks fit in
+			 * the output, the checked way otherwise. */
 			if (!copy_literals_checked(&ip, iend, &op, oend, n))
 				return -E_CORRUPT;
 			if (ip == iend) /* the last sequence: literals only */
 				return (token & (TOKEN_REP | TOKEN_MMM_MASK)) || op != oend ? -E_CORRUPT : 0;
-			if (!(token & TOKEN_REP) && iend - ip < OFFSET_COST)
-				return -E_CORRUPT;
-			if (!read_match(&ip, iend, token, field, rep, (size_t)(oend - op), &offset, &len))
-				return -E_CORRUPT;
+			if (iend - ip < OFFSET_COST || oend - op < 4 * CHUNK) {
+				if (!(token & TOKEN_REP) && iend - ip < OFFSET_COST)
+					return -E_CORRUPT;
+				if (!read_match(&ip, iend, token, field, rep, (size_t)(oend - op), &offset, &len) ||
+				    !copy_match_checked(op, ostart, oend, offset, len))
+					return -E_CORRUPT;
+				op += len;
+				rep = offset;
+				continue;
+			}
 		}
-		if (offset > (size_t)(op - ostart) || len > (size_t)(oend - op))
+		/* The match's fields without a branch on R where the
+		 * compiler makes conditional moves of it (R is data, and
+		 * mispredicted where repeats and new offsets mix): the
+		 * offset word is read either way, and R selects what counts. */
+		uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
+		bool has_word = !(token & TOKEN_REP);
+		offset = has_word ? (word & OFFSET_WORD_MASK) + 1 : rep;
+		field = has_word ? field | (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT : field;
+		ip += has_word ? OFFSET_COST : 0;
+		len = field + MIN_REP_MATCH + has_word;
+		if (field == (has_word ? MATCH_FIELD_MAX : REP_FIELD_MAX) &&
+		    !get_extension(&ip, iend, &len, (size_t)(oend - op)))
 			return -E_CORRUPT;
-		copy_match(op, len, offset, oend);
+		/* A match of up to 4 chunks from at least a chunk back: four
+		 * fixed chunks, inside the output's margin (each reads only
+		 * bytes written before it), no branch on its length to
+		 * mispredict. */
+		if (len <= 4 * CHUNK && offset >= CHUNK && offset <= (size_t)(op - ostart)) {
+			const uint8_t *from = op - offset;
+			copy_chunk(op, from);
+			copy_chunk(op + CHUNK, from + CHUNK);
+			copy_chunk(op + 2 * CHUNK, from + 2 * CHUNK);
+			copy_chunk(op + 3 * CHUNK, from + 3 * CHUNK);
+		} else if (!copy_match_checked(op, ostart, oend, offset, len)) {
+			return -E_CORRUPT;
+		}
 		op += len;
 		rep = offset;
 	}
