@@ -34,16 +34,12 @@
 #define MIN_GAIN 2            /* a match must save 2 bytes: a 4-byte match with an offset
                                  word saves 1 but costs the decoder a whole sequence; passing
                                  them over decodes real pages ~10% faster for ~1% of ratio */
-#ifndef NEW_MATCH_MIN
 #define NEW_MATCH_MIN (MIN_MATCH + 1) /* a new offset saves MIN_GAIN from here */
-#endif
-#ifndef REP_SEARCH_MIN
-#define REP_SEARCH_MIN MIN_REP_MATCH
-#endif
-#define REP_BYTES_MASK ((uint32_t)((1ull << (8 * REP_SEARCH_MIN)) - 1))
+#define REP_BYTES_MASK ((1u << (8 * MIN_REP_MATCH)) - 1)
 #define NEW_BYTES_MASK ((1ull << (8 * NEW_MATCH_MIN)) - 1)
+#define REP_AT 1              /* the repeat offset is tried this far past a match's end  */
 #define FIRST_REP 1            /* the repeat offset before any match (ip starts at 1)  */
-#define HASH_MUL 2654435761u  /* Knuth's multiplicative hash: 2^32 / golden ratio */
+#define HASH_MUL 0x9e3779b97f4a7c15ull /* Knuth's multiplicative hash: 2^64 / golden ratio */
 #define CHUNK 8               /* bytes per copy step                             */
 #define DECOMPRESS_OUTPUT_MAX (1u << 30)
 
@@ -63,9 +59,14 @@ static void copy_exact(uint8_t *dst, const uint8_t *src, size_t n)
 		*dst++ = *src++;
 }
 
-static inline uint32_t hash4(uint32_t word)
+/* The table's hash of the NEW_MATCH_MIN bytes at a position: the low
+ * bytes of seq moved to the top (no others count), times 2^64 / golden
+ * ratio (Knuth's multiplicative hash), the top bits. Five bytes, not
+ * four: a new offset needs five equal bytes to be taken, and positions
+ * that share only four no longer push each other out of the table. */
+static inline uint32_t hash_seq(uint64_t seq)
 {
-	return (word * HASH_MUL) >> (32 - COMPRESS_HASH_BITS);
+	return (uint32_t)(((seq << (64 - 8 * NEW_MATCH_MIN)) * HASH_MUL) >> (64 - COMPRESS_HASH_BITS));
 }
 
 /* How many bytes from a and b (b < a) are equal, stopping at end. */
@@ -156,13 +157,17 @@ static inline uint8_t *put_match(uint8_t *token, uint8_t *op, uint32_t len, uint
 	return v >= MATCH_FIELD_MAX ? put_extension(op, v - MATCH_FIELD_MAX) : op;
 }
 
-/* Empties the table with 8-byte stores: the kernel's memset() goes a
- * byte at a time. Stale entries would be harmless (every candidate is
+/* Empties the table with 8-byte stores, four a turn: the kernel's
+ * memset() goes a byte at a time. Stale entries would be harmless (every candidate is
  * compared), but a fresh table keeps the output a function of the input. */
 static void clear_table(struct compress_work *work)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(work->words); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(work->words); i += 4) {
 		work->words[i] = 0;
+		work->words[i + 1] = 0;
+		work->words[i + 2] = 0;
+		work->words[i + 3] = 0;
+	}
 }
 
 size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struct compress_work *work)
@@ -188,10 +193,10 @@ size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struc
 		 * offset word would not save MIN_GAIN bytes). */
 		uint64_t seq = load64(ip);
 		uint32_t word = (uint32_t)seq, pos = (uint32_t)(ip - src);
-		uint16_t *slot = &table[hash4(word)];
+		uint16_t *slot = &table[hash_seq(seq)];
 		const uint8_t *cand = src + *slot;
 		*slot = (uint16_t)pos;
-		bool rep_hit = !((load32(ip - rep) ^ word) & REP_BYTES_MASK);
+		bool rep_hit = ip == anchor + REP_AT && !((load32(ip - rep) ^ word) & REP_BYTES_MASK);
 		bool cand_hit = !((load64(cand) ^ seq) & NEW_BYTES_MASK);
 		if (!(rep_hit | cand_hit)) {
 			ip += 1 + (++misses >> SKIP_SHIFT);
@@ -199,7 +204,7 @@ size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struc
 		}
 		uint32_t mlen = 0, offset = rep;
 		if (rep_hit)
-			mlen = REP_SEARCH_MIN + common_length(ip + REP_SEARCH_MIN, ip + REP_SEARCH_MIN - rep, end);
+			mlen = MIN_REP_MATCH + common_length(ip + MIN_REP_MATCH, ip + MIN_REP_MATCH - rep, end);
 		if (cand_hit) {
 			uint32_t flen = NEW_MATCH_MIN + common_length(ip + NEW_MATCH_MIN, cand + NEW_MATCH_MIN, end);
 			uint32_t foff = (uint32_t)(ip - cand);
@@ -227,7 +232,7 @@ size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struc
 		 * search would otherwise find nothing in the table (as LZ4
 		 * does). */
 		if (ip < search_end)
-			table[hash4(load32(ip - 2))] = (uint16_t)(ip - 2 - src);
+			table[hash_seq(load64(ip - 2))] = (uint16_t)(ip - 2 - src);
 	}
 	uint32_t n = (uint32_t)(end - anchor);
 	if (literals_bound(n) > (size_t)(oend - op))
