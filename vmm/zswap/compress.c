@@ -123,16 +123,20 @@ static inline size_t match_bytes(uint32_t len, uint32_t offset, uint32_t rep)
 
 /* Writes a token's literal count (LLLL and extension bytes) and the n
  * literals; returns where the output goes on. In chunks when `room`
- * leaves CHUNK bytes past them (the last chunk's extra bytes are
- * overwritten by what follows), exactly otherwise. */
-static inline uint8_t *put_literals(uint8_t *token, const uint8_t *lit, uint32_t n, size_t room)
+ * (the output's) and `lit_room` (the input's, from lit) leave 2 * CHUNK
+ * bytes past them (the last chunk's extra bytes are overwritten by what
+ * follows), exactly otherwise. */
+static inline uint8_t *put_literals(uint8_t *token, const uint8_t *lit, uint32_t n, size_t room, size_t lit_room)
 {
 	uint8_t *op = token + 1;
 	*token = (uint8_t)(MIN(n, LIT_FIELD_MAX) << TOKEN_LIT_SHIFT);
 	if (n >= LIT_FIELD_MAX)
 		op = put_extension(op, n - LIT_FIELD_MAX);
-	if (room >= literals_bound(n) + CHUNK) {
-		for (uint32_t i = 0; i < n; i += CHUNK)
+	if (room >= literals_bound(n) + 2 * CHUNK && n + 2 * CHUNK <= lit_room) {
+		/* Most runs are short: two fixed chunks, a loop only past them. */
+		copy_chunk(op, lit);
+		copy_chunk(op + CHUNK, lit + CHUNK);
+		for (uint32_t i = 2 * CHUNK; i < n; i += CHUNK)
 			copy_chunk(op + i, lit + i);
 	} else {
 		copy_exact(op, lit, n);
@@ -222,10 +226,12 @@ size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struc
 		}
 		uint32_t n = (uint32_t)(ip - anchor);
 		size_t room = (size_t)(oend - op);
-		if (literals_bound(n) + match_bytes(mlen, offset, rep) > room)
+		/* The exact count (two divisions) only when the room is
+		 * close: each extension byte stands for 255 of a length. */
+		if (room < n + (n + mlen) / 128 + 8 && literals_bound(n) + match_bytes(mlen, offset, rep) > room)
 			return 0;
 		uint8_t *token = op;
-		op = put_literals(token, anchor, n, room);
+		op = put_literals(token, anchor, n, room, (size_t)(end - anchor));
 		op = put_match(token, op, mlen, offset, rep);
 		rep = offset;
 		ip = anchor = ip + mlen;
@@ -238,7 +244,7 @@ size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struc
 	uint32_t n = (uint32_t)(end - anchor);
 	if (literals_bound(n) > (size_t)(oend - op))
 		return 0;
-	op = put_literals(op, anchor, n, 0);
+	op = put_literals(op, anchor, n, 0, 0);
 	return (size_t)(op - (uint8_t *)dst);
 }
 
