@@ -76,10 +76,12 @@
 #include "kernel/types.h"
 
 #define COMPRESS_BLOCK_MAX 4096 /* largest input: one page (12-bit offsets) */
-#define COMPRESS_HASH_BITS 12
+#define COMPRESS_HASH_BITS 11 /* 2048 entries: a 4 KiB table, emptied for each page */
 
 /* Scratch memory for one compression: the match finder's hash table.
- * Kept out of the stack (8 KiB); the caller owns one per CPU. */
+ * Kept out of the stack (4 KiB); the caller owns one per CPU. 2048
+ * entries, not 4096: emptying the table is a tenth of the time of
+ * compressing a guest's page, and half of it costs 0.5% of ratio. */
 struct compress_work {
 	union {
 		uint16_t table[1u << COMPRESS_HASH_BITS]; /* hash → position      */
