@@ -1,6 +1,7 @@
 /* tests/unit/test_compress.c — the page codec (vmm/zswap/compress.c), hosted with
  * ASan/UBSan: round trips of 10^5 random and 10^5 real pages and of every
- * page of the benchmark's corpus, the edges of the format, the output cap,
+ * page of the benchmark's corpus (each also compressed into exactly its own
+ * size, and one byte less), the edges of the format, the output cap,
  * and malformed blocks that must be refused without reading or writing
  * out of bounds. */
 #include <setjmp.h>
@@ -91,7 +92,24 @@ static void test_round_trips_of_real_pages(void **state)
 	free(corpus);
 }
 
-/* Every page of one corpus file; returns how many. */
+/* A page compressed into exactly its compressed size fits; one byte less
+ * is refused (the encoder counts its room exactly, so the store's
+ * half-a-page line is where the page's real size puts it). */
+static void fits_its_own_size(const uint8_t *page, const char *what, long index)
+{
+	static uint8_t out[OUT_MAX];
+	size_t len = compress_block(page, TEST_PAGE, out, sizeof(out), &work);
+	size_t capped = compress_block(page, TEST_PAGE, out, len, &work);
+	if (capped != len)
+		fail_msg("%s %ld: compresses to %zu bytes, but with a cap of %zu returned %zu", what, index, len, len,
+			 capped);
+	capped = compress_block(page, TEST_PAGE, out, len - 1, &work);
+	if (capped)
+		fail_msg("%s %ld: compresses to %zu bytes, but with a cap of %zu returned %zu (want 0)", what,
+			 index, len, len - 1, capped);
+}
+
+/* Every page of one corpus file, round trip and cap; returns how many. */
 static size_t round_trip_corpus_file(const char *dir, const char *name)
 {
 	char path[512];
@@ -101,8 +119,10 @@ static size_t round_trip_corpus_file(const char *dir, const char *name)
 		fail_msg("cannot read %s (tools/benchmarks/zswap-corpus --out %s makes it)", path, dir);
 	static uint8_t page[TEST_PAGE];
 	size_t pages = 0;
-	while (fread(page, TEST_PAGE, 1, file) == 1)
-		round_trip(page, TEST_PAGE, path, (long)pages++);
+	while (fread(page, TEST_PAGE, 1, file) == 1) {
+		round_trip(page, TEST_PAGE, path, (long)pages);
+		fits_its_own_size(page, path, (long)pages++);
+	}
 	bool whole = feof(file) && !ferror(file) && ftell(file) == (long)(pages * TEST_PAGE);
 	fclose(file);
 	if (!pages || !whole)
@@ -117,7 +137,8 @@ static void test_round_trips_of_every_bench_corpus_page(void **state)
 	const char *dir = getenv("ZSWAP_CORPUS") ? getenv("ZSWAP_CORPUS") : BENCH_CORPUS_DIR;
 	for (size_t i = 0; i < sizeof(bench_corpus_files) / sizeof(bench_corpus_files[0]); i++) {
 		size_t pages = round_trip_corpus_file(dir, bench_corpus_files[i]);
-		print_message("      %s/%s: all %zu pages round-trip\n", dir, bench_corpus_files[i], pages);
+		print_message("      %s/%s: all %zu pages round-trip and fit their own size\n", dir,
+			      bench_corpus_files[i], pages);
 	}
 }
 
@@ -171,7 +192,7 @@ static void test_hand_made_malformed_blocks(void **state)
 {
 	(void)state;
 	static uint8_t back[16];
-	const uint8_t rep_first[] = { 0x18, 'a', 0x00 };        /* R=1 before any offset */
+	const uint8_t rep_first[] = { 0x08, 0x00 };             /* R=1 (offset 1) with no output */
 	const uint8_t far[] = { 0x10, 'a', 0x01, 0x00, 0x00 };   /* offset 2 with 1 byte out */
 	const uint8_t long_match[] = { 0x17, 'a', 0x00, 0xf0, 0xff, 0xff, 0x00 }; /* too long */
 	const uint8_t bits_at_end[] = { 0x21, 'a', 'b' };       /* last token with MMM set */
@@ -183,6 +204,25 @@ static void test_hand_made_malformed_blocks(void **state)
 	assert_int_equal(decompress_block(ok, sizeof(ok), back, 5), 0);
 	assert_memory_equal(back, "aaaaa", 5);
 	assert_int_equal(decompress_block(ok, 0, back, 0), -E_CORRUPT);
+}
+
+/* Before any match the repeat offset is 1: a first R=1 repeats the last
+ * byte (compress.h). */
+static void test_first_repeat_is_offset_1(void **state)
+{
+	(void)state;
+	static uint8_t back[16];
+	const uint8_t block[] = { 0x18, 'a', 0x00 }; /* 'a', then R=1 length 3, then nothing */
+	int rc = decompress_block(block, sizeof(block), back, 4);
+	if (rc)
+		fail_msg("a first R=1 after one literal: decompress returned %d, want 0 and \"aaaa\"", rc);
+	assert_memory_equal(back, "aaaa", 4);
+	static uint8_t page[TEST_PAGE];
+	memset(page, 'z', TEST_PAGE);
+	page[0] = 'q';
+	size_t n = round_trip(page, TEST_PAGE, "q then z", 0);
+	if (n > 24)
+		fail_msg("'q' and 4095 'z': %zu bytes, want at most 24", n);
 }
 
 /* Damage anywhere in a block: refused or decoded, never out of bounds
@@ -215,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_output_is_a_function_of_the_input),
 		cmocka_unit_test(test_truncated_blocks_and_wrong_sizes_are_refused),
 		cmocka_unit_test(test_hand_made_malformed_blocks),
+		cmocka_unit_test(test_first_repeat_is_offset_1),
 		cmocka_unit_test(test_bit_flips_stay_in_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,12 @@
  * match" code stores with no offset at all. The search is LZ4's (one hash
  * probe per position, greedy, a step that grows over data that does not
  * compress); README, "Compressed swap" and "Benchmarks", has the figures.
+ * What the encoder chooses is shaped by the decoder's cost, which is per
+ * sequence: a match must save at least 2 bytes over literals (a new
+ * offset needs 5 equal bytes, a repeated one 3), and the repeated offset
+ * is tried one byte past the last match's end only (where a record's or
+ * an instruction's one differing byte ends), which finds most repeats
+ * while leaving the search loop one probe per position.
  *
  * A block is a series of sequences; the last one has literals only. A
  * sequence, byte by byte (fields in [] only when their condition holds):
@@ -27,8 +33,9 @@
  *          |  LLLL  |  R  |  MMM  |
  *          +--------+-----+-------+
  *   LLLL  literals that follow: 0..14; 15 = 15 + extension bytes
- *   R=1   the match reuses the previous match's offset; length MMM + 3
- *         (MMM = 7: 10 + extension bytes). No offset word.
+ *   R=1   the match reuses the previous match's offset (before any
+ *         match: offset 1, the byte before); length MMM + 3 (MMM = 7:
+ *         10 + extension bytes). No offset word.
  *   R=0   an offset word follows, little-endian:
  *             15    12 11              0
  *            +--------+-----------------+
@@ -42,22 +49,26 @@
  *
  * The block ends when its bytes end right after a sequence's literals;
  * that last token has R = MMM = 0. Anything else — an offset reaching
- * before the output's start, a first match with R=1, output longer or
- * shorter than expected, a cut-off field — is malformed, and
- * decompress_block() says so without reading or writing out of bounds.
+ * before the output's start (a first R=1 with no output before it too),
+ * output longer or shorter than expected, a cut-off field — is
+ * malformed, and decompress_block() says so without reading or writing
+ * out of bounds.
  *
  * Decoding speed, and where it writes: the decoder copies 8 bytes at a
  * time with plain loads and stores (the kernel has no SIMD). While a
- * token starts at least 19 bytes before the input's end and 48 bytes
- * before the output's end, it copies literals as 16 bytes and a match of
- * up to 32 bytes (offset >= 8) as 32 bytes, whatever their length: the
- * bytes past them fall inside those margins, inside the caller's own
- * buffers, and the next sequence overwrites them. Other copies go 8
- * bytes at a time, their last chunk up to 7 bytes past their length only
- * where both buffers have that room, byte by byte where not: the decoder
- * never writes past dst_len nor reads past src_len. The encoder's share:
- * a match must save at least 2 bytes over literals (fewer sequences to
- * decode).
+ * token starts at least 20 bytes before the input's end and the output
+ * is at least 48 bytes before its end, it copies literals (under 15) as
+ * 16 bytes, and then, wherever the offset word is inside the input and
+ * 32 bytes inside the output, a match of up to 32 bytes (offset >= 8) as
+ * 32 bytes, whatever their lengths: the bytes past them fall inside those
+ * margins, inside the caller's own buffers, and the next sequence
+ * overwrites them. Longer literals and matches go 32 bytes a turn while
+ * both buffers have 32 bytes of room past the copy's position, then 8,
+ * then byte by byte; a match with an offset under 8 starts with its
+ * first 8 bytes built as one word (from the offset bytes before it) when
+ * the output has 8 bytes of room. So the decoder writes only inside
+ * dst[0, dst_len) and reads only inside src[0, src_len) and the output
+ * it has written, whatever the input.
  */
 #ifndef MEMVISOR_VMM_COMPRESS_H
 #define MEMVISOR_VMM_COMPRESS_H
@@ -65,10 +76,12 @@
 #include "kernel/types.h"
 
 #define COMPRESS_BLOCK_MAX 4096 /* largest input: one page (12-bit offsets) */
-#define COMPRESS_HASH_BITS 12
+#define COMPRESS_HASH_BITS 11 /* 2048 entries: a 4 KiB table, emptied for each page */
 
 /* Scratch memory for one compression: the match finder's hash table.
- * Kept out of the stack (8 KiB); the caller owns one per CPU. */
+ * Kept out of the stack (4 KiB); the caller owns one per CPU. 2048
+ * entries, not 4096: emptying the table is a tenth of the time of
+ * compressing a guest's page, and half of it costs 0.5% of ratio. */
 struct compress_work {
 	union {
 		uint16_t table[1u << COMPRESS_HASH_BITS]; /* hash → position      */
