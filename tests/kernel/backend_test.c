@@ -13,6 +13,7 @@
 #include "vmm/cpu/emulate.h"
 #include "vmm/exit.h"
 #include "vmm/mm/memory.h"
+#include "vmm/policy/alloc.h"
 #include "vmm/vmm.h"
 #include "vmm/zswap/zswap.h"
 
@@ -44,6 +45,7 @@ static struct vm *scratch(struct ktest_ctx *t)
 	vm_count = 1;
 	str_copy(vm->name, "scratch", sizeof(vm->name));
 	vm->mem_bytes = SCRATCH_MEM;
+	alloc_defaults(&vm->alloc, vm->mem_bytes); /* no reservation, its whole memory as the limit */
 	KT_EXPECT_EQ(t, vm_memory_init(vm), 0);
 	KT_EXPECT_EQ(t, zswap_vm_init(vm), 0);
 	vm->vcpu.vm = vm;
