@@ -17,23 +17,41 @@ struct op_time {
 };
 
 static struct op_time outs, ins;
-static uint64_t page_buf[PAGE_SIZE / sizeof(uint64_t)] __attribute__((aligned(PAGE_SIZE)));
+/* One request's pages: the raw rate is measured with requests as large
+ * as the clusters swap-outs are written in (BLOCK_REQUEST_PAGES), so that
+ * the swap-out target compares like with like. */
+static uint64_t bufs[BLOCK_REQUEST_PAGES][PAGE_SIZE / sizeof(uint64_t)] __attribute__((aligned(PAGE_SIZE)));
 
 /* Page i's contents: random, so the figure is the same for any disk. */
-static void fill(uint64_t i)
+static void fill(uint64_t *page, uint64_t i)
 {
 	uint64_t s = BENCH_SEED ^ (i << 20);
-	for (size_t w = 0; w < ARRAY_SIZE(page_buf); w++)
-		page_buf[w] = splitmix64_next(&s);
+	for (size_t w = 0; w < PAGE_SIZE / sizeof(uint64_t); w++)
+		page[w] = splitmix64_next(&s);
 }
 
-static bool matches(uint64_t i)
+static bool matches(const uint64_t *page, uint64_t i)
 {
 	uint64_t s = BENCH_SEED ^ (i << 20);
-	for (size_t w = 0; w < ARRAY_SIZE(page_buf); w++)
-		if (page_buf[w] != splitmix64_next(&s))
+	for (size_t w = 0; w < PAGE_SIZE / sizeof(uint64_t); w++)
+		if (page[w] != splitmix64_next(&s))
 			return false;
 	return true;
+}
+
+/* Pages first .. first + n - 1 (n <= BLOCK_REQUEST_PAGES) to or from
+ * their slots in one request; its time in TSC ticks. Slot i lies after
+ * the header page, as in swap.c. */
+static uint64_t transfer(struct block_dev *dev, bool write, uint64_t first, unsigned n)
+{
+	struct block_request r = { .write = write, .sector = (first + 1) * BLOCK_SECTORS_PER_PAGE, .pages = n };
+	for (unsigned k = 0; k < n; k++)
+		r.page[k] = bufs[k];
+	uint64_t start = rdtsc();
+	if (block_rw(dev, &r))
+		panic("swap bench: %s: %s slots %llu..%llu failed", dev->name, write ? "writing" : "reading",
+		      (unsigned long long)first, (unsigned long long)(first + n - 1));
+	return rdtsc() - start;
 }
 
 /* KB per ms = MB per s (decimal); whole MB/s and two decimals. */
@@ -52,24 +70,21 @@ void swap_bench_raw(struct block_dev *dev, uint64_t slot_count)
 	if (n > slot_count)
 		options_error("swap_bench", "more pages than the swap disk has slots");
 	uint64_t ticks = 0;
-	for (uint64_t i = 0; i < n; i++) {
-		fill(i);
-		uint64_t start = rdtsc();
-		/* Slot i lies after the header page, as in swap.c. */
-		if (block_write_page(dev, (i + 1) * BLOCK_SECTORS_PER_PAGE, page_buf))
-			panic("swap bench: %s: writing slot %llu failed", dev->name, (unsigned long long)i);
-		ticks += rdtsc() - start;
+	for (uint64_t i = 0; i < n; i += BLOCK_REQUEST_PAGES) {
+		unsigned len = (unsigned)MIN(n - i, (uint64_t)BLOCK_REQUEST_PAGES);
+		for (unsigned k = 0; k < len; k++)
+			fill(bufs[k], i + k);
+		ticks += transfer(dev, true, i, len);
 	}
 	print_rate("write", n, ticks);
 	ticks = 0;
-	for (uint64_t i = 0; i < n; i++) {
-		uint64_t start = rdtsc();
-		if (block_read_page(dev, (i + 1) * BLOCK_SECTORS_PER_PAGE, page_buf))
-			panic("swap bench: %s: reading slot %llu failed", dev->name, (unsigned long long)i);
-		ticks += rdtsc() - start;
-		if (!matches(i))
-			panic("swap bench: %s: slot %llu read back different from what was written", dev->name,
-			      (unsigned long long)i);
+	for (uint64_t i = 0; i < n; i += BLOCK_REQUEST_PAGES) {
+		unsigned len = (unsigned)MIN(n - i, (uint64_t)BLOCK_REQUEST_PAGES);
+		ticks += transfer(dev, false, i, len);
+		for (unsigned k = 0; k < len; k++)
+			if (!matches(bufs[k], i + k))
+				panic("swap bench: %s: slot %llu read back different from what was written", dev->name,
+				      (unsigned long long)(i + k));
 	}
 	print_rate("read", n, ticks);
 }

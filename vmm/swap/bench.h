@@ -8,7 +8,8 @@
 
 /* At boot, with the device just chosen and every slot free: N pages
  * written to slots 0..N-1 in order, then read back and compared, each
- * pass timed by the TSC. N larger than the disk's slots is an option
+ * pass timed by the TSC, in requests of BLOCK_REQUEST_PAGES pages (the
+ * size of the clusters swap-outs go in). N larger than the disk's slots is an option
  * error; a transfer error or a page read back different stops memvisor
  * with a panic (the disk is not fit to swap to). */
 void swap_bench_raw(struct block_dev *dev, uint64_t slot_count);
