@@ -178,7 +178,9 @@ static int pio_write(const struct ata_drive *d, const struct block_request *req)
 	unsigned sectors = req->pages * BLOCK_SECTORS_PER_PAGE;
 	ata_issue_ext(d, ATA_CMD_WRITE_SECTORS_EXT, req->sector, (uint16_t)sectors);
 	for (unsigned i = 0; i < sectors; i++) {
-		int rc = wait_ready(d, "WRITE SECTORS EXT", req->sector + i, ATA_SR_DRQ);
+		/* The device asks for sector i only once sector i - 1 is
+		 * written: an error here is that sector's (the first's at i = 0). */
+		int rc = wait_ready(d, "WRITE SECTORS EXT", req->sector + (i ? i - 1 : 0), ATA_SR_DRQ);
 		if (rc)
 			return rc;
 		const uint8_t *page = req->page[i / BLOCK_SECTORS_PER_PAGE];

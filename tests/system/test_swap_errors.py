@@ -101,3 +101,19 @@ def test_swap_inject_is_refused_where_it_cannot_work():
         done = subprocess.run([str(ROOT / "tools" / "run"), *args], capture_output=True, text=True, timeout=30)
         assert done.returncode == 2 and message in done.stderr, \
             f"tools/run {' '.join(args)}: expected status 2 and {message!r}, seen {done.returncode}: {done.stderr}"
+
+
+ATA_WRITE_ERROR_RE = r"^memvisor: ata: ata0-slave: WRITE SECTORS EXT at sector (\d+): "
+
+
+@only_on("qemu")
+def test_pio_write_error_names_the_sector_that_failed(backend):
+    """Polled PIO finds a write's error only when it waits to send the next
+    sector: the line must still name the sector the disk refused."""
+    run = backend.boot("256M", WRITE_RUN + " swap_io=pio", timeout=TIMEOUT,
+                       run_args=("--swap", "32M") + inject("write", WRITE_FAILING_SLOTS))
+    assert run.status == STATUS_OK, f"expected status {STATUS_OK} (every guest done), seen {run.status}\n{run.describe()}"
+    named = {int(m.group(1)) for m in run.find(ATA_WRITE_ERROR_RE)}
+    failing = {first_sector(slot) for slot in WRITE_FAILING_SLOTS}
+    assert named and named <= failing, \
+        f"expected the error lines to name the failing sectors {sorted(failing)}, seen {sorted(named)}\n{run.describe()}"
