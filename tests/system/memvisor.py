@@ -35,6 +35,10 @@ MIN_KTAP_TESTS = 20      # a test=all boot that ran fewer has lost tests somewhe
 
 BOOT_LINE_RE = re.compile(r"^memvisor: boot=(\S+) cmdline='(.*)'$")
 STATUS_LINE_RE = re.compile(r"^memvisor: shutdown status=(-?\d+) reason=(\S+)$")
+# The kernel's shutdown statuses (kernel/shutdown.h), which tools/run exits with.
+STATUS_OK, STATUS_USAGE, STATUS_GUEST_STOPPED = 0, 2, 6
+# The summary's reclaimed line: pages swapped out and in (vmm/summary.c).
+SWAP_RECLAIMED_RE = r"^memvisor: reclaimed: .*, swap (\d+) pages out and (\d+) in, "
 FRAMES_RE = re.compile(
     r"^memvisor: frames: total=(\d+) free=(\d+) usable=(\d+) MiB highest=0x([0-9a-fA-F]+)$")
 ZSWAP_RE = re.compile(

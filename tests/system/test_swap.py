@@ -32,7 +32,7 @@ import os
 import subprocess
 
 import pytest
-from memvisor import ROOT, by_backend, only_on
+from memvisor import ROOT, STATUS_GUEST_STOPPED, STATUS_OK, STATUS_USAGE, SWAP_RECLAIMED_RE, by_backend, only_on
 from test_fair_share import TOLERANCE as FAIR_TOLERANCE
 
 # Scaled per backend: Bochs takes ~100x longer per exit than QEMU/TCG; under
@@ -55,13 +55,11 @@ STATS = " stats_interval=500 script=swap"  # stats lines while the guests run (t
 SWAP_SIZE = "128M"
 RANDOM_DISK_BYTES = 8 << 20
 TIMEOUT = {"qemu": 90, "bochs": 150, "ovmf_iso": 150, "ovmf_efi": 150}
-STATUS_OK, STATUS_USAGE, STATUS_GUEST_STOPPED = 0, 2, 6
 
 SLOTS_RE = (r"^memvisor: swap: (\d+) slots on ata0-slave, uuid [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12} "
             r"\((dma|pio)\)$")
 LEFT_ALONE_RE = (r"^memvisor: swap: ata0-slave \(8 MiB\) has no swap header: left untouched; "
                  r"make one with tools/mkswap FILE SIZE")
-RECLAIMED_RE = r"^memvisor: reclaimed: .*, swap (\d+) pages out and (\d+) in, "
 VM_STATS_RE = r"^stats: t=\d+ vm=(\w+) id=\d+ .* swapped=(\d+) swap_outs=(\d+) swap_ins=(\d+) "
 MACHINE_STATS_RE = r"^stats: t=\d+ vm=- .* swap_used=(\d+) swap_slots=(\d+) "
 MONITOR_ROW_RE = r"^  vm\d+ (\w+)\s+(\d+) slots\s+(\d+) out\s+(\d+) in\s+(\d+) errors$"
@@ -119,7 +117,7 @@ def test_overcommitted_run_with_swap_finishes_intact(swap_run):
         f"expected the hog to check its pages at least once with none damaged, seen {hog.group(0)!r}"
     memtest = run.match(MEMTEST_DONE_RE)
     assert int(memtest.group(2)) == 0, f"expected memtest to see 0 mismatches, seen {memtest.group(0)!r}"
-    outs, ins = map(int, run.match(RECLAIMED_RE).groups())
+    outs, ins = map(int, run.match(SWAP_RECLAIMED_RE).groups())
     assert outs > 0 and ins > 0, f"expected pages swapped out and in, seen {outs} out, {ins} in\n{run.describe()}"
     assert not run.containing("thrashing"), f"expected no VM stopped as thrashing\n{run.describe()}"
 
@@ -137,7 +135,7 @@ def test_swap_is_visible_in_stats_and_monitor(swap_run):
         f"expected swap_slots={slots} and swap_used within it on every machine line, seen {machine}"
     assert max(u for u, _ in machine) > 0, f"expected swap_used > 0 on some machine line, seen {machine}"
     rows = {m.group(1): tuple(map(int, m.groups()[1:])) for m in run.find(MONITOR_ROW_RE)}
-    outs, ins = map(int, run.match(RECLAIMED_RE).groups())
+    outs, ins = map(int, run.match(SWAP_RECLAIMED_RE).groups())
     assert sum(r[1] for r in rows.values()) == outs and sum(r[2] for r in rows.values()) == ins, \
         f"expected the monitor's per-VM rows to add up to {outs} out and {ins} in, seen {rows}"
     assert all(r[0] == 0 for r in rows.values()), f"expected no slot left in use once every VM ended: {rows}"
@@ -207,7 +205,7 @@ def test_scenario_swap_finishes_4x_overcommitted_intact(scenario_run):
         m = run.match(regex)
         bad = int(m.groups()[-1])
         assert bad == 0, f"expected {name} to report 0 mismatches, seen {m.group(0)!r}"
-    outs, ins = map(int, run.match(RECLAIMED_RE).groups())
+    outs, ins = map(int, run.match(SWAP_RECLAIMED_RE).groups())
     assert outs > 0 and ins > 0, f"expected pages swapped out and in, seen {outs} out, {ins} in\n{run.describe()}"
 
 
@@ -220,7 +218,7 @@ def test_scenario_swap_writes_victims_in_clusters(scenario_run):
     the requests carried every page swapped out."""
     run = scenario_run
     requests, pages = map(int, run.match(WRITES_RE).groups()[:2])
-    outs, _ = map(int, run.match(RECLAIMED_RE).groups())
+    outs, _ = map(int, run.match(SWAP_RECLAIMED_RE).groups())
     assert pages == outs, f"expected the write requests to carry the {outs} pages swapped out, seen {pages}"
     assert requests > 0 and pages / requests > 1, \
         f"expected more than one page per write request, seen {requests} requests for {pages} pages\n{run.describe()}"
@@ -235,7 +233,7 @@ def test_swap_bench_figures_agree_with_the_run(scenario_run):
     for what, (pages, us, mbs, rate) in raw.items():
         assert pages == RAW_PAGES and us > 0 and rate > 0, \
             f"expected raw {what} of {RAW_PAGES} pages in a measured time, seen {pages} pages in {us} us, {rate}/s"
-    outs, ins = map(int, run.match(RECLAIMED_RE).groups())
+    outs, ins = map(int, run.match(SWAP_RECLAIMED_RE).groups())
     ops = {m.group(2): int(m.group(1)) for m in run.find(OPS_RE)}
     assert ops == {"swap-outs": outs, "swap-ins": ins}, \
         f"expected the bench's counts to be the summary's ({outs} out, {ins} in), seen {ops}"
@@ -315,7 +313,7 @@ def test_busy_vm_keeps_its_share_while_another_swaps_in(busy_run):
     assert share >= (1 - FAIR_TOLERANCE) * fair, \
         (f"expected the busy VM's share within {FAIR_TOLERANCE:.0%} of {fair:.3f} or above, "
          f"seen {share:.3f} ({ran} of {total} ms)\n{run.describe()}")
-    outs, ins = map(int, run.match(RECLAIMED_RE).groups())
+    outs, ins = map(int, run.match(SWAP_RECLAIMED_RE).groups())
     assert ins > 1000, f"expected the hog to swap in heavily (over 1000 pages), seen {ins}"
     memtest = run.match(BUSY_MEMTEST_DONE_RE)
     assert int(memtest.group(2)) == 0, f"expected memtest to see 0 mismatches, seen {memtest.group(0)!r}"
@@ -342,7 +340,7 @@ def test_pio_fallback_swaps_synchronously_and_intact(pio_run):
     hog, memtest = run.match(HOG_DONE_RE), run.match(MEMTEST_DONE_RE)
     assert int(hog.group(3)) == 0 and int(memtest.group(2)) == 0, \
         f"expected every page intact, seen {hog.group(0)!r} and {memtest.group(0)!r}"
-    outs, ins = map(int, run.match(RECLAIMED_RE).groups())
+    outs, ins = map(int, run.match(SWAP_RECLAIMED_RE).groups())
     assert outs > 0 and ins > 0, f"expected pages swapped out and in, seen {outs} out, {ins} in"
     assert not run.find(WAITED_RE), f"expected no swap-in waited off the CPU with PIO\n{run.describe()}"
     requests, pages = map(int, run.match(WRITES_RE).groups()[:2])

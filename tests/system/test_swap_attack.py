@@ -12,13 +12,12 @@ balloon attacker is about to give. Then:
   - every answer both attackers check is still the promised one, memtest
     verifies every page, and no invariant is broken."""
 import pytest
-from memvisor import by_backend
+from memvisor import STATUS_OK, by_backend
 
 GUESTS = "attack:4M:kind=hypercalls:rounds=40000,attack:4M:kind=balloon,memtest:4M:passes=4"
 SCRIPT = "swap out 1 4096;swap out 2 4096;check"
 RUN = f'guests={GUESTS} script="{SCRIPT}" script_at=mark:2:1'
 TIMEOUT = {"qemu": 60, "bochs": 150}
-STATUS_OK = 0
 
 OUT_RE = (r"^monitor: swap out vm(\d): (\d+) of 4096 pages written to ata0-slave \(lowest private gfns first\), "
           r"0 write errors; no private page left$")

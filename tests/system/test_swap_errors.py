@@ -12,7 +12,7 @@ disk fail a chosen transfer, so the boots here run on the qemu backend alone.
                  end with every page verified by its own check."""
 import subprocess
 
-from memvisor import ROOT, only_on
+from memvisor import ROOT, STATUS_GUEST_STOPPED, STATUS_OK, only_on
 
 SECTORS_PER_SLOT = 8  # 4 KiB slots of 512-byte sectors; slot N after the header page
 
@@ -27,7 +27,6 @@ GUESTS = "guest_mem=4M script=swap stats_interval=2000"
 WRITE_RUN = "guests=memtest:3M:passes=2,hog:6M:ms=100 " + GUESTS
 READ_RUN = "guests=memtest:3M:passes=12,hog:6M:ms=100 " + GUESTS
 TIMEOUT = 60
-STATUS_OK, STATUS_GUEST_STOPPED = 0, 6
 
 RETIRED_RE = (r"^memvisor: \[vm\d+:\w+\] swap: write of gpa 0x[0-9a-f]+ to slot (\d+) on ata0-slave failed: "
               r"slot retired, page kept in memory \((\d+) slots retired\)$")

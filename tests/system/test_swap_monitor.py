@@ -5,20 +5,18 @@ the invariant checker finds nothing wrong, and zipmix then reads every page
 back through the fault path and verifies it. A bad VM, a bad COUNT or a
 missing COUNT is a usage error; without a swap disk the command says so."""
 import pytest
-from memvisor import by_backend
+from memvisor import STATUS_OK, SWAP_RECLAIMED_RE, by_backend
 
 COUNT = 200
 SCRIPT = (f"swap out zipmix {COUNT};swap;check;swap out nosuch 5;swap out zipmix 0;swap out zipmix x;"
           "swap out zipmix;swap sideways")
 RUN = f'guests=zipmix:8M script="{SCRIPT}" script_at=mark:zipmix:1'
 TIMEOUT = {"qemu": 60, "bochs": 120}
-STATUS_OK = 0
 
 OUT_RE = (r"^monitor: swap out vm1: (\d+) of (\d+) pages written to ata0-slave \(lowest private gfns first\), "
           r"(\d+) write errors$")
 HEAD_RE = r"^swap: ata0-slave, (\d+) of \d+ slots used, 0 retired after a failed write, 0 errors$"
 ROW_RE = r"^  vm1 zipmix\s+(\d+) slots\s+(\d+) out\s+(\d+) in\s+(\d+) errors$"
-RECLAIMED_RE = r"^memvisor: reclaimed: .*, swap (\d+) pages out and (\d+) in, "
 USAGE = "monitor: error: usage: swap [out VM COUNT]"
 
 
@@ -39,7 +37,7 @@ def test_swap_out_writes_pages_that_come_back_intact(swap_out_run):
     run.match(r"^monitor: check: 0 invariant violations$")
     mismatches = int(run.match(r"^\[vm1:zipmix\] zipmix: verified \d+ pages, mismatches (\d+)$").group(1))
     assert mismatches == 0, f"expected zipmix to verify every page, seen {mismatches} mismatches"
-    outs, ins = map(int, run.match(RECLAIMED_RE).groups())
+    outs, ins = map(int, run.match(SWAP_RECLAIMED_RE).groups())
     assert outs == COUNT and ins > 0, f"expected {COUNT} pages out and some read back in, seen {outs} out, {ins} in"
 
 

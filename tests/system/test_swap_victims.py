@@ -8,15 +8,13 @@ zipmix's first mark reports how its victims were found: the clock passing
 over recently used pages, or drawn at random. Any other value is an option
 error. (`make bench` compares their re-faults: tools/bench, "swap victims".)"""
 import pytest
-from memvisor import by_backend
+from memvisor import STATUS_OK, STATUS_USAGE, SWAP_RECLAIMED_RE, by_backend
 
 RUN = ('guests=memtest:2M:passes=2,zipmix:4M,hog:6M:ms=100 guest_mem=4M script="compress zipmix 128" '
        "script_at=mark:zipmix:1")
 TIMEOUT = {"qemu": 60, "bochs": 120}
-STATUS_OK, STATUS_USAGE = 0, 2
 
 VICTIMS_RE = r"^memvisor: zswap: \d+ pages for compressed pages, .*; victims (by the clock|at random) \(swap_victims=(\w+)\)$"
-RECLAIMED_RE = r"^memvisor: reclaimed: .*, swap (\d+) pages out and (\d+) in, "
 DONE_RES = {
     "memtest": r"^\[vm1:memtest\] memtest: verified (\d+) pages, checksum 0x[0-9a-f]+, mismatches (\d+)$",
     "zipmix": r"^\[vm2:zipmix\] zipmix: verified (\d+) pages, mismatches (\d+)$",
@@ -47,7 +45,7 @@ def test_run_finishes_intact_with_either_choice(runs, victims):
     run.match(HOW_RE[victims])
     other = "random" if victims == "clock" else "clock"
     assert not run.find(HOW_RE[other]), f"expected no {other} report with swap_victims={victims}\n{run.describe()}"
-    outs, ins = map(int, run.match(RECLAIMED_RE).groups())
+    outs, ins = map(int, run.match(SWAP_RECLAIMED_RE).groups())
     assert outs > 0 and ins > 0, f"expected pages swapped out and in with swap_victims={victims}, seen {outs}, {ins}"
 
 

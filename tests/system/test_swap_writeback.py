@@ -8,12 +8,11 @@ memtest in guest_mem=3M, with zswap_max_pct=3 so that zipmix's share of the
 area fills at once, and a swap disk. Both finish with zero mismatches; the
 stats count writeback for zipmix and for the machine, and the area still
 holds zipmix's pages at the end (the room went to new victims)."""
-from memvisor import by_backend
+from memvisor import STATUS_OK, by_backend
 
 RUN = ("guests=memtest:2M:passes=2,zipmix:6M:compressible=800:incompressible=60 guest_mem=3M zswap_max_pct=3 "
        "stats_interval=1000")
 TIMEOUT = {"qemu": 60, "bochs": 150}
-STATUS_OK = 0
 
 VM_RE = (r"^stats: t=\d+ vm=zipmix id=\d+ .* compressed=(\d+) compressed_bytes=(\d+) .* swapped=(\d+) "
          r"swap_outs=(\d+) swap_ins=(\d+) swap_errors=(\d+) swap_writeback=(\d+) ")
