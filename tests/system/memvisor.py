@@ -10,7 +10,6 @@ that one boot. Serial logs are kept in build/test-logs/.
       interface memvisor finds); Backend.boot(mem, cmdline) boots on one
   only_on("qemu", ...): a test (or module) that runs on those backends only
   boot(emu, image, mem, cmdline, cpu=None, timeout=...) -> Boot
-  skip_unless_bochs_runs_a_guest(cpu): for the Bochs (VMX) boots
   parse_ktap(lines) -> KtapReport;  assert_ktap_passed(boot, min_tests)
   output_of(boot, command): what a monitor command printed
 """
@@ -173,26 +172,6 @@ def run_tool(*args, timeout=60):
                           capture_output=True, text=True, timeout=timeout)
 
 
-_bochs_probes = {}   # cpu -> the skip reason, or None: one probe per worker and model
-
-
-def skip_unless_bochs_runs_a_guest(cpu):
-    """Skips the calling test (module, from a module-scoped fixture) unless
-    `tools/run --emu bochs --cpu CPU --cmdline guests=hello:4M` ends with
-    status 0, i.e. the VMX backend runs a guest; the reason names the command
-    and what it said."""
-    if cpu not in _bochs_probes:
-        probe = ["--emu", "bochs", "--cpu", cpu, "--mem", "64M", "--cmdline", "guests=hello:4M",
-                 "--timeout", "60", "--quiet"]
-        done = run_tool(*probe, timeout=120)
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        _bochs_probes[cpu] = None if done.returncode == 0 else \
-            f"the VMX backend cannot run a guest under Bochs yet: `tools/run {' '.join(probe)}` " \
-            f"exited {done.returncode} ({tail})"
-    if _bochs_probes[cpu]:
-        pytest.skip(_bochs_probes[cpu])
-
-
 # ---------------------------------------------------------------- backends
 
 @dataclass(frozen=True)
@@ -208,13 +187,10 @@ class Backend:
     family: str            # the pytest mark it runs under: "qemu" or "bochs"
 
     def boot(self, mem, cmdline, timeout=DEFAULT_TIMEOUT_S, run_args=()):
-        """Boot one scenario on this backend. A Bochs VMX boot with guests is
-        skipped, saying why, when Bochs cannot run a plain guest at all; a
-        UEFI-shell boot when build/memvisor.efi is not built."""
+        """Boot one scenario on this backend. A UEFI-shell boot is skipped when
+        build/memvisor.efi is not built."""
         if self.image == "efi" and not EFI_IMAGE.exists():
             pytest.skip("build/memvisor.efi is not built by `make` yet")
-        if self.emu == "bochs" and self.isa == "vmx" and "guests=" in cmdline:
-            skip_unless_bochs_runs_a_guest(self.cpu)
         run = boot(self.emu, self.image, mem, cmdline, cpu=self.cpu, timeout=timeout, run_args=run_args)
         run.backend = self.name
         return run

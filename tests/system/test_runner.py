@@ -1,6 +1,7 @@
-"""tools/run itself: usage errors, the KVM check, the timeout path, and whose
-status line counts (fake emulators: no boot)."""
+"""tools/run itself: usage errors, the KVM check, the timeout path, Bochs
+without a network port, and whose status line counts (fake emulators: no boot)."""
 import os
+import socket
 import subprocess
 from pathlib import Path
 
@@ -71,6 +72,29 @@ def test_timeout_stops_the_emulator_and_returns_124():
     assert "run: timeout after 0.3 s" in done.stderr
 
 
+def test_bochs_needs_no_network_port(tmp_path):
+    """Bochs' VNC display binds one of ports 5900-5949 and panics when all are
+    taken: the runner gives Bochs a terminal display instead. Held here: every
+    one of those ports this test can take."""
+    held = []
+    try:
+        for port in range(5900, 5950):
+            sock = socket.socket()
+            try:
+                sock.bind(("0.0.0.0", port))
+                sock.listen()
+                held.append(sock)
+            except OSError:          # someone else holds it: as good for this test
+                sock.close()
+        done = run_tool("--emu", "bochs", "--mem", "64M", "--quiet", "--timeout", "60",
+                        "--cmdline", "guests=hello:4M", timeout=120)
+    finally:
+        for sock in held:
+            sock.close()
+    assert done.returncode == 0, \
+        f"expected status 0 with ports 5900-5949 taken, seen {done.returncode}\n{done.stderr}"
+
+
 # ---------------------------------------------------------------- whose status counts
 #
 # Fake emulators on PATH stand in for QEMU and Bochs: each prints a given
@@ -92,6 +116,8 @@ console = os.environ["FAKE_CONSOLE"].encode()
 if os.path.basename(sys.argv[0]) == "bochs":
     open("serial.txt", "wb").write(console)
     sys.stdout.write("<bochs:1> " + os.environ.get("FAKE_E9", ""))
+    sys.stdout.flush()
+    sys.stderr.write("=" * 72 + "\\nBochs is exiting with the following message:\\n")
 else:
     sys.stdout.buffer.write(console)
 sys.stdout.flush()
