@@ -14,7 +14,7 @@
  * when it likes (memvisor: at each scheduling point). With PIO the CPU
  * moves every word inside block_submit(), and the first poll gives the
  * result. block_read_page(), block_write_page() and block_rw() wait for
- * the result. */
+ * the result; block_wait() waits for one submitted before. */
 #ifndef MEMVISOR_BLOCK_H
 #define MEMVISOR_BLOCK_H
 
@@ -71,15 +71,20 @@ static inline int block_poll(struct block_dev *dev)
 	return dev->ops->poll(dev);
 }
 
+/* Waits for the result of the request in flight. */
+static inline int block_wait(struct block_dev *dev)
+{
+	int rc;
+	while ((rc = block_poll(dev)) == -E_AGAIN)
+		cpu_pause();
+	return rc;
+}
+
 /* Submits and waits for the result. */
 static inline int block_rw(struct block_dev *dev, const struct block_request *req)
 {
 	int rc = block_submit(dev, req);
-	if (rc)
-		return rc;
-	while ((rc = block_poll(dev)) == -E_AGAIN)
-		cpu_pause();
-	return rc;
+	return rc ? rc : block_wait(dev);
 }
 
 static inline int block_read_page(struct block_dev *dev, uint64_t sector, void *page)

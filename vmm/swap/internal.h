@@ -20,17 +20,18 @@ static inline uint64_t swap_slot_sector(uint64_t slot)
  * and the slot table disagree. */
 void swap_check_owner(struct vm *vm, gfn_t gfn, uint64_t slot);
 /* After a read of gfn's slot into `page` that ended with `rc`: 0 when it
- * succeeded and the page hashes as written; else the VM is stopped,
+ * succeeded and the page's checksum is the one written; else the VM is stopped,
  * named, and -E_IO or -E_CORRUPT. */
 int swap_check_read(struct vm *vm, gfn_t gfn, uint64_t slot, const void *page, int rc);
 /* The slot given back once the page is PRIVATE again, its swap-in counted. */
 void swap_in_done(struct vm *vm, uint64_t slot, uint64_t start_tsc);
 
 /* The slot table, for cluster.c: a run of free slots allocated
- * (swap_slots_alloc_run()), a slot's page hash and owner recorded, a
- * slot given back or retired. */
+ * (swap_slots_alloc_run()), a slot's owner and the checksum of the page
+ * written there recorded, a slot given back or retired. */
 uint64_t swap_slot_alloc_run(uint64_t max, uint64_t *first);
-void swap_slot_take(uint64_t slot, struct vm *vm, gfn_t gfn, uint64_t hash);
+void swap_slot_take(uint64_t slot, struct vm *vm, gfn_t gfn);
+void swap_slot_sum(uint64_t slot, const void *page);
 void swap_slot_free(uint64_t slot);
 /* A write of gfn's page to its (allocated) slot failed: the slot retired,
  * never used again, the error counted and logged. */

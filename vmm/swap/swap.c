@@ -8,7 +8,7 @@
 #include "vmm/swap/slots.h"
 #include "vmm/mm/guest_frames.h"
 #include "vmm/mm/memory.h"
-#include "vmm/share/page_hash.h"
+#include "vmm/swap/checksum.h"
 #include "kernel/ata.h"
 #include "kernel/block.h"
 #include "kernel/errno.h"
@@ -25,7 +25,7 @@
 struct block_dev *swap_device;
 static struct swap_slots slots;
 static uint64_t *slot_owner; /* SWAP_OWNER(vm, gfn) per slot, 0 when free */
-static uint64_t *slot_hash;  /* page_hash() of what the slot holds       */
+static uint64_t *slot_sum;   /* swap_checksum() of what the slot holds  */
 static uint64_t errors;      /* transfers to or from slots that failed   */
 static uint8_t io_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
@@ -41,17 +41,17 @@ bool swap_option_on(void)
 /* The per-slot arrays; false (and a message) when memory is short. */
 static bool alloc_tables(uint64_t count)
 {
-	void *bitmap, *retired, *owner, *hash;
+	void *bitmap, *retired, *owner, *sum;
 	uint64_t words = SWAP_SLOTS_WORDS(count) * sizeof(uint64_t), per_slot = count * sizeof(uint64_t);
 	if (mem_alloc_bytes(words, &bitmap) || mem_alloc_bytes(words, &retired) || mem_alloc_bytes(per_slot, &owner) ||
-	    mem_alloc_bytes(per_slot, &hash)) {
+	    mem_alloc_bytes(per_slot, &sum)) {
 		kprintf("memvisor: swap: no memory for the tables of %llu slots: swap not used\n",
 			(unsigned long long)count);
 		return false;
 	}
 	swap_slots_init(&slots, bitmap, retired, count);
 	slot_owner = owner;
-	slot_hash = hash;
+	slot_sum = sum;
 	for (uint64_t i = 0; i < count; i++)
 		slot_owner[i] = 0;
 	return true;
@@ -176,10 +176,14 @@ uint64_t swap_slot_alloc_run(uint64_t max, uint64_t *first)
 	return swap_slots_alloc_run(&slots, max, first);
 }
 
-void swap_slot_take(uint64_t slot, struct vm *vm, gfn_t gfn, uint64_t hash)
+void swap_slot_take(uint64_t slot, struct vm *vm, gfn_t gfn)
 {
-	slot_hash[slot] = hash;
 	slot_owner[slot] = SWAP_OWNER(vm->id, gfn.raw);
+}
+
+void swap_slot_sum(uint64_t slot, const void *page)
+{
+	slot_sum[slot] = swap_checksum(page);
 }
 
 /* A write of gfn's page to `slot` failed: the slot is retired (the sector
@@ -203,7 +207,8 @@ void swap_slot_write_failed(struct vm *vm, gfn_t gfn, uint64_t slot)
  * with the other victims of the same clock pass (cluster.c):
  *  1. unmap and flush: the guest can no longer change the frame, so what
  *     is written is what the page holds;
- *  2. a slot of the cluster, the page's hash and owner recorded;
+ *  2. a slot of the cluster, its owner recorded (the page's checksum is
+ *     computed when the cluster goes out, while the disk moves it);
  *  3. PMAP PRIVATE → SWAPPED(slot): the truth now names the disk (every
  *     reader of a SWAPPED gfn writes the cluster out first);
  *  4. the frame table's user dropped; the frame is freed once the
@@ -221,7 +226,7 @@ int swap_out_gfn(struct vm *vm, gfn_t gfn)
 	mfn_t f = pmap_entry_mfn(e);
 	backend->unmap(vm, gfn); /* -E_NOT_FOUND when the cache lacked it: fine */
 	backend->flush(vm);
-	swap_slot_take(slot, vm, gfn, page_hash(mfn_to_virt(f)));
+	swap_slot_take(slot, vm, gfn);
 	int set = pmap_set_swapped(&vm->pmap, gfn, slot);
 	ASSERT(set == 0);
 	int users = frame_table_remove_user(&frame_table, f, vm->id, gfn);
@@ -244,7 +249,8 @@ int swap_write_back(struct vm *vm, gfn_t gfn, const void *page)
 	uint64_t slot;
 	if (!swap_device || swap_slots_alloc(&slots, &slot))
 		return -E_FULL;
-	swap_slot_take(slot, vm, gfn, page_hash(page));
+	swap_slot_take(slot, vm, gfn);
+	swap_slot_sum(slot, page);
 	swap_device_idle();
 	if (block_write_page(swap_device, swap_slot_sector(slot), page)) {
 		swap_slot_write_failed(vm, gfn, slot);
@@ -273,10 +279,11 @@ int swap_check_read(struct vm *vm, gfn_t gfn, uint64_t slot, const void *page, i
 			(unsigned long long)gpa, (unsigned long long)slot, swap_device->name);
 		return -E_IO;
 	}
-	if (page_hash(page) != slot_hash[slot]) {
+	uint64_t sum = swap_checksum(page);
+	if (sum != slot_sum[slot]) {
 		vm_stop(vm, "its page at gpa %#llx came back from swap slot %llu on %s different from what was "
-			"written (hash %#llx, expected %#llx)", (unsigned long long)gpa, (unsigned long long)slot,
-			swap_device->name, (unsigned long long)page_hash(page), (unsigned long long)slot_hash[slot]);
+			"written (checksum %#llx, expected %#llx)", (unsigned long long)gpa, (unsigned long long)slot,
+			swap_device->name, (unsigned long long)sum, (unsigned long long)slot_sum[slot]);
 		return -E_CORRUPT;
 	}
 	return 0;

@@ -4,16 +4,16 @@
  *
  * A disk carrying tools/mkswap's header (header.h) is the swap device;
  * each 4 KiB slot after the header holds one guest page, named by the
- * gfn's PMAP entry (SWAPPED, slot). For each slot the page's hash
- * (vmm/share/page_hash.h) and its owner (VM, gfn) stay in memory: a page
- * read back is checked against both before the guest sees it.
+ * gfn's PMAP entry (SWAPPED, slot). For each slot the page's checksum
+ * (checksum.h) and its owner (VM, gfn) stay in memory: a page read back
+ * is checked against both before the guest sees it.
  *
  *   swap out  (a victim of zswap's clock the compressor rejected, or that
  *             no longer fits in the area):  unmap + flush, write the slot,
  *             PRIVATE → SWAPPED(slot), drop the frame table's user, free
  *             the frame — truth first, cache next, frame last, as zswap.
  *   swap in   (make_resident(), the fault path): a fresh frame, read the
- *             slot, check the hash, SWAPPED → PRIVATE, frame table, free
+ *             slot, check the checksum, SWAPPED → PRIVATE, frame table, free
  *             the slot.
  *
  * With bus-master DMA (kernel/ata_dma.c) a swap-in's read runs while the
