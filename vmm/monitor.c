@@ -16,6 +16,7 @@
 #include "vmm/vmm.h"
 #include "vmm/zswap/zswap.h"
 #include "kernel/cmdline.h"
+#include "kernel/errno.h"
 #include "kernel/io.h"
 #include "kernel/mem.h"
 #include "kernel/options.h"
@@ -268,7 +269,44 @@ static enum monitor_result zswap_swap_in_now(struct vm *vm, const char *stride_t
 	return MONITOR_STAY;
 }
 
-#define SWAP_USAGE "usage: swap [out VM COUNT]"
+#define SWAP_USAGE "usage: swap [out VM COUNT | damage VM [GFN]]"
+
+static uint64_t first_swapped(const struct vm *vm)
+{
+	uint64_t g = 0;
+	while (g < vm->pmap.npages && pmap_entry_state(vm->pmap.entries[g]) != PMAP_SWAPPED)
+		g++;
+	return g;
+}
+
+/* swap damage VM [GFN]: a bit of the page (GFN, or the lowest swapped
+ * one) flipped in its slot on disk, so that its swap-in finds it changed. */
+static enum monitor_result swap_damage_command(int argc, char **argv)
+{
+	struct vm *vm = find_vm(argv[2]);
+	uint64_t gfn, slot;
+	if (!vm)
+		return MONITOR_STAY; /* find_vm() said why */
+	if (argc == 4 && !number(argv[3], &gfn))
+		return complain(SWAP_USAGE " (GFN: decimal or 0x-hex)");
+	if (!vm->pmap.entries)
+		return complain("vm%u has ended: its memory is gone", vm->id);
+	if (!swap_enabled())
+		return complain("there is no swap disk (tools/mkswap FILE SIZE; tools/run --swap SIZE)");
+	if (argc == 3)
+		gfn = first_swapped(vm);
+	int rc = swap_damage(vm, (gfn_t){ gfn }, &slot);
+	if (rc == -E_NOT_FOUND)
+		return complain("vm%u gfn %#llx is not swapped out", vm->id, (unsigned long long)gfn);
+	if (rc == -E_BUSY)
+		return complain("vm%u gfn %#llx is being read back now", vm->id, (unsigned long long)gfn);
+	if (rc)
+		return complain("vm%u gfn %#llx: slot %llu on %s could not be read or written", vm->id,
+				(unsigned long long)gfn, (unsigned long long)slot, swap_device_name());
+	kprintf("monitor: vm%u gfn %#llx: one bit of its page flipped in swap slot %llu on %s\n", vm->id,
+		(unsigned long long)gfn, (unsigned long long)slot, swap_device_name());
+	return MONITOR_STAY;
+}
 
 /* swap out VM COUNT: COUNT of the VM's resident private pages to disk now. */
 static enum monitor_result swap_out_command(const char *vm_name, const char *count_text)
@@ -293,12 +331,15 @@ static enum monitor_result swap_out_command(const char *vm_name, const char *cou
 	return MONITOR_STAY;
 }
 
-/* swap [out VM COUNT]: the swap device, its slots in use, each VM's pages
- * on it; or COUNT of a VM's pages swapped out now. */
+/* swap [out VM COUNT | damage VM [GFN]]: the swap device, its slots in
+ * use, each VM's pages on it; COUNT of a VM's pages swapped out now; or a
+ * swapped page damaged on disk. */
 static enum monitor_result cmd_swap(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "out"))
 		return swap_out_command(argv[2], argv[3]);
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "damage"))
+		return swap_damage_command(argc, argv);
 	if (argc != 1)
 		return complain(SWAP_USAGE);
 	swap_print();
@@ -410,8 +451,8 @@ static const struct command commands[] = {
 	{ "compress", "compress VM COUNT", 2, 2, cmd_compress, "compress COUNT pages the clock chooses, now" },
 	{ "zswap", "zswap [compact | swapin VM STRIDE | damage VM [GFN]]", 0, 3, cmd_zswap,
 	  "the compressed swap area, each VM's share; compact it; swap pages in; damage a page" },
-	{ "swap", "swap [out VM COUNT]", 0, 3, cmd_swap,
-	  "the swap disk: slots used, each VM's pages on it, its traffic; swap out COUNT pages of a VM now" },
+	{ "swap", "swap [out VM COUNT | damage VM [GFN]]", 0, 3, cmd_swap,
+	  "the swap disk: slots used, each VM's pages on it, its traffic; swap out COUNT pages of a VM now; damage a swapped page on disk" },
 	{ "dump", "dump VM GFN [COUNT]", 2, 3, cmd_dump, "the bytes of guest pages, in hex" },
 	{ "continue", "continue", 0, 0, cmd_continue, "leave the monitor, run the guests" },
 	{ "quit", "quit", 0, 0, cmd_quit, "end the run now" },

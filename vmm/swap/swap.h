@@ -100,6 +100,11 @@ struct swap_out_now_report {
 	bool disk_full;        /* stopped early: no free slot                */
 };
 uint64_t swap_out_now(struct vm *vm, uint64_t count, struct swap_out_now_report *r);
+/* The monitor's `swap damage VM [GFN]` (damage.c): one bit of the gfn's
+ * page flipped in its slot on disk; its next swap-in stops the VM. 0 and
+ * the slot; -E_NOT_FOUND when the gfn is not SWAPPED, -E_BUSY while its
+ * read is under way, -E_IO when the disk refused. */
+int swap_damage(struct vm *vm, gfn_t gfn, uint64_t *slot);
 
 typedef void (*swap_violation_fn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* vmm/swap/check.c: every SWAPPED entry's slot is allocated and owned by
