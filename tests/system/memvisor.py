@@ -17,6 +17,7 @@ that one boot. Serial logs are kept in build/test-logs/.
 import hashlib
 import os
 import re
+import signal
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,6 +165,18 @@ def kernel_lines(console):
 def timing(stderr, key):
     m = re.search(rf"^run: {key}=([0-9.]+)$", stderr, re.MULTILINE)
     return float(m.group(1)) if m else None
+
+
+def stop_runner(runner):
+    """A tools/run started in the background (Popen) stopped, if it still runs:
+    SIGTERM, on which it stops its emulator, then SIGKILL if it does not go."""
+    if runner.poll() is None:
+        runner.send_signal(signal.SIGTERM)
+    try:
+        runner.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        runner.kill()
+        runner.wait()
 
 
 def run_tool(*args, timeout=60):

@@ -11,14 +11,13 @@ with the PMAP.
 """
 
 import re
-import signal
 import socket
 import subprocess
 from dataclasses import dataclass
 
 import pytest
 
-from memvisor import LOG_DIR, ROOT, RUNNER, kernel_lines
+from memvisor import LOG_DIR, ROOT, RUNNER, kernel_lines, stop_runner
 
 CMDLINE = "guests=memtest:8M:touch=1M"
 MEMTEST_PAGES = 8 * 2**20 // 4096
@@ -135,13 +134,7 @@ def debug_once(port, log_name):
         transcript = (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) \
             else (e.stdout or "")
     finally:
-        if runner.poll() is None:
-            runner.send_signal(signal.SIGTERM)       # tools/run stops its QEMU on SIGTERM
-            try:
-                runner.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                runner.kill()
-                runner.wait()
+        stop_runner(runner)
     (LOG_DIR / f"{log_name}.gdb.txt").write_text(transcript)
     console = log_path.read_text(errors="replace").splitlines() if log_path.exists() else []
     return Session(split_sections(transcript), transcript, kernel_lines(console),

@@ -12,13 +12,12 @@ commands. A step whose output misses a line fails naming the line and
 showing the output."""
 import re
 import shlex
-import signal
 import subprocess
 from dataclasses import dataclass, field
 
 import pytest
 
-from memvisor import ROOT, RUNNER
+from memvisor import ROOT, RUNNER, stop_runner
 from test_gdb import free_port
 
 HANDOUT = ROOT / "docs" / "labs" / "0-tools.md"
@@ -92,13 +91,7 @@ def run_debug(step):
         done = subprocess.run(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, timeout=GDB_TIMEOUT_S)
     finally:
-        if runner.poll() is None:
-            runner.send_signal(signal.SIGTERM)   # tools/run stops its QEMU on SIGTERM
-        try:
-            runner.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            runner.kill()
-            runner.wait()
+        stop_runner(runner)
     return done.stdout
 
 
