@@ -181,15 +181,15 @@ static void stop_if_thrashing(void)
 	 * its victims from zswap's clock: without the area, it gets none. */
 	if (swap_has_room() && zswap_enabled())
 		return;
-	uint64_t kib = PAGE_SIZE / KiB, share = policy_fair_share();
+	uint64_t kib = PAGE_SIZE / KiB;
 	struct vm *greedy = policy_starving_over_share();
 	if (!greedy && policy_reclaim_possible())
 		return;
 	greedy = greedy ? greedy : policy_most_over_share();
 	if (greedy) {
-		vm_stop(greedy, "thrashing: it holds %llu KiB, over its fair share of %llu KiB of %llu KiB, and wants "
+		vm_stop(greedy, "thrashing: it holds %llu KiB, over its entitlement of %llu KiB of %llu KiB, and wants "
 			"more; nothing is left to reclaim", (unsigned long long)(policy_vm_held(greedy) * kib),
-			(unsigned long long)(share * kib), (unsigned long long)(guest_frames.budget * kib));
+			(unsigned long long)(policy_vm_entitled(greedy) * kib), (unsigned long long)(guest_frames.budget * kib));
 		policy_thrash_reset();
 		return;
 	}
