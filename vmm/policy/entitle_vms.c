@@ -15,6 +15,16 @@
 #include "vmm/vm.h"
 #include "kernel/options.h"
 
+/* Active pages as the tax sees them. A VM none of whose sampling periods
+ * has ended yet (it has just started, or has waited for memory since it
+ * started: a period is the VM's own CPU time) has shown no idle page: all
+ * its pages count as active. Taxing it as idle would take memory from a
+ * VM because it waits for memory, and it would wait the longer. */
+static uint64_t taxed_active(const struct vm *vm)
+{
+	return vm->active.periods ? active_pages(&vm->active) : UINT64_MAX;
+}
+
 /* The running VMs' settings and active memory as entitle_vm rows;
  * index[j] is row j's place in vms[]. Returns the number of rows. */
 static unsigned running_rows(struct entitle_vm *v, unsigned *index)
@@ -24,7 +34,7 @@ static unsigned running_rows(struct entitle_vm *v, unsigned *index)
 		if (vms[i].state != VM_RUNNABLE)
 			continue;
 		const struct vm_alloc *a = &vms[i].alloc;
-		v[n] = (struct entitle_vm){ a->shares, a->reservation, a->limit, active_pages(&vms[i].active), 0 };
+		v[n] = (struct entitle_vm){ a->shares, a->reservation, a->limit, taxed_active(&vms[i]), 0 };
 		index[n++] = i;
 	}
 	return n;
