@@ -15,14 +15,15 @@
 #include "vmm/vm.h"
 #include "kernel/options.h"
 
-/* Active pages as the tax sees them. A VM none of whose sampling periods
- * has ended yet (it has just started, or has waited for memory since it
- * started: a period is the VM's own CPU time) has shown no idle page: all
- * its pages count as active. Taxing it as idle would take memory from a
- * VM because it waits for memory, and it would wait the longer. */
+/* Active pages as the tax sees them. A VM that waits for a frame is using
+ * its memory, whatever the last sample said (a period is the VM's own CPU
+ * time: one that waits ends none, and keeps the estimate from before it
+ * waited, 0 if it has waited since it started). Taxing it as idle would
+ * take memory from it because it waits for memory, and it would wait the
+ * longer: while it waits, all its pages count as active. */
 static uint64_t taxed_active(const struct vm *vm)
 {
-	return vm->active.periods ? active_pages(&vm->active) : UINT64_MAX;
+	return vm->waiting ? UINT64_MAX : active_pages(&vm->active);
 }
 
 /* The running VMs' settings and active memory as entitle_vm rows;
