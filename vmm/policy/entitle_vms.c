@@ -14,16 +14,31 @@
 #include "vmm/policy/active.h"
 #include "vmm/vm.h"
 #include "kernel/options.h"
+#include "kernel/timer.h"
 
-/* Active pages as the tax sees them. A VM that waits for a frame is using
- * its memory, whatever the last sample said (a period is the VM's own CPU
- * time: one that waits ends none, and keeps the estimate from before it
- * waited, 0 if it has waited since it started). Taxing it as idle would
- * take memory from it because it waits for memory, and it would wait the
- * longer: while it waits, all its pages count as active. */
+/* Pages a VM had faulted back in (from the compressed area or the disk)
+ * at the last reclamation round, and when that count last grew
+ * (policy_reclaim_split() updates both). */
+static uint64_t swapins_at_round[VM_MAX];
+static uint64_t last_swapin_ms[VM_MAX];
+static bool faulting_back[VM_MAX];
+
+static uint64_t swapins(const struct vm *vm)
+{
+	return vm->zswap.swapins + vm->swap.ins;
+}
+
+/* Active pages as the tax sees them. A VM that waits for a frame, or
+ * faults back pages taken from it, is using its memory whatever the last
+ * sample said: a period is the VM's own CPU time, and one that waits or
+ * spends it on swap-ins touches few pages in it, so its estimate falls.
+ * Taxing it as idle then would take more from it because it is short of
+ * memory, and it would look idler still: while it waits or faults pages
+ * back (one sampling period, active_period_ms, since its last swap-in),
+ * all its pages count as active. */
 static uint64_t taxed_active(const struct vm *vm)
 {
-	return vm->waiting ? UINT64_MAX : active_pages(&vm->active);
+	return vm->waiting || faulting_back[vm - vms] ? UINT64_MAX : active_pages(&vm->active);
 }
 
 /* The running VMs' settings and active memory as entitle_vm rows;
@@ -56,9 +71,17 @@ void policy_reclaim_split(uint64_t missing, uint64_t *take)
 {
 	struct entitle_vm v[VM_MAX];
 	uint64_t held[VM_MAX], part[VM_MAX];
-	unsigned index[VM_MAX], n = running_rows(v, index);
-	for (uint32_t i = 0; i < vm_count; i++)
+	unsigned index[VM_MAX], n;
+	for (uint32_t i = 0; i < vm_count; i++) {
 		take[i] = 0;
+		uint64_t now = timer_ms(), n_in = swapins(&vms[i]);
+		if (n_in != swapins_at_round[i])
+			last_swapin_ms[i] = now;
+		swapins_at_round[i] = n_in;
+		/* within one sampling period of its last swap-in */
+		faulting_back[i] = n_in && now - last_swapin_ms[i] < options.active_period_ms;
+	}
+	n = running_rows(v, index);
 	for (unsigned j = 0; j < n; j++)
 		held[j] = policy_vm_held(&vms[index[j]]);
 	entitle_reclaim_split(v, held, n, missing, (unsigned)options.idle_tax, part);

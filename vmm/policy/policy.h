@@ -41,7 +41,7 @@ struct vm;
  * compressed swap area (shared frames belong to no one VM). */
 uint64_t policy_vm_held(const struct vm *vm);
 /* The VM's entitlement to guest_mem now, in frames (policy_entitlements(),
- * vmm/policy/entitle.h): its fair share, by shares and activity. */
+ * vmm/policy/entitle.h): its fair share, by shares and idle tax. */
 uint64_t policy_vm_entitled(const struct vm *vm);
 /* The running VM holding the most above its entitlement (in frames), or NULL. */
 struct vm *policy_most_over_share(void);
