@@ -28,9 +28,10 @@ static uint64_t swapins(const struct vm *vm)
 	return vm->zswap.swapins + vm->swap.ins;
 }
 
-/* Active pages as the tax sees them. A VM that waits for a frame, or
- * faults back pages taken from it, is using its memory whatever the last
- * sample said: a period is the VM's own CPU time, and one that waits or
+/* Active pages as the tax sees them. A VM none of whose sampling periods
+ * has ended yet has shown no idle page: all its pages count as active. A
+ * VM that waits for a frame, or faults back pages taken from it, is using
+ * its memory whatever the last sample said: a period is the VM's own CPU time, and one that waits or
  * spends it on swap-ins touches few pages in it, so its estimate falls.
  * Taxing it as idle then would take more from it because it is short of
  * memory, and it would look idler still: while it waits or faults pages
@@ -38,7 +39,8 @@ static uint64_t swapins(const struct vm *vm)
  * all its pages count as active. */
 static uint64_t taxed_active(const struct vm *vm)
 {
-	return vm->waiting || faulting_back[vm - vms] ? UINT64_MAX : active_pages(&vm->active);
+	bool unmeasured = !vm->active.periods;
+	return unmeasured || vm->waiting || faulting_back[vm - vms] ? UINT64_MAX : active_pages(&vm->active);
 }
 
 /* The running VMs' settings and active memory as entitle_vm rows;
