@@ -47,7 +47,7 @@ SHARES = {"qemu": ("zipmix:8M:compressible=1000:incompressible=0:same=0:hot=32:h
 IDLE = {"qemu": ("zipmix:8M:compressible=100:incompressible=0:same=0:hot=800:hot_ms=2000", 800,
                  "zipmix:8M:compressible=1000:incompressible=0:same=0:hot=32:hot_ms=2000", "7M"),
         "bochs": ("zipmix:4M:compressible=0:incompressible=0:same=50:hot=250:hot_ms=12000", 250,
-                  "zipmix:4M:compressible=0:incompressible=0:same=300:hot=16:hot_ms=12000", "2304K")}
+                  "zipmix:4M:compressible=0:incompressible=0:same=300:hot=16:hot_ms=12000", "2560K")}
 COMMON = "zswap_max_pct=50 stats_interval=200"
 
 
