@@ -6,6 +6,7 @@
 #include "vmm/policy/writeback.h"
 #include "vmm/balloon/balloon.h"
 #include "vmm/mm/memory.h"
+#include "vmm/policy/alloc.h"
 #include "vmm/policy/entitle.h"
 #include "vmm/swap/swap.h"
 #include "vmm/vm.h"
@@ -200,9 +201,14 @@ uint64_t policy_vm_entitled(const struct vm *vm)
 	return entitled[vm - vms];
 }
 
+bool policy_above_reservation(const struct vm *vm)
+{
+	return alloc_reclaimable(&vm->alloc, vm_memory_resident(vm)) > 0;
+}
+
 static bool over_share(const struct vm *vm)
 {
-	return vm->state == VM_RUNNABLE && policy_vm_held(vm) > policy_vm_entitled(vm);
+	return vm->state == VM_RUNNABLE && policy_above_reservation(vm) && policy_vm_held(vm) > policy_vm_entitled(vm);
 }
 
 struct vm *policy_most_over_share(void)
@@ -212,7 +218,8 @@ struct vm *policy_most_over_share(void)
 	policy_entitlements(entitled);
 	for (uint32_t i = 0; i < vm_count; i++) {
 		uint64_t held = policy_vm_held(&vms[i]);
-		if (vms[i].state == VM_RUNNABLE && held > entitled[i] && held - entitled[i] > most_over) {
+		if (vms[i].state == VM_RUNNABLE && policy_above_reservation(&vms[i]) && held > entitled[i] &&
+		    held - entitled[i] > most_over) {
 			most = &vms[i];
 			most_over = held - entitled[i];
 		}

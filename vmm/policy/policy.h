@@ -43,6 +43,10 @@ uint64_t policy_vm_held(const struct vm *vm);
 /* The VM's entitlement to guest_mem now, in frames (policy_entitlements(),
  * vmm/policy/entitle.h): its fair share, by shares and idle tax. */
 uint64_t policy_vm_entitled(const struct vm *vm);
+/* True when the VM holds more resident pages than its reservation=: one
+ * at or under it is owed what it holds (and what it waits for), whatever
+ * its compressed pages add to its charge; it is never the one blamed. */
+bool policy_above_reservation(const struct vm *vm);
 /* The running VM holding the most above its entitlement (in frames), or NULL. */
 struct vm *policy_most_over_share(void);
 /* A VM over its entitlement that has waited for memory through
