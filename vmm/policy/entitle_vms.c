@@ -28,15 +28,15 @@ static uint64_t swapins(const struct vm *vm)
 	return vm->zswap.swapins + vm->swap.ins;
 }
 
-/* Active pages as the tax sees them. A VM none of whose sampling periods
- * has ended yet has shown no idle page: all its pages count as active. A
- * VM that waits for a frame, or faults back pages taken from it, is using
- * its memory whatever the last sample said: a period is the VM's own CPU time, and one that waits or
- * spends it on swap-ins touches few pages in it, so its estimate falls.
- * Taxing it as idle then would take more from it because it is short of
- * memory, and it would look idler still: while it waits or faults pages
- * back (one sampling period, active_period_ms, since its last swap-in),
- * all its pages count as active. */
+/* Active pages as the tax sees them (active.h: sampling). A VM none of
+ * whose sampling periods has ended yet has shown no idle page. A VM that
+ * waits for a frame, or faults back pages taken from it, is using its
+ * memory whatever the last sample said: a period is the VM's own CPU
+ * time, and one that waits or spends it on swap-ins touches few pages in
+ * it, so its estimate falls; taxing it as idle then would take more from
+ * it because it is short of memory, and it would look idler still. So for
+ * these — unmeasured, waiting, or within one sampling period
+ * (active_period_ms) of its last swap-in — all pages count as active. */
 static uint64_t taxed_active(const struct vm *vm)
 {
 	bool unmeasured = !vm->active.periods;
