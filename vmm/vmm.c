@@ -181,25 +181,30 @@ static void stop_if_thrashing(void)
 	 * its victims from zswap's clock: without the area, it gets none. */
 	if (swap_has_room() && zswap_enabled())
 		return;
-	uint64_t kib = PAGE_SIZE / KiB, share = policy_fair_share();
+	uint64_t kib = PAGE_SIZE / KiB;
 	struct vm *greedy = policy_starving_over_share();
 	if (!greedy && policy_reclaim_possible())
 		return;
 	greedy = greedy ? greedy : policy_most_over_share();
 	if (greedy) {
-		vm_stop(greedy, "thrashing: it holds %llu KiB, over its fair share of %llu KiB of %llu KiB, and wants "
+		vm_stop(greedy, "thrashing: it holds %llu KiB, over its entitlement of %llu KiB of %llu KiB, and wants "
 			"more; nothing is left to reclaim", (unsigned long long)(policy_vm_held(greedy) * kib),
-			(unsigned long long)(share * kib), (unsigned long long)(guest_frames.budget * kib));
+			(unsigned long long)(policy_vm_entitled(greedy) * kib), (unsigned long long)(guest_frames.budget * kib));
 		policy_thrash_reset();
 		return;
 	}
 	/* The ones waiting, or, churning without a wait, the ones faulting
-	 * their pages back from the swap area. */
-	bool any_waits = false;
+	 * their pages back from the swap area — those above their reservation
+	 * if any is: one at or under it is owed the memory it waits for. */
+	bool any_waits = false, any_above = false;
 	for (uint32_t i = 0; i < vm_count; i++)
 		any_waits |= vms[i].state == VM_RUNNABLE && vms[i].waiting;
 	for (uint32_t i = 0; i < vm_count; i++)
-		if (vms[i].state == VM_RUNNABLE && (any_waits ? vms[i].waiting : vms[i].zswap.swapins > 0))
+		any_above |= vms[i].state == VM_RUNNABLE && (any_waits ? vms[i].waiting : vms[i].zswap.swapins > 0) &&
+			     policy_above_reservation(&vms[i]);
+	for (uint32_t i = 0; i < vm_count; i++)
+		if (vms[i].state == VM_RUNNABLE && (any_waits ? vms[i].waiting : vms[i].zswap.swapins > 0) &&
+		    (!any_above || policy_above_reservation(&vms[i])))
 			vm_stop(&vms[i], "thrashing: the guests' working sets do not fit in %llu KiB and nothing "
 				"is left to reclaim", (unsigned long long)(guest_frames.budget * kib));
 	policy_thrash_reset();

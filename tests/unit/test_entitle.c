@@ -113,6 +113,104 @@ static void test_budget_is_given_out(void **state)
 	assert_true(v[3].entitled <= 9000);
 }
 
+static uint64_t sum_of(const uint64_t *x, unsigned n)
+{
+	uint64_t s = 0;
+	for (unsigned i = 0; i < n; i++)
+		s += x[i];
+	return s;
+}
+
+/* Two busy VMs with shares 2:1 holding 1500 pages each, 600 missing: of
+ * the 2400 left the first is entitled to 1600, more than it holds, so it
+ * keeps its 1500 and the second gives all 600. */
+static void test_reclaim_takes_from_the_one_above_its_entitlement(void **state)
+{
+	(void)state;
+	struct entitle_vm v[] = { { 2000, 0, BIG, BIG, 0 }, { 1000, 0, BIG, BIG, 0 } };
+	uint64_t held[] = { 1500, 1500 }, take[2];
+	entitle_reclaim_split(v, held, 2, 600, 75, take);
+	assert_close(take[0], 0, 1, "2000 shares, below its entitlement");
+	assert_close(take[1], 600, 1, "1000 shares, above it");
+}
+
+/* Both above their entitlements: after the round they hold 2:1 of what is
+ * left, 3000 of 3600 → 2000 and 1000. */
+static void test_reclaim_settles_at_the_shares_split(void **state)
+{
+	(void)state;
+	struct entitle_vm v[] = { { 2000, 0, BIG, BIG, 0 }, { 1000, 0, BIG, BIG, 0 } };
+	uint64_t held[] = { 2400, 1200 }, take[2];
+	entitle_reclaim_split(v, held, 2, 600, 75, take);
+	assert_close(take[0], 400, 1, "2000 shares");
+	assert_close(take[1], 200, 1, "1000 shares");
+	assert_true(sum_of(take, 2) >= 600 && sum_of(take, 2) <= 602);
+}
+
+/* Same shares, same pages held, one idle: at 75% the idle one gives all
+ * that is missing while it holds more than a quarter of the busy one's. */
+static void test_reclaim_takes_idle_memory_first(void **state)
+{
+	(void)state;
+	struct entitle_vm v[] = { { 1000, 0, BIG, 2000, 0 }, { 1000, 0, BIG, 50, 0 } };
+	uint64_t held[] = { 2000, 2000 }, take[2];
+	entitle_reclaim_split(v, held, 2, 800, 75, take);
+	assert_close(take[0], 0, 1, "busy VM");
+	assert_close(take[1], 800, 1, "idle VM");
+	/* with no tax they would give alike */
+	struct entitle_vm w[] = { { 1000, 0, BIG, 2000, 0 }, { 1000, 0, BIG, 50, 0 } };
+	entitle_reclaim_split(w, held, 2, 800, 0, take);
+	assert_close(take[0], 400, 1, "busy VM, no tax");
+	assert_close(take[1], 400, 1, "idle VM, no tax");
+}
+
+/* Never below a reservation: what it would have given comes from the
+ * other; when the reservations leave too little, less than `missing`. */
+static void test_reclaim_respects_reservations(void **state)
+{
+	(void)state;
+	struct entitle_vm v[] = { { 1000, 900, BIG, BIG, 0 }, { 1000, 0, BIG, BIG, 0 } };
+	uint64_t held[] = { 1000, 1000 }, take[2];
+	entitle_reclaim_split(v, held, 2, 500, 75, take);
+	assert_close(take[0], 100, 1, "reserved 900 of 1000");
+	assert_close(take[1], 400, 1, "unreserved");
+	struct entitle_vm w[] = { { 1000, 900, BIG, BIG, 0 }, { 1000, 800, BIG, BIG, 0 } };
+	entitle_reclaim_split(w, held, 2, 500, 75, take);
+	assert_int_equal(take[0], 100);
+	assert_int_equal(take[1], 200);
+	/* a reservation above what it holds: it keeps all it holds */
+	struct entitle_vm x[] = { { 1, 5000, BIG, BIG, 0 }, { 1000, 0, BIG, BIG, 0 } };
+	uint64_t few[] = { 300, 1000 };
+	entitle_reclaim_split(x, few, 2, 200, 75, take);
+	assert_int_equal(take[0], 0);
+	assert_close(take[1], 200, 1, "the other");
+}
+
+/* Nothing missing: nothing taken; a VM holding nothing gives nothing. */
+static void test_reclaim_nothing_missing(void **state)
+{
+	(void)state;
+	struct entitle_vm v[] = { { 7, 0, BIG, 3, 0 }, { 1000, 0, BIG, BIG, 0 }, { 5, 0, BIG, 0, 0 } };
+	uint64_t held[] = { 400, 900, 0 }, take[3];
+	entitle_reclaim_split(v, held, 3, 0, 75, take);
+	assert_true(sum_of(take, 3) <= 3);
+	entitle_reclaim_split(v, held, 3, 100000, 75, take);
+	assert_int_equal(take[0], 400);
+	assert_int_equal(take[1], 900);
+	assert_int_equal(take[2], 0);
+}
+
+static void test_take_order_largest_first(void **state)
+{
+	(void)state;
+	uint64_t take[] = { 5, 90, 0, 90, 40 };
+	unsigned order[5], expected[] = { 1, 3, 4, 0, 2 };
+	entitle_take_order(take, 5, order);
+	for (unsigned i = 0; i < 5; i++)
+		if (order[i] != expected[i])
+			fail_msg("order[%u]: expected %u, saw %u", i, expected[i], order[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -123,6 +221,12 @@ int main(void)
 		cmocka_unit_test(test_reservation_is_a_floor_and_limit_a_ceiling),
 		cmocka_unit_test(test_everyone_at_the_limit),
 		cmocka_unit_test(test_budget_is_given_out),
+		cmocka_unit_test(test_reclaim_takes_from_the_one_above_its_entitlement),
+		cmocka_unit_test(test_reclaim_settles_at_the_shares_split),
+		cmocka_unit_test(test_reclaim_takes_idle_memory_first),
+		cmocka_unit_test(test_reclaim_respects_reservations),
+		cmocka_unit_test(test_reclaim_nothing_missing),
+		cmocka_unit_test(test_take_order_largest_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,3 +54,27 @@ void entitle_compute(struct entitle_vm *v, unsigned n, uint64_t budget, unsigned
 	for (unsigned i = 0; i < n; i++)
 		v[i].entitled = entitlement_at(&v[i], lo, tax_pct);
 }
+
+void entitle_reclaim_split(struct entitle_vm *v, const uint64_t *held, unsigned n, uint64_t missing,
+			   unsigned tax_pct, uint64_t *take)
+{
+	uint64_t total = 0;
+	for (unsigned i = 0; i < n; i++) {
+		v[i].limit = MIN(v[i].limit, held[i]);
+		v[i].reservation = MIN(v[i].reservation, held[i]);
+		total += held[i];
+	}
+	entitle_compute(v, n, total > missing ? total - missing : 0, tax_pct);
+	for (unsigned i = 0; i < n; i++)
+		take[i] = held[i] - MIN(v[i].entitled, held[i]);
+}
+
+void entitle_take_order(const uint64_t *take, unsigned n, unsigned *order)
+{
+	for (unsigned i = 0; i < n; i++) {
+		unsigned j = i;
+		for (; j > 0 && take[order[j - 1]] < take[i]; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+}

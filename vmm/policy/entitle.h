@@ -40,9 +40,33 @@ uint64_t entitle_adjusted_x100(uint64_t pages, uint64_t active, unsigned tax_pct
  * page per VM) is not given. */
 void entitle_compute(struct entitle_vm *v, unsigned n, uint64_t budget, unsigned tax_pct);
 
+/* Whom reclamation takes `missing` pages from (README, "Whom memory is
+ * taken from"): the VMs hold held[i] pages (resident); after the round
+ * they should hold what each is entitled to of (their sum − missing), so
+ * take[i] = held[i] − that entitlement. Each v[i]'s reservation and limit
+ * are first lowered to held[i] (a VM holding less than its share keeps
+ * all it holds, and the rest is taken from the others), so the takes add
+ * up to `missing` (less than a page per VM more, from rounding) unless the
+ * reservations stop it, and none takes a VM below its reservation. A VM
+ * with the fewest shares per adjusted page held is taken from first and
+ * most: ESX's rho. v[i].entitled is set to what it should hold. */
+void entitle_reclaim_split(struct entitle_vm *v, const uint64_t *held, unsigned n, uint64_t missing,
+			   unsigned tax_pct, uint64_t *take);
+
+/* order[0..n) = 0..n-1 sorted by take[], the largest first (ties: the
+ * lower index first): the order in which the clock visits the VMs. */
+void entitle_take_order(const uint64_t *take, unsigned n, unsigned *order);
+
 /* Runtime (vmm/policy/entitle_vms.c): out[i] for vms[i], in pages — the
  * running VMs' entitlements to guest_mem at idle_tax=, 0 for a VM that
  * ended. out has room for VM_MAX (vmm/vm.h). */
 void policy_entitlements(uint64_t *out);
+
+/* Runtime: take[i] for vms[i], in pages — entitle_reclaim_split() over
+ * the frames the running VMs are charged (policy_vm_held(): private pages
+ * and their part of the compressed area), at most what lies above each
+ * one's reservation (alloc_reclaimable()), 0 for a VM that ended. take has
+ * room for VM_MAX. */
+void policy_reclaim_split(uint64_t missing, uint64_t *take);
 
 #endif

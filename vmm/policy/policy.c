@@ -7,6 +7,7 @@
 #include "vmm/balloon/balloon.h"
 #include "vmm/mm/memory.h"
 #include "vmm/policy/alloc.h"
+#include "vmm/policy/entitle.h"
 #include "vmm/swap/swap.h"
 #include "vmm/vm.h"
 #include "vmm/zswap/zswap.h"
@@ -60,10 +61,12 @@ uint64_t policy_state_changes(void)
  * high: sharing only (its scanner always runs); balloons shrink back once
  *       free memory is well above the high threshold.
  * soft: balloon: the frames missing to the high threshold are asked of
- *       the guests with a balloon driver, each in proportion to the free
- *       memory it reports (it can spare that without paging), never above
+ *       the guests with a balloon driver, each in proportion to its room:
+ *       its part of them by entitlement (below), within the free memory
+ *       it reports (it can spare that without paging), never above
  *       balloon_max_pct of the VM.
- * hard: balloon and compress: the clock picks cold pages to compress.
+ * hard: balloon and compress: the clock picks cold pages to compress,
+ *       from the VM with the largest part first.
  * low:  the same, and a VM that needs a frame waits for one.
  * In every state, nothing is taken from a VM below its reservation=, and
  * a VM at its limit= is reclaimed from alone (vmm/policy/limit.c). */
@@ -87,21 +90,28 @@ static uint64_t frames_missing(void)
 	return free < goal ? goal - free : 0;
 }
 
-/* What the policy may take from the VM: its resident pages above its
- * reservation= (vmm/policy/alloc.h). */
-static uint64_t reclaimable(const struct vm *vm)
+/* Whom to take from (README, "Whom memory is taken from"): each round,
+ * the frames missing are split among the running VMs so that what each
+ * holds afterwards is its entitlement to what they hold together then —
+ * shares per page, idle pages charged 1 / (1 - idle_tax) more, never
+ * below its reservation= (policy_reclaim_split(), entitle.h). A VM at or
+ * below its entitlement gives nothing while another is above its own. */
+static uint64_t reclaim_take[VM_MAX];
+
+static uint64_t part_of(const struct vm *vm)
 {
-	return alloc_reclaimable(&vm->alloc, vm_memory_resident(vm));
+	return reclaim_take[vm - vms];
 }
 
-/* Free memory the guest reported that it could still give. */
+/* Free memory the guest reported that it could still give, within its
+ * part of what is missing. */
 static uint64_t inflate_room(const struct vm *vm)
 {
 	if (vm->state != VM_RUNNABLE || !vm->balloon.polls)
 		return 0;
 	uint64_t size = balloon_size(vm), cap = balloon_cap(vm);
 	uint64_t spare = vm->balloon.guest_free > BALLOON_GUEST_RESERVE ? vm->balloon.guest_free - BALLOON_GUEST_RESERVE : 0;
-	return MIN(MIN(spare, cap > size ? cap - size : 0), reclaimable(vm));
+	return MIN(MIN(spare, cap > size ? cap - size : 0), part_of(vm));
 }
 
 /* Pages of each VM's balloon target that the policy asked for (a person
@@ -172,41 +182,54 @@ static void lower_targets(void)
 	}
 }
 
-/* ---- whom to take from: each running VM's fair share of the budget ----
- * Every running VM may hold an equal part of guest_mem. When memory runs
- * out, the VM held responsible is one above its share: one VM's appetite
- * never gets another stopped whose working set fits its share (README:
- * isolation). */
+/* ---- whom to blame: each running VM's entitlement to the budget ----
+ * Every running VM may hold its entitlement to guest_mem (entitle.h: by
+ * shares, idle pages taxed, within reservation and limit). When memory
+ * runs out, the VM held responsible is one above it: one VM's appetite
+ * never gets another stopped whose working set fits its entitlement
+ * (README: isolation). */
 
 uint64_t policy_vm_held(const struct vm *vm)
 {
 	return vm->pmap.count[PMAP_PRIVATE] + ALIGN_UP(vm->zswap.bytes, PAGE_SIZE) / PAGE_SIZE;
 }
 
-uint64_t policy_fair_share(void)
+uint64_t policy_vm_entitled(const struct vm *vm)
 {
-	uint64_t running = 0;
-	for (uint32_t i = 0; i < vm_count; i++)
-		running += vms[i].state == VM_RUNNABLE;
-	return guest_frames.budget / MAX(running, 1);
+	uint64_t entitled[VM_MAX];
+	policy_entitlements(entitled);
+	return entitled[vm - vms];
+}
+
+bool policy_above_reservation(const struct vm *vm)
+{
+	return alloc_reclaimable(&vm->alloc, vm_memory_resident(vm)) > 0;
 }
 
 static bool over_share(const struct vm *vm)
 {
-	return vm->state == VM_RUNNABLE && policy_vm_held(vm) > policy_fair_share();
+	return vm->state == VM_RUNNABLE && policy_above_reservation(vm) && policy_vm_held(vm) > policy_vm_entitled(vm);
 }
 
 struct vm *policy_most_over_share(void)
 {
 	struct vm *most = NULL;
-	for (uint32_t i = 0; i < vm_count; i++)
-		if (over_share(&vms[i]) && (!most || policy_vm_held(&vms[i]) > policy_vm_held(most)))
+	uint64_t most_over = 0, entitled[VM_MAX];
+	policy_entitlements(entitled);
+	for (uint32_t i = 0; i < vm_count; i++) {
+		uint64_t held = policy_vm_held(&vms[i]);
+		if (vms[i].state == VM_RUNNABLE && policy_above_reservation(&vms[i]) && held > entitled[i] &&
+		    held - entitled[i] > most_over) {
 			most = &vms[i];
+			most_over = held - entitled[i];
+		}
+	}
 	return most;
 }
 
-/* Compresses up to `missing` pages, a batch from each running VM in turn
- * until deadline_tsc (the background work's time), cold pages first; *hot
+/* Compresses up to `missing` pages, a batch from each running VM with a
+ * part of it (at most its part), the largest part first, until
+ * deadline_tsc (the background work's time), cold pages first; *hot
  * counts the pages the clock took although they were in use (no cold one
  * left). Called in hard and low only: there, a victim that does not
  * compress to half a page, or does not fit, goes to the swap disk while
@@ -216,14 +239,16 @@ struct vm *policy_most_over_share(void)
 static uint64_t compress_cold(uint64_t missing, uint64_t deadline_tsc, uint64_t *hot)
 {
 	uint64_t freed = 0;
-	for (uint32_t i = 0; i < vm_count && freed < missing && rdtsc() < deadline_tsc; i++) {
-		struct vm *vm = &vms[i];
+	unsigned order[VM_MAX];
+	entitle_take_order(reclaim_take, vm_count, order);
+	for (uint32_t k = 0; k < vm_count && freed < missing && rdtsc() < deadline_tsc; k++) {
+		struct vm *vm = &vms[order[k]];
 		struct zswap_report r = { 0 };
-		if (vm->state != VM_RUNNABLE || !zswap_enabled())
+		if (vm->state != VM_RUNNABLE || !zswap_enabled() || !part_of(vm))
 			continue;
 		policy_write_back_if_full(vm, COMPRESS_BATCH, deadline_tsc);
 		zswap_spill_fn spill = swap_has_room() ? swap_out_gfn : NULL;
-		uint64_t take = MIN(MIN(COMPRESS_BATCH, missing - freed), reclaimable(vm));
+		uint64_t take = MIN(MIN(COMPRESS_BATCH, missing - freed), part_of(vm));
 		if (take && zswap_compress_victims(vm, take, spill, &r) == 0) {
 			freed += r.stored + r.same + r.swapped;
 			*hot += r.hot;
@@ -287,7 +312,7 @@ static uint64_t total_released_or_merged(void)
 	return n;
 }
 
-/* A VM over its fair share that waits for memory while nothing it holds
+/* A VM over its entitlement that waits for memory while nothing it holds
  * can be taken from it — what it holds never falls below its lowest, and
  * none of its pages is shared or ballooned meanwhile — lives on the frames
  * the others give up: its demand is the one that cannot be met. After
@@ -327,6 +352,7 @@ struct vm *policy_starving_over_share(void)
 void policy_act(uint64_t deadline_tsc)
 {
 	uint64_t missing = frames_missing(), hot = 0, freed = 0, released = total_released_or_merged();
+	policy_reclaim_split(missing, reclaim_take);
 	if (state == MEM_HIGH)
 		lower_targets();
 	else

@@ -40,11 +40,16 @@ struct vm;
 /* Frames charged to the VM: its private pages and its part of the
  * compressed swap area (shared frames belong to no one VM). */
 uint64_t policy_vm_held(const struct vm *vm);
-/* Each running VM's fair share of guest_mem, in frames: an equal part. */
-uint64_t policy_fair_share(void);
-/* The running VM holding the most above its fair share, or NULL. */
+/* The VM's entitlement to guest_mem now, in frames (policy_entitlements(),
+ * vmm/policy/entitle.h): its fair share, by shares and idle tax. */
+uint64_t policy_vm_entitled(const struct vm *vm);
+/* True when the VM holds more resident pages than its reservation=: one
+ * at or under it is owed what it holds (and what it waits for), whatever
+ * its compressed pages add to its charge; it is never the one blamed. */
+bool policy_above_reservation(const struct vm *vm);
+/* The running VM holding the most above its entitlement (in frames), or NULL. */
 struct vm *policy_most_over_share(void);
-/* A VM over its fair share that has waited for memory through
+/* A VM over its entitlement that has waited for memory through
  * OVER_SHARE_STEPS policy steps in state low while nothing could be taken
  * from it (vmm/policy/policy.c), or NULL: the one to stop. */
 struct vm *policy_starving_over_share(void);
