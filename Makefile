@@ -254,6 +254,7 @@ $(UNIT_DIR)/test_compress:    $(call unit_obj,vmm/zswap/compress.c tests/unit/pa
 $(UNIT_DIR)/test_zswap_area:  $(call unit_obj,vmm/zswap/area.c vmm/zswap/area_check.c vmm/zswap/compress.c tests/unit/pages.c)
 $(UNIT_DIR)/test_zswap_fifo:  $(call unit_obj,vmm/zswap/fifo.c)
 $(UNIT_DIR)/test_zswap_store: $(call unit_obj,vmm/zswap/store.c vmm/zswap/area.c vmm/zswap/compress.c tests/unit/pages.c)
+$(UNIT_DIR)/test_zswap_clock: $(call unit_obj,vmm/zswap/clock.c vmm/mm/pmap.c)
 $(UNIT_DIR)/test_zipmix_content: $(call unit_obj,guest/zipmix/content.c vmm/zswap/store.c vmm/zswap/area.c vmm/zswap/compress.c)
 $(UNIT_DIR)/test_mem_state: $(call unit_obj,vmm/policy/mem_state.c kernel/printf.c)
 $(UNIT_DIR)/test_alloc:     $(call unit_obj,vmm/policy/alloc.c kernel/cmdline.c kernel/printf.c)
