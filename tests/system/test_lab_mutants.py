@@ -126,6 +126,8 @@ def run_mutant(trees, lab, name, catcher, pitfall, path):
         got, most, out = grade(tree, lab, catcher)
     finally:
         patch(tree, path, "-R")
+    assert "does not compile" not in out, \
+        f"mutant {lab}/{name} does not compile: it must fail the checks, not the build:\n{out[-3000:]}"
     failed = [line.strip() for line in out.splitlines() if line.startswith("  FAIL")]
     assert got < most, \
         f"mutant {lab}/{name} ({pitfall}) graded with {CATCHER_ONLY[catcher] or 'everything'}: " \
