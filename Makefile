@@ -278,6 +278,7 @@ $(UNIT_DIR)/test_swap_slots:  $(call unit_obj,vmm/swap/slots.c)
 $(UNIT_DIR)/test_swap_header: $(call unit_obj,vmm/swap/header.c)
 $(UNIT_DIR)/test_svm_entry_check: $(call unit_obj,vmm/svm/entry_check.c)
 $(UNIT_DIR)/test_vmx_entry_check: $(call unit_obj,vmm/vmx/entry_check.c vmm/vmx/entry_fields.c)
+$(UNIT_DIR)/test_vmx_controls: $(call unit_obj,vmm/vmx/controls.c kernel/printf.c)
 
 $(UNIT_DIR)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
