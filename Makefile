@@ -117,6 +117,7 @@ $(BUILD)/memvisor.efi: $(BUILD)/efi/memvisor.so
 #   make bench                  benchmarks, each next to a reference (tools/bench)
 #   make attack                 the adversarial guest, ATTACK_ROUNDS rounds, a new seed
 #   make soak                   the overcommit mix for SOAK_SECONDS, page moves counted
+#                               (and the labs' mutants only an emulator catches)
 #   make skeleton LAB=NAME      a lab's student tree in ../memvisor-lab-NAME/ (DIR=, FORCE=1)
 #   make grade LAB=NAME         a lab's checks and its score (docs/labs/)
 #   make handin                 in a skeleton: the student's patch and answers, packed
@@ -171,6 +172,7 @@ soak:
 	$(MAKE) all
 	tools/soak --seconds $(SOAK_SECONDS)
 	MEMVISOR_SLOW=1 $(PYTHON) -m pytest -m bochs tests/system/test_overcommit.py
+	MEMVISOR_SLOW=1 $(PYTHON) -m pytest tests/system/test_lab_mutants.py -k test_system_checks_fail_the_mutant
 
 bench:
 	tools/deps

@@ -44,8 +44,15 @@ def mutants():
 
 
 def grade(tree, lab, catcher):
-    """(earned, possible, output) of `tools/labs grade` in tree."""
+    """(earned, possible, output) of `tools/labs grade` in tree; as `make
+    grade` does, the kernel is built first when the grade boots it."""
     only = CATCHER_ONLY[catcher]
+    if only != "unit":
+        built = subprocess.run(["make", "-s", "-j2", "all"], cwd=tree, stdin=subprocess.DEVNULL,
+                               capture_output=True, text=True, timeout=1800)
+        assert built.returncode == 0, \
+            f"the kernel does not build in {tree}: a mutant must fail the checks, not the build:\n" \
+            f"{(built.stdout + built.stderr)[-3000:]}"
     args = [str(tree / "tools" / "labs"), "grade", lab] + (["--only", only] if only else [])
     done = subprocess.run(args, cwd=tree, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=1800)
