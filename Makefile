@@ -117,6 +117,7 @@ $(BUILD)/memvisor.efi: $(BUILD)/efi/memvisor.so
 #   make bench                  benchmarks, each next to a reference (tools/bench)
 #   make attack                 the adversarial guest, ATTACK_ROUNDS rounds, a new seed
 #   make soak                   the overcommit mix for SOAK_SECONDS, page moves counted
+#                               (and the labs' mutants only an emulator catches)
 #   make skeleton LAB=NAME      a lab's student tree in ../memvisor-lab-NAME/ (DIR=, FORCE=1)
 #   make grade LAB=NAME         a lab's checks and its score (docs/labs/)
 #   make handin                 in a skeleton: the student's patch and answers, packed
@@ -171,6 +172,7 @@ soak:
 	$(MAKE) all
 	tools/soak --seconds $(SOAK_SECONDS)
 	MEMVISOR_SLOW=1 $(PYTHON) -m pytest -m bochs tests/system/test_overcommit.py
+	MEMVISOR_SLOW=1 $(PYTHON) -m pytest tests/system/test_lab_mutants.py -k test_system_checks_fail_the_mutant
 
 bench:
 	tools/deps
@@ -254,8 +256,10 @@ $(UNIT_DIR)/test_compress:    $(call unit_obj,vmm/zswap/compress.c tests/unit/pa
 $(UNIT_DIR)/test_zswap_area:  $(call unit_obj,vmm/zswap/area.c vmm/zswap/area_check.c vmm/zswap/compress.c tests/unit/pages.c)
 $(UNIT_DIR)/test_zswap_fifo:  $(call unit_obj,vmm/zswap/fifo.c)
 $(UNIT_DIR)/test_zswap_store: $(call unit_obj,vmm/zswap/store.c vmm/zswap/area.c vmm/zswap/compress.c tests/unit/pages.c)
+$(UNIT_DIR)/test_zswap_clock: $(call unit_obj,vmm/zswap/clock.c vmm/mm/pmap.c)
 $(UNIT_DIR)/test_zipmix_content: $(call unit_obj,guest/zipmix/content.c vmm/zswap/store.c vmm/zswap/area.c vmm/zswap/compress.c)
 $(UNIT_DIR)/test_mem_state: $(call unit_obj,vmm/policy/mem_state.c kernel/printf.c)
+$(UNIT_DIR)/test_policy_targets: $(call unit_obj,vmm/policy/policy.c vmm/policy/mem_state.c kernel/printf.c)
 $(UNIT_DIR)/test_alloc:     $(call unit_obj,vmm/policy/alloc.c kernel/cmdline.c kernel/printf.c)
 $(UNIT_DIR)/test_active:    $(call unit_obj,vmm/policy/active_estimate.c)
 $(UNIT_DIR)/test_entitle:   $(call unit_obj,vmm/policy/entitle.c)
@@ -277,6 +281,7 @@ $(UNIT_DIR)/test_swap_checksum: $(call unit_obj,vmm/swap/checksum.c)
 $(UNIT_DIR)/test_swap_header: $(call unit_obj,vmm/swap/header.c)
 $(UNIT_DIR)/test_svm_entry_check: $(call unit_obj,vmm/svm/entry_check.c)
 $(UNIT_DIR)/test_vmx_entry_check: $(call unit_obj,vmm/vmx/entry_check.c vmm/vmx/entry_fields.c)
+$(UNIT_DIR)/test_vmx_controls: $(call unit_obj,vmm/vmx/controls.c kernel/printf.c)
 
 $(UNIT_DIR)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)

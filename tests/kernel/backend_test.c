@@ -3,6 +3,7 @@
  * each exit, and the PMAP/frame-table invariant checker. The same tests
  * run on SVM and on VMX. */
 #include "kernel/errno.h"
+#include "kernel/io.h"
 #include "kernel/ktest.h"
 #include "kernel/mem.h"
 #include "kernel/mmu.h"
@@ -13,6 +14,7 @@
 #include "vmm/cpu/emulate.h"
 #include "vmm/exit.h"
 #include "vmm/mm/memory.h"
+#include "vmm/svm/vmcb.h"
 #include "vmm/policy/alloc.h"
 #include "vmm/vmm.h"
 #include "vmm/zswap/zswap.h"
@@ -250,6 +252,26 @@ KTEST(backend, invariant_checker_catches_disagreement)
 	KT_EXPECT(t, vmm_check_invariants() >= 1);
 	frame_table.frames[pmap_entry_mfn(e).raw].refcount--;
 	KT_EXPECT_EQ(t, vmm_check_invariants(), 0);
+}
+
+/* Turning SVM on changes one bit of EFER, SVME (APM 15.4): EFER also
+ * holds long mode (LME, LMA), live while memvisor runs. And VMRUN saves host state at VM_HSAVE_PA (APM
+ * 15.30.4): a page-aligned machine address that must be set, or the CPU
+ * writes over physical page 0. */
+KTEST(backend, enabling_svm_sets_svme_only_and_the_host_save_area)
+{
+	if (backend != &svm_backend) {
+		ktest_skip(t, "the SVM backend is not the one in use");
+		return;
+	}
+	if (!scratch_or_skip(t)) /* vmm_enable() ran there */
+		return;
+	uint64_t efer = rdmsr(MSR_IA32_EFER), hsave = rdmsr(MSR_VM_HSAVE_PA);
+	KT_EXPECT(t, efer & EFER_SVME);
+	KT_EXPECT(t, efer & EFER_LME); /* boot/long_mode.h set it; the CPU keeps LMA from it */
+	KT_EXPECT(t, efer & EFER_LMA);
+	KT_EXPECT(t, hsave != 0);
+	KT_EXPECT_EQ(t, hsave & (PAGE_SIZE - 1), 0);
 }
 
 KTEST(backend, pmap_counts_demand_allocation)

@@ -39,6 +39,7 @@ static void check(const struct pmap *pm, enum balloon_op op, const uint64_t *gfn
 		  int want_error, uint32_t want_entry)
 {
 	struct balloon_verdict v;
+	memset(&v, 0x5a, sizeof(v)); /* a verdict is written, never assumed: a passing batch must say error 0 */
 	uint64_t copy[HC_BALLOON_BATCH_MAX];
 	memcpy(copy, gfns, n * sizeof(uint64_t));
 	balloon_check_gfns(pm, op, gfns, n, room, scratch, &v);
@@ -97,6 +98,8 @@ static void test_gfns_outside_the_vm(void **state)
 	uint64_t beyond[] = { 0, PAGES }, huge[] = { UINT64_MAX };
 	check(&pm, BALLOON_INFLATE, beyond, 2, NO_CAP, -HC_E_FAULT, 1);
 	check(&pm, BALLOON_DEFLATE, huge, 1, NO_CAP, -HC_E_FAULT, 0);
+	uint64_t wraps[] = { 1, 1ull << 52 }; /* gfn * PAGE_SIZE is 2^64: 0 in 64 bits */
+	check(&pm, BALLOON_INFLATE, wraps, 2, NO_CAP, -HC_E_FAULT, 1);
 }
 
 static void test_duplicates_name_the_second_entry(void **state)
@@ -108,6 +111,35 @@ static void test_duplicates_name_the_second_entry(void **state)
 	check(&pm, BALLOON_INFLATE, twice, 5, NO_CAP, -HC_E_INVAL, 4);
 	uint64_t deflate_twice[] = { 11, 11 };
 	check(&pm, BALLOON_DEFLATE, deflate_twice, 2, NO_CAP, -HC_E_INVAL, 1);
+	uint64_t sorts_elsewhere[] = { 7, 7, 1, 0 }; /* sorted, the repeat is at index 3 */
+	check(&pm, BALLOON_INFLATE, sorts_elsewhere, 4, NO_CAP, -HC_E_INVAL, 1);
+}
+
+/* The verdict names the first bad entry, whichever way it is bad; the
+ * entries before the duplicates; the duplicates before the room. */
+static void test_the_first_bad_entry_and_the_order_of_the_checks(void **state)
+{
+	(void)state;
+	struct pmap pm;
+	setup_pmap(&pm);
+	uint64_t untouched_then_outside[] = { 1, 10, PAGES };
+	check(&pm, BALLOON_INFLATE, untouched_then_outside, 3, NO_CAP, -HC_E_PERM, 1);
+	uint64_t twice_then_untouched[] = { 3, 3, 10 };
+	check(&pm, BALLOON_INFLATE, twice_then_untouched, 3, NO_CAP, -HC_E_PERM, 2);
+	uint64_t twice_and_too_many[] = { 0, 0, 1 };
+	check(&pm, BALLOON_INFLATE, twice_and_too_many, 3, 1, -HC_E_INVAL, 1);
+}
+
+/* No gfn, nothing wrong: the header refuses such a batch before, but the
+ * checker must not read before its start (count - 1 on a uint32_t). */
+static void test_an_empty_batch_is_accepted(void **state)
+{
+	(void)state;
+	struct pmap pm;
+	setup_pmap(&pm);
+	uint64_t none[1] = { 0 };
+	check(&pm, BALLOON_INFLATE, none, 0, NO_CAP, 0, BALLOON_NO_ENTRY);
+	check(&pm, BALLOON_DEFLATE, none, 0, NO_CAP, 0, BALLOON_NO_ENTRY);
 }
 
 static void test_deflate_takes_ballooned_pages_only(void **state)
@@ -164,11 +196,14 @@ static void test_random_batches_match_a_model(void **state)
 			fail_msg("round %d (%u gfns): expected %d, seen %d (%s)", round, n, want, v.error, v.why);
 		if (want == -HC_E_PERM)
 			assert_int_equal(v.entry, want_entry);
-		if (want == -HC_E_INVAL) {
-			bool dup = false;
-			for (uint32_t i = 0; i < n; i++)
-				dup |= i != v.entry && gfns[i] == gfns[v.entry];
-			assert_true(dup);
+		if (want == -HC_E_INVAL) { /* the second occurrence: one earlier entry with its gfn */
+			unsigned earlier = 0;
+			for (uint32_t i = 0; i < v.entry && v.entry < n; i++)
+				earlier += gfns[i] == gfns[v.entry];
+			if (earlier != 1)
+				fail_msg("round %d: entry %u (gfn %llu) has %u earlier occurrences, expected 1 (the second "
+					 "occurrence)", round, v.entry, v.entry < n ? (unsigned long long)gfns[v.entry] : 0ull,
+					 earlier);
 		}
 	}
 	assert_memory_equal(before, storage, sizeof(before)); /* checking changes nothing */
@@ -183,6 +218,8 @@ int main(void)
 		cmocka_unit_test(test_duplicates_name_the_second_entry),
 		cmocka_unit_test(test_deflate_takes_ballooned_pages_only),
 		cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_the_first_bad_entry_and_the_order_of_the_checks),
+		cmocka_unit_test(test_an_empty_batch_is_accepted),
 		cmocka_unit_test(test_random_batches_match_a_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

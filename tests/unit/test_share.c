@@ -41,10 +41,60 @@ static uint64_t model[NVMS][VM_PAGES][WORDS]; /* what each page must hold */
 static struct share_entry slots[NSLOTS];
 static struct share_engine eng;
 
+/* ---- the order of a transition, checked at each call the engine makes ----
+ * share.h's picture: the PMAP first, then the frame table, then the cache,
+ * and a frame freed last. The end state alone cannot tell a right order
+ * from a wrong one, so each op the engine calls checks what must already
+ * be true when it is called. Only calls from share_page() and
+ * share_break() are checked (engine_call() below): this file's own
+ * stand-ins for the fault path and vm_memory_release() use the ops too. */
+static bool in_engine;
+static bool fresh[NFRAMES]; /* allocated during the current engine call */
+
+struct user_search {
+	uint32_t vm_id;
+	gfn_t gfn;
+	bool found;
+};
+
+static bool is_the_user(uint32_t vm_id, gfn_t gfn, void *ctx)
+{
+	struct user_search *u = ctx;
+	if (vm_id == u->vm_id && gfn.raw == u->gfn.raw)
+		u->found = true;
+	return !u->found;
+}
+
+/* Whether the frame table lists (vm, gfn) as a user of f. */
+static bool frame_has_user(uint64_t f, uint32_t vm, uint64_t gfn)
+{
+	struct user_search u = { vm, (gfn_t){ gfn }, false };
+	frame_table_for_each_user(&ft, (mfn_t){ f }, is_the_user, &u);
+	return u.found;
+}
+
+/* A gfn whose PMAP entry names frame f (*vm 0: none). */
+static void pmap_user_of(uint64_t f, uint32_t *vm, uint64_t *gfn)
+{
+	for (*vm = 1; *vm <= NVMS; (*vm)++)
+		for (*gfn = 0; alive[*vm - 1] && *gfn < VM_PAGES; (*gfn)++) {
+			pmap_entry_t e = pmap_store[*vm - 1][*gfn];
+			if (pmap_entry_has_frame(e) && pmap_entry_mfn(e).raw == f)
+				return;
+		}
+	*vm = 0;
+}
+
 /* ---- struct share_ops over the arrays above ---- */
 static void *frame_ptr(mfn_t f)
 {
 	assert_true(f.raw < NFRAMES && frame_used[f.raw]);
+	uint32_t vm;
+	uint64_t gfn;
+	pmap_user_of(f.raw, &vm, &gfn);
+	if (in_engine && fresh[f.raw] && vm)
+		fail_msg("new mfn %llu is filled after the PMAP named it (vm%u gfn %llu): copy into the frame "
+			 "before anything names it", (unsigned long long)f.raw, vm, (unsigned long long)gfn);
 	return mem[f.raw];
 }
 
@@ -54,6 +104,7 @@ static int frame_alloc(mfn_t *out)
 		if (!frame_used[f]) {
 			frame_used[f] = true;
 			frames_in_use++;
+			fresh[f] = in_engine;
 			memset(mem[f], 0, sizeof(mem[f]));
 			*out = (mfn_t){ f };
 			return 0;
@@ -64,6 +115,17 @@ static int frame_alloc(mfn_t *out)
 static void frame_free(mfn_t f)
 {
 	assert_true(frame_used[f.raw]);
+	if (in_engine) { /* freed last: nothing may still reach it */
+		uint32_t vm;
+		uint64_t gfn;
+		pmap_user_of(f.raw, &vm, &gfn);
+		if (vm)
+			fail_msg("mfn %llu is freed while the PMAP still names it (vm%u gfn %llu): free last",
+				 (unsigned long long)f.raw, vm, (unsigned long long)gfn);
+		if (frame_table_refcount(&ft, f))
+			fail_msg("mfn %llu is freed with %u users in the frame table: free last",
+				 (unsigned long long)f.raw, frame_table_refcount(&ft, f));
+	}
 	frame_used[f.raw] = false;
 	frames_in_use--;
 	memset(mem[f.raw], 0xa5, sizeof(mem[f.raw])); /* a use after free shows in the model check */
@@ -74,18 +136,61 @@ static struct pmap *pmap_of(uint32_t vm_id)
 	return vm_id >= 1 && vm_id <= NVMS && alive[vm_id - 1] ? &pmaps[vm_id - 1] : NULL;
 }
 
+/* The cache follows the truth: when the engine maps gfn to f, the PMAP
+ * says f already (SHARED means read-only) and the frame table lists the
+ * gfn as f's user. */
 static void cache_update(uint32_t vm_id, gfn_t gfn, mfn_t f, bool writable)
 {
+	if (in_engine) {
+		pmap_entry_t e = pmap_store[vm_id - 1][gfn.raw];
+		if (!pmap_entry_has_frame(e) || pmap_entry_mfn(e).raw != f.raw)
+			fail_msg("vm%u gfn %llu: the cache is set to mfn %llu while the PMAP says %s mfn %llu: "
+				 "the PMAP first, the cache after", vm_id, (unsigned long long)gfn.raw,
+				 (unsigned long long)f.raw, pmap_state_name(pmap_entry_state(e)),
+				 (unsigned long long)pmap_entry_mfn(e).raw);
+		if (pmap_entry_state(e) == PMAP_SHARED && writable)
+			fail_msg("vm%u gfn %llu is SHARED on mfn %llu and cached writable", vm_id,
+				 (unsigned long long)gfn.raw, (unsigned long long)f.raw);
+		if (!frame_has_user(f.raw, vm_id, gfn.raw))
+			fail_msg("vm%u gfn %llu: the cache is set to mfn %llu before the frame table lists the gfn "
+				 "as its user: the frame table before the cache", vm_id, (unsigned long long)gfn.raw,
+				 (unsigned long long)f.raw);
+	}
 	if (cache[vm_id - 1][gfn.raw].present) {
 		cache[vm_id - 1][gfn.raw].mfn = f.raw;
 		cache[vm_id - 1][gfn.raw].writable = writable;
 	}
 }
 
+/* A break drops the read-only mapping once the PMAP and the frame table
+ * say the gfn is PRIVATE on its own frame: dropped earlier, a fault in
+ * between would map the shared frame again from the PMAP. */
 static void cache_drop(uint32_t vm_id, gfn_t gfn)
 {
+	if (in_engine) {
+		pmap_entry_t e = pmap_store[vm_id - 1][gfn.raw];
+		uint64_t f = pmap_entry_mfn(e).raw;
+		if (pmap_entry_state(e) != PMAP_PRIVATE)
+			fail_msg("vm%u gfn %llu: the cache is dropped while the PMAP still says %s: the PMAP first, "
+				 "the cache after", vm_id, (unsigned long long)gfn.raw,
+				 pmap_state_name(pmap_entry_state(e)));
+		if (!frame_has_user(f, vm_id, gfn.raw) || frame_table_refcount(&ft, (mfn_t){ f }) != 1)
+			fail_msg("vm%u gfn %llu: the cache is dropped before the frame table lists the gfn as the "
+				 "only user of mfn %llu: the frame table before the cache", vm_id,
+				 (unsigned long long)gfn.raw, (unsigned long long)f);
+	}
 	cache[vm_id - 1][gfn.raw].present = false;
 }
+
+/* Runs one call of the engine with the checks above on. */
+#define engine_call(expr)                                 \
+	({                                                \
+		memset(fresh, 0, sizeof(fresh));          \
+		in_engine = true;                         \
+		__typeof__(expr) engine_result_ = (expr); \
+		in_engine = false;                        \
+		engine_result_;                           \
+	})
 
 static const struct share_ops ops = { frame_ptr, frame_alloc, frame_free, pmap_of, cache_update, cache_drop };
 
@@ -93,6 +198,7 @@ static int setup(void **state)
 {
 	(void)state;
 	memset(frame_used, 0, sizeof(frame_used));
+	in_engine = false;
 	memset(cache, 0, sizeof(cache));
 	memset(model, 0, sizeof(model));
 	frames_in_use = 0;
@@ -126,7 +232,7 @@ static uint64_t *writable_page(uint32_t vm, uint64_t gfn)
 		assert_int_equal(pmap_set_private(&pmaps[vm - 1], (gfn_t){ gfn }, f), 0);
 		assert_int_equal(frame_table_add_user(&ft, f, vm, (gfn_t){ gfn }), 0);
 	} else if (pmap_entry_state(e) == PMAP_SHARED) {
-		int rc = share_break(&eng, vm, salt[vm - 1], (gfn_t){ gfn }, &f);
+		int rc = engine_call(share_break(&eng, vm, salt[vm - 1], (gfn_t){ gfn }, &f));
 		assert_true(rc == SHARE_BREAK_COPIED || rc == SHARE_BREAK_REOWNED);
 		assert_false(cache[vm - 1][gfn].present); /* the old read-only mapping is gone */
 	}
@@ -166,7 +272,7 @@ static void read_fault(uint32_t vm, uint64_t gfn)
 
 static enum share_result scan(uint32_t vm, uint64_t gfn)
 {
-	return share_page(&eng, vm, salt[vm - 1], (gfn_t){ gfn });
+	return engine_call(share_page(&eng, vm, salt[vm - 1], (gfn_t){ gfn }));
 }
 
 /* What vm_memory_release() does with a VM's frames. */
@@ -455,7 +561,7 @@ static void test_a_copy_without_memory_changes_nothing(void **state)
 	scan(2, 1);
 	no_memory = true;
 	mfn_t f;
-	assert_int_equal(share_break(&eng, 1, 0, (gfn_t){ 1 }, &f), -E_NO_MEMORY);
+	assert_int_equal(engine_call(share_break(&eng, 1, 0, (gfn_t){ 1 }, &f)), -E_NO_MEMORY);
 	assert_int_equal(pmap_entry_state(entry(1, 1)), PMAP_SHARED);
 	no_memory = false;
 	check();

@@ -122,6 +122,33 @@ static void test_budget_and_full_area_store_nothing(void **state)
 	assert_int_equal(area.pages_used, 0);
 }
 
+/* A same-filled page is refused as any other: the budget's or the area's
+ * no is passed on (OVER_BUDGET, AREA_FULL), never REJECTED, which would
+ * mark a page of one value incompressible (vmm/zswap/clock.c). */
+static void test_a_refused_same_filled_page_says_why(void **state)
+{
+	(void)state;
+	static uint8_t page[TEST_PAGE];
+	memset(page, 0x5a, sizeof(page));
+	struct zswap_stored st;
+	uint64_t footprint = zswap_area_footprint(&area, 16); /* header + value */
+	enum zswap_outcome r = zswap_store_page(&area, &scratch, page, OWNER, footprint - 1, &st);
+	if (r != ZSWAP_OVER_BUDGET)
+		fail_msg("a same-filled page over the budget: expected ZSWAP_OVER_BUDGET (%d), saw %d",
+			 ZSWAP_OVER_BUDGET, r);
+	assert_int_equal(area.objects, 0);
+	static uint64_t handles[AREA_PAGES * TEST_PAGE / 16];
+	unsigned n = 0;
+	while ((r = zswap_store_page(&area, &scratch, page, OWNER, NO_LIMIT, &st)) == ZSWAP_STORED_SAME)
+		handles[n++] = st.handle;
+	if (r != ZSWAP_AREA_FULL)
+		fail_msg("a same-filled page in a full area: expected ZSWAP_AREA_FULL (%d), saw %d after %u stored",
+			 ZSWAP_AREA_FULL, r, n);
+	while (n)
+		assert_int_equal(zswap_drop_page(&area, handles[--n]), 0);
+	assert_int_equal(area.objects, 0);
+}
+
 static void test_damage_is_caught_on_load(void **state)
 {
 	(void)state;
@@ -188,6 +215,7 @@ int main(void)
 		cmocka_unit_test(test_same_filled_pages_are_stored_as_their_value),
 		cmocka_unit_test(test_half_a_page_is_the_line),
 		cmocka_unit_test(test_budget_and_full_area_store_nothing),
+		cmocka_unit_test(test_a_refused_same_filled_page_says_why),
 		cmocka_unit_test(test_damage_is_caught_on_load),
 		cmocka_unit_test(test_round_trips_through_the_store),
 	};
