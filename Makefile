@@ -259,7 +259,7 @@ $(UNIT_DIR)/test_zswap_store: $(call unit_obj,vmm/zswap/store.c vmm/zswap/area.c
 $(UNIT_DIR)/test_zswap_clock: $(call unit_obj,vmm/zswap/clock.c vmm/mm/pmap.c)
 $(UNIT_DIR)/test_zipmix_content: $(call unit_obj,guest/zipmix/content.c vmm/zswap/store.c vmm/zswap/area.c vmm/zswap/compress.c)
 $(UNIT_DIR)/test_mem_state: $(call unit_obj,vmm/policy/mem_state.c kernel/printf.c)
-$(UNIT_DIR)/test_policy_targets: $(call unit_obj,vmm/policy/policy.c vmm/policy/mem_state.c kernel/printf.c)
+$(UNIT_DIR)/test_policy_targets: $(call unit_obj,vmm/policy/policy.c vmm/policy/mem_state.c vmm/policy/entitle.c kernel/printf.c)
 $(UNIT_DIR)/test_alloc:     $(call unit_obj,vmm/policy/alloc.c kernel/cmdline.c kernel/printf.c)
 $(UNIT_DIR)/test_active:    $(call unit_obj,vmm/policy/active_estimate.c)
 $(UNIT_DIR)/test_entitle:   $(call unit_obj,vmm/policy/entitle.c)
