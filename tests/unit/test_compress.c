@@ -212,11 +212,11 @@ static void test_first_repeat_is_offset_1(void **state)
 {
 	(void)state;
 	static uint8_t back[16];
-	const uint8_t block[] = { 0x18, 'a', 0x00 }; /* 'a', then R=1 length 3, then nothing */
-	int rc = decompress_block(block, sizeof(block), back, 4);
+	const uint8_t block[] = { 0x18, 'a', 0x00 }; /* 'a', then R=1 length 4, then nothing */
+	int rc = decompress_block(block, sizeof(block), back, 5);
 	if (rc)
-		fail_msg("a first R=1 after one literal: decompress returned %d, want 0 and \"aaaa\"", rc);
-	assert_memory_equal(back, "aaaa", 4);
+		fail_msg("a first R=1 after one literal: decompress returned %d, want 0 and \"aaaaa\"", rc);
+	assert_memory_equal(back, "aaaaa", 5);
 	static uint8_t page[TEST_PAGE];
 	memset(page, 'z', TEST_PAGE);
 	page[0] = 'q';

@@ -19,7 +19,9 @@
 #include "kernel/unaligned.h"
 
 #define MIN_MATCH 4           /* shortest match that carries an offset word    */
-#define MIN_REP_MATCH 3       /* shortest match that reuses the last offset     */
+#define MIN_REP_MATCH 4       /* shortest match that reuses the last offset: 3-byte
+                                 repeats saved binaries 0.6% of their size and cost
+                                 the decoder 3% more sequences, each dearer than that */
 #define WINDOW 4096           /* offsets are 12 bits: the whole page            */
 #define TOKEN_LIT_SHIFT 4
 #define TOKEN_REP BIT(3)
@@ -40,7 +42,7 @@
                                  word saves 1 but costs the decoder a whole sequence; passing
                                  them over decodes real pages ~10% faster for ~1% of ratio */
 #define NEW_MATCH_MIN (MIN_MATCH + 1) /* a new offset saves MIN_GAIN from here */
-#define REP_BYTES_MASK ((1u << (8 * MIN_REP_MATCH)) - 1)
+#define REP_BYTES_MASK ((uint32_t)((1ull << (8 * MIN_REP_MATCH)) - 1))
 #define REP_AT 1              /* the repeat offset is tried this far past a match's end  */
 #define FIRST_REP 1            /* the repeat offset before any match (ip starts at 1)  */
 #define HASH_MUL 0x9e3779b97f4a7c15ull /* Knuth's multiplicative hash: 2^64 / golden ratio */
@@ -484,7 +486,7 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 		offset = has_word ? (word & OFFSET_WORD_MASK) + 1 : rep;
 		field = has_word ? field | (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT : field;
 		ip += has_word ? OFFSET_COST : 0;
-		len = field + MIN_REP_MATCH + has_word;
+		len = field + (has_word ? MIN_MATCH : MIN_REP_MATCH); /* both 4: no select */
 		if (field == (has_word ? MATCH_FIELD_MAX : REP_FIELD_MAX) &&
 		    !add_extension(&ip, iend, &len, (size_t)(oend - op)))
 			return -E_CORRUPT;

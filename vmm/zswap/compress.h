@@ -14,7 +14,7 @@
  * compress); README, "Compressed swap" and "Benchmarks", has the figures.
  * What the encoder chooses is shaped by the decoder's cost, which is per
  * sequence: a match must save at least 2 bytes over literals (a new
- * offset needs 5 equal bytes, a repeated one 3), and the repeated offset
+ * offset needs 5 equal bytes, a repeated one 4), and the repeated offset
  * is tried one byte past the last match's end only (where a record's or
  * an instruction's one differing byte ends), which finds most repeats
  * while leaving the search loop one probe per position.
@@ -34,8 +34,8 @@
  *          +--------+-----+-------+
  *   LLLL  literals that follow: 0..14; 15 = 15 + extension bytes
  *   R=1   the match reuses the previous match's offset (before any
- *         match: offset 1, the byte before); length MMM + 3 (MMM = 7:
- *         10 + extension bytes). No offset word.
+ *         match: offset 1, the byte before); length MMM + 4 (MMM = 7:
+ *         11 + extension bytes). No offset word.
  *   R=0   an offset word follows, little-endian:
  *             15    12 11              0
  *            +--------+-----------------+
