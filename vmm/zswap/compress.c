@@ -483,11 +483,13 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 		 * table), even on binaries, where R changes most often. */
 		uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
 		bool has_word = !(token & TOKEN_REP);
-		offset = has_word ? (word & OFFSET_WORD_MASK) + 1 : rep;
-		field = has_word ? field | (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT : field;
+		uint32_t woff = (word & OFFSET_WORD_MASK) + 1, wfield = field | (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT;
+		uint32_t fmax = has_word ? MATCH_FIELD_MAX : REP_FIELD_MAX;
+		offset = has_word ? woff : rep;
+		field = has_word ? wfield : field;
 		ip += has_word ? OFFSET_COST : 0;
 		len = field + (has_word ? MIN_MATCH : MIN_REP_MATCH); /* both 4: no select */
-		if (field == (has_word ? MATCH_FIELD_MAX : REP_FIELD_MAX) &&
+		if (field == fmax &&
 		    !add_extension(&ip, iend, &len, (size_t)(oend - op)))
 			return -E_CORRUPT;
 		/* A match of up to 4 chunks from at least a chunk back: four
