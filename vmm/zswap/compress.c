@@ -27,9 +27,9 @@
 #define TOKEN_REP BIT(3)
 #define TOKEN_MMM_MASK 7u
 #define LIT_FIELD_MAX 15u     /* LLLL = 15: extension bytes follow              */
-#define REP_FIELD_MAX 7u      /* R=1, MMM = 7: extension bytes follow           */
-#define MATCH_FIELD_MAX 127u  /* R=0, MHI:MMM = 127: extension bytes follow     */
-#define MHI_SHIFT 3           /* MHI holds match-length bits 6..3               */
+#define REP_LITERALS 1u       /* R=1: the one literal count it has (LLLL is length) */
+#define MATCH_FIELD_MAX 127u  /* MHI:MMM or LLLL:MMM = 127: extension bytes follow */
+#define MHI_SHIFT 3           /* MHI (or R=1's LLLL) holds match-length bits 6..3 */
 #define OFFSET_WORD_MHI_SHIFT 12
 #define OFFSET_WORD_MASK 0xfffu
 #define EXT_CONTINUE 255u     /* an extension byte of 255 means "more follow"   */
@@ -45,6 +45,7 @@
 #define REP_BYTES_MASK ((uint32_t)((1ull << (8 * MIN_REP_MATCH)) - 1))
 #define REP_AT 1              /* the repeat offset is tried this far past a match's end  */
 #define FIRST_REP 1            /* the repeat offset before any match (ip starts at 1)  */
+_Static_assert(REP_AT == REP_LITERALS, "a repeat found REP_AT past a match is sent as R=1");
 #define HASH_MUL 0x9e3779b97f4a7c15ull /* Knuth's multiplicative hash: 2^64 / golden ratio */
 #define CHUNK 8               /* bytes per copy step                             */
 #define DECOMPRESS_OUTPUT_MAX (1u << 30)
@@ -95,10 +96,17 @@ static inline uint32_t common_length(const uint8_t *a, const uint8_t *b, const u
 
 /* ---- compression ------------------------------------------------------ */
 
-/* Bytes a match saves over sending it as literals. */
-static inline int32_t match_gain(uint32_t len, uint32_t offset, uint32_t rep)
+/* Whether a match after n literals is sent as R=1: its offset repeats
+ * and exactly one literal precedes it. */
+static inline bool is_rep(uint32_t offset, uint32_t rep, uint32_t n)
 {
-	return (int32_t)len - 1 - (offset == rep ? 0 : OFFSET_COST);
+	return offset == rep && n == REP_LITERALS;
+}
+
+/* Bytes a match after n literals saves over sending it as literals. */
+static inline int32_t match_gain(uint32_t len, uint32_t offset, uint32_t rep, uint32_t n)
+{
+	return (int32_t)len - 1 - (is_rep(offset, rep, n) ? 0 : OFFSET_COST);
 }
 
 static inline uint8_t *put_extension(uint8_t *op, uint32_t rest)
@@ -119,11 +127,9 @@ static inline size_t literals_bound(size_t n)
 /* The bytes put_match() writes behind a token, exactly: the offset word
  * (unless the offset repeats) and the length's extension bytes. Exact, so
  * that a page gives up only when its compressed form cannot fit. */
-static inline size_t match_bytes(uint32_t len, uint32_t offset, uint32_t rep)
+static inline size_t match_bytes(uint32_t len, uint32_t offset, uint32_t rep, uint32_t n)
 {
-	if (offset == rep)
-		return len - MIN_REP_MATCH >= REP_FIELD_MAX ? (len - MIN_REP_MATCH - REP_FIELD_MAX) / EXT_CONTINUE + 1 : 0;
-	return OFFSET_COST +
+	return (is_rep(offset, rep, n) ? 0 : OFFSET_COST) +
 	       (len - MIN_MATCH >= MATCH_FIELD_MAX ? (len - MIN_MATCH - MATCH_FIELD_MAX) / EXT_CONTINUE + 1 : 0);
 }
 
@@ -151,14 +157,15 @@ static inline uint8_t *put_literals(uint8_t *token, const uint8_t *lit, uint32_t
 }
 
 /* The match part of a sequence behind its token. */
-static inline uint8_t *put_match(uint8_t *token, uint8_t *op, uint32_t len, uint32_t offset, uint32_t rep)
+static inline uint8_t *put_match(uint8_t *token, uint8_t *op, uint32_t len, uint32_t offset, uint32_t rep,
+				 uint32_t n)
 {
-	if (offset == rep) {
-		uint32_t v = len - MIN_REP_MATCH;
-		*token |= (uint8_t)(TOKEN_REP | MIN(v, REP_FIELD_MAX));
-		return v >= REP_FIELD_MAX ? put_extension(op, v - REP_FIELD_MAX) : op;
-	}
 	uint32_t v = len - MIN_MATCH, field = MIN(v, MATCH_FIELD_MAX);
+	if (is_rep(offset, rep, n)) {
+		/* LLLL (put_literals() wrote REP_LITERALS there) is length now. */
+		*token = (uint8_t)((field >> MHI_SHIFT) << TOKEN_LIT_SHIFT | TOKEN_REP | (field & TOKEN_MMM_MASK));
+		return v >= MATCH_FIELD_MAX ? put_extension(op, v - MATCH_FIELD_MAX) : op;
+	}
 	uint32_t word = (offset - 1) | (field >> MHI_SHIFT) << OFFSET_WORD_MHI_SHIFT;
 	*token |= (uint8_t)(field & TOKEN_MMM_MASK);
 	op[0] = (uint8_t)word;
@@ -219,7 +226,8 @@ size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struc
 		if (cand_hit) {
 			uint32_t flen = NEW_MATCH_MIN + common_length(ip + NEW_MATCH_MIN, cand + NEW_MATCH_MIN, end);
 			uint32_t foff = (uint32_t)(ip - cand);
-			if (!rep_hit || match_gain(flen, foff, rep) > match_gain(mlen, rep, rep)) {
+			uint32_t n = (uint32_t)(ip - anchor);
+			if (!rep_hit || match_gain(flen, foff, rep, n) > match_gain(mlen, rep, rep, n)) {
 				mlen = flen;
 				offset = foff;
 			}
@@ -234,11 +242,11 @@ size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struc
 		size_t room = (size_t)(oend - op);
 		/* The exact count (two divisions) only when the room is
 		 * close: each extension byte stands for 255 of a length. */
-		if (room < n + (n + mlen) / 128 + 8 && literals_bound(n) + match_bytes(mlen, offset, rep) > room)
+		if (room < n + (n + mlen) / 128 + 8 && literals_bound(n) + match_bytes(mlen, offset, rep, n) > room)
 			return 0;
 		uint8_t *token = op;
 		op = put_literals(token, anchor, n, room, (size_t)(end - anchor));
-		op = put_match(token, op, mlen, offset, rep);
+		op = put_match(token, op, mlen, offset, rep, n);
 		rep = offset;
 		ip = anchor = ip + mlen;
 		/* Remember a position near the match's end, where the next
@@ -407,8 +415,9 @@ static inline __attribute__((always_inline)) bool read_match(const uint8_t **ipp
 {
 	if (token & TOKEN_REP) {
 		*offset = rep;
-		*len = field + MIN_REP_MATCH;
-		return field != REP_FIELD_MAX || get_extension(ipp, iend, len, room);
+		field |= (uint32_t)(token >> TOKEN_LIT_SHIFT) << MHI_SHIFT;
+		*len = field + MIN_MATCH;
+		return field != MATCH_FIELD_MAX || get_extension(ipp, iend, len, room);
 	}
 	const uint8_t *ip = *ipp;
 	uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
@@ -447,7 +456,9 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 		if (ip == iend)
 			return -E_CORRUPT; /* the block ended inside a sequence */
 		uint32_t token = *ip++;
-		uint32_t n = token >> TOKEN_LIT_SHIFT, field = token & TOKEN_MMM_MASK, len, offset;
+		bool has_word = !(token & TOKEN_REP);
+		uint32_t n = has_word ? token >> TOKEN_LIT_SHIFT : REP_LITERALS;
+		uint32_t field = token & TOKEN_MMM_MASK, len, offset;
 		if (n < LIT_FIELD_MAX && ip < ifast && op < ofast) {
 			/* The common case: two fixed chunks of literals; the
 			 * offset word (if any) is inside the input, and this
@@ -482,14 +493,13 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 		 * selecting without one (by masks, or from a two-entry
 		 * table), even on binaries, where R changes most often. */
 		uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
-		bool has_word = !(token & TOKEN_REP);
-		uint32_t woff = (word & OFFSET_WORD_MASK) + 1, wfield = field | (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT;
-		uint32_t fmax = has_word ? MATCH_FIELD_MAX : REP_FIELD_MAX;
+		uint32_t woff = (word & OFFSET_WORD_MASK) + 1;
+		uint32_t high = has_word ? word >> OFFSET_WORD_MHI_SHIFT : token >> TOKEN_LIT_SHIFT;
 		offset = has_word ? woff : rep;
-		field = has_word ? wfield : field;
+		field |= high << MHI_SHIFT;
 		ip += has_word ? OFFSET_COST : 0;
-		len = field + (has_word ? MIN_MATCH : MIN_REP_MATCH); /* both 4: no select */
-		if (field == fmax &&
+		len = field + MIN_MATCH;
+		if (field == MATCH_FIELD_MAX &&
 		    !add_extension(&ip, iend, &len, (size_t)(oend - op)))
 			return -E_CORRUPT;
 		/* A match of up to 4 chunks from at least a chunk back: four
