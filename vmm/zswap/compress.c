@@ -96,17 +96,12 @@ static inline uint32_t common_length(const uint8_t *a, const uint8_t *b, const u
 
 /* ---- compression ------------------------------------------------------ */
 
-/* Whether a match after n literals is sent as R=1: its offset repeats
- * and exactly one literal precedes it. */
-static inline bool is_rep(uint32_t offset, uint32_t rep, uint32_t n)
+/* Bytes a match saves over sending it as literals; `is_rep`: it is sent
+ * as R=1 (its offset repeats the last one, and exactly one literal
+ * precedes it). */
+static inline int32_t match_gain(uint32_t len, bool is_rep)
 {
-	return offset == rep && n == REP_LITERALS;
-}
-
-/* Bytes a match after n literals saves over sending it as literals. */
-static inline int32_t match_gain(uint32_t len, uint32_t offset, uint32_t rep, uint32_t n)
-{
-	return (int32_t)len - 1 - (is_rep(offset, rep, n) ? 0 : OFFSET_COST);
+	return (int32_t)len - 1 - (is_rep ? 0 : OFFSET_COST);
 }
 
 static inline uint8_t *put_extension(uint8_t *op, uint32_t rest)
@@ -127,9 +122,9 @@ static inline size_t literals_bound(size_t n)
 /* The bytes put_match() writes behind a token, exactly: the offset word
  * (unless the offset repeats) and the length's extension bytes. Exact, so
  * that a page gives up only when its compressed form cannot fit. */
-static inline size_t match_bytes(uint32_t len, uint32_t offset, uint32_t rep, uint32_t n)
+static inline size_t match_bytes(uint32_t len, bool is_rep)
 {
-	return (is_rep(offset, rep, n) ? 0 : OFFSET_COST) +
+	return (is_rep ? 0 : OFFSET_COST) +
 	       (len - MIN_MATCH >= MATCH_FIELD_MAX ? (len - MIN_MATCH - MATCH_FIELD_MAX) / EXT_CONTINUE + 1 : 0);
 }
 
@@ -157,11 +152,10 @@ static inline uint8_t *put_literals(uint8_t *token, const uint8_t *lit, uint32_t
 }
 
 /* The match part of a sequence behind its token. */
-static inline uint8_t *put_match(uint8_t *token, uint8_t *op, uint32_t len, uint32_t offset, uint32_t rep,
-				 uint32_t n)
+static inline uint8_t *put_match(uint8_t *token, uint8_t *op, uint32_t len, uint32_t offset, bool is_rep)
 {
 	uint32_t v = len - MIN_MATCH, field = MIN(v, MATCH_FIELD_MAX);
-	if (is_rep(offset, rep, n)) {
+	if (is_rep) {
 		/* LLLL (put_literals() wrote REP_LITERALS there) is length now. */
 		*token = (uint8_t)((field >> MHI_SHIFT) << TOKEN_LIT_SHIFT | TOKEN_REP | (field & TOKEN_MMM_MASK));
 		return v >= MATCH_FIELD_MAX ? put_extension(op, v - MATCH_FIELD_MAX) : op;
@@ -226,8 +220,9 @@ size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struc
 		if (cand_hit) {
 			uint32_t flen = NEW_MATCH_MIN + common_length(ip + NEW_MATCH_MIN, cand + NEW_MATCH_MIN, end);
 			uint32_t foff = (uint32_t)(ip - cand);
-			uint32_t n = (uint32_t)(ip - anchor);
-			if (!rep_hit || match_gain(flen, foff, rep, n) > match_gain(mlen, rep, rep, n)) {
+			/* A repeat is found REP_AT = REP_LITERALS past the last
+			 * match: when rep_hit, both come after one literal. */
+			if (!rep_hit || match_gain(flen, foff == rep) > match_gain(mlen, true)) {
 				mlen = flen;
 				offset = foff;
 			}
@@ -239,14 +234,15 @@ size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struc
 			mlen++;
 		}
 		uint32_t n = (uint32_t)(ip - anchor);
+		bool is_rep = offset == rep && n == REP_LITERALS;
 		size_t room = (size_t)(oend - op);
 		/* The exact count (two divisions) only when the room is
 		 * close: each extension byte stands for 255 of a length. */
-		if (room < n + (n + mlen) / 128 + 8 && literals_bound(n) + match_bytes(mlen, offset, rep, n) > room)
+		if (room < n + (n + mlen) / 128 + 8 && literals_bound(n) + match_bytes(mlen, is_rep) > room)
 			return 0;
 		uint8_t *token = op;
 		op = put_literals(token, anchor, n, room, (size_t)(end - anchor));
-		op = put_match(token, op, mlen, offset, rep, n);
+		op = put_match(token, op, mlen, offset, is_rep);
 		rep = offset;
 		ip = anchor = ip + mlen;
 		/* Remember a position near the match's end, where the next
