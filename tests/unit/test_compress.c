@@ -192,12 +192,12 @@ static void test_hand_made_malformed_blocks(void **state)
 {
 	(void)state;
 	static uint8_t back[16];
-	const uint8_t rep_first[] = { 0x08, 0x00 };             /* R=1 (offset 1) with no output */
+	const uint8_t rep_cut[] = { 0x08 };                     /* R=1 without its one literal */
 	const uint8_t far[] = { 0x10, 'a', 0x01, 0x00, 0x00 };   /* offset 2 with 1 byte out */
 	const uint8_t long_match[] = { 0x17, 'a', 0x00, 0xf0, 0xff, 0xff, 0x00 }; /* too long */
 	const uint8_t bits_at_end[] = { 0x21, 'a', 'b' };       /* last token with MMM set */
 	const uint8_t ok[] = { 0x10, 'a', 0x00, 0x00, 0x00 };    /* 'a' + 4 x 'a' + nothing */
-	assert_int_equal(decompress_block(rep_first, sizeof(rep_first), back, 4), -E_CORRUPT);
+	assert_int_equal(decompress_block(rep_cut, sizeof(rep_cut), back, 5), -E_CORRUPT);
 	assert_int_equal(decompress_block(far, sizeof(far), back, 5), -E_CORRUPT);
 	assert_int_equal(decompress_block(long_match, sizeof(long_match), back, 16), -E_CORRUPT);
 	assert_int_equal(decompress_block(bits_at_end, sizeof(bits_at_end), back, 2), -E_CORRUPT);
@@ -207,16 +207,22 @@ static void test_hand_made_malformed_blocks(void **state)
 }
 
 /* Before any match the repeat offset is 1: a first R=1 repeats the last
- * byte (compress.h). */
+ * byte (compress.h). An R=1 token has one literal, and its LLLL holds
+ * the match length's bits 6..3. */
 static void test_first_repeat_is_offset_1(void **state)
 {
 	(void)state;
 	static uint8_t back[16];
-	const uint8_t block[] = { 0x18, 'a', 0x00 }; /* 'a', then R=1 length 3, then nothing */
-	int rc = decompress_block(block, sizeof(block), back, 4);
+	const uint8_t block[] = { 0x08, 'a', 0x00 }; /* 'a', then R=1 length 4, then nothing */
+	int rc = decompress_block(block, sizeof(block), back, 5);
 	if (rc)
-		fail_msg("a first R=1 after one literal: decompress returned %d, want 0 and \"aaaa\"", rc);
-	assert_memory_equal(back, "aaaa", 4);
+		fail_msg("a first R=1 after one literal: decompress returned %d, want 0 and \"aaaaa\"", rc);
+	assert_memory_equal(back, "aaaaa", 5);
+	const uint8_t longer[] = { 0x19, 'b', 0x00 }; /* 'b', then R=1 length (1 << 3 | 1) + 4 = 13 */
+	rc = decompress_block(longer, sizeof(longer), back, 14);
+	if (rc)
+		fail_msg("R=1 with LLLL = 1, MMM = 1 after 'b': decompress returned %d, want 0 and 14 x 'b'", rc);
+	assert_memory_equal(back, "bbbbbbbbbbbbbb", 14);
 	static uint8_t page[TEST_PAGE];
 	memset(page, 'z', TEST_PAGE);
 	page[0] = 'q';

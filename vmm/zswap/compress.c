@@ -19,15 +19,17 @@
 #include "kernel/unaligned.h"
 
 #define MIN_MATCH 4           /* shortest match that carries an offset word    */
-#define MIN_REP_MATCH 3       /* shortest match that reuses the last offset     */
+#define MIN_REP_MATCH 4       /* shortest match that reuses the last offset: 3-byte
+                                 repeats saved binaries 0.6% of their size and cost
+                                 the decoder 3% more sequences, each dearer than that */
 #define WINDOW 4096           /* offsets are 12 bits: the whole page            */
 #define TOKEN_LIT_SHIFT 4
 #define TOKEN_REP BIT(3)
 #define TOKEN_MMM_MASK 7u
 #define LIT_FIELD_MAX 15u     /* LLLL = 15: extension bytes follow              */
-#define REP_FIELD_MAX 7u      /* R=1, MMM = 7: extension bytes follow           */
-#define MATCH_FIELD_MAX 127u  /* R=0, MHI:MMM = 127: extension bytes follow     */
-#define MHI_SHIFT 3           /* MHI holds match-length bits 6..3               */
+#define REP_LITERALS 1u       /* R=1: the one literal count it has (LLLL is length) */
+#define MATCH_FIELD_MAX 127u  /* MHI:MMM or LLLL:MMM = 127: extension bytes follow */
+#define MHI_SHIFT 3           /* MHI (or R=1's LLLL) holds match-length bits 6..3 */
 #define OFFSET_WORD_MHI_SHIFT 12
 #define OFFSET_WORD_MASK 0xfffu
 #define EXT_CONTINUE 255u     /* an extension byte of 255 means "more follow"   */
@@ -40,9 +42,10 @@
                                  word saves 1 but costs the decoder a whole sequence; passing
                                  them over decodes real pages ~10% faster for ~1% of ratio */
 #define NEW_MATCH_MIN (MIN_MATCH + 1) /* a new offset saves MIN_GAIN from here */
-#define REP_BYTES_MASK ((1u << (8 * MIN_REP_MATCH)) - 1)
+#define REP_BYTES_MASK ((uint32_t)((1ull << (8 * MIN_REP_MATCH)) - 1))
 #define REP_AT 1              /* the repeat offset is tried this far past a match's end  */
 #define FIRST_REP 1            /* the repeat offset before any match (ip starts at 1)  */
+_Static_assert(REP_AT == REP_LITERALS, "a repeat found REP_AT past a match is sent as R=1");
 #define HASH_MUL 0x9e3779b97f4a7c15ull /* Knuth's multiplicative hash: 2^64 / golden ratio */
 #define CHUNK 8               /* bytes per copy step                             */
 #define DECOMPRESS_OUTPUT_MAX (1u << 30)
@@ -93,10 +96,12 @@ static inline uint32_t common_length(const uint8_t *a, const uint8_t *b, const u
 
 /* ---- compression ------------------------------------------------------ */
 
-/* Bytes a match saves over sending it as literals. */
-static inline int32_t match_gain(uint32_t len, uint32_t offset, uint32_t rep)
+/* Bytes a match saves over sending it as literals; `is_rep`: it is sent
+ * as R=1 (its offset repeats the last one, and exactly one literal
+ * precedes it). */
+static inline int32_t match_gain(uint32_t len, bool is_rep)
 {
-	return (int32_t)len - 1 - (offset == rep ? 0 : OFFSET_COST);
+	return (int32_t)len - 1 - (is_rep ? 0 : OFFSET_COST);
 }
 
 static inline uint8_t *put_extension(uint8_t *op, uint32_t rest)
@@ -117,11 +122,9 @@ static inline size_t literals_bound(size_t n)
 /* The bytes put_match() writes behind a token, exactly: the offset word
  * (unless the offset repeats) and the length's extension bytes. Exact, so
  * that a page gives up only when its compressed form cannot fit. */
-static inline size_t match_bytes(uint32_t len, uint32_t offset, uint32_t rep)
+static inline size_t match_bytes(uint32_t len, bool is_rep)
 {
-	if (offset == rep)
-		return len - MIN_REP_MATCH >= REP_FIELD_MAX ? (len - MIN_REP_MATCH - REP_FIELD_MAX) / EXT_CONTINUE + 1 : 0;
-	return OFFSET_COST +
+	return (is_rep ? 0 : OFFSET_COST) +
 	       (len - MIN_MATCH >= MATCH_FIELD_MAX ? (len - MIN_MATCH - MATCH_FIELD_MAX) / EXT_CONTINUE + 1 : 0);
 }
 
@@ -149,14 +152,14 @@ static inline uint8_t *put_literals(uint8_t *token, const uint8_t *lit, uint32_t
 }
 
 /* The match part of a sequence behind its token. */
-static inline uint8_t *put_match(uint8_t *token, uint8_t *op, uint32_t len, uint32_t offset, uint32_t rep)
+static inline uint8_t *put_match(uint8_t *token, uint8_t *op, uint32_t len, uint32_t offset, bool is_rep)
 {
-	if (offset == rep) {
-		uint32_t v = len - MIN_REP_MATCH;
-		*token |= (uint8_t)(TOKEN_REP | MIN(v, REP_FIELD_MAX));
-		return v >= REP_FIELD_MAX ? put_extension(op, v - REP_FIELD_MAX) : op;
-	}
 	uint32_t v = len - MIN_MATCH, field = MIN(v, MATCH_FIELD_MAX);
+	if (is_rep) {
+		/* LLLL (put_literals() wrote REP_LITERALS there) is length now. */
+		*token = (uint8_t)((field >> MHI_SHIFT) << TOKEN_LIT_SHIFT | TOKEN_REP | (field & TOKEN_MMM_MASK));
+		return v >= MATCH_FIELD_MAX ? put_extension(op, v - MATCH_FIELD_MAX) : op;
+	}
 	uint32_t word = (offset - 1) | (field >> MHI_SHIFT) << OFFSET_WORD_MHI_SHIFT;
 	*token |= (uint8_t)(field & TOKEN_MMM_MASK);
 	op[0] = (uint8_t)word;
@@ -217,7 +220,9 @@ size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struc
 		if (cand_hit) {
 			uint32_t flen = NEW_MATCH_MIN + common_length(ip + NEW_MATCH_MIN, cand + NEW_MATCH_MIN, end);
 			uint32_t foff = (uint32_t)(ip - cand);
-			if (!rep_hit || match_gain(flen, foff, rep) > match_gain(mlen, rep, rep)) {
+			/* A repeat is found REP_AT = REP_LITERALS past the last
+			 * match: when rep_hit, both come after one literal. */
+			if (!rep_hit || match_gain(flen, foff == rep) > match_gain(mlen, true)) {
 				mlen = flen;
 				offset = foff;
 			}
@@ -229,14 +234,15 @@ size_t compress_block(const void *src_, size_t len, void *dst, size_t cap, struc
 			mlen++;
 		}
 		uint32_t n = (uint32_t)(ip - anchor);
+		bool is_rep = offset == rep && n == REP_LITERALS;
 		size_t room = (size_t)(oend - op);
 		/* The exact count (two divisions) only when the room is
 		 * close: each extension byte stands for 255 of a length. */
-		if (room < n + (n + mlen) / 128 + 8 && literals_bound(n) + match_bytes(mlen, offset, rep) > room)
+		if (room < n + (n + mlen) / 128 + 8 && literals_bound(n) + match_bytes(mlen, is_rep) > room)
 			return 0;
 		uint8_t *token = op;
 		op = put_literals(token, anchor, n, room, (size_t)(end - anchor));
-		op = put_match(token, op, mlen, offset, rep);
+		op = put_match(token, op, mlen, offset, is_rep);
 		rep = offset;
 		ip = anchor = ip + mlen;
 		/* Remember a position near the match's end, where the next
@@ -284,6 +290,21 @@ static bool get_extension(const uint8_t **ipp, const uint8_t *iend, uint32_t *le
 	return true;
 }
 
+/* get_extension() with its common case inline: one byte under 255 (on
+ * binaries an eighth of the sequences have one after their literals and
+ * as many after their match; a run of 255s is rare). */
+static inline __attribute__((always_inline)) bool add_extension(const uint8_t **ipp, const uint8_t *iend,
+								uint32_t *len, size_t limit)
+{
+	const uint8_t *ip = *ipp;
+	if (ip < iend && *ip != EXT_CONTINUE) {
+		*len += *ip;
+		*ipp = ip + 1;
+		return *len <= limit;
+	}
+	return get_extension(ipp, iend, len, limit);
+}
+
 /* Copies n bytes from src to dst, reading and writing at most `room`
  * bytes from each (room >= n): four chunks a turn while that much room is
  * left, then single chunks, then bytes. The bytes written past n (up to
@@ -292,15 +313,19 @@ static bool get_extension(const uint8_t **ipp, const uint8_t *iend, uint32_t *le
  * written before it. A long copy loops a quarter as often as chunk by
  * chunk (its loop's exit is the branch that is mispredicted). */
 #define WIDE (4 * CHUNK)
+static inline void copy_wide(uint8_t *dst, const uint8_t *src)
+{
+	copy_chunk(dst, src);
+	copy_chunk(dst + CHUNK, src + CHUNK);
+	copy_chunk(dst + 2 * CHUNK, src + 2 * CHUNK);
+	copy_chunk(dst + 3 * CHUNK, src + 3 * CHUNK);
+}
+
 static inline void copy_within(uint8_t *dst, const uint8_t *src, size_t n, size_t room)
 {
 	size_t i = 0;
-	for (; i < n && room - i >= WIDE; i += WIDE) {
-		copy_chunk(dst + i, src + i);
-		copy_chunk(dst + i + CHUNK, src + i + CHUNK);
-		copy_chunk(dst + i + 2 * CHUNK, src + i + 2 * CHUNK);
-		copy_chunk(dst + i + 3 * CHUNK, src + i + 3 * CHUNK);
-	}
+	for (; i < n && room - i >= WIDE; i += WIDE)
+		copy_wide(dst + i, src + i);
 	for (; i < n && room - i >= CHUNK; i += CHUNK)
 		copy_chunk(dst + i, src + i);
 	for (; i < n; i++)
@@ -349,18 +374,27 @@ static inline void copy_match(uint8_t *op, uint32_t len, uint32_t offset, const 
 }
 
 /* Literals whose count needs extension bytes, or near the buffers' ends:
- * every length checked against both buffers. */
-static bool copy_literals_checked(const uint8_t **ipp, const uint8_t *iend, uint8_t **opp, const uint8_t *oend,
-				  uint32_t n)
+ * the count (extension bytes included) checked against both buffers.
+ * Far from both ends (WIDE bytes of room past them in each) they go a
+ * WIDE block a turn with no other test, and then the offset word is
+ * inside the input and a fast match fits in the output. */
+static inline __attribute__((always_inline)) bool copy_literals_checked(const uint8_t **ipp, const uint8_t *iend,
+									uint8_t **opp, const uint8_t *oend, uint32_t n)
 {
 	const uint8_t *ip = *ipp;
 	uint8_t *op = *opp;
 	if (n == LIT_FIELD_MAX &&
-	    !get_extension(&ip, iend, &n, MIN((size_t)(iend - ip), (size_t)(oend - op))))
+	    !add_extension(&ip, iend, &n, MIN((size_t)(iend - ip), (size_t)(oend - op))))
 		return false;
-	if (n > (size_t)(iend - ip) || n > (size_t)(oend - op))
-		return false;
-	copy_within(op, ip, n, MIN((size_t)(iend - ip), (size_t)(oend - op)));
+	size_t room = MIN((size_t)(iend - ip), (size_t)(oend - op));
+	if (n + WIDE <= room) {
+		for (uint32_t i = 0; i < n; i += WIDE)
+			copy_wide(op + i, ip + i);
+	} else {
+		if (n > room)
+			return false;
+		copy_within(op, ip, n, room);
+	}
 	*ipp = ip + n;
 	*opp = op + n;
 	return true;
@@ -377,8 +411,9 @@ static inline __attribute__((always_inline)) bool read_match(const uint8_t **ipp
 {
 	if (token & TOKEN_REP) {
 		*offset = rep;
-		*len = field + MIN_REP_MATCH;
-		return field != REP_FIELD_MAX || get_extension(ipp, iend, len, room);
+		field |= (uint32_t)(token >> TOKEN_LIT_SHIFT) << MHI_SHIFT;
+		*len = field + MIN_MATCH;
+		return field != MATCH_FIELD_MAX || get_extension(ipp, iend, len, room);
 	}
 	const uint8_t *ip = *ipp;
 	uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
@@ -417,7 +452,9 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 		if (ip == iend)
 			return -E_CORRUPT; /* the block ended inside a sequence */
 		uint32_t token = *ip++;
-		uint32_t n = token >> TOKEN_LIT_SHIFT, field = token & TOKEN_MMM_MASK, len, offset;
+		bool has_word = !(token & TOKEN_REP);
+		uint32_t n = has_word ? token >> TOKEN_LIT_SHIFT : REP_LITERALS;
+		uint32_t field = token & TOKEN_MMM_MASK, len, offset;
 		if (n < LIT_FIELD_MAX && ip < ifast && op < ofast) {
 			/* The common case: two fixed chunks of literals; the
 			 * offset word (if any) is inside the input, and this
@@ -452,13 +489,14 @@ int decompress_block(const void *src, size_t src_len, void *dst, size_t dst_len)
 		 * selecting without one (by masks, or from a two-entry
 		 * table), even on binaries, where R changes most often. */
 		uint32_t word = ip[0] | (uint32_t)ip[1] << 8;
-		bool has_word = !(token & TOKEN_REP);
-		offset = has_word ? (word & OFFSET_WORD_MASK) + 1 : rep;
-		field = has_word ? field | (word >> OFFSET_WORD_MHI_SHIFT) << MHI_SHIFT : field;
+		uint32_t woff = (word & OFFSET_WORD_MASK) + 1;
+		uint32_t high = has_word ? word >> OFFSET_WORD_MHI_SHIFT : token >> TOKEN_LIT_SHIFT;
+		offset = has_word ? woff : rep;
+		field |= high << MHI_SHIFT;
 		ip += has_word ? OFFSET_COST : 0;
-		len = field + MIN_REP_MATCH + has_word;
-		if (field == (has_word ? MATCH_FIELD_MAX : REP_FIELD_MAX) &&
-		    !get_extension(&ip, iend, &len, (size_t)(oend - op)))
+		len = field + MIN_MATCH;
+		if (field == MATCH_FIELD_MAX &&
+		    !add_extension(&ip, iend, &len, (size_t)(oend - op)))
 			return -E_CORRUPT;
 		/* A match of up to 4 chunks from at least a chunk back: four
 		 * fixed chunks, inside the output's margin (each reads only

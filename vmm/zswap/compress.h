@@ -14,7 +14,7 @@
  * compress); README, "Compressed swap" and "Benchmarks", has the figures.
  * What the encoder chooses is shaped by the decoder's cost, which is per
  * sequence: a match must save at least 2 bytes over literals (a new
- * offset needs 5 equal bytes, a repeated one 3), and the repeated offset
+ * offset needs 5 equal bytes, a repeated one 4), and the repeated offset
  * is tried one byte past the last match's end only (where a record's or
  * an instruction's one differing byte ends), which finds most repeats
  * while leaving the search loop one probe per position.
@@ -24,32 +24,38 @@
  *
  *   +-------+-------------+-------------+-------------+-------------+
  *   | token | [lit. ext.] | literals    | [offset     | [match ext.]|
- *   | 1 B   | LLLL = 15   | LLLL(+ext) B|  word] 2 B  |  length max |
+ *   | 1 B   | R=0, LLLL=15| R=0: LLLL   |  word] 2 B  |  length max |
+ *   |       |             | (+ext) B;   |  only R=0   |             |
+ *   |       |             | R=1: 1 B    |             |             |
  *   +-------+-------------+-------------+-------------+-------------+
- *                                         only R=0
  *
  *   token:  7      4   3   2     0
  *          +--------+-----+-------+
  *          |  LLLL  |  R  |  MMM  |
  *          +--------+-----+-------+
- *   LLLL  literals that follow: 0..14; 15 = 15 + extension bytes
- *   R=1   the match reuses the previous match's offset (before any
- *         match: offset 1, the byte before); length MMM + 3 (MMM = 7:
- *         10 + extension bytes). No offset word.
- *   R=0   an offset word follows, little-endian:
+ *   R=0   LLLL literals follow: 0..14; 15 = 15 + extension bytes. Then
+ *         an offset word, little-endian:
  *             15    12 11              0
  *            +--------+-----------------+
  *            |  MHI   |   offset - 1    |    offset 1..4096
  *            +--------+-----------------+
- *         match length ((MHI << 3) | MMM) + 4; that value 127: 131 +
- *         extension bytes.
+ *         match length ((MHI << 3) | MMM) + 4.
+ *   R=1   exactly one literal follows, and the match reuses the
+ *         previous match's offset (before any match: offset 1, the byte
+ *         before); match length ((LLLL << 3) | MMM) + 4. No offset word.
+ *         (A repeat comes one byte after the last match's end, where a
+ *         record's or an instruction's one differing byte ends: the
+ *         literal count is known, and LLLL gives the length 7 bits as
+ *         MHI does, where 3 would need an extension byte for 1 in 8 of
+ *         the sequences on binaries.)
+ *   A length field of 127 (either kind): 131 + extension bytes.
  *   Extension bytes (LZ4's scheme): add each byte; a byte < 255 ends.
  *   The match copies `length` bytes from `offset` back in the output;
  *   an offset under the length repeats a pattern (offset 1: a run).
  *
  * The block ends when its bytes end right after a sequence's literals;
  * that last token has R = MMM = 0. Anything else — an offset reaching
- * before the output's start (a first R=1 with no output before it too),
+ * before the output's start,
  * output longer or shorter than expected, a cut-off field — is
  * malformed, and decompress_block() says so without reading or writing
  * out of bounds.
