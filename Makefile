@@ -172,6 +172,7 @@ soak:
 	$(MAKE) all
 	tools/soak --seconds $(SOAK_SECONDS)
 	MEMVISOR_SLOW=1 $(PYTHON) -m pytest -m bochs tests/system/test_overcommit.py
+	MEMVISOR_SLOW=1 $(PYTHON) -m pytest -m bochs tests/system/test_swap.py -k "scenario_swap or swap_bench_figures"
 	MEMVISOR_SLOW=1 $(PYTHON) -m pytest tests/system/test_lab_mutants.py -k test_system_checks_fail_the_mutant
 
 bench:

@@ -23,7 +23,7 @@ STOPPED_RE = re.compile(r"^memvisor: \[vm2:hog\] stopped: thrashing: (.*)$")
 # ESX), which would entitle the larger hog to more than memtest's working set
 # leaves; with 1000 each, memtest's fits in its half.
 SCENARIO = {"qemu": ("128M", "guests=memtest:16M:passes=300:shares=1000,hog:64M:shares=1000 guest_mem=48M", 120),
-            "bochs": ("64M", "guests=memtest:4M:passes=12:shares=1000,hog:12M:ms=500:shares=1000 guest_mem=8M",
+            "bochs": ("64M", "guests=memtest:4M:passes=4:shares=1000,hog:12M:ms=500:shares=1000 guest_mem=8M",
                       120)}
 # Where memtest runs long enough (QEMU), the hog is stopped while it still
 # runs, held responsible as the VM over its entitlement.
