@@ -52,6 +52,10 @@ static void test_add_and_remove_users(void **state)
 	struct collected c = { .stop_after = 0 };
 	frame_table_for_each_user(&ft, f, collect, &c);
 	assert_int_equal(c.n, 3);
+	assert_true(frame_table_has_user(&ft, f, 1, (gfn_t){ 11 }));
+	assert_false(frame_table_has_user(&ft, f, 2, (gfn_t){ 11 }));
+	assert_false(frame_table_has_user(&ft, mfn(4), 1, (gfn_t){ 10 }));
+	assert_false(frame_table_has_user(&ft, mfn(FRAMES), 1, (gfn_t){ 10 }));
 
 	assert_int_equal(frame_table_remove_user(&ft, f, 2, (gfn_t){ 10 }), 2);
 	assert_int_equal(frame_table_remove_user(&ft, f, 2, (gfn_t){ 10 }), -E_NOT_FOUND);

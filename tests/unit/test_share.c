@@ -51,26 +51,10 @@ static struct share_engine eng;
 static bool in_engine;
 static bool fresh[NFRAMES]; /* allocated during the current engine call */
 
-struct user_search {
-	uint32_t vm_id;
-	gfn_t gfn;
-	bool found;
-};
-
-static bool is_the_user(uint32_t vm_id, gfn_t gfn, void *ctx)
-{
-	struct user_search *u = ctx;
-	if (vm_id == u->vm_id && gfn.raw == u->gfn.raw)
-		u->found = true;
-	return !u->found;
-}
-
 /* Whether the frame table lists (vm, gfn) as a user of f. */
 static bool frame_has_user(uint64_t f, uint32_t vm, uint64_t gfn)
 {
-	struct user_search u = { vm, (gfn_t){ gfn }, false };
-	frame_table_for_each_user(&ft, (mfn_t){ f }, is_the_user, &u);
-	return u.found;
+	return frame_table_has_user(&ft, (mfn_t){ f }, vm, (gfn_t){ gfn });
 }
 
 /* A gfn whose PMAP entry names frame f (*vm 0: none). */

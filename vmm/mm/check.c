@@ -7,19 +7,6 @@
 
 static check_violation_fn violation;
 
-struct user_search {
-	uint32_t vm_id;
-	uint64_t gfn;
-	bool found;
-};
-
-static bool match_user(uint32_t vm_id, gfn_t gfn, void *ctx)
-{
-	struct user_search *s = ctx;
-	s->found = vm_id == s->vm_id && gfn.raw == s->gfn;
-	return !s->found;
-}
-
 static void check_gfn(struct vm *vm, uint64_t g)
 {
 	pmap_entry_t e = vm->pmap.entries[g];
@@ -36,9 +23,7 @@ static void check_gfn(struct vm *vm, uint64_t g)
 		return;
 	}
 	mfn_t f = pmap_entry_mfn(e);
-	struct user_search s = { vm->id, g, false };
-	frame_table_for_each_user(&frame_table, f, match_user, &s);
-	if (!s.found)
+	if (!frame_table_has_user(&frame_table, f, vm->id, (gfn_t){ g }))
 		violation("vm%u gfn %#llx -> mfn %#llx, but the frame's reverse map lacks it", vm->id,
 			  (unsigned long long)g, (unsigned long long)f.raw);
 	if (frames_is_free(&machine_frames, f))

@@ -72,3 +72,13 @@ void frame_table_for_each_user(const struct frame_table *ft, mfn_t frame, frame_
 		if (!fn(ft->rmap[i].vm_id, (gfn_t){ ft->rmap[i].gfn }, ctx))
 			return;
 }
+
+bool frame_table_has_user(const struct frame_table *ft, mfn_t frame, uint32_t vm_id, gfn_t gfn)
+{
+	if (frame.raw >= ft->nframes)
+		return false;
+	for (uint32_t i = ft->frames[frame.raw].rmap_head; i != RMAP_NONE; i = ft->rmap[i].next)
+		if (ft->rmap[i].vm_id == vm_id && ft->rmap[i].gfn == gfn.raw)
+			return true;
+	return false;
+}

@@ -49,5 +49,7 @@ uint32_t frame_table_refcount(const struct frame_table *ft, mfn_t frame);
 /* Calls fn for each user of `frame`; stops early when fn returns false. */
 typedef bool (*frame_user_fn)(uint32_t vm_id, gfn_t gfn, void *ctx);
 void frame_table_for_each_user(const struct frame_table *ft, mfn_t frame, frame_user_fn fn, void *ctx);
+/* Whether (vm_id, gfn) is a user of `frame` (false for no such frame). */
+bool frame_table_has_user(const struct frame_table *ft, mfn_t frame, uint32_t vm_id, gfn_t gfn);
 
 #endif
