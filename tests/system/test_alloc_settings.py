@@ -19,7 +19,6 @@ pages: the stats lines' `granted`.
   bad options  reservation above limit, and reservations above guest_mem:
                status 2, the option named, expected vs seen (QEMU only: the
                checks run before any backend code)."""
-import re
 
 import pytest
 from memvisor import by_backend, only_on

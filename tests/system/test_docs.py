@@ -4,7 +4,6 @@ boot)."""
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from memvisor import ROOT

@@ -20,11 +20,10 @@ import os
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from memvisor import ROOT
-from test_labs import LABS_TOOL, labs
+from test_labs import labs
 
 MUTANTS = ROOT / "tests" / "labs" / "mutants"
 HEADER = re.compile(r"^# (unit|qemu|bochs): (.+)$")
