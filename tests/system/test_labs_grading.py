@@ -7,6 +7,7 @@ a crash is needed; the real labs' skeletons are graded as a student would
 grade them (host unit tests only: no boot).
 """
 import re
+import shutil
 import textwrap
 
 import pytest
@@ -183,3 +184,21 @@ def test_a_fresh_skeleton_scores_0_with_its_qemu_checks(tmp_path):
     assert score.group(1) == "0" and score.group(3) != "0", \
         f"expected 0 points with some safety checks passing, saw {score.group(0)!r}:\n{done.stdout[-4000:]}"
     assert "safety check: counts once a functional check passes" in done.stdout, done.stdout[-3000:]
+
+
+def test_grading_says_which_questions_the_answers_file_answers(tmp_path):
+    """`make grade` ends with a line on answers-NAME.md: the handout's
+    questions it answers, and which it does not (read by a person, not scored)."""
+    lab = labs.BY_NAME["sharing"]
+    (tmp_path / lab.handout).parent.mkdir(parents=True)
+    shutil.copy(ROOT / lab.handout, tmp_path / lab.handout)
+    questions = labs.handout_questions(tmp_path, lab)
+    assert questions == [1, 2, 3, 4, 5], f"expected the sharing handout's questions 1-5, seen {questions}"
+    said = labs.answers_report(tmp_path, lab)
+    assert said.startswith("answers: no answers-sharing.md at the tree's root"), f"seen {said!r}"
+    (tmp_path / "answers-sharing.md").write_text("# Lab 3\n\n1. The PMAP first.\n\n## 3\n\nStale.\n\n"
+                                                 "Question 4: a timing channel.\n2 is not an answer line\n")
+    said = labs.answers_report(tmp_path, lab)
+    want = "answers: answers-sharing.md answers 3 of the handout's 5 questions (read by a person, not scored); " \
+           "not found: 2, 5"
+    assert said == want, f"expected {want!r}, seen {said!r}"
