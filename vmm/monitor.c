@@ -237,11 +237,11 @@ static enum monitor_result cmd_compress(int argc, char **argv)
 	return MONITOR_STAY;
 }
 
-/* The lowest compressed gfn of vm, or its page count when none is. */
-static uint64_t first_compressed(const struct vm *vm)
+/* The lowest gfn of vm in PMAP state s, or its page count when none is. */
+static uint64_t first_in_state(const struct vm *vm, enum pmap_state s)
 {
 	uint64_t g = 0;
-	while (g < vm->pmap.npages && pmap_entry_state(vm->pmap.entries[g]) != PMAP_COMPRESSED)
+	while (g < vm->pmap.npages && pmap_entry_state(vm->pmap.entries[g]) != s)
 		g++;
 	return g;
 }
@@ -271,12 +271,17 @@ static enum monitor_result zswap_swap_in_now(struct vm *vm, const char *stride_t
 
 #define SWAP_USAGE "usage: swap [out VM COUNT | damage VM [GFN]]"
 
-static uint64_t first_swapped(const struct vm *vm)
+/* Whether a swap command on vm cannot go on (and the monitor said why):
+ * the VM has ended, or there is no swap disk. */
+static bool swap_refused(const struct vm *vm)
 {
-	uint64_t g = 0;
-	while (g < vm->pmap.npages && pmap_entry_state(vm->pmap.entries[g]) != PMAP_SWAPPED)
-		g++;
-	return g;
+	if (!vm->pmap.entries)
+		complain("vm%u has ended: its memory is gone", vm->id);
+	else if (!swap_enabled())
+		complain("there is no swap disk (tools/mkswap FILE SIZE; tools/run --swap SIZE)");
+	else
+		return false;
+	return true;
 }
 
 /* swap damage VM [GFN]: a bit of the page (GFN, or the lowest swapped
@@ -289,12 +294,10 @@ static enum monitor_result swap_damage_command(int argc, char **argv)
 		return MONITOR_STAY; /* find_vm() said why */
 	if (argc == 4 && !number(argv[3], &gfn))
 		return complain(SWAP_USAGE " (GFN: decimal or 0x-hex)");
-	if (!vm->pmap.entries)
-		return complain("vm%u has ended: its memory is gone", vm->id);
-	if (!swap_enabled())
-		return complain("there is no swap disk (tools/mkswap FILE SIZE; tools/run --swap SIZE)");
+	if (swap_refused(vm))
+		return MONITOR_STAY;
 	if (argc == 3)
-		gfn = first_swapped(vm);
+		gfn = first_in_state(vm, PMAP_SWAPPED);
 	int rc = swap_damage(vm, (gfn_t){ gfn }, &slot);
 	if (rc == -E_NOT_FOUND)
 		return complain("vm%u gfn %#llx is not swapped out", vm->id, (unsigned long long)gfn);
@@ -318,10 +321,8 @@ static enum monitor_result swap_out_command(const char *vm_name, const char *cou
 		return MONITOR_STAY; /* find_vm() said why */
 	if (!number(count_text, &count) || !count)
 		return complain(SWAP_USAGE " (COUNT: pages, at least 1, decimal or 0x-hex)");
-	if (!vm->pmap.entries)
-		return complain("vm%u has ended: its memory is gone", vm->id);
-	if (!swap_enabled())
-		return complain("there is no swap disk (tools/mkswap FILE SIZE; tools/run --swap SIZE)");
+	if (swap_refused(vm))
+		return MONITOR_STAY;
 	swap_out_now(vm, count, &r);
 	kprintf("monitor: swap out vm%u: %llu of %llu pages written to %s (lowest private gfns first), "
 		"%llu write errors%s\n", vm->id, (unsigned long long)r.written, (unsigned long long)count,
@@ -370,7 +371,7 @@ static enum monitor_result cmd_zswap(int argc, char **argv)
 	if (argc < 3 || strcmp(argv[1], "damage") || !vm || (argc == 4 && !number(argv[3], &gfn)))
 		return complain(ZSWAP_USAGE);
 	if (argc == 3 && vm->pmap.entries)
-		gfn = first_compressed(vm);
+		gfn = first_in_state(vm, PMAP_COMPRESSED);
 	if (!vm->pmap.entries || zswap_damage(vm, (gfn_t){ gfn }))
 		return complain("vm%u gfn %#llx is not compressed", vm->id, (unsigned long long)gfn);
 	kprintf("monitor: vm%u gfn %#llx: one byte of its compressed copy flipped\n", vm->id, (unsigned long long)gfn);

@@ -39,6 +39,8 @@ STATUS_LINE_RE = re.compile(r"^memvisor: shutdown status=(-?\d+) reason=(\S+)$")
 STATUS_OK, STATUS_USAGE, STATUS_GUEST_STOPPED = 0, 2, 6
 # The summary's reclaimed line: pages swapped out and in (vmm/summary.c).
 SWAP_RECLAIMED_RE = r"^memvisor: reclaimed: .*, swap (\d+) pages out and (\d+) in, "
+# The scheduler's CPU line: the guests' time, memvisor's background work, its share.
+CPU_LINE_RE = r"^memvisor: cpu: guests (\d+) ms, background work (\d+) ms \((\d+)% of both\)$"
 FRAMES_RE = re.compile(
     r"^memvisor: frames: total=(\d+) free=(\d+) usable=(\d+) MiB highest=0x([0-9a-fA-F]+)$")
 ZSWAP_RE = re.compile(

@@ -48,6 +48,14 @@ def guest_symbol(name):
     return int(m.group(1), 16)
 
 
+def gdb_batch(port, guest_symbols=""):
+    """gdb -batch as `make debug` starts gdb: memvisor.gdb (stopped at
+    kernel_main) on the stub at `port`, with GUEST_SYMBOLS' guests."""
+    return ["gdb", "-q", "-batch", "-nx", "-ex", "set pagination off", "-ex", "set width 0",
+            "-ex", f"set $mv_gdb_port = {port}", "-ex", f'set $mv_guest_symbols = "{guest_symbols}"',
+            "-x", "tools/gdb/memvisor.gdb"]
+
+
 def gdb_command(port):
     """gdb -batch: the make-debug script, then the steps, each after a marker."""
     steps = [
@@ -68,8 +76,7 @@ def gdb_command(port):
         ("mv-stats", ["mv-stats"]),
         ("help", ["help mv-walk"]),
     ]
-    cmd = ["gdb", "-q", "-batch", "-nx", "-ex", "set pagination off", "-ex", "set width 0",
-           "-ex", f"set $mv_gdb_port = {port}", "-x", "tools/gdb/memvisor.gdb"]
+    cmd = gdb_batch(port)
     for name, commands in steps:
         cmd += ["-ex", f"echo \\n{MARK}{name}\\n"]
         for command in commands:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from memvisor import ROOT, RUNNER, stop_runner
-from test_gdb import free_port
+from test_gdb import free_port, gdb_batch
 
 HANDOUT = ROOT / "docs" / "labs" / "0-tools.md"
 ELLIPSIS = "…"
@@ -81,10 +81,7 @@ def run_debug(step):
                                "--cmdline", settings.get("CMDLINE", "")],
                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               text=True, start_new_session=True)
-    cmd = ["gdb", "-q", "-batch", "-nx", "-ex", "set pagination off", "-ex", "set width 0",
-           "-ex", f"set $mv_gdb_port = {port}",
-           "-ex", f"set $mv_guest_symbols = \"{settings.get('GUEST_SYMBOLS', '')}\"",
-           "-x", "tools/gdb/memvisor.gdb"]
+    cmd = gdb_batch(port, settings.get("GUEST_SYMBOLS", ""))
     for command in step.gdb:
         cmd += ["-ex", command]
     try:

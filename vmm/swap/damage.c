@@ -18,7 +18,7 @@ int swap_damage(struct vm *vm, gfn_t gfn, uint64_t *slot)
 	swap_out_flush(); /* a gfn still in the cluster: on disk first */
 	if (pmap_get(&vm->pmap, gfn, &e) || pmap_entry_state(e) != PMAP_SWAPPED)
 		return -E_NOT_FOUND;
-	if (vm->swap.wait.waiting && vm->swap.wait.gfn.raw == gfn.raw)
+	if (swap_waiting(vm) && vm->swap.wait.gfn.raw == gfn.raw)
 		return -E_BUSY; /* its read is queued or in flight: it would not see the damage */
 	*slot = pmap_entry_slot(e);
 	swap_check_owner(vm, gfn, *slot);
