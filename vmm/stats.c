@@ -23,6 +23,7 @@ static const char *const names[STAT_COUNT] = {
 	[STAT_COW_BREAKS] = "cow_breaks",
 	[STAT_PAGES_SCANNED] = "pages_scanned",
 	[STAT_FULL_SCANS] = "full_scans",
+	[STAT_VICTIMS_SHARED] = "victims_shared",
 	[STAT_BALLOON_SIZE] = "balloon_size",
 	[STAT_BALLOON_TARGET] = "balloon_target",
 	[STAT_BALLOON_MAX] = "balloon_max",
@@ -38,6 +39,7 @@ static const char *const names[STAT_COUNT] = {
 	[STAT_COMPRESS_REJECTED] = "compress_rejected",
 	[STAT_COMPRESS_CAPPED] = "compress_capped",
 	[STAT_SWAPINS] = "swapins",
+	[STAT_READAHEAD] = "readahead",
 	[STAT_SWAPPED] = "swapped",
 	[STAT_SWAP_OUTS] = "swap_outs",
 	[STAT_SWAP_INS] = "swap_ins",
@@ -95,11 +97,13 @@ uint64_t stat_value(const struct vm *vm, enum vm_stat s)
 	case STAT_COW_BREAKS: return vm->share.cow_breaks;
 	case STAT_PAGES_SCANNED: return vm->share.pages_scanned;
 	case STAT_FULL_SCANS: return vm->share.full_scans;
+	case STAT_VICTIMS_SHARED: return vm->share.victims_merged;
 	case STAT_COMPRESSED_BYTES: return vm->zswap.bytes;
 	case STAT_COMPRESSED_SAME: return vm->zswap.same;
 	case STAT_COMPRESS_REJECTED: return vm->zswap.rejected;
 	case STAT_COMPRESS_CAPPED: return vm->zswap.capped;
 	case STAT_SWAPINS: return vm->zswap.swapins;
+	case STAT_READAHEAD: return vm->zswap.readahead;
 	case STAT_SWAPPED: return count[PMAP_SWAPPED];
 	case STAT_SWAP_OUTS: return vm->swap.outs;
 	case STAT_SWAP_INS: return vm->swap.ins;

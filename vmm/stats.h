@@ -30,6 +30,7 @@ enum vm_stat {
 	STAT_COW_BREAKS,       /* writes to its shared pages (copy-on-write)     */
 	STAT_PAGES_SCANNED,    /* gfns page sharing's scanner looked at          */
 	STAT_FULL_SCANS,       /* passes of the scanner over all of its gfns     */
+	STAT_VICTIMS_SHARED,   /* reclaim victims merged instead of compressed   */
 	STAT_BALLOON_SIZE,     /* pages the balloon holds                        */
 	STAT_BALLOON_TARGET,   /* pages the balloon is asked to hold             */
 	STAT_BALLOON_MAX,      /* the balloon's cap, balloon_max_pct (MCTLMAX)   */
@@ -45,6 +46,7 @@ enum vm_stat {
 	STAT_COMPRESS_REJECTED, /* pages that compressed to over half a page      */
 	STAT_COMPRESS_CAPPED,  /* pages refused: the VM's share or the area full */
 	STAT_SWAPINS,          /* pages brought back from the swap area          */
+	STAT_READAHEAD,        /* of those, brought back ahead of a fault        */
 	STAT_SWAPPED,          /* guest pages on the swap disk now                */
 	STAT_SWAP_OUTS,        /* pages written to the swap disk, in all          */
 	STAT_SWAP_INS,         /* pages read back from the swap disk, in all      */

@@ -5,6 +5,7 @@
 #include "vmm/policy/policy.h"
 #include "vmm/sched.h"
 #include "vmm/swap/bench.h"
+#include "vmm/time_use.h"
 #include "vmm/vm.h"
 #include "kernel/printf.h"
 #include "kernel/shutdown.h"
@@ -82,6 +83,7 @@ void summary_print_and_shut_down(void)
 		print_swap(vm);
 	}
 	sched_print_summary(timer_ms());
+	time_use_print(timer_ms());
 	print_reclaimed();
 	fault_time_print();
 	swap_bench_print();

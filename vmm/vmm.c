@@ -18,6 +18,7 @@
 #include "vmm/share/scan.h"
 #include "vmm/stats.h"
 #include "vmm/summary.h"
+#include "vmm/time_use.h"
 #include "vmm/swap/swap.h"
 #include "vmm/vm.h"
 #include "vmm/zswap/zswap.h"
@@ -27,6 +28,7 @@
 #include "kernel/shutdown.h"
 #include "kernel/string.h"
 #include "kernel/timer.h"
+#include "kernel/io.h"
 
 static void create_vm(struct vm *vm)
 {
@@ -47,6 +49,18 @@ static void create_vm(struct vm *vm)
 	       (unsigned long long)vm->entry, vm->nsegs);
 }
 
+/* The bucket of time_use.h an exit's handling goes to: a nested page
+ * fault's by what its gfn held before. */
+static enum time_bucket exit_time_bucket(const struct vm *vm, const struct exit_record *exit)
+{
+	pmap_entry_t e;
+	if (exit->reason != EXIT_NPF)
+		return TIME_EXIT_OTHER;
+	if (pmap_get(&vm->pmap, (gfn_t){ exit->npf.gpa >> PAGE_SHIFT }, &e))
+		return TIME_NPF_OTHER;
+	return time_use_npf_bucket(pmap_entry_state(e));
+}
+
 /* Runs one VM until its slice is over (vmm/sched.h: checked after every
  * exit, whatever its kind), it ends or waits for memory, or free memory
  * crossed a memory-state threshold (the policy should act before it goes
@@ -57,9 +71,14 @@ static void run_slice(struct vm *vm)
 		return;
 	while (vm->state == VM_RUNNABLE && !vm->waiting && !swap_waiting(vm)) {
 		struct exit_record exit;
+		uint64_t t0 = rdtsc();
 		backend->vcpu_run(&vm->vcpu, &exit);
+		uint64_t t1 = rdtsc();
+		time_use_add(TIME_GUEST, t1 - t0);
 		vm->vcpu.last_cr3 = backend->get_control(&vm->vcpu, VCPU_CR3);
+		enum time_bucket b = exit_time_bucket(vm, &exit);
 		exit_dispatch(&vm->vcpu, &exit);
+		time_use_add(b, rdtsc() - t1);
 		if (sched_slice_over(vm) || policy_update_due())
 			break;
 	}
@@ -141,13 +160,22 @@ static void background_work(bool unbounded)
 	uint64_t now = timer_ms();
 	/* In hard and low the guests wait on reclamation: it takes what it needs. */
 	uint64_t deadline_tsc = sched_background_begin(unbounded || policy_state() >= MEM_HARD);
+	uint64_t t0 = rdtsc();
 	policy_update(now);
 	policy_act(deadline_tsc);
 	swap_out_flush(); /* the pass's victims for the disk, in one request, before anything else looks */
+	uint64_t t1 = rdtsc();
 	share_scan_step(now);
+	uint64_t t2 = rdtsc();
 	balloon_schedule_tick(now);
+	uint64_t t3 = rdtsc();
 	zswap_age_step(now, deadline_tsc);
 	active_step();
+	uint64_t t4 = rdtsc();
+	time_use_add(TIME_BG_POLICY, t1 - t0);
+	time_use_add(TIME_BG_SHARE, t2 - t1);
+	time_use_add(TIME_BG_OTHER, t3 - t2);
+	time_use_add(TIME_BG_AGING, t4 - t3);
 	sched_background_end();
 }
 

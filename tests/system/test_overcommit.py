@@ -10,6 +10,9 @@ import pytest
 from memvisor import by_backend, only_on
 
 STATE_ORDER = ["high", "soft", "hard", "low"]
+TIME_RE = (r"^memvisor: time: (\d+) ms: guest mode (\d+), exits (\d+) \(faults: first touch (\d+), compressed (\d+), "
+           r"disk (\d+), other (\d+); other exits (\d+)\), background (\d+) \(policy (\d+), sharing (\d+), aging (\d+), "
+           r"other (\d+)\), the rest \(setup, idle, the loop\) (\d+)$")
 RECLAIMED_RE = (r"^memvisor: reclaimed: sharing (\d+) pages, balloon (\d+) frames, compression (\d+) pages "
                 r"\((\d+) as one value\), swap-ins (\d+), swap \d+ pages out and \d+ in, \d+ written back from the area, "
                 r"\d+ errors, waits for memory (\d+), "
@@ -41,6 +44,15 @@ def thrash(backend):
     run = backend.boot("128M", cmdline, timeout=by_backend(THRASH_TIMEOUT, backend))
     run.guest_kib = guest_kib
     return run
+
+
+def last_vm_stats(run):
+    """Each VM's last stats line, by id, as a dict of strings."""
+    last = {}
+    for line in run.find(r"^stats: t=\d+ vm=(?!-)"):
+        s = dict(kv.split("=", 1) for kv in line.string.split()[1:])
+        last[s["id"]] = s
+    return last
 
 
 def state_changes(run):
@@ -92,6 +104,35 @@ class TestOvercommit:
 
     def test_balloon_targets_come_from_the_policy(self, overcommit):
         overcommit.match(r"^memvisor: \[vm\d:workset\] balloon target \d+ pages .*: memory state soft or lower$")
+
+    def test_victims_like_a_shared_page_are_merged_not_compressed(self, overcommit):
+        # The twins' zero pages (and twin pages the scanner has hinted) are
+        # chosen by the clock, offered to sharing first, and merged.
+        final = last_vm_stats(overcommit)
+        twins = [s for s in final.values() if s["vm"] == "twins"]
+        merged = sum(int(s["victims_shared"]) for s in twins)
+        assert len(twins) == 2 and merged > 0, f"victims_shared of the twins: {[s['victims_shared'] for s in twins]}"
+        for s in twins:
+            assert int(s["victims_shared"]) <= int(s["shared"]) + int(s["cow_breaks"]), s
+
+    def test_the_backwards_walk_of_free_pages_is_read_ahead(self, overcommit):
+        # workset's prefault walks its free pages from the highest gfn down,
+        # while the clock compresses them: a stream down, read ahead.
+        workset = next(s for s in last_vm_stats(overcommit).values() if s["vm"] == "workset")
+        assert 0 < int(workset["readahead"]) <= int(workset["swapins"]), workset
+
+    def test_the_time_line_adds_up_to_the_run(self, overcommit):
+        run_ms = int(overcommit.match(r"^memvisor: scheduler: .* in (\d+) ms;").group(1))
+        m = overcommit.match(TIME_RE)
+        total, guest, exits, faults, other_exits, background, steps, rest = (
+            int(m.group(1)), int(m.group(2)), int(m.group(3)), list(map(int, m.group(4, 5, 6, 7))), int(m.group(8)),
+            int(m.group(9)), list(map(int, m.group(10, 11, 12, 13))), int(m.group(14)))
+        assert total == run_ms, m.group(0)
+        assert guest > 0 and faults[0] > 0 and faults[1] > 0 and steps[0] > 0, m.group(0)
+        # Each sum is of the parts' ticks, each part rounded down on its own.
+        assert sum(faults) + other_exits <= exits <= sum(faults) + other_exits + 5, m.group(0)
+        assert sum(steps) <= background <= sum(steps) + 4, m.group(0)
+        assert abs(guest + exits + background + rest - total) <= 3, m.group(0)
 
 
 class TestThrash:

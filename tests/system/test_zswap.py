@@ -146,6 +146,14 @@ class TestZswapMix:
         assert (s["swapins"], s["compressed"], s["compressed_bytes"]) == (pages, 0, 0), s
         assert mix_run.final == (0, "guests-done"), mix_run.describe()
 
+    def test_a_stream_of_swap_ins_is_read_ahead(self, mix_run):
+        # zipmix reads its pages back in gva order, which is gfn order: after
+        # two faults in a row, the compressed pages ahead come back with them,
+        # mapped, and fault no more. The incompressible pages between the
+        # runs of compressed ones (never compressed) end each stream.
+        s = stats_at_mark(mix_run, 3)
+        assert 0 < s["readahead"] < s["swapins"], s
+
     def test_invariant_checker_passes(self, mix_run):
         assert mix_run.find(r"^monitor: check: 0 invariant violations$"), mix_run.describe()
         mix_run.match(r"^memvisor: \[vm1:zipmix\] invariants ok; released \d+ guest frames")

@@ -116,6 +116,13 @@ int swap_out_gfn(struct vm *vm, gfn_t gfn)
 	return -E_INVAL;
 }
 
+int share_offer(struct vm *vm, gfn_t gfn)
+{
+	(void)vm, (void)gfn;
+	fail_msg("share_offer() called");
+	return -E_INVAL;
+}
+
 bool zswap_compact_if_fragmented(struct zswap_compaction *r)
 {
 	(void)r;
@@ -123,9 +130,9 @@ bool zswap_compact_if_fragmented(struct zswap_compaction *r)
 	return false;
 }
 
-int zswap_compress_victims(struct vm *vm, uint64_t count, zswap_spill_fn spill, struct zswap_report *r)
+int zswap_compress_victims(struct vm *vm, uint64_t count, const struct zswap_outlets *out, struct zswap_report *r)
 {
-	(void)vm, (void)count, (void)spill, (void)r;
+	(void)vm, (void)count, (void)out, (void)r;
 	fail_msg("zswap_compress_victims() called");
 	return -E_NOT_SUPPORTED;
 }

@@ -7,7 +7,9 @@
  * and records it as a victim. The fakes check at each call what the clock
  * must already know: bits are read only for PRIVATE pages not found
  * incompressible (reading clears them: the dirty bit is what lets the
- * aging hand try such a page again), and only such pages are compressed. */
+ * aging hand try such a page again), and only such pages are compressed.
+ * The outlets (sharing first, the disk for a refused page) are fakes too,
+ * and so is zswap_map_back(): a refused victim nobody took is mapped back. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -78,6 +80,9 @@ static int fake_test_and_clear_ad(struct vm *vm, gfn_t gfn)
 static const struct backend fake_backend = { .name = "fake", .test_and_clear_ad = fake_test_and_clear_ad };
 const struct backend *backend = &fake_backend;
 
+static enum zswap_outcome outcome[NPAGES]; /* what compressing each gfn gives (0: STORED) */
+static bool mapped_back[NPAGES];
+
 enum zswap_outcome zswap_compress_gfn(struct vm *vm, gfn_t gfn)
 {
 	assert_ptr_equal(vm, the_vm());
@@ -85,9 +90,44 @@ enum zswap_outcome zswap_compress_gfn(struct vm *vm, gfn_t gfn)
 		fail_msg("gfn %llu was chosen as a victim although it is %s%s", (unsigned long long)gfn.raw,
 			 pmap_state_name(pmap_entry_state(vm->pmap.entries[gfn.raw])),
 			 vm->zswap.age[gfn.raw] & INCOMPRESSIBLE ? " and found incompressible" : "");
-	assert_int_equal(pmap_set_compressed(&vm->pmap, gfn, 1 + gfn.raw), 0);
 	victims[nvictims++] = gfn.raw;
+	if (outcome[gfn.raw] != ZSWAP_STORED)
+		return outcome[gfn.raw]; /* refused: the page stays PRIVATE */
+	assert_int_equal(pmap_set_compressed(&vm->pmap, gfn, 1 + gfn.raw), 0);
 	return ZSWAP_STORED;
+}
+
+void zswap_map_back(struct vm *vm, gfn_t gfn)
+{
+	if (pmap_entry_state(vm->pmap.entries[gfn.raw]) != PMAP_PRIVATE)
+		fail_msg("gfn %llu was mapped back although it is %s now", (unsigned long long)gfn.raw,
+			 pmap_state_name(pmap_entry_state(vm->pmap.entries[gfn.raw])));
+	mapped_back[gfn.raw] = true;
+}
+
+/* The outlets: sharing merges the gfns marked in `twin`; the disk takes
+ * every page while `disk_room`. */
+static bool twin[NPAGES], disk_room;
+static unsigned shared_calls;
+
+static int fake_share(struct vm *vm, gfn_t gfn)
+{
+	shared_calls++;
+	if (!chooseable(gfn.raw))
+		fail_msg("gfn %llu was offered to sharing although it is not a victim the clock may take",
+			 (unsigned long long)gfn.raw);
+	if (!twin[gfn.raw])
+		return -E_AGAIN;
+	assert_int_equal(pmap_set_shared(&vm->pmap, gfn, (mfn_t){ 500 }), 0);
+	return 0;
+}
+
+static int fake_spill(struct vm *vm, gfn_t gfn)
+{
+	if (!disk_room)
+		return -E_NO_MEMORY;
+	assert_int_equal(pmap_set_swapped(&vm->pmap, gfn, 1 + gfn.raw), 0);
+	return 0;
 }
 
 /* ---- the VM ---- */
@@ -107,20 +147,30 @@ static int setup(void **state)
 	memset(ad_bits, 0, sizeof(ad_bits));
 	no_ad_support = false;
 	nvictims = 0;
+	memset(outcome, 0, sizeof(outcome));
+	memset(mapped_back, 0, sizeof(mapped_back));
+	memset(twin, 0, sizeof(twin));
+	disk_room = false;
+	shared_calls = 0;
 	strcpy(options.swap_victims, "clock");
 	for (uint64_t g = 0; g < NPAGES; g++)
 		assert_int_equal(pmap_set_private(&vm->pmap, (gfn_t){ g }, (mfn_t){ 100 + g }), 0);
 	return 0;
 }
 
-/* One zswap_compress_victims() for `count`; its report. */
-static struct zswap_report take(uint64_t count)
+/* One zswap_compress_victims() for `count` through `out`; its report. */
+static struct zswap_report take_through(uint64_t count, const struct zswap_outlets *out)
 {
 	struct zswap_report r;
 	nvictims = 0;
-	assert_int_equal(zswap_compress_victims(the_vm(), count, NULL, &r), 0);
-	assert_int_equal(r.victims, nvictims);
+	assert_int_equal(zswap_compress_victims(the_vm(), count, out, &r), 0);
+	assert_int_equal(r.victims, nvictims + r.shared);
 	return r;
+}
+
+static struct zswap_report take(uint64_t count)
+{
+	return take_through(count, NULL);
 }
 
 static void assert_victims(const uint64_t *expected, unsigned n)
@@ -214,6 +264,50 @@ static void test_without_accessed_bits_pages_go_in_order(void **state)
 	assert_int_equal(r.passed_over, 0);
 }
 
+/* A victim sharing merges is reclaimed already: it is counted as shared
+ * and never compressed; the others go on to the area. */
+static void test_a_victim_sharing_merges_is_not_compressed(void **state)
+{
+	(void)state;
+	twin[1] = twin[2] = true;
+	struct zswap_outlets out = { .share = fake_share };
+	struct zswap_report r = take_through(4, &out);
+	assert_victims((const uint64_t[]){ 0, 3 }, 2); /* all hot: the second lap, in gfn order */
+	if (r.shared != 2 || shared_calls != 4)
+		fail_msg("expected gfns 1 and 2 merged of 4 offered; saw %llu merged of %u offered",
+			 (unsigned long long)r.shared, shared_calls);
+	for (uint64_t g = 1; g < 3; g++)
+		assert_int_equal(pmap_entry_state(the_vm()->pmap.entries[g]), PMAP_SHARED);
+}
+
+/* A page the area refuses goes to the disk while it has room; one nobody
+ * takes stays resident, is mapped back at once (no fault to pay for the
+ * try) and, if it did not compress, is marked incompressible. */
+static void test_a_refused_victim_nobody_takes_is_mapped_back(void **state)
+{
+	(void)state;
+	outcome[0] = ZSWAP_REJECTED;
+	outcome[1] = ZSWAP_REJECTED;
+	struct zswap_outlets out = { .spill = fake_spill };
+	disk_room = true;
+	struct zswap_report r = take_through(1, &out);
+	assert_int_equal(r.swapped, 1);
+	assert_int_equal(pmap_entry_state(the_vm()->pmap.entries[0]), PMAP_SWAPPED);
+	assert_false(mapped_back[0]);
+	disk_room = false;
+	r = take_through(1, &out);
+	assert_victims((const uint64_t[]){ 1 }, 1);
+	assert_int_equal(r.rejected, 1);
+	if (!mapped_back[1])
+		fail_msg("gfn 1 was refused by the area and the disk: expected it mapped back, it was not");
+	assert_true(ages[1] & INCOMPRESSIBLE);
+	outcome[2] = ZSWAP_AREA_FULL;
+	r = take_through(1, &out);
+	assert_int_equal(r.stop, ZSWAP_AREA_FULL);
+	assert_true(mapped_back[2]);
+	assert_false(ages[2] & INCOMPRESSIBLE); /* no room is no verdict on its contents */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +315,8 @@ int main(void)
 		cmocka_unit_test_setup(test_an_accessed_page_stays_in_use_after_its_bit_is_read, setup),
 		cmocka_unit_test_setup(test_incompressible_and_non_private_pages_are_never_touched, setup),
 		cmocka_unit_test_setup(test_without_accessed_bits_pages_go_in_order, setup),
+		cmocka_unit_test_setup(test_a_victim_sharing_merges_is_not_compressed, setup),
+		cmocka_unit_test_setup(test_a_refused_victim_nobody_takes_is_mapped_back, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -177,9 +177,13 @@ int vm_memory_fault(struct vm *vm, uint64_t gpa, bool write)
 	write = write || share_fault_is_write(vm, gfn);
 	if (fault_time_on)
 		return timed_fault(vm, gfn, write);
+	pmap_entry_t e;
+	bool compressed = !pmap_get(&vm->pmap, gfn, &e) && pmap_entry_state(e) == PMAP_COMPRESSED;
 	int rc = make_resident(vm, gfn, write, &f, &prot);
 	if (rc)
 		return rc;
+	if (compressed)
+		zswap_readahead(vm, gfn);
 	/* Present in the PMAP but not in the cache is fine too: the nested
 	 * tables may be dropped at any time and are refilled here. */
 	return backend->map(vm, gfn, f, prot);

@@ -52,10 +52,10 @@ static uint64_t reclaim_from(struct vm *vm)
 	struct zswap_report r;
 	if (!take || !zswap_enabled())
 		return 0;
-	zswap_spill_fn spill = swap_has_room() ? swap_out_gfn : NULL;
-	if (zswap_compress_victims(vm, take, spill, &r))
+	struct zswap_outlets out = policy_outlets();
+	if (zswap_compress_victims(vm, take, &out, &r))
 		return 0;
-	return r.stored + r.same + r.swapped;
+	return r.shared + r.stored + r.same + r.swapped;
 }
 
 /* A VM whose working set does not fit its limit keeps pressing on it —

@@ -6,6 +6,7 @@
 #define MEMVISOR_VMM_POLICY_H
 
 #include "vmm/policy/mem_state.h"
+#include "vmm/zswap/zswap.h"
 
 /* Parses mem_states= (an option error when malformed). */
 void policy_init(void);
@@ -33,6 +34,9 @@ uint64_t policy_enforce_limits(uint64_t deadline_tsc);
 struct vm *policy_stuck_at_limit(void);
 /* True while some reclamation technique can still free a guest frame. */
 bool policy_reclaim_possible(void);
+/* Where the clock's victims may go besides the area (zswap.h): offered
+ * to sharing first, and to the swap disk while it has room. */
+struct zswap_outlets policy_outlets(void);
 /* A VM was stopped for thrashing: the count starts again for the others. */
 void policy_thrash_reset(void);
 

@@ -16,6 +16,7 @@ struct vm_share {
 	uint64_t pages_scanned;  /* gfns the scanner looked at              */
 	uint64_t full_scans;     /* passes over all of its gfns             */
 	uint64_t merges;         /* its pages merged into shared frames     */
+	uint64_t victims_merged; /* of those, reclaim victims (share_offer()) */
 	uint64_t cow_breaks;     /* writes to its shared pages (copy or reown) */
 };
 

@@ -130,9 +130,9 @@ static void pass_done(struct vm *vm)
 	}
 }
 
-static void scan_gfn(struct vm *vm, gfn_t gfn)
+/* One page through share_page(); returns what it did. */
+static enum share_result look_at(struct vm *vm, gfn_t gfn)
 {
-	vm->share.pages_scanned++;
 	enum share_result r = share_page(&share_engine, vm->id, vm->share.salt, gfn);
 	if (r == SHARE_MERGED || r == SHARE_MERGED_ZERO) {
 		pmap_entry_t e;
@@ -143,6 +143,24 @@ static void scan_gfn(struct vm *vm, gfn_t gfn)
 	} else if (r == SHARE_BUG) {
 		share_check_after("scanning", vm, gfn);
 	}
+	return r;
+}
+
+static void scan_gfn(struct vm *vm, gfn_t gfn)
+{
+	vm->share.pages_scanned++;
+	look_at(vm, gfn);
+}
+
+int share_offer(struct vm *vm, gfn_t gfn)
+{
+	if (!ready || !sharing(vm))
+		return -E_NOT_SUPPORTED;
+	enum share_result r = look_at(vm, gfn);
+	if (r != SHARE_MERGED && r != SHARE_MERGED_ZERO)
+		return -E_AGAIN;
+	vm->share.victims_merged++;
+	return 0;
 }
 
 /* The next gfn of vm's pass (starting the next pass when it is over). */

@@ -19,6 +19,13 @@ extern struct share_engine share_engine;
 int share_setup(uint64_t now_ms, unsigned (*check_every_invariant)(void));
 /* Between time slices: scans what the rates allow, in bounded time. */
 void share_scan_step(uint64_t now_ms);
+/* A page about to be reclaimed (vmm/zswap/clock.c's victim), looked at
+ * now, outside the scanner's order and rates: if it is like a page
+ * already shared or hinted (a zero page, say), it merges, costing no frame
+ * and, unlike a compressed page, no fault when the guest next reads it.
+ * 0 when it merged; -E_AGAIN when it did not (it stays PRIVATE, maybe
+ * hinted); -E_NOT_SUPPORTED when the VM does not share. */
+int share_offer(struct vm *vm, gfn_t gfn);
 /* The monitor's `share scan`: one full pass over every sharing VM now. */
 void share_scan_all(void);
 

@@ -138,11 +138,16 @@ static bool choose_victim(struct vm *vm, uint64_t g, enum clock_lap lap, struct 
  * room instead is a later step). A page sent to disk is not marked
  * incompressible: the mark only keeps the clock from trying a page that
  * would stay resident anyway. */
-static bool compress_victim(struct vm *vm, uint64_t g, enum clock_lap lap, zswap_spill_fn spill,
+static bool compress_victim(struct vm *vm, uint64_t g, enum clock_lap lap, const struct zswap_outlets *out,
 			    struct zswap_report *r)
 {
 	r->victims++;
 	r->hot += lap == LAP_ANY;
+	if (out && out->share && out->share(vm, (gfn_t){ g }) == 0) {
+		r->shared++;
+		return true;
+	}
+	zswap_spill_fn spill = out ? out->spill : NULL;
 	uint64_t before = vm->zswap.bytes;
 	enum zswap_outcome o = zswap_compress_gfn(vm, (gfn_t){ g });
 	r->bytes += vm->zswap.bytes - before;
@@ -156,6 +161,8 @@ static bool compress_victim(struct vm *vm, uint64_t g, enum clock_lap lap, zswap
 	}
 	if (o == ZSWAP_REJECTED)
 		vm->zswap.age[g] |= AGE_INCOMPRESSIBLE;
+	if (o == ZSWAP_REJECTED || no_room)
+		zswap_map_back(vm, (gfn_t){ g });
 	if (no_room) {
 		r->stop = o;
 		return false;
@@ -191,7 +198,7 @@ const char *zswap_victims_text(void)
  * among the PRIVATE ones, used or not; its accessed bit is read only to
  * count it as `hot` if it was in use. Up to a lap's worth of draws (as
  * many as the VM has pages) finds the count or gives up. */
-static int random_victims(struct vm *vm, uint64_t count, zswap_spill_fn spill, struct zswap_report *r)
+static int random_victims(struct vm *vm, uint64_t count, const struct zswap_outlets *out, struct zswap_report *r)
 {
 	static uint64_t state = XORSHIFT_NONZERO; /* repeatable from boot to boot */
 	uint64_t n = vm->pmap.npages;
@@ -201,25 +208,26 @@ static int random_victims(struct vm *vm, uint64_t count, zswap_spill_fn spill, s
 		if (!is_private(vm, g) || (vm->zswap.age[g] & AGE_INCOMPRESSIBLE))
 			continue;
 		bool used = take_ad_bits(vm, g) & NPT_ACCESSED;
-		if (!compress_victim(vm, g, used ? LAP_ANY : LAP_COLD, spill, r))
+		if (!compress_victim(vm, g, used ? LAP_ANY : LAP_COLD, out, r))
 			return 0;
 	}
 	return 0;
 }
 
-int zswap_compress_victims(struct vm *vm, uint64_t count, zswap_spill_fn spill, struct zswap_report *r)
+int zswap_compress_victims(struct vm *vm, uint64_t count, const struct zswap_outlets *out,
+			   struct zswap_report *r)
 {
 	*r = (struct zswap_report){ .stop = ZSWAP_STORED };
 	if (!zswap_enabled() || !vm->zswap.age)
 		return -E_NOT_SUPPORTED;
 	if (victims_random)
-		return random_victims(vm, count, spill, r);
+		return random_victims(vm, count, out, r);
 	uint64_t n = vm->pmap.npages;
 	for (enum clock_lap lap = LAP_COLD; lap < LAP_COUNT && r->victims < count; lap++) {
 		for (uint64_t looked = 0; looked < n && r->victims < count; looked++) {
 			uint64_t g = vm->zswap.victim_hand;
 			vm->zswap.victim_hand = g + 1 < n ? g + 1 : 0;
-			if (choose_victim(vm, g, lap, r) && !compress_victim(vm, g, lap, spill, r))
+			if (choose_victim(vm, g, lap, r) && !compress_victim(vm, g, lap, out, r))
 				return 0;
 		}
 	}

@@ -27,7 +27,10 @@ struct vm_zswap {
 	uint64_t stored_same; /* pages stored as their repeated value, in all      */
 	uint64_t rejected;    /* attempts that compressed to over half a page      */
 	uint64_t capped;      /* attempts refused: its share or the area was full  */
-	uint64_t swapins;     /* pages brought back                                */
+	uint64_t swapins;     /* pages brought back (read ahead ones too)          */
+	uint64_t readahead;   /* of those, brought back ahead of a fault            */
+	uint64_t ra_up, ra_down; /* readahead: the gfn a stream up or down would fault on next */
+	uint64_t ra_window;   /* readahead: pages read ahead last time (0: none)    */
 };
 
 #endif

@@ -137,7 +137,9 @@ static void account(struct vm *vm, uint64_t handle, bool in)
  *     several, another vCPU could write after the read — a lost write);
  *  2. compress and store. Refused (over half a page, or no room): stop
  *     here. The PMAP still says PRIVATE, and the next access maps the
- *     frame again through an ordinary fault — an empty cache is allowed;
+ *     frame again through an ordinary fault — an empty cache is allowed
+ *     (or the clock maps it back at once when nobody else takes the
+ *     page: zswap_map_back());
  *  3. PMAP PRIVATE → COMPRESSED(handle): the truth now names the area;
  *  4. drop the frame's reverse-map entry and free the frame — last,
  *     because only now can nothing reach it: no cached translation
@@ -172,6 +174,14 @@ enum zswap_outcome zswap_compress_gfn(struct vm *vm, gfn_t gfn)
 	vm->zswap.stored += r == ZSWAP_STORED;
 	vm->zswap.stored_same += r == ZSWAP_STORED_SAME;
 	return r;
+}
+
+void zswap_map_back(struct vm *vm, gfn_t gfn)
+{
+	pmap_entry_t e;
+	if (pmap_get(&vm->pmap, gfn, &e) || pmap_entry_state(e) != PMAP_PRIVATE)
+		return;
+	backend->map(vm, gfn, pmap_entry_mfn(e), NPT_RWX); /* a failure only leaves it to a fault */
 }
 
 /* Loads gfn's page into `page`; on damage stops the VM, saying why. */

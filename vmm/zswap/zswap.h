@@ -26,6 +26,7 @@
 /* What one zswap_compress_victims() did. */
 struct zswap_report {
 	uint64_t victims;      /* pages it tried                                   */
+	uint64_t shared;       /* merged by the share outlet instead               */
 	uint64_t stored;       /* of those, stored compressed                      */
 	uint64_t same;         /* stored as their repeated value                   */
 	uint64_t rejected;     /* compressed to more than half a page              */
@@ -70,15 +71,37 @@ bool zswap_vm_full(const struct vm *vm);
  * has none in the area. */
 bool zswap_oldest(const struct vm *vm, gfn_t *gfn);
 
-/* Where zswap_compress_victims() sends a victim the area will not take —
- * one that compresses to over half a page, or no longer fits in the VM's
- * share or the area: NULL keeps it resident; the policy passes host
- * swap's swap_out_gfn() (vmm/swap/swap.h) in states hard and low while
- * the swap disk has room. 0 when the page went. */
+/* Where zswap_compress_victims() may send a victim instead of the area,
+ * each a function that returns 0 when the page went (NULL: not offered):
+ *   share  first, before it is compressed: sharing's share_offer()
+ *          (vmm/share/scan.h) merges it if it is like a page already
+ *          shared or hinted — a zero page, say — which costs no frame and
+ *          no fault when the guest reads it again;
+ *   spill  a victim the area will not take (one that compresses to over
+ *          half a page, or no longer fits in the VM's share or the
+ *          area): host swap's swap_out_gfn() (vmm/swap/swap.h), passed in
+ *          states hard and low while the swap disk has room; NULL keeps
+ *          it resident.
+ * The policy fills them in (vmm/policy/); NULL outlets: the area only. */
 typedef int (*zswap_spill_fn)(struct vm *vm, gfn_t gfn);
+struct zswap_outlets {
+	zswap_spill_fn share;
+	zswap_spill_fn spill;
+};
 
 /* Compresses one PRIVATE gfn (see the order in zswap.c). */
 enum zswap_outcome zswap_compress_gfn(struct vm *vm, gfn_t gfn);
+/* After a fault brought gfn back from the area: if it continues a stream
+ * of faults on consecutive gfns, decompresses and maps the compressed
+ * pages after it too (vmm/zswap/readahead.c). */
+void zswap_readahead(struct vm *vm, gfn_t gfn);
+/* A victim that stays resident after all (refused, and no outlet took
+ * it): its nested mapping made again from the PMAP, read-write as any
+ * PRIVATE page, as the guest's next access would have through a fault —
+ * minus the exit. Under emulators an exit costs far more than the map
+ * (QEMU refills its TLB after each world switch): the clock's refused
+ * victims were a good part of the faults an overcommitted run added. */
+void zswap_map_back(struct vm *vm, gfn_t gfn);
 /* Reads swap_victims= (clock or random; anything else is an option
  * error, status 2): zswap_init() calls it first, area or not. */
 void zswap_victims_option(void);
@@ -89,7 +112,8 @@ const char *zswap_victims_text(void);
 /* Chooses up to `count` victims with the clock (or at random, with
  * swap_victims=random) and compresses them.
  * Returns 0, or -E_NOT_SUPPORTED when there is no area. */
-int zswap_compress_victims(struct vm *vm, uint64_t count, zswap_spill_fn spill, struct zswap_report *r);
+int zswap_compress_victims(struct vm *vm, uint64_t count, const struct zswap_outlets *out,
+			   struct zswap_report *r);
 
 /* Compaction: moves objects out of sparse zspages into the room left in
  * others of their class (vmm/zswap/area.h), finding each one's owner by
