@@ -83,7 +83,7 @@ void summary_print_and_shut_down(void)
 		print_swap(vm);
 	}
 	sched_print_summary(timer_ms());
-	time_use_print(timer_ms());
+	time_use_print();
 	print_reclaimed();
 	fault_time_print();
 	swap_bench_print();

@@ -1,10 +1,17 @@
 /* vmm/time_use.c — where the machine's time went (see time_use.h). */
 #include "vmm/time_use.h"
 #include "vmm/mm/pmap.h"
+#include "kernel/io.h"
 #include "kernel/printf.h"
 #include "kernel/timer.h"
 
 static uint64_t ticks[TIME_BUCKET_COUNT];
+static uint64_t start_tsc;
+
+void time_use_start(void)
+{
+	start_tsc = rdtsc();
+}
 
 void time_use_add(enum time_bucket b, uint64_t t)
 {
@@ -38,8 +45,9 @@ static uint64_t sum_ms(enum time_bucket first, enum time_bucket last)
 	return t / MAX(tsc_khz(), 1);
 }
 
-void time_use_print(uint64_t run_ms)
+void time_use_print(void)
 {
+	uint64_t run_ms = (rdtsc() - start_tsc) / MAX(tsc_khz(), 1);
 	uint64_t accounted = sum_ms(TIME_GUEST, TIME_BUCKET_COUNT - 1);
 	kprintf("memvisor: time: %llu ms: guest mode %llu, exits %llu (faults: first touch %llu, compressed %llu, "
 		"disk %llu, other %llu; other exits %llu), background %llu (policy %llu, sharing %llu, aging %llu, "

@@ -287,6 +287,7 @@ static void run_all(void)
 
 void vmm_run(const char *guests_option)
 {
+	time_use_start();
 	guests_option_parse(guests_option);
 	swap_option_on(); /* a bad swap= is reported now, not once the guests exist */
 	swap_io_dma();    /* and a bad swap_io= */

@@ -122,12 +122,13 @@ class TestOvercommit:
         assert 0 < int(workset["readahead"]) <= int(workset["swapins"]), workset
 
     def test_the_time_line_adds_up_to_the_run(self, overcommit):
-        run_ms = int(overcommit.match(r"^memvisor: scheduler: .* in (\d+) ms;").group(1))
+        # The whole and its parts are all read on the TSC (vmm/time_use.h);
+        # the scheduler line's milliseconds are the PIT's, which lose ticks
+        # on a busy host, so they are not compared.
         m = overcommit.match(TIME_RE)
         total, guest, exits, faults, other_exits, background, steps, rest = (
             int(m.group(1)), int(m.group(2)), int(m.group(3)), list(map(int, m.group(4, 5, 6, 7))), int(m.group(8)),
             int(m.group(9)), list(map(int, m.group(10, 11, 12, 13))), int(m.group(14)))
-        assert total == run_ms, m.group(0)
         assert guest > 0 and faults[0] > 0 and faults[1] > 0 and steps[0] > 0, m.group(0)
         # Each sum is of the parts' ticks, each part rounded down on its own.
         assert sum(faults) + other_exits <= exits <= sum(faults) + other_exits + 5, m.group(0)
