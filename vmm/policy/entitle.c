@@ -4,7 +4,9 @@
 #include "vmm/policy/entitle.h"
 #include "kernel/lab.h"
 
-#define T_SHIFT 20 /* t in 1/2^20 adjusted pages per share */
+/* t in 1/2^32 adjusted pages per share: fine enough that a step of t moves
+ * a VM of ALLOC_SHARES_MAX (10^9) shares by a quarter of a page. */
+#define T_SHIFT 32
 
 uint64_t entitle_adjusted_x100(uint64_t pages, uint64_t active, unsigned tax_pct)
 {
@@ -33,8 +35,8 @@ void entitle_compute(struct entitle_vm *v, unsigned n, uint64_t budget, unsigned
 		for (unsigned i = 0; i < n; i++) {
 			/* The pages whose adjusted size is shares x t: active
 			 * pages first, one for one, then idle ones at
-			 * (100 - tax) / 100 of a page each. 128 bits: shares x t
-			 * reaches 2^95. */
+			 * (100 - tax) / 100 of a page each. 128 bits: shares
+			 * (under 2^30) x t (under 2^63) reaches 2^93. */
 			unsigned __int128 x = (unsigned __int128)v[i].shares * t;
 			unsigned __int128 a = (unsigned __int128)v[i].active << T_SHIFT;
 			unsigned __int128 p = x <= a ? x : a + (x - a) * (100 - tax_pct) / 100;
