@@ -118,6 +118,92 @@ static void test_random_samples_estimate_k(void **state)
 	}
 }
 
+/* The averages keep a fraction: a VM whose estimate is 1 page, after 0,
+ * is counted (the fast average goes a quarter of the way each period: 0.25,
+ * 0.44, 0.58 pages, rounded to 1 from the third). In whole pages each step
+ * of 1/4 page would round to nothing and it would stay 0 for ever. */
+static void test_small_estimates_are_not_rounded_away(void **state)
+{
+	(void)state;
+	struct vm_active a = fresh();
+	active_average(&a, 0);
+	active_average(&a, 1);
+	assert_int_equal(a.fast, 1u << (ACTIVE_FIX_SHIFT - ACTIVE_FAST_SHIFT)); /* 1/4 page */
+	assert_int_equal(a.slow, 1u << (ACTIVE_FIX_SHIFT - ACTIVE_SLOW_SHIFT)); /* 1/8 page */
+	active_average(&a, 1);
+	active_average(&a, 1);
+	if (active_pages(&a) != 1)
+		fail_msg("expected 1 page after three periods of 1 (fast average 0.58), saw %llu",
+			 (unsigned long long)active_pages(&a));
+}
+
+/* The rates, each period from the same start: the fast average closes a
+ * quarter of the distance, the slow one an eighth, both ways and with no
+ * wrap-around below the average. */
+static void test_each_average_moves_at_its_own_rate(void **state)
+{
+	(void)state;
+	static const struct {
+		uint64_t from, to, fast, slow;
+	} cases[] = { { 1000, 1800, 1200, 1100 }, { 1800, 1000, 1600, 1700 }, { 0, 4096, 1024, 512 },
+		      { 4096, 0, 3072, 3584 }, { 640, 640, 640, 640 } };
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct vm_active a = fresh();
+		active_average(&a, cases[c].from);
+		active_average(&a, cases[c].to);
+		uint64_t fast = a.fast >> ACTIVE_FIX_SHIFT, slow = a.slow >> ACTIVE_FIX_SHIFT;
+		if (fast != cases[c].fast || slow != cases[c].slow)
+			fail_msg("%llu then %llu: expected fast %llu and slow %llu, saw %llu and %llu",
+				 (unsigned long long)cases[c].from, (unsigned long long)cases[c].to,
+				 (unsigned long long)cases[c].fast, (unsigned long long)cases[c].slow,
+				 (unsigned long long)fast, (unsigned long long)slow);
+		assert_int_equal(a.last, cases[c].to);
+		assert_int_equal(a.periods, 2);
+	}
+}
+
+/* Before any period is measured the estimate is 0 and periods 0 (the
+ * policy counts such a VM all active: vmm/policy/entitle_vms.c); the
+ * first period, however large, is taken whole, with no history to blend. */
+static void test_the_first_period_is_taken_whole(void **state)
+{
+	(void)state;
+	struct vm_active a = fresh();
+	assert_int_equal(active_pages(&a), 0);
+	active_average(&a, 123456);
+	assert_int_equal(a.periods, 1);
+	if (active_pages(&a) != 123456 || a.fast != a.slow)
+		fail_msg("expected 123456 pages in both averages after the first period, saw fast %llu slow %llu",
+			 (unsigned long long)(a.fast >> ACTIVE_FIX_SHIFT), (unsigned long long)(a.slow >> ACTIVE_FIX_SHIFT));
+	/* a later first period is not special: 0 is a measured estimate */
+	active_average(&a, 0);
+	assert_int_equal(active_pages(&a), 123456 - 123456 / 8);
+}
+
+/* Exactly K of 2048 pages touched, from one period to the next a fresh
+ * sample of 400 with no noise (touched = K x 400 / 2048): the estimate
+ * rounds to K within a page, and, from any start, the shown estimate is
+ * within 10% of K once the slow average has had time (40 periods from a
+ * start at all pages: (7/8)^40 x 1792 = 9 pages, under 10% of 256). */
+static void test_a_steady_working_set_of_k_pages_is_found(void **state)
+{
+	(void)state;
+	static const uint64_t ks[] = { 256, 512, 1024, 1536, 2048 };
+	for (size_t c = 0; c < sizeof(ks) / sizeof(ks[0]); c++) {
+		uint64_t k = ks[c], touched = (k * 400 + 1024) / 2048;
+		uint64_t e = active_period_estimate(touched, 400, 2048);
+		assert_in_range(e, k - 3, k + 3);
+		struct vm_active a = fresh();
+		active_average(&a, 2048); /* writing every page first */
+		for (int p = 0; p < 40; p++)
+			active_average(&a, e);
+		uint64_t shown = active_pages(&a), off = shown > k ? shown - k : k - shown;
+		if (off * 10 > k)
+			fail_msg("K=%llu: expected the shown estimate within 10%% after 40 periods, saw %llu",
+				 (unsigned long long)k, (unsigned long long)shown);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +212,10 @@ int main(void)
 		cmocka_unit_test(test_a_drop_is_followed_slowly),
 		cmocka_unit_test(test_a_rise_is_followed_fast),
 		cmocka_unit_test(test_random_samples_estimate_k),
+		cmocka_unit_test(test_small_estimates_are_not_rounded_away),
+		cmocka_unit_test(test_each_average_moves_at_its_own_rate),
+		cmocka_unit_test(test_the_first_period_is_taken_whole),
+		cmocka_unit_test(test_a_steady_working_set_of_k_pages_is_found),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -113,6 +113,91 @@ static void test_budget_is_given_out(void **state)
 	assert_true(v[3].entitled <= 9000);
 }
 
+/* Shares near the most guests= takes (ALLOC_SHARES_MAX, 10^9) against
+ * pages in the tens of millions: shares x (pages per share) passes 2^64
+ * on the way, and a product kept in 64 bits wraps; and the ratio must be
+ * fine enough that one step of it moves each VM by less than a page.
+ * 3:1 stays 3:1, to a page or two. */
+static void test_large_shares_do_not_overflow(void **state)
+{
+	(void)state;
+	struct entitle_vm v[] = { { 900000000, 0, 1ull << 40, 1ull << 40, 0 },
+				  { 300000000, 0, 1ull << 40, 1ull << 40, 0 } };
+	entitle_compute(v, 2, 40000000, 75);
+	assert_close(v[0].entitled, 30000000, 2, "9e8 shares of 1.2e9");
+	assert_close(v[1].entitled, 10000000, 2, "3e8 shares of 1.2e9");
+	struct entitle_vm w[] = { { 1000000000, 0, BIG, 0, 0 }, { 1, 0, BIG, BIG, 0 } };
+	entitle_compute(w, 2, 1000000, 75);
+	assert_close(w[0].entitled, 1000000, 1, "1e9 shares, idle, against 1 share");
+}
+
+/* What a limit leaves is shared by the others as their shares say:
+ * three equal VMs, one limited to 100 of 3000: 1450 each for the others. */
+static void test_what_a_limit_leaves_goes_to_the_others(void **state)
+{
+	(void)state;
+	struct entitle_vm v[] = { { 1000, 0, BIG, BIG, 0 }, { 1000, 0, 100, BIG, 0 }, { 1000, 0, BIG, BIG, 0 } };
+	entitle_compute(v, 3, 3000, 75);
+	assert_int_equal(v[1].entitled, 100);
+	assert_close(v[0].entitled, 1450, 1, "first unlimited VM");
+	assert_close(v[2].entitled, 1450, 1, "second unlimited VM");
+	assert_true(sum(v, 3) <= 3000 && sum(v, 3) + 3 >= 3000);
+}
+
+/* What a reservation takes is not shared again: equal shares, one
+ * reserving 2000 of 3000: it gets its reservation, the other the rest
+ * (its share alone would be 1500). */
+static void test_a_reservation_above_the_share_is_honoured(void **state)
+{
+	(void)state;
+	struct entitle_vm v[] = { { 1000, 2000, BIG, BIG, 0 }, { 1000, 0, BIG, BIG, 0 } };
+	entitle_compute(v, 2, 3000, 75);
+	assert_int_equal(v[0].entitled, 2000);
+	assert_close(v[1].entitled, 1000, 1, "the unreserved VM");
+}
+
+/* Shares 2:1 with the tax: the idle pages of the larger VM cost 4, so a
+ * VM with twice the shares, all idle, is entitled to half of an all-busy
+ * one's: E0 x 4 / 2000 = E1 / 1000, E0 + E1 = 3000: 1000 and 2000. */
+static void test_shares_and_tax_together(void **state)
+{
+	(void)state;
+	struct entitle_vm v[] = { { 2000, 0, BIG, 0, 0 }, { 1000, 0, BIG, BIG, 0 } };
+	entitle_compute(v, 2, 3000, 75);
+	assert_close(v[0].entitled, 1000, 1, "2000 shares, all idle");
+	assert_close(v[1].entitled, 2000, 1, "1000 shares, all busy");
+}
+
+/* Edge cases: no VM; one VM alone gets the budget up to its limit; zero
+ * shares get the reservation only; a limit under the reservation gives
+ * the reservation; a tax past ENTITLE_TAX_MAX counts as 99% (an idle page
+ * costs 100), not as a division by zero. */
+static void test_edge_cases(void **state)
+{
+	(void)state;
+	entitle_compute(NULL, 0, 1000, 75);
+	struct entitle_vm one[] = { { 1000, 0, BIG, 0, 0 } };
+	entitle_compute(one, 1, 5000, 75);
+	assert_close(one[0].entitled, 5000, 1, "alone, idle");
+	struct entitle_vm capped[] = { { 1000, 0, 700, BIG, 0 } };
+	entitle_compute(capped, 1, 5000, 75);
+	assert_int_equal(capped[0].entitled, 700);
+	struct entitle_vm none[] = { { 0, 300, BIG, BIG, 0 }, { 1000, 0, BIG, BIG, 0 } };
+	entitle_compute(none, 2, 5000, 75);
+	assert_int_equal(none[0].entitled, 300);
+	assert_close(none[1].entitled, 4700, 1, "the VM with all the shares");
+	struct entitle_vm under[] = { { 1000, 500, 200, BIG, 0 }, { 1000, 0, BIG, BIG, 0 } };
+	entitle_compute(under, 2, 2000, 75);
+	assert_int_equal(under[0].entitled, 500);
+	struct entitle_vm taxed[] = { { 1000, 0, BIG, BIG, 0 }, { 1000, 0, BIG, 0, 0 } };
+	entitle_compute(taxed, 2, 10100, 100);
+	assert_close(taxed[0].entitled, 10000, 2, "busy VM at a tax past the most");
+	assert_close(taxed[1].entitled, 100, 2, "idle VM at a tax past the most");
+	struct entitle_vm zero[] = { { 1000, 0, BIG, BIG, 0 }, { 1000, 0, BIG, BIG, 0 } };
+	entitle_compute(zero, 2, 0, 75);
+	assert_int_equal(sum(zero, 2), 0);
+}
+
 static uint64_t sum_of(const uint64_t *x, unsigned n)
 {
 	uint64_t s = 0;
@@ -221,6 +306,11 @@ int main(void)
 		cmocka_unit_test(test_reservation_is_a_floor_and_limit_a_ceiling),
 		cmocka_unit_test(test_everyone_at_the_limit),
 		cmocka_unit_test(test_budget_is_given_out),
+		cmocka_unit_test(test_large_shares_do_not_overflow),
+		cmocka_unit_test(test_what_a_limit_leaves_goes_to_the_others),
+		cmocka_unit_test(test_a_reservation_above_the_share_is_honoured),
+		cmocka_unit_test(test_shares_and_tax_together),
+		cmocka_unit_test(test_edge_cases),
 		cmocka_unit_test(test_reclaim_takes_from_the_one_above_its_entitlement),
 		cmocka_unit_test(test_reclaim_settles_at_the_shares_split),
 		cmocka_unit_test(test_reclaim_takes_idle_memory_first),
