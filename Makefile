@@ -258,6 +258,7 @@ $(UNIT_DIR)/test_zswap_area:  $(call unit_obj,vmm/zswap/area.c vmm/zswap/area_ch
 $(UNIT_DIR)/test_zswap_fifo:  $(call unit_obj,vmm/zswap/fifo.c)
 $(UNIT_DIR)/test_zswap_store: $(call unit_obj,vmm/zswap/store.c vmm/zswap/area.c vmm/zswap/compress.c tests/unit/pages.c)
 $(UNIT_DIR)/test_zswap_clock: $(call unit_obj,vmm/zswap/clock.c vmm/mm/pmap.c)
+$(UNIT_DIR)/test_zswap_readahead: $(call unit_obj,vmm/zswap/readahead.c vmm/mm/pmap.c)
 $(UNIT_DIR)/test_zipmix_content: $(call unit_obj,guest/zipmix/content.c vmm/zswap/store.c vmm/zswap/area.c vmm/zswap/compress.c)
 $(UNIT_DIR)/test_mem_state: $(call unit_obj,vmm/policy/mem_state.c kernel/printf.c)
 $(UNIT_DIR)/test_policy_targets: $(call unit_obj,vmm/policy/policy.c vmm/policy/mem_state.c vmm/policy/entitle.c kernel/printf.c)

@@ -16,6 +16,7 @@
 #include "vmm/zswap/zswap.h"
 #include "vmm/mm/guest_frames.h"
 #include "vmm/mm/memory.h"
+#include "kernel/lab.h"
 
 /* The largest window. 16 read too far past the end of short streams (a
  * hot set of 32 pages read in order): the pages after it came back for
@@ -26,6 +27,12 @@
 #define READAHEAD_KEEP_FREE READAHEAD_MAX
 
 #define NO_GFN UINT64_MAX
+
+/* LAB 5.3 zswap: design swap-in readahead from its specification
+ * (docs/labs/5-zswap.md, Exercise 5.3): what to remember between faults
+ * (struct vm_zswap's ra_up, ra_down, ra_window), when a fault continues a
+ * stream, the window, what stops it, what to count. Helpers of your own
+ * go here too. */
 
 /* Reads ahead up to `window` pages from gfn in direction step (+1 or -1);
  * returns the gfn after the last one it looked at. */
@@ -62,3 +69,10 @@ void zswap_readahead(struct vm *vm, gfn_t gfn)
 	z->ra_up = step > 0 ? next : NO_GFN;
 	z->ra_down = step < 0 ? next : NO_GFN;
 }
+/* LAB 5.3 end. The skeleton has instead:
+ *	void zswap_readahead(struct vm *vm, gfn_t gfn)
+ *	{
+ *		(void)vm, (void)gfn;
+ *		(void)LAB_TODO("zswap", "zswap_readahead: no readahead yet, one fault per compressed page");
+ *	}
+ */
