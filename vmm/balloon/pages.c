@@ -2,11 +2,19 @@
  * pages.h). */
 #include "vmm/balloon/pages.h"
 #include "kernel/errno.h"
+#include "kernel/lab.h"
 
 struct balloon_inflated balloon_inflate_apply(struct pmap *pm, struct frame_table *ft, uint32_t vm_id,
 					      const uint64_t *gfns, uint32_t count, const struct balloon_ops *ops,
 					      uint64_t *scratch)
 {
+	/* LAB 4.3 balloon: design it. Each gfn of an accepted batch becomes
+	 * BALLOONED and gives back what it held, exactly once: a mapped page
+	 * its translation and its reference to its frame (a frame is freed
+	 * when its last reference goes), a COMPRESSED or SWAPPED page its
+	 * stored copy. The PMAP first, then the cache; one flush; no frame
+	 * freed before it. Count in the result what went. Specification and
+	 * invariants: docs/labs/4-balloon.md, "Exercise 4.3". */
 	struct balloon_inflated r = { 0, 0, 0 };
 	for (uint32_t i = 0; i < count; i++) {
 		gfn_t gfn = { gfns[i] };
@@ -33,6 +41,11 @@ struct balloon_inflated balloon_inflate_apply(struct pmap *pm, struct frame_tabl
 	for (uint32_t i = 0; i < r.frames_freed; i++)
 		ops->free_frame(ops->ctx, mfn(scratch[i]));
 	return r;
+	/* LAB 4.3 end. The skeleton has instead:
+	 *	(void)pm, (void)ft, (void)vm_id, (void)gfns, (void)count, (void)ops, (void)scratch;
+	 *	LAB_TODO("balloon", "balloon_inflate_apply");
+	 *	return (struct balloon_inflated){ 0, 0, 0 };
+	 */
 }
 
 int balloon_deflate_apply(struct pmap *pm, struct frame_table *ft, uint32_t vm_id, const uint64_t *gfns,

@@ -250,6 +250,13 @@ int share_break(struct share_engine *s, uint32_t vm_id, uint64_t salt, gfn_t gfn
 
 void share_put(struct share_engine *s, uint32_t vm_id, uint64_t salt, gfn_t gfn, mfn_t f)
 {
+	/* LAB 3.3 sharing: design it. (vm_id, gfn) leaves the shared frame f;
+	 * its caller already changed the PMAP entry and the cache. Others
+	 * still using f: f stays, shared. The last user: f leaves the table
+	 * (and the counts of s->totals) before it is freed, exactly once. A
+	 * gfn f did not list, or a last user whose f the table of `salt` does
+	 * not hold, is a bug: count it, free nothing. Specification and
+	 * invariants: docs/labs/3-sharing.md, "Exercise 3.3". */
 	int users = frame_table_remove_user(s->ft, f, vm_id, gfn);
 	if (users < 0) {
 		s->totals.bugs++;
@@ -257,6 +264,10 @@ void share_put(struct share_engine *s, uint32_t vm_id, uint64_t salt, gfn_t gfn,
 	}
 	if (users == 0 && forget_frame(s, salt, f) == 0)
 		s->ops->frame_free(f);
+	/* LAB 3.3 end. The skeleton has instead:
+	 *	(void)s, (void)vm_id, (void)salt, (void)gfn, (void)f;
+	 *	LAB_TODO("sharing", "share_put");
+	 */
 }
 
 bool share_zero_frame(struct share_engine *s, uint64_t salt, mfn_t *out)
