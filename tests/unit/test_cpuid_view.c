@@ -19,6 +19,16 @@
 
 #define ROUNDS 2000
 
+/* fail_because() prints its message apart from cmocka's XML results, which
+ * tools/labs reads: this puts the message in the failure itself, so the
+ * grade's line for the test says what was expected and what was seen. */
+#define fail_because(...)                                              \
+	do {                                                           \
+		char why_[768];                                        \
+		snprintf(why_, sizeof(why_), __VA_ARGS__);             \
+		_assert_true(0, why_, __FILE__, __LINE__);             \
+	} while (0)
+
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 /* xorshift64: the same "random" answers on every run. */
@@ -42,7 +52,7 @@ static struct cpuid_regs view(uint32_t leaf, uint32_t sub, uint64_t cr4, struct 
 	struct cpuid_regs r = host;
 	int rc = cpuid_guest_view(leaf, sub, cr4, &r);
 	if (rc != 0)
-		fail_msg("cpuid_guest_view(leaf %#x, sub %#x, cr4 %#llx): expected 0, returned %d", leaf, sub,
+		fail_because("cpuid_guest_view(leaf %#x, sub %#x, cr4 %#llx): expected 0, returned %d", leaf, sub,
 			 (unsigned long long)cr4, rc);
 	return r;
 }
@@ -52,7 +62,7 @@ static void expect(const char *rule, uint32_t leaf, uint32_t sub, uint64_t cr4, 
 {
 	if (want.a == seen.a && want.b == seen.b && want.c == seen.c && want.d == seen.d)
 		return;
-	fail_msg("%s: leaf %#x sub %#x guest CR4 %#llx, host eax=%08x ebx=%08x ecx=%08x edx=%08x: "
+	fail_because("%s: leaf %#x sub %#x guest CR4 %#llx, host eax=%08x ebx=%08x ecx=%08x edx=%08x: "
 		 "expected eax=%08x ebx=%08x ecx=%08x edx=%08x, seen eax=%08x ebx=%08x ecx=%08x edx=%08x",
 		 rule, leaf, sub, (unsigned long long)cr4, host.a, host.b, host.c, host.d, want.a, want.b, want.c,
 		 want.d, seen.a, seen.b, seen.c, seen.d);
@@ -142,7 +152,7 @@ static void test_osxsave_follows_the_guests_cr4_not_the_hosts(void **state)
 			uint64_t cr4 = guest_has ? CR4_OSXSAVE : 0;
 			struct cpuid_regs seen = view(CPUID_FEATURES, 0, cr4, host);
 			if (!!(seen.c & CPUID1_ECX_OSXSAVE) != guest_has)
-				fail_msg("leaf 1 ECX.OSXSAVE (bit 27) with the host's %s and the guest's CR4.OSXSAVE %s: "
+				fail_because("leaf 1 ECX.OSXSAVE (bit 27) with the host's %s and the guest's CR4.OSXSAVE %s: "
 					 "expected %d, seen %d",
 					 host_has ? "set" : "clear", guest_has ? "set" : "clear", guest_has,
 					 !!(seen.c & CPUID1_ECX_OSXSAVE));

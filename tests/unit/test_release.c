@@ -29,6 +29,16 @@
 #define NFRAMES 64
 #define NHANDLES 64 /* compressed objects and swap slots: numbers below this */
 
+/* fail_because() prints its message apart from cmocka's XML results, which
+ * tools/labs reads: this puts the message in the failure itself, so the
+ * grade's line for the test says what was expected and what was seen. */
+#define fail_because(...)                                              \
+	do {                                                           \
+		char why_[768];                                        \
+		snprintf(why_, sizeof(why_), __VA_ARGS__);             \
+		_assert_true(0, why_, __FILE__, __LINE__);             \
+	} while (0)
+
 /* ---- what release.c uses from the rest of the kernel ---- */
 struct frame_table frame_table;
 static struct frame_info finfo[NFRAMES];
@@ -71,23 +81,23 @@ static void mapper_of(uint64_t f, int *vm, uint64_t *gfn)
 void vm_frame_free(mfn_t f)
 {
 	if (f.raw >= NFRAMES || !frame_used[f.raw])
-		fail_msg("vm_frame_free(mfn %llu): expected a frame the guests hold, seen one %s",
+		fail_because("vm_frame_free(mfn %llu): expected a frame the guests hold, seen one %s",
 			 (unsigned long long)f.raw,
 			 f.raw >= NFRAMES ? "that no guest was given (not an mfn of a frame-holding entry?)"
 					  : "already freed (freed twice)");
 	uint32_t users = frame_table_refcount(&frame_table, f);
 	if (users)
-		fail_msg("vm_frame_free(mfn %llu): expected no user left in the frame table, seen %u",
+		fail_because("vm_frame_free(mfn %llu): expected no user left in the frame table, seen %u",
 			 (unsigned long long)f.raw, users);
 	int vm;
 	uint64_t gfn;
 	mapper_of(f.raw, &vm, &gfn);
 	if (vm >= 0)
-		fail_msg("vm_frame_free(mfn %llu): expected it unmapped first, seen the nested tables of vm%d "
+		fail_because("vm_frame_free(mfn %llu): expected it unmapped first, seen the nested tables of vm%d "
 			 "still map gfn %llu to it",
 			 (unsigned long long)f.raw, vm + 1, (unsigned long long)gfn);
 	if (in_share_table[f.raw])
-		fail_msg("vm_frame_free(mfn %llu): a SHARED frame freed outside sharing: expected "
+		fail_because("vm_frame_free(mfn %llu): a SHARED frame freed outside sharing: expected "
 			 "share_release_gfn() to give it back with its last user, seen sharing's table still naming it",
 			 (unsigned long long)f.raw);
 	frame_used[f.raw] = false;
@@ -99,16 +109,16 @@ void mem_free_bytes(void *p, uint64_t bytes)
 	for (unsigned v = 0; v < NVMS; v++)
 		if (p == pmap_store[v]) {
 			if (bytes != pmap_storage_bytes(VM_PAGES))
-				fail_msg("mem_free_bytes(vm%u's PMAP): expected %llu bytes, seen %llu", v + 1,
+				fail_because("mem_free_bytes(vm%u's PMAP): expected %llu bytes, seen %llu", v + 1,
 					 (unsigned long long)pmap_storage_bytes(VM_PAGES), (unsigned long long)bytes);
 			if (!seen[v].destroys)
-				fail_msg("vm%u's PMAP freed before its nested tables were destroyed", v + 1);
+				fail_because("vm%u's PMAP freed before its nested tables were destroyed", v + 1);
 			seen[v].storage_frees++;
 			/* What the allocator would do: the storage is no longer the VM's. */
 			memset(pmap_store[v], 0xa5, sizeof(pmap_store[v]));
 			return;
 		}
-	fail_msg("mem_free_bytes(%p, %llu): expected a VM's PMAP storage", p, (unsigned long long)bytes);
+	fail_because("mem_free_bytes(%p, %llu): expected a VM's PMAP storage", p, (unsigned long long)bytes);
 }
 
 /* The entry of (vm, gfn) as the PMAP says now; fails once the storage is gone. */
@@ -116,7 +126,7 @@ static pmap_entry_t entry_now(struct vm *vm, gfn_t gfn, const char *who)
 {
 	unsigned v = slot_of(vm);
 	if (seen[v].storage_frees)
-		fail_msg("%s(vm%u, gfn %llu) after the VM's PMAP was freed", who, v + 1, (unsigned long long)gfn.raw);
+		fail_because("%s(vm%u, gfn %llu) after the VM's PMAP was freed", who, v + 1, (unsigned long long)gfn.raw);
 	assert_true(gfn.raw < VM_PAGES);
 	pmap_entry_t e;
 	assert_int_equal(pmap_get(&vm->pmap, gfn, &e), 0);
@@ -126,7 +136,7 @@ static pmap_entry_t entry_now(struct vm *vm, gfn_t gfn, const char *who)
 static void tables_alive(unsigned v, const char *who)
 {
 	if (seen[v].destroys)
-		fail_msg("backend->%s(vm%u) after its nested tables were destroyed (vm_destroy)", who, v + 1);
+		fail_because("backend->%s(vm%u) after its nested tables were destroyed (vm_destroy)", who, v + 1);
 }
 
 void share_release_gfn(struct vm *vm, gfn_t gfn, mfn_t f)
@@ -134,12 +144,12 @@ void share_release_gfn(struct vm *vm, gfn_t gfn, mfn_t f)
 	unsigned v = slot_of(vm);
 	pmap_entry_t e = entry_now(vm, gfn, "share_release_gfn");
 	if (pmap_entry_state(e) != PMAP_SHARED || pmap_entry_mfn(e).raw != f.raw)
-		fail_msg("share_release_gfn(vm%u, gfn %llu, mfn %llu): expected a SHARED gfn and its frame, "
+		fail_because("share_release_gfn(vm%u, gfn %llu, mfn %llu): expected a SHARED gfn and its frame, "
 			 "seen the PMAP say %s mfn %llu",
 			 v + 1, (unsigned long long)gfn.raw, (unsigned long long)f.raw,
 			 pmap_state_name(pmap_entry_state(e)), (unsigned long long)pmap_entry_mfn(e).raw);
 	if (mapped[v][gfn.raw])
-		fail_msg("share_release_gfn(vm%u, gfn %llu): expected it unmapped first (its frame may go with "
+		fail_because("share_release_gfn(vm%u, gfn %llu): expected it unmapped first (its frame may go with "
 			 "this user), seen the nested tables still map it",
 			 v + 1, (unsigned long long)gfn.raw);
 	share_releases[v][gfn.raw]++;
@@ -147,7 +157,7 @@ void share_release_gfn(struct vm *vm, gfn_t gfn, mfn_t f)
 	 * the frame forgotten and freed with its last one. */
 	int left = frame_table_remove_user(&frame_table, f, vm->id, gfn);
 	if (left < 0)
-		fail_msg("share_release_gfn(vm%u, gfn %llu): not a user of mfn %llu (released twice?)", v + 1,
+		fail_because("share_release_gfn(vm%u, gfn %llu): not a user of mfn %llu (released twice?)", v + 1,
 			 (unsigned long long)gfn.raw, (unsigned long long)f.raw);
 	if (left == 0) {
 		in_share_table[f.raw] = false;
@@ -160,7 +170,7 @@ void zswap_drop(struct vm *vm, gfn_t gfn, pmap_entry_t e)
 	unsigned v = slot_of(vm);
 	pmap_entry_t now = entry_now(vm, gfn, "zswap_drop");
 	if (pmap_entry_state(e) != PMAP_COMPRESSED || e.raw != now.raw)
-		fail_msg("zswap_drop(vm%u, gfn %llu, entry %#llx): expected the gfn's COMPRESSED entry, "
+		fail_because("zswap_drop(vm%u, gfn %llu, entry %#llx): expected the gfn's COMPRESSED entry, "
 			 "seen the PMAP say %#llx (%s)",
 			 v + 1, (unsigned long long)gfn.raw, (unsigned long long)e.raw, (unsigned long long)now.raw,
 			 pmap_state_name(pmap_entry_state(now)));
@@ -168,7 +178,7 @@ void zswap_drop(struct vm *vm, gfn_t gfn, pmap_entry_t e)
 	assert_true(h < NHANDLES);
 	object_drops[h]++;
 	if (!object_live[h])
-		fail_msg("zswap_drop(vm%u, gfn %llu): object %llu dropped twice", v + 1, (unsigned long long)gfn.raw,
+		fail_because("zswap_drop(vm%u, gfn %llu): object %llu dropped twice", v + 1, (unsigned long long)gfn.raw,
 			 (unsigned long long)h);
 	object_live[h] = false;
 }
@@ -178,7 +188,7 @@ void swap_release_gfn(struct vm *vm, gfn_t gfn)
 	unsigned v = slot_of(vm);
 	pmap_entry_t e = entry_now(vm, gfn, "swap_release_gfn");
 	if (pmap_entry_state(e) != PMAP_SWAPPED) /* swap.c ASSERTs it: memvisor would panic */
-		fail_msg("swap_release_gfn(vm%u, gfn %llu): expected a SWAPPED gfn, seen %s (memvisor panics)",
+		fail_because("swap_release_gfn(vm%u, gfn %llu): expected a SWAPPED gfn, seen %s (memvisor panics)",
 			 v + 1, (unsigned long long)gfn.raw, pmap_state_name(pmap_entry_state(e)));
 	uint64_t s = pmap_entry_slot(e);
 	assert_true(s < NHANDLES);
@@ -213,12 +223,12 @@ static void fake_vm_destroy(struct vm *vm)
 	unsigned v = slot_of(vm);
 	tables_alive(v, "vm_destroy");
 	if (!seen[v].flushed_since_unmap)
-		fail_msg("vm%u's nested tables destroyed with %s: expected backend->flush() after the last unmap "
+		fail_because("vm%u's nested tables destroyed with %s: expected backend->flush() after the last unmap "
 			 "and before vm_destroy (the TLB may still hold the translations)",
 			 v + 1, seen[v].flushes ? "an unmap after the last flush" : "no flush at all");
 	for (unsigned g = 0; g < VM_PAGES; g++)
 		if (mapped[v][g])
-			fail_msg("vm%u's nested tables destroyed while they still map gfn %u to mfn %llu, a frame "
+			fail_because("vm%u's nested tables destroyed while they still map gfn %u to mfn %llu, a frame "
 				 "that was not unmapped",
 				 v + 1, g, (unsigned long long)(mapped[v][g] - 1));
 	seen[v].destroys++;
@@ -242,7 +252,7 @@ static uint64_t new_frame(void)
 			frame_used[f] = true;
 			return f;
 		}
-	fail_msg("the test ran out of frames");
+	fail_because("the test ran out of frames");
 	return 0;
 }
 
@@ -361,40 +371,40 @@ static void check_released(unsigned v)
 {
 	struct vm *vm = vm_of(v);
 	if (seen[v].destroys != 1)
-		fail_msg("vm%u's nested tables: expected destroyed once (backend->vm_destroy), seen %u times", v + 1,
+		fail_because("vm%u's nested tables: expected destroyed once (backend->vm_destroy), seen %u times", v + 1,
 			 seen[v].destroys);
 	if (seen[v].storage_frees != 1)
-		fail_msg("vm%u's PMAP storage: expected freed once (mem_free_bytes), seen %u times", v + 1,
+		fail_because("vm%u's PMAP storage: expected freed once (mem_free_bytes), seen %u times", v + 1,
 			 seen[v].storage_frees);
 	if (vm->pmap.entries != NULL || vm->pmap.npages != 0)
-		fail_msg("vm%u's PMAP after the release: expected entries NULL and npages 0 (\"holds no memory\"), "
+		fail_because("vm%u's PMAP after the release: expected entries NULL and npages 0 (\"holds no memory\"), "
 			 "seen entries %p and npages %llu",
 			 v + 1, (void *)vm->pmap.entries, (unsigned long long)vm->pmap.npages);
 	for (int st = 0; st < PMAP_STATE_COUNT; st++)
 		if (vm->pmap.count[st])
-			fail_msg("vm%u's PMAP after the release: expected 0 %s entries counted, seen %llu", v + 1,
+			fail_because("vm%u's PMAP after the release: expected 0 %s entries counted, seen %llu", v + 1,
 				 pmap_state_name((enum pmap_state)st), (unsigned long long)vm->pmap.count[st]);
 	for (unsigned g = 0; g < VM_PAGES; g++) {
 		if (mapped[v][g])
-			fail_msg("vm%u gfn %u: expected unmapped after the release, seen mapped to mfn %llu", v + 1, g,
+			fail_because("vm%u gfn %u: expected unmapped after the release, seen mapped to mfn %llu", v + 1, g,
 				 (unsigned long long)(mapped[v][g] - 1));
 		pmap_entry_t e = before.pmap[v][g];
 		if (pmap_entry_has_frame(e) &&
 		    frame_table_has_user(&frame_table, pmap_entry_mfn(e), v + 1, (gfn_t){ g }))
-			fail_msg("vm%u gfn %u: expected no longer a user of mfn %llu in the frame table, seen still one",
+			fail_because("vm%u gfn %u: expected no longer a user of mfn %llu in the frame table, seen still one",
 				 v + 1, g, (unsigned long long)pmap_entry_mfn(e).raw);
 		if (pmap_entry_state(e) == PMAP_SHARED && share_releases[v][g] != 1)
-			fail_msg("vm%u gfn %u (SHARED): expected share_release_gfn() once, seen %u times", v + 1, g,
+			fail_because("vm%u gfn %u (SHARED): expected share_release_gfn() once, seen %u times", v + 1, g,
 				 share_releases[v][g]);
 		if (pmap_entry_state(e) != PMAP_SHARED && share_releases[v][g])
-			fail_msg("vm%u gfn %u (%s): expected no share_release_gfn(), seen %u", v + 1, g,
+			fail_because("vm%u gfn %u (%s): expected no share_release_gfn(), seen %u", v + 1, g,
 				 pmap_state_name(pmap_entry_state(e)), share_releases[v][g]);
 		if (pmap_entry_state(e) == PMAP_COMPRESSED && object_drops[pmap_entry_handle(e)] != 1)
-			fail_msg("vm%u gfn %u (COMPRESSED, object %llu): expected dropped once (zswap_drop), seen %u "
+			fail_because("vm%u gfn %u (COMPRESSED, object %llu): expected dropped once (zswap_drop), seen %u "
 				 "times",
 				 v + 1, g, (unsigned long long)pmap_entry_handle(e), object_drops[pmap_entry_handle(e)]);
 		if (pmap_entry_state(e) == PMAP_SWAPPED && slot_releases[pmap_entry_slot(e)] != 1)
-			fail_msg("vm%u gfn %u (SWAPPED, slot %llu): expected released once (swap_release_gfn), seen %u "
+			fail_because("vm%u gfn %u (SWAPPED, slot %llu): expected released once (swap_release_gfn), seen %u "
 				 "times",
 				 v + 1, g, (unsigned long long)pmap_entry_slot(e), slot_releases[pmap_entry_slot(e)]);
 	}
@@ -402,12 +412,12 @@ static void check_released(unsigned v)
 	for (uint64_t f = 0; f < NFRAMES; f++) {
 		uint32_t users = frame_table_refcount(&frame_table, (mfn_t){ f });
 		if (frees[f] > 1)
-			fail_msg("mfn %llu: expected freed once, seen %u times", (unsigned long long)f, frees[f]);
+			fail_because("mfn %llu: expected freed once, seen %u times", (unsigned long long)f, frees[f]);
 		if (users && !frame_used[f])
-			fail_msg("mfn %llu: freed while the frame table still lists %u user(s) of another VM",
+			fail_because("mfn %llu: freed while the frame table still lists %u user(s) of another VM",
 				 (unsigned long long)f, users);
 		if (!users && frame_used[f])
-			fail_msg("mfn %llu: expected back (no user left), seen still allocated: a frame leaked",
+			fail_because("mfn %llu: expected back (no user left), seen still allocated: a frame leaked",
 				 (unsigned long long)f);
 	}
 	for (unsigned w = 0; w < NVMS; w++) {
@@ -415,12 +425,12 @@ static void check_released(unsigned v)
 			continue;
 		if (memcmp(before.pmap[w], pmap_store[w], sizeof(pmap_store[w])) ||
 		    memcmp(before.pmap_count[w], vm_store[w].pmap.count, sizeof(before.pmap_count[w])))
-			fail_msg("vm%u's PMAP changed when vm%u was released", w + 1, v + 1);
+			fail_because("vm%u's PMAP changed when vm%u was released", w + 1, v + 1);
 		for (unsigned g = 0; g < VM_PAGES; g++)
 			if (before.mapped[w][g] != mapped[w][g])
-				fail_msg("vm%u gfn %u's nested mapping changed when vm%u was released", w + 1, g, v + 1);
+				fail_because("vm%u gfn %u's nested mapping changed when vm%u was released", w + 1, g, v + 1);
 		if (seen[w].unmaps || seen[w].flushes || seen[w].destroys)
-			fail_msg("vm%u's nested tables touched when vm%u was released", w + 1, v + 1);
+			fail_because("vm%u's nested tables touched when vm%u was released", w + 1, v + 1);
 	}
 }
 
@@ -449,7 +459,7 @@ static void test_every_private_frame_goes_back_once_unmapped_first(void **state)
 	check_released(0);
 	for (uint64_t f = 0; f < VM_PAGES / 2; f++)
 		if (frees[f] != 1)
-			fail_msg("mfn %llu (vm1's PRIVATE frame): expected freed once, seen %u", (unsigned long long)f,
+			fail_because("mfn %llu (vm1's PRIVATE frame): expected freed once, seen %u", (unsigned long long)f,
 				 frees[f]);
 }
 
@@ -465,7 +475,7 @@ static void test_a_private_frame_the_tables_do_not_map_goes_back_too(void **stat
 	check_released(0);
 	for (uint64_t f = 0; f < 3; f++)
 		if (frees[f] != 1)
-			fail_msg("mfn %llu: expected freed once, seen %u", (unsigned long long)f, frees[f]);
+			fail_because("mfn %llu: expected freed once, seen %u", (unsigned long long)f, frees[f]);
 }
 
 static void test_a_shared_frame_goes_back_with_its_last_user_only(void **state)
@@ -478,13 +488,13 @@ static void test_a_shared_frame_goes_back_with_its_last_user_only(void **state)
 	release(0);
 	check_released(0);
 	if (!frame_used[f] || frames_users_n(f) != 1)
-		fail_msg("mfn %llu shared by vm1 and vm2, vm1 released: expected still vm2's (1 user), seen %s with "
+		fail_because("mfn %llu shared by vm1 and vm2, vm1 released: expected still vm2's (1 user), seen %s with "
 			 "%u user(s)",
 			 (unsigned long long)f, frame_used[f] ? "allocated" : "freed", frames_users_n(f));
 	release(1);
 	check_released(1);
 	if (frees[f] != 1)
-		fail_msg("mfn %llu: expected freed once with its last user (vm2), seen %u", (unsigned long long)f,
+		fail_because("mfn %llu: expected freed once with its last user (vm2), seen %u", (unsigned long long)f,
 			 frees[f]);
 }
 
@@ -499,7 +509,7 @@ static void test_a_frame_shared_within_one_vm_goes_back_once(void **state)
 	release(0);
 	check_released(0);
 	if (frees[f] != 1)
-		fail_msg("mfn %llu shared by 3 gfns of vm1: expected freed once, seen %u", (unsigned long long)f,
+		fail_because("mfn %llu shared by 3 gfns of vm1: expected freed once, seen %u", (unsigned long long)f,
 			 frees[f]);
 }
 
@@ -513,7 +523,7 @@ static void test_every_compressed_object_is_dropped_once(void **state)
 	release(0);
 	check_released(0);
 	if (live_objects() != 1)
-		fail_msg("objects left after vm1's release: expected 1 (vm2's), seen %u", live_objects());
+		fail_because("objects left after vm1's release: expected 1 (vm2's), seen %u", live_objects());
 }
 
 static void test_every_swap_slot_is_released_once(void **state)
@@ -526,7 +536,7 @@ static void test_every_swap_slot_is_released_once(void **state)
 	release(0);
 	check_released(0);
 	if (live_objects() != 1)
-		fail_msg("slots left after vm1's release: expected 1 (vm2's), seen %u", live_objects());
+		fail_because("slots left after vm1's release: expected 1 (vm2's), seen %u", live_objects());
 }
 
 /* UNTOUCHED and BALLOONED entries have nothing behind them: nothing is
@@ -546,11 +556,11 @@ static void test_untouched_and_ballooned_gfns_give_nothing_back(void **state)
 	for (uint64_t f = 0; f < NFRAMES; f++)
 		after_frees += frees[f];
 	if (after_frees != before_frees)
-		fail_msg("a VM with only UNTOUCHED and BALLOONED gfns: expected no frame freed, seen %u",
+		fail_because("a VM with only UNTOUCHED and BALLOONED gfns: expected no frame freed, seen %u",
 			 after_frees - before_frees);
 	for (unsigned h = 0; h < NHANDLES; h++)
 		if (object_drops[h] || slot_releases[h])
-			fail_msg("a VM with only UNTOUCHED and BALLOONED gfns: expected nothing dropped or released, "
+			fail_because("a VM with only UNTOUCHED and BALLOONED gfns: expected nothing dropped or released, "
 				 "seen handle %u dropped %u and slot released %u times",
 				 h, object_drops[h], slot_releases[h]);
 }
@@ -567,7 +577,7 @@ static void test_the_tables_are_flushed_after_the_last_unmap_then_destroyed(void
 	release(0);
 	check_released(0);
 	if (seen[0].flushes < 1 || !seen[0].flushed_since_unmap)
-		fail_msg("vm1: expected a flush after its last unmap, seen %u flush(es), %s", seen[0].flushes,
+		fail_because("vm1: expected a flush after its last unmap, seen %u flush(es), %s", seen[0].flushes,
 			 seen[0].flushed_since_unmap ? "the last after the last unmap" : "an unmap after the last");
 }
 
@@ -625,10 +635,10 @@ static void test_random_mixes_of_every_state_leave_nothing_behind(void **state)
 		check_released(1 - first);
 		for (uint64_t f = 0; f < NFRAMES; f++)
 			if (frame_used[f] || frames_users_n(f))
-				fail_msg("round %d: mfn %llu left after both VMs were released (%u users)", round,
+				fail_because("round %d: mfn %llu left after both VMs were released (%u users)", round,
 					 (unsigned long long)f, frames_users_n(f));
 		if (live_objects())
-			fail_msg("round %d: %u objects or slots left after both VMs were released", round,
+			fail_because("round %d: %u objects or slots left after both VMs were released", round,
 				 live_objects());
 	}
 }
