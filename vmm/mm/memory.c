@@ -7,8 +7,8 @@
 #include "vmm/mm/guest_image.h"
 /* Above mm: make_resident() hands a BALLOONED, SHARED, COMPRESSED or
  * SWAPPED gfn to the technique that put it in that state, and
- * vm_memory_release() and for_each_piece() do the same for theirs
- * (tools/check-layers allows these four, here only). */
+ * for_each_piece() does the same for its reads (tools/check-layers allows
+ * these four, here and in vmm/mm/release.c only). */
 #include "vmm/balloon/balloon.h"
 #include "vmm/share/cow.h"
 #include "vmm/swap/swap.h"
@@ -269,30 +269,4 @@ int vm_gpa_write(struct vm *vm, uint64_t gpa, const void *buf, uint64_t len)
 {
 	struct copy_ctx c = { (uint8_t *)buf };
 	return for_each_piece(vm, gpa, len, true, copy_in, &c);
-}
-
-void vm_memory_release(struct vm *vm)
-{
-	for (uint64_t g = 0; g < vm->pmap.npages; g++) {
-		pmap_entry_t e = vm->pmap.entries[g];
-		if (pmap_entry_state(e) == PMAP_COMPRESSED)
-			zswap_drop(vm, (gfn_t){ g }, e);
-		if (pmap_entry_state(e) == PMAP_SWAPPED)
-			swap_release_gfn(vm, (gfn_t){ g });
-		if (!pmap_entry_has_frame(e))
-			continue; /* untouched, ballooned, compressed or swapped: no frame behind it */
-		mfn_t f = pmap_entry_mfn(e);
-		backend->unmap(vm, (gfn_t){ g });
-		if (pmap_entry_state(e) == PMAP_SHARED)
-			share_release_gfn(vm, (gfn_t){ g }, f); /* freed with its last user */
-		else if (frame_table_remove_user(&frame_table, f, vm->id, (gfn_t){ g }) == 0)
-			vm_frame_free(f);
-	}
-	backend->flush(vm);
-	backend->vm_destroy(vm);
-	mem_free_bytes(vm->pmap.entries, pmap_storage_bytes(vm->pmap.npages));
-	vm->pmap.entries = NULL;
-	vm->pmap.npages = 0;
-	for (int st = 0; st < PMAP_STATE_COUNT; st++)
-		vm->pmap.count[st] = 0;
 }
