@@ -6,6 +6,7 @@
 #include "vmm/swap/swap.h"
 #include "vmm/swap/internal.h"
 #include "vmm/mm/frame_table.h"
+#include "vmm/mm/guest_frames.h" /* vm_frame_free(): not here, cluster.c frees after the write */
 #include "kernel/errno.h"
 #include "kernel/io.h"
 #include "kernel/lab.h"
