@@ -1,6 +1,7 @@
-/* vmm/swap/swap.c — the swap device, its slots, and a page's way out to
- * it and back (see swap.h); the writes batched in clusters are cluster.c's,
- * the swap-in the VM waits for off the CPU read_wait.c's. */
+/* vmm/swap/swap.c — the swap device, its slots, and a page's way back
+ * from it (see swap.h); the swap-out is out.c's, the writes batched in
+ * clusters cluster.c's, the swap-in the VM waits for off the CPU
+ * read_wait.c's. */
 #include "vmm/swap/swap.h"
 #include "vmm/swap/internal.h"
 #include "vmm/swap/bench.h"
