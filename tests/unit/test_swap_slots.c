@@ -2,11 +2,14 @@
  * hosted with ASan/UBSan: every slot handed out once, "full" at the end,
  * a freed slot reused, double frees and bad slots refused, a retired slot
  * never handed out again; runs of slots (clusters): a full run where there
- * is one, else the longest, never past the end, never over a retired slot. */
+ * is one, else the longest, never past the end, never over a retired slot,
+ * found going round from the hand, counted in `used` (lab 7's exercise
+ * 7.2 is swap_slots_alloc_run(): these tests grade it by what it does). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "vmm/swap/slots.h"
@@ -226,6 +229,91 @@ static void test_run_never_holds_a_retired_slot(void **state)
 	}
 }
 
+/* Lab 7's exercise 7.2 (docs/labs/7-host-swap.md): the search starts at
+ * the hand, where the last run ended, and goes round: slots freed behind
+ * the hand are found only after the slots ahead of it, and a short run at
+ * the end of the device (2 slots) waits until no full run is left. */
+static void test_runs_go_on_from_the_hand_and_round(void **state)
+{
+	(void)state;
+	static const uint64_t expected[][2] = { { 32, 16 }, { 48, 16 }, { 64, 16 }, { 80, 16 },
+						{ 96, 16 }, { 112, 16 }, { 0, 16 }, { 128, 2 } };
+	struct swap_slots s;
+	uint64_t first = UINT64_MAX;
+	swap_slots_init(&s, bitmap, retired, COUNT);
+	assert_int_equal(swap_slots_alloc_run(&s, 16, &first), 16);
+	assert_int_equal(swap_slots_alloc_run(&s, 16, &first), 16);
+	for (uint64_t i = 0; i < 16; i++)
+		assert_int_equal(swap_slots_free(&s, i), 0);
+	for (unsigned r = 0; r < sizeof(expected) / sizeof(expected[0]); r++) {
+		uint64_t len = swap_slots_alloc_run(&s, 16, &first);
+		if (first != expected[r][0] || len != expected[r][1])
+			fail_msg("run %u: expected %llu slots at %llu (going round from the hand), saw %llu at %llu", r,
+				 (unsigned long long)expected[r][1], (unsigned long long)expected[r][0],
+				 (unsigned long long)len, (unsigned long long)first);
+	}
+	assert_true(swap_slots_full(&s));
+}
+
+/* No run of `max` anywhere: of the longest runs, the first from the hand. */
+static void test_equal_runs_the_first_from_the_hand(void **state)
+{
+	(void)state;
+	static const uint64_t keep[][2] = { { 10, 4 }, { 50, 4 }, { 90, 4 } };
+	struct swap_slots s;
+	uint64_t first = UINT64_MAX;
+	fragment(&s, keep, 3);
+	assert_int_equal(swap_slots_alloc_run(&s, 16, &first), 4);
+	assert_int_equal(first, 10);
+	for (uint64_t i = 10; i < 14; i++)
+		assert_int_equal(swap_slots_free(&s, i), 0);
+	uint64_t len = swap_slots_alloc_run(&s, 16, &first);
+	if (first != 50 || len != 4)
+		fail_msg("expected 4 slots at 50 (the first run of 4 after the hand at 14), saw %llu at %llu",
+			 (unsigned long long)len, (unsigned long long)first);
+	assert_int_equal(swap_slots_alloc_run(&s, 16, &first), 4);
+	assert_int_equal(first, 90);
+	assert_int_equal(swap_slots_alloc_run(&s, 16, &first), 4);
+	assert_int_equal(first, 10);
+	assert_true(swap_slots_full(&s));
+}
+
+/* What runs count: every slot of a run in `used`, a retired slot only in
+ * `retired`; the runs together hand out every slot but the retired one,
+ * each once, and then the device is full. */
+static void test_runs_count_used_and_leave_retired_apart(void **state)
+{
+	(void)state;
+	static bool seen[COUNT];
+	struct swap_slots s;
+	uint64_t first = UINT64_MAX, total = 0, len;
+	swap_slots_init(&s, bitmap, retired, COUNT);
+	assert_int_equal(swap_slots_alloc_run(&s, 8, &first), 8);
+	assert_int_equal(swap_slots_retire(&s, 5), 0);
+	for (uint64_t i = 0; i < 8; i++)
+		if (i != 5)
+			assert_int_equal(swap_slots_free(&s, i), 0);
+	assert_int_equal(s.used, 0);
+	memset(seen, 0, sizeof(seen));
+	while ((len = swap_slots_alloc_run(&s, 16, &first)) != 0) {
+		assert_true(first + len <= COUNT);
+		for (uint64_t i = first; i < first + len; i++) {
+			if (i == 5 || seen[i])
+				fail_msg("slot %llu handed out %s", (unsigned long long)i,
+					 i == 5 ? "although it is retired" : "twice");
+			seen[i] = true;
+			assert_true(swap_slots_allocated(&s, i));
+		}
+		total += len;
+		if (s.used != total)
+			fail_msg("expected used %llu (the slots handed out), saw %llu", (unsigned long long)total,
+				 (unsigned long long)s.used);
+	}
+	assert_int_equal(total, COUNT - 1);
+	assert_int_equal(s.retired, 1);
+	assert_true(swap_slots_full(&s));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +328,9 @@ int main(void)
 		cmocka_unit_test(test_without_a_full_run_the_longest_then_full),
 		cmocka_unit_test(test_run_stops_at_the_end_of_the_disk),
 		cmocka_unit_test(test_run_never_holds_a_retired_slot),
+		cmocka_unit_test(test_runs_go_on_from_the_hand_and_round),
+		cmocka_unit_test(test_equal_runs_the_first_from_the_hand),
+		cmocka_unit_test(test_runs_count_used_and_leave_retired_apart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
-/* vmm/swap/swap.c — the swap device, its slots, and a page's way out to
- * it and back (see swap.h); the writes batched in clusters are cluster.c's,
- * the swap-in the VM waits for off the CPU read_wait.c's. */
+/* vmm/swap/swap.c — the swap device, its slots, and a page's way back
+ * from it (see swap.h); the swap-out is out.c's, the writes batched in
+ * clusters cluster.c's, the swap-in the VM waits for off the CPU
+ * read_wait.c's. */
 #include "vmm/swap/swap.h"
 #include "vmm/swap/internal.h"
 #include "vmm/swap/bench.h"
@@ -201,38 +202,6 @@ void swap_slot_write_failed(struct vm *vm, gfn_t gfn, uint64_t slot)
 	vm_log_guest(vm, "swap: write of gpa %#llx to slot %llu on %s failed: slot retired, page kept in memory "
 		     "(%llu slots retired)", (unsigned long long)(gfn.raw << PAGE_SHIFT), (unsigned long long)slot,
 		     swap_device->name, (unsigned long long)slots.retired);
-}
-
-/* Swap-out, in zswap_compress_gfn()'s order, the write itself batched
- * with the other victims of the same clock pass (cluster.c):
- *  1. unmap and flush: the guest can no longer change the frame, so what
- *     is written is what the page holds;
- *  2. a slot of the cluster, its owner recorded (the page's checksum is
- *     computed when the cluster goes out, while the disk moves it);
- *  3. PMAP PRIVATE → SWAPPED(slot): the truth now names the disk (every
- *     reader of a SWAPPED gfn writes the cluster out first);
- *  4. the frame table's user dropped; the frame is freed once the
- *     cluster is written — before any guest runs again (a write error
- *     brings the gfn back as PRIVATE in the same frame and retires the
- *     slot: nothing lost). */
-int swap_out_gfn(struct vm *vm, gfn_t gfn)
-{
-	pmap_entry_t e;
-	int found = pmap_get(&vm->pmap, gfn, &e);
-	ASSERT(found == 0 && pmap_entry_state(e) == PMAP_PRIVATE);
-	uint64_t start = rdtsc(), slot;
-	if (!swap_device || swap_cluster_slot(&slot))
-		return -E_FULL;
-	mfn_t f = pmap_entry_mfn(e);
-	backend->unmap(vm, gfn); /* -E_NOT_FOUND when the cache lacked it: fine */
-	backend->flush(vm);
-	swap_slot_take(slot, vm, gfn);
-	int set = pmap_set_swapped(&vm->pmap, gfn, slot);
-	ASSERT(set == 0);
-	int users = frame_table_remove_user(&frame_table, f, vm->id, gfn);
-	ASSERT(users == 0);
-	swap_cluster_add(vm, gfn, f, slot, rdtsc() - start);
-	return 0;
 }
 
 /* Writeback (vmm/policy/writeback.c): a COMPRESSED gfn's page, already
