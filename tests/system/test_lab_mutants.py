@@ -11,11 +11,19 @@ grade LAB --only unit`), "qemu" (the QEMU system tests too: `--only qemu`),
 For each lab, one copy of the tree (its git files, no build/) is graded as
 it is — the solution must score full marks there — and then once per
 mutant, the patch applied and taken back in turn, so the unit-test program
-is built once and only the patched file recompiled. Only the programs the
+is built once and only the patched file recompiled. Taking a patch back
+puts back the file and the unit build as they were, times included
+(`restore()`), so the next mutant does not recompile the file it left.
+A "unit" mutant runs, in this process, only the lab's unit programs that
+make relinked for it (`unit_grade()`): the others are the very programs
+that scored full marks unpatched, so the lab's grade is full exactly when
+those relinked pass every test — and running a program under ASan is most
+of a mutant's time. Only the programs the
 lab's grade builds are compiled: no kernel, no boot, for "unit" mutants.
 Mutants that need an emulator run only with MEMVISOR_SLOW=1 (`make soak`).
 docs/labs/README.md ("Mutants") lists them.
 """
+import dataclasses
 import os
 import re
 import shutil
@@ -67,6 +75,42 @@ def patch(tree, path, *flags):
     assert done.returncode == 0, f"patch {' '.join(flags)} {path.name} failed:\n{done.stdout}{done.stderr}"
 
 
+def unit_build(tree):
+    """The unit programs' build files (objects, dependency files, programs)
+    with their contents and times, as the unpatched grade left them."""
+    build = tree / "build" / "tests" / "unit"
+    return {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in build.rglob("*") if p.is_file()}
+
+
+def restore(tree, sources, build):
+    """The tree as it was before a mutant: its sources copied back from the
+    tree they came from (their times with them) and each build file the
+    grade rewrote put back, its time too, so that make finds them current."""
+    for rel in sources:
+        shutil.copy2(ROOT / rel, tree / rel)
+    for p, (data, mtime) in build.items():
+        if not p.exists() or p.stat().st_mtime_ns != mtime:
+            p.write_bytes(data)
+            os.utime(p, ns=(mtime, mtime))
+
+
+def unit_grade(tree, lab, build):
+    """(failed checks, relinked programs, output) of the lab's unit checks
+    with the mutant in place: make rebuilds what the patch touched, and only
+    the programs it relinked are run (labs.grade_unit())."""
+    the_lab = labs.BY_NAME[lab]
+    programs = [tree / "build" / "tests" / "unit" / u for u in the_lab.unit]
+    made = subprocess.run(["make", "-s", "-C", str(tree), *(str(p.relative_to(tree)) for p in programs)],
+                          stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=600)
+    if made.returncode:
+        return None, [], made.stdout + made.stderr
+    relinked = [u for u, p in zip(the_lab.unit, programs) if p.stat().st_mtime_ns != build[p][1]]
+    results, crashes = labs.grade_unit(tree, dataclasses.replace(the_lab, unit=relinked))
+    failed = [f"{r.name}: {r.why}" for r in results if r.outcome == "FAIL"]
+    return failed, relinked, "\n".join(failed + crashes)
+
+
 def changed_files(path):
     return sorted({line[len("+++ b/"):].split("\t")[0] for line in path.read_text().splitlines()
                    if line.startswith("+++ b/")})
@@ -100,7 +144,8 @@ def test_every_mutant_names_its_pitfall_and_catcher():
 @pytest.fixture(scope="module")
 def trees(tmp_path_factory):
     """One copy of the tree per lab, made when the lab is first asked for,
-    with its unpatched grade (earned, possible, output) beside it."""
+    with its unpatched grade (earned, possible, output) and its unit build
+    as that grade left it (unit_build()) beside it."""
     made = {}
 
     def tree_of(lab, catcher):
@@ -110,13 +155,14 @@ def trees(tmp_path_factory):
             for rel in labs.tree_files(ROOT):
                 (tree / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(ROOT / rel, tree / rel)
-            made[key] = tree, grade(tree, lab, catcher)
+            graded = grade(tree, lab, catcher)
+            made[key] = tree, graded, unit_build(tree)
         return made[key]
     return tree_of
 
 
 def run_mutant(trees, lab, name, catcher, pitfall, path):
-    tree, (earned, possible, out) = trees(lab, catcher)
+    tree, (earned, possible, out), build = trees(lab, catcher)
     assert earned == possible, \
         f"the solution itself must score full marks before mutant {lab}/{name} means anything; " \
         f"expected {possible}/{possible}, saw {earned}/{possible}:\n{out[-3000:]}"
@@ -129,9 +175,21 @@ def run_mutant(trees, lab, name, catcher, pitfall, path):
             after_kept, after_count = outside_regions(tree, rel, number)
             assert count and (after_kept, after_count) == (kept, count), \
                 f"mutant {lab}/{name} changes {rel} outside lab {lab}'s regions (or has none there)"
-        got, most, out = grade(tree, lab, catcher)
+        if catcher == "unit":
+            failed, relinked, out = unit_grade(tree, lab, build)
+        else:
+            got, most, out = grade(tree, lab, catcher)
     finally:
-        patch(tree, path, "-R")
+        restore(tree, before, build)
+    if catcher == "unit":
+        assert failed is not None, \
+            f"mutant {lab}/{name} does not compile: it must fail the checks, not the build:\n{out[-3000:]}"
+        assert relinked, f"mutant {lab}/{name} changes no unit program of lab {lab}"
+        assert failed, \
+            f"mutant {lab}/{name} ({pitfall}): expected a failing check in {', '.join(relinked)} (the lab's " \
+            f"grade not full), seen every check pass"
+        print(f"mutant {lab}/{name}: {len(failed)} checks of {', '.join(relinked)} fail; first: {failed[0][:200]}")
+        return
     assert "does not compile" not in out, \
         f"mutant {lab}/{name} does not compile: it must fail the checks, not the build:\n{out[-3000:]}"
     failed = [line.strip() for line in out.splitlines() if line.startswith("  FAIL")]
