@@ -15,6 +15,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tests/unit/fail_because.h"
+
 #include "vmm/balloon/pages.h"
 #include "kernel/errno.h"
 
@@ -24,15 +26,6 @@
 #define VM1 1
 #define VM2 2
 
-/* Fails the test with a message that also reaches the grade's summary
- * line (cmocka records an assertion's text in its results, not
- * fail_msg()'s): what was expected and what was seen. */
-#define fail_because(...)                                                 \
-	do {                                                              \
-		char because_[320];                                       \
-		snprintf(because_, sizeof(because_), __VA_ARGS__);        \
-		_assert_true(0, because_, __FILE__, __LINE__);            \
-	} while (0)
 
 #define expect_eq(what, want, seen)                                                       \
 	do {                                                                              \

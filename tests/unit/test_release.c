@@ -17,6 +17,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tests/unit/fail_because.h"
+
 #include "vmm/mm/memory.h"
 #include "vmm/share/cow.h"
 #include "vmm/swap/swap.h"
@@ -29,15 +31,6 @@
 #define NFRAMES 64
 #define NHANDLES 64 /* compressed objects and swap slots: numbers below this */
 
-/* fail_because() prints its message apart from cmocka's XML results, which
- * tools/labs reads: this puts the message in the failure itself, so the
- * grade's line for the test says what was expected and what was seen. */
-#define fail_because(...)                                              \
-	do {                                                           \
-		char why_[768];                                        \
-		snprintf(why_, sizeof(why_), __VA_ARGS__);             \
-		_assert_true(0, why_, __FILE__, __LINE__);             \
-	} while (0)
 
 /* ---- what release.c uses from the rest of the kernel ---- */
 struct frame_table frame_table;

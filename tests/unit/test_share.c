@@ -13,19 +13,12 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tests/unit/fail_because.h"
+
 #include "vmm/share/page_hash.h"
 #include "vmm/share/share.h"
 #include "kernel/errno.h"
 
-/* Fails the test with a message that also reaches the grade's summary
- * line (cmocka records an assertion's text in its results, not
- * fail_msg()'s): what was expected and what was seen. */
-#define fail_because(...)                                                 \
-	do {                                                              \
-		char because_[320];                                       \
-		snprintf(because_, sizeof(because_), __VA_ARGS__);        \
-		_assert_true(0, because_, __FILE__, __LINE__);            \
-	} while (0)
 
 #define NFRAMES 200
 #define NVMS 3
