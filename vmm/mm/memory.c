@@ -95,29 +95,16 @@ static int make_resident(struct vm *vm, gfn_t gfn, bool write, mfn_t *out, unsig
 	      pmap_state_name(pmap_entry_state(e)));
 }
 
-/* vm_memory_fault()'s work with make_resident() timed by the TSC and
- * recorded by the state the gfn was in (vmm/mm/fault_time.h); only the
- * faults that found their page count. */
-static int timed_fault(struct vm *vm, gfn_t gfn, bool write)
+/* With fault_time_on (make bench): the TSC time make_resident() took for
+ * a fault that found its page, by the state the gfn was in. */
+static void record_fault_time(enum pmap_state state, uint64_t ticks)
 {
-	pmap_entry_t e;
-	if (pmap_get(&vm->pmap, gfn, &e))
-		return -E_RANGE;
-	enum pmap_state state = pmap_entry_state(e);
-	mfn_t f;
-	unsigned prot;
-	uint64_t start = rdtsc();
-	int rc = make_resident(vm, gfn, write, &f, &prot);
-	uint64_t ticks = rdtsc() - start;
-	if (rc)
-		return rc;
 	if (state == PMAP_UNTOUCHED)
 		fault_time_record(FAULT_FIRST_TOUCH, ticks);
 	else if (state == PMAP_COMPRESSED)
 		fault_time_record(FAULT_COMPRESSED, ticks);
 	else if (state == PMAP_SWAPPED)
 		fault_time_record(FAULT_SWAPPED, ticks);
-	return backend->map(vm, gfn, f, prot);
 }
 
 int vm_memory_bring_back(struct vm *vm, gfn_t gfn, uint64_t where,
@@ -175,14 +162,17 @@ int vm_memory_fault(struct vm *vm, uint64_t gpa, bool write)
 	if (fault_over_limit(vm, gfn))
 		return -E_NO_MEMORY; /* it waits, as for a frame: the policy reclaims from it (vmm/policy/limit.c) */
 	write = write || share_fault_is_write(vm, gfn);
-	if (fault_time_on)
-		return timed_fault(vm, gfn, write);
 	pmap_entry_t e;
-	bool compressed = !pmap_get(&vm->pmap, gfn, &e) && pmap_entry_state(e) == PMAP_COMPRESSED;
+	if (pmap_get(&vm->pmap, gfn, &e))
+		return -E_RANGE;
+	enum pmap_state state = pmap_entry_state(e);
+	uint64_t start = fault_time_on ? rdtsc() : 0;
 	int rc = make_resident(vm, gfn, write, &f, &prot);
 	if (rc)
 		return rc;
-	if (compressed)
+	if (fault_time_on)
+		record_fault_time(state, rdtsc() - start);
+	if (state == PMAP_COMPRESSED)
 		zswap_readahead(vm, gfn);
 	/* Present in the PMAP but not in the cache is fine too: the nested
 	 * tables may be dropped at any time and are refilled here. */
