@@ -26,14 +26,6 @@
 #define VM1 1
 #define VM2 2
 
-
-#define expect_eq(what, want, seen)                                                       \
-	do {                                                                              \
-		unsigned long long want_ = (want), seen_ = (seen);                         \
-		if (want_ != seen_)                                                       \
-			fail_because("%s: expected %llu, seen %llu", (what), want_, seen_);     \
-	} while (0)
-
 /* The fake machine, and what each gfn of the VM ballooning was before. */
 struct machine {
 	struct pmap *pm;           /* the ballooning VM's PMAP            */

@@ -19,7 +19,6 @@
 #include "vmm/share/share.h"
 #include "kernel/errno.h"
 
-
 #define NFRAMES 200
 #define NVMS 3
 #define VM_PAGES 32
@@ -709,13 +708,6 @@ static unsigned leave(uint32_t vm, uint64_t gfn, uint64_t key_salt)
 	cache[vm - 1][gfn].present = false;
 	return put(vm, gfn, f, key_salt);
 }
-
-#define expect_eq(what, want, seen)                                                                   \
-	do {                                                                                          \
-		unsigned long long want_ = (want), seen_ = (seen);                                     \
-		if (want_ != seen_)                                                                   \
-			fail_because("%s: expected %llu, seen %llu", (what), want_, seen_);                 \
-	} while (0)
 
 static void test_put_leaves_a_frame_others_still_use_shared(void **state)
 {
